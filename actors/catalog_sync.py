@@ -1,0 +1,83 @@
+"""CatalogSync: the periodic PostgreSQL → Redis catalog sync, as a named detached actor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import asdict
+from typing import Any
+
+import ray
+from redis.asyncio import Redis
+
+from config.settings import get_settings
+from storage.catalog import RedisCatalog
+from storage.catalog_publisher import CatalogPublisher, SyncReport
+from storage.db import create_engine, session_factory
+
+logger = logging.getLogger(__name__)
+
+ACTOR_NAME = "catalog-sync"
+NAMESPACE = "ctv"
+
+
+class CatalogSync:
+    """Rewrites what drifted every ``interval`` seconds; rebuilds everything from settings."""
+
+    async def __init__(self, interval_seconds: float | None = None) -> None:  # type: ignore[misc]
+        settings = get_settings()
+        self._interval = interval_seconds or settings.catalog_sync_interval_seconds
+        self._engine = create_engine(settings.require_database_url(), pool_size=2)
+        self._redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        catalog = RedisCatalog(
+            self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
+        )
+        base = settings.public_base_url
+        self._publisher = CatalogPublisher(
+            sessions=session_factory(self._engine),
+            catalog=catalog,
+            media_url=lambda key: f"{base}/media/{key}",
+        )
+        self._last: SyncReport | None = None
+        self._failures = 0
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.sync_now()
+            except Exception:
+                self._failures += 1
+                logger.exception("catalog sync failed; retrying in %.1fs", self._interval)
+            await asyncio.sleep(self._interval)
+
+    async def sync_now(self) -> dict[str, Any]:
+        """Run one sync at once and return its report."""
+        self._last = await self._publisher.sync_all()
+        if self._last.repaired or self._last.removed:
+            logger.info("catalog sync repaired %s", self._last)
+        return asdict(self._last)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "interval_seconds": self._interval,
+            "failures": self._failures,
+            "last": asdict(self._last) if self._last else None,
+        }
+
+
+def ensure_catalog_sync() -> Any:
+    """The running CatalogSync actor, created (detached, restartable) if there is none."""
+    return (
+        ray.remote(CatalogSync)
+        .options(
+            name=ACTOR_NAME,
+            namespace=NAMESPACE,
+            lifetime="detached",
+            get_if_exists=True,
+            max_restarts=-1,
+            max_task_retries=-1,
+            num_cpus=0,
+        )
+        .remote()
+    )

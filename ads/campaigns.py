@@ -1,0 +1,190 @@
+"""Campaign rules and API schemas: what a valid campaign is and how its status may change."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+from ads.errors import Conflict, InvalidInput
+
+MAX_BUDGET = Decimal("1000000000000")
+MAX_CPM = Decimal("10000")
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class Pacing(StrEnum):
+    EVEN = "even"
+    ASAP = "asap"
+
+
+ALLOWED_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    CampaignStatus.DRAFT: frozenset({CampaignStatus.ACTIVE}),
+    CampaignStatus.ACTIVE: frozenset({CampaignStatus.PAUSED, CampaignStatus.COMPLETED}),
+    CampaignStatus.PAUSED: frozenset({CampaignStatus.ACTIVE, CampaignStatus.COMPLETED}),
+    CampaignStatus.COMPLETED: frozenset(),
+}
+
+
+def check_transition(
+    current: CampaignStatus, target: CampaignStatus, *, end_date: datetime, now: datetime
+) -> None:
+    """Raise :class:`Conflict` unless ``current`` → ``target`` is allowed right now."""
+    if target not in ALLOWED_TRANSITIONS[current]:
+        allowed = sorted(s.value for s in ALLOWED_TRANSITIONS[current]) or ["none"]
+        raise Conflict(
+            f"cannot change status from {current.value} to {target.value}",
+            details={"allowed": allowed},
+        )
+    if target is CampaignStatus.ACTIVE and end_date <= now:
+        raise Conflict("cannot activate a campaign whose end date has passed")
+
+
+def _clean_text(value: str) -> str:
+    """Trim, and refuse control characters (they cannot appear in XML 1.0 or in a VAST tag)."""
+    value = value.strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _as_utc_datetime(value: Any) -> Any:
+    """Accept a date or datetime (ISO string or object); naive values are taken as UTC."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        value = date.fromisoformat(value.strip())
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time.min, tzinfo=UTC)
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if not re.fullmatch(r"https?://[^\s<>\"'\\^`{|}]+", value, flags=re.IGNORECASE):
+        raise ValueError("must be an absolute http:// or https:// URL without spaces or quotes")
+    return value
+
+
+Money = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=255)]
+Description = Annotated[str, AfterValidator(_clean_text), Field(max_length=5000)]
+UtcDateTime = Annotated[datetime, BeforeValidator(_as_utc_datetime), AfterValidator(_to_utc)]
+ClickUrl = Annotated[str, Field(max_length=2048), AfterValidator(_http_url)]
+Budget = Annotated[Decimal, Field(gt=0, le=MAX_BUDGET, decimal_places=2)]
+Cpm = Annotated[Decimal, Field(ge=0, le=MAX_CPM, decimal_places=2)]
+DailyCap = Annotated[Decimal, Field(gt=0, le=MAX_BUDGET, decimal_places=2)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class CampaignCreate(_Strict):
+    """Body of ``POST /campaigns``. New campaigns start as drafts."""
+
+    name: Name
+    description: Description = ""
+    budget_total: Budget
+    cpm: Cpm
+    start_date: UtcDateTime
+    end_date: UtcDateTime
+    click_through_url: ClickUrl | None = None
+    pacing: Pacing = Pacing.EVEN
+    daily_cap: DailyCap | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        check_dates(self.start_date, self.end_date)
+        return self
+
+
+class CampaignUpdate(_Strict):
+    """Body of ``PATCH /campaigns/{id}``: any subset of the editable fields."""
+
+    name: Name | None = None
+    description: Description | None = None
+    budget_total: Budget | None = None
+    cpm: Cpm | None = None
+    start_date: UtcDateTime | None = None
+    end_date: UtcDateTime | None = None
+    click_through_url: ClickUrl | None = None
+    pacing: Pacing | None = None
+    daily_cap: DailyCap | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> Self:
+        nullable = {"click_through_url", "daily_cap"}
+        for field in self.model_fields_set - nullable:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class StatusChange(_Strict):
+    status: CampaignStatus
+
+
+class CampaignOut(BaseModel):
+    """A campaign as the management API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    description: str
+    status: CampaignStatus
+    budget_total: Money
+    budget_spent: Money
+    budget_remaining: Money
+    cpm: Money
+    pacing: Pacing
+    daily_cap: Money | None
+    start_date: datetime
+    end_date: datetime
+    click_through_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def check_dates(start: datetime, end: datetime) -> None:
+    """Raise ``ValueError`` unless the flight ends after it starts."""
+    if end <= start:
+        raise ValueError("end_date must be after start_date")
+
+
+def merge_update(
+    current: dict[str, Any], update: CampaignUpdate, *, budget_spent: Decimal
+) -> dict[str, Any]:
+    """The fields to write for ``update`` on top of ``current``; checks the combined result."""
+    changes = update.model_dump(exclude_unset=True)
+    merged = {**current, **changes}
+    try:
+        check_dates(merged["start_date"], merged["end_date"])
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    if "budget_total" in changes and changes["budget_total"] < budget_spent:
+        raise Conflict(f"budget_total cannot be lower than what is already spent ({budget_spent})")
+    return changes

@@ -1,0 +1,117 @@
+"""The serving catalog: the slice of campaigns and creatives that decision replicas need.
+
+Records are flat and immutable; they travel through Redis as string hashes, so the codec here
+is the one place that knows the hash layout.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One encoded file of a creative that a player can fetch."""
+
+    url: str
+    width: int
+    height: int
+    bitrate_kbps: int
+    mime: str = "video/mp4"
+    codec: str = "h264"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCreative:
+    id: str
+    campaign_id: str
+    name: str
+    status: str
+    duration_ms: int
+    width: int
+    height: int
+    mime: str
+    url: str
+    bitrate_kbps: int = 0
+    renditions: tuple[Rendition, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCampaign:
+    id: str
+    name: str
+    status: str
+    budget_total: Decimal
+    budget_spent: Decimal
+    cpm: Decimal
+    pacing: str
+    start_date: datetime
+    end_date: datetime
+    click_through_url: str | None
+    daily_cap: Decimal | None = None
+
+    @property
+    def budget_remaining(self) -> Decimal:
+        return max(self.budget_total - self.budget_spent, Decimal(0))
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return str(value)
+
+
+def campaign_to_hash(campaign: CatalogCampaign) -> dict[str, str]:
+    """Redis hash fields of ``campaign`` (every value a string; None as empty)."""
+    return {f.name: _encode(getattr(campaign, f.name)) for f in fields(campaign)}
+
+
+def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
+    """Inverse of :func:`campaign_to_hash`; ``KeyError``/``ValueError`` on a malformed hash."""
+    return CatalogCampaign(
+        id=data["id"],
+        name=data["name"],
+        status=data["status"],
+        budget_total=Decimal(data["budget_total"]),
+        budget_spent=Decimal(data["budget_spent"]),
+        cpm=Decimal(data["cpm"]),
+        pacing=data["pacing"],
+        start_date=datetime.fromisoformat(data["start_date"]),
+        end_date=datetime.fromisoformat(data["end_date"]),
+        click_through_url=data["click_through_url"] or None,
+        daily_cap=Decimal(data["daily_cap"]) if data.get("daily_cap") else None,
+    )
+
+
+def creative_to_hash(creative: CatalogCreative) -> dict[str, str]:
+    """Redis hash fields of ``creative``; renditions as a JSON list."""
+    out = {
+        f.name: _encode(getattr(creative, f.name))
+        for f in fields(creative)
+        if f.name != "renditions"
+    }
+    out["renditions"] = json.dumps([asdict(r) for r in creative.renditions], separators=(",", ":"))
+    return out
+
+
+def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
+    """Inverse of :func:`creative_to_hash`."""
+    return CatalogCreative(
+        id=data["id"],
+        campaign_id=data["campaign_id"],
+        name=data["name"],
+        status=data["status"],
+        duration_ms=int(data["duration_ms"]),
+        width=int(data["width"]),
+        height=int(data["height"]),
+        mime=data["mime"],
+        url=data["url"],
+        bitrate_kbps=int(data.get("bitrate_kbps") or 0),
+        renditions=tuple(Rendition(**r) for r in json.loads(data.get("renditions") or "[]")),
+    )

@@ -1,0 +1,72 @@
+"""Typed errors that carry their HTTP meaning; the API layer turns them into JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base error: an HTTP status, a stable machine-readable code and a human message."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    code = "invalid_input"
+
+
+class InvalidBeacon(InvalidInput):
+    """A malformed beacon: a missing parameter, an unknown event, a bad time or error code."""
+
+    code = "invalid_beacon"
+
+
+class InvalidSignature(Forbidden):
+    """A beacon whose signature is missing or does not match its parameters."""
+
+    code = "invalid_signature"
+
+
+class BeaconExpired(DomainError):
+    """A correctly signed beacon fired after the accepted window."""
+
+    status_code = 410
+    code = "beacon_expired"

@@ -1,0 +1,159 @@
+"""A local Ray head started as one child process (``ray start --head --block``) and stopped by PID,
+plus deploying serve_config.yaml onto it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from cluster.services import log_tail, wait_for_port
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SERVE_CONFIG = REPO_ROOT / "serve_config.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class RayHeadPorts:
+    gcs: int = 6385
+    dashboard: int = 8265
+    client_server: int = 23001
+    dashboard_agent: int = 52365
+    metrics_export: int = 23002
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def start_ray_head(
+    *, ports: RayHeadPorts, env: dict[str, str], temp_dir: Path, log_path: Path, num_cpus: int
+) -> int:
+    """Start the head in its own session and return the PID that owns it (``--block``)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        _bin("ray"),
+        "start",
+        "--head",
+        "--block",
+        "--node-ip-address",
+        "127.0.0.1",
+        "--port",
+        str(ports.gcs),
+        "--dashboard-host",
+        "127.0.0.1",
+        "--dashboard-port",
+        str(ports.dashboard),
+        "--ray-client-server-port",
+        str(ports.client_server),
+        "--dashboard-agent-listen-port",
+        str(ports.dashboard_agent),
+        "--metrics-export-port",
+        str(ports.metrics_export),
+        "--num-cpus",
+        str(num_cpus),
+        "--temp-dir",
+        str(temp_dir),
+        "--disable-usage-stats",
+    ]
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        wait_for_port("127.0.0.1", ports.gcs, timeout=90, what="ray head (GCS)", log=log_path)
+        wait_for_port("127.0.0.1", ports.dashboard, timeout=90, what="ray dashboard", log=log_path)
+    except RuntimeError:
+        stop_process_group(proc.pid)
+        raise
+    return proc.pid
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def stop_process_group(pid: int, *, timeout: float = 30.0) -> None:
+    """SIGTERM ``pid`` (the ray/streamlit parent), wait, then kill whatever its group left."""
+    if not pid_alive(pid):
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        return
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.2)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def render_serve_config(*, host: str, port: int, source: Path = SERVE_CONFIG) -> dict[str, Any]:
+    """serve_config.yaml with the HTTP host/port of this stack (the only overrides allowed)."""
+    config: dict[str, Any] = yaml.safe_load(source.read_text())
+    config.setdefault("http_options", {}).update({"host": host, "port": port})
+    return config
+
+
+def deploy_serve_config(
+    config: dict[str, Any], *, dashboard_port: int, env: dict[str, str], log_path: Path
+) -> None:
+    """``serve deploy`` the config through the head's dashboard, retrying while it comes up."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        yaml.safe_dump(config, handle)
+        path = handle.name
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            done = subprocess.run(
+                [_bin("serve"), "deploy", path, "--address", f"http://127.0.0.1:{dashboard_port}"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            with log_path.open("a") as log:
+                log.write(done.stdout + done.stderr)
+            if done.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"serve deploy failed:\n{done.stderr[-3000:]}")
+            time.sleep(2)
+    finally:
+        os.unlink(path)
+
+
+def wait_healthy(url: str, *, timeout: float, logs: list[Path]) -> None:
+    """Poll ``url`` until it answers 200; on timeout raise with the last answer and log tails."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(url, timeout=5)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:500]}"
+        except httpx.HTTPError as exc:
+            last = repr(exc)
+        time.sleep(1)
+    tails = "\n".join(f"--- {p}\n{log_tail(p)}" for p in logs)
+    raise RuntimeError(f"{url} not healthy after {timeout:.0f}s: {last}\n{tails}")

@@ -1,0 +1,227 @@
+"""The local stack: private PostgreSQL/Redis (when no URL is set), migrations, demo data, a Ray head
+with the Serve applications and the sync actor, and Streamlit. ``up`` is idempotent; ``down``
+stops exactly what ``up`` started, by PID, and keeps the data."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from cluster.ray_head import (
+    REPO_ROOT,
+    RayHeadPorts,
+    deploy_serve_config,
+    pid_alive,
+    render_serve_config,
+    start_ray_head,
+    stop_process_group,
+    wait_healthy,
+)
+from cluster.services import PostgresServer, RedisServer, wait_for_port
+from config.settings import Settings
+
+GENERATED_SECRETS = ("JWT_SECRET", "TRACKING_SECRET", "ADMIN_PASSWORD")
+
+
+def say(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+@dataclass(slots=True)
+class StackState:
+    """What ``up`` started (PIDs and flags), persisted in DATA_DIR/stack.json."""
+
+    path: Path
+    ray_pid: int | None = None
+    streamlit_pid: int | None = None
+    postgres: bool = False
+    redis: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> StackState:
+        if not path.exists():
+            return cls(path=path)
+        data = json.loads(path.read_text())
+        return cls(path=path, **data)
+
+    def save(self) -> None:
+        data = {
+            "ray_pid": self.ray_pid,
+            "streamlit_pid": self.streamlit_pid,
+            "postgres": self.postgres,
+            "redis": self.redis,
+        }
+        self.path.write_text(json.dumps(data, indent=2))
+
+
+def load_or_create_secrets(path: Path) -> dict[str, str]:
+    """Secrets the stack generates once and keeps (so sessions and signed URLs survive restarts)."""
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key and value:
+                values[key] = value
+    changed = False
+    for key in GENERATED_SECRETS:
+        if key not in values:
+            values[key] = secrets.token_urlsafe(12 if key == "ADMIN_PASSWORD" else 32)
+            changed = True
+    if changed:
+        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        path.chmod(0o600)
+    return values
+
+
+def private_servers(settings: Settings) -> tuple[PostgresServer, RedisServer]:
+    data = settings.data_dir.resolve()
+    return (
+        PostgresServer(root=data / "postgres", port=settings.private_postgres_port),
+        RedisServer(root=data / "redis", port=settings.private_redis_port),
+    )
+
+
+def stack_env(settings: Settings) -> dict[str, str]:
+    """The environment every process of the stack gets (secrets generated on first run)."""
+    data = settings.data_dir.resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    for key, value in load_or_create_secrets(data / "secrets.env").items():
+        env.setdefault(key, value)
+    pg, redis = private_servers(settings)
+    env.setdefault("DATABASE_URL", settings.database_url or pg.url)
+    env.setdefault("REDIS_URL", settings.redis_url or redis.url)
+    env.setdefault("DATA_DIR", str(data))
+    return env
+
+
+def up(settings: Settings) -> None:
+    data = settings.data_dir.resolve()
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    state = StackState.load(data / "stack.json")
+    env = stack_env(settings)
+    pg, redis = private_servers(settings)
+
+    if settings.database_url is None:
+        say(f"starting private PostgreSQL on 127.0.0.1:{pg.port} (data in {pg.root})")
+        pg.start()
+        state.postgres = True
+    if settings.redis_url is None:
+        say(f"starting private Redis on 127.0.0.1:{redis.port} (append-only, data in {redis.root})")
+        redis.start()
+        state.redis = True
+    state.save()
+
+    say("applying migrations and demo data")
+    subprocess.run([sys.executable, "-m", "cluster.demo"], env=env, check=True, cwd=REPO_ROOT)
+
+    if pid_alive(state.ray_pid):
+        say(f"Ray head already running (pid {state.ray_pid})")
+    else:
+        say("starting the Ray head")
+        state.ray_pid = start_ray_head(
+            ports=RayHeadPorts(dashboard=settings.ray_dashboard_port),
+            env=env,
+            temp_dir=data / "ray",
+            log_path=logs / "ray.log",
+            num_cpus=max(os.cpu_count() or 2, 2),
+        )
+        state.save()
+    say("deploying serve_config.yaml")
+    config = render_serve_config(host=settings.serve_host, port=settings.serve_port)
+    deploy_serve_config(
+        config,
+        dashboard_port=settings.ray_dashboard_port,
+        env=env,
+        log_path=logs / "serve-deploy.log",
+    )
+
+    if pid_alive(state.streamlit_pid):
+        say(f"Streamlit already running (pid {state.streamlit_pid})")
+    else:
+        state.streamlit_pid = start_streamlit(settings, env=env, log_path=logs / "streamlit.log")
+        state.save()
+
+    base = f"http://{settings.serve_host}:{settings.serve_port}"
+    say("waiting for /healthz")
+    wait_healthy(
+        f"{base}/healthz",
+        timeout=180,
+        logs=[logs / "ray.log", *sorted((data / "ray/session_latest/logs/serve").glob("*.log"))],
+    )
+    wait_for_port(
+        "127.0.0.1",
+        settings.streamlit_port,
+        timeout=60,
+        what="streamlit",
+        log=logs / "streamlit.log",
+    )
+    print(
+        "\nCTV ad server is up\n"
+        f"  Dashboard (Streamlit):   http://127.0.0.1:{settings.streamlit_port}\n"
+        f"  Management API + docs:   {base}/api/v1/admin/docs\n"
+        f"  Health:                  {base}/healthz\n"
+        f"  Ray dashboard:           http://127.0.0.1:{settings.ray_dashboard_port}\n"
+        f"  Admin login:             {settings.admin_email} / {env['ADMIN_PASSWORD']}\n"
+        "  Stop with `make down` (data is kept in .data/).\n",
+        flush=True,
+    )
+
+
+def start_streamlit(settings: Settings, *, env: dict[str, str], log_path: Path) -> int:
+    say(f"starting Streamlit on 127.0.0.1:{settings.streamlit_port}")
+    args = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "dashboard" / "app.py"),
+        "--server.port",
+        str(settings.streamlit_port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            args,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+        )
+    return proc.pid
+
+
+def down(settings: Settings) -> None:
+    data = settings.data_dir.resolve()
+    state = StackState.load(data / "stack.json")
+    pg, redis = private_servers(settings)
+    if state.streamlit_pid:
+        say(f"stopping Streamlit (pid {state.streamlit_pid})")
+        stop_process_group(state.streamlit_pid)
+        state.streamlit_pid = None
+    if state.ray_pid:
+        say(f"stopping the Ray head (pid {state.ray_pid})")
+        stop_process_group(state.ray_pid)
+        state.ray_pid = None
+    if state.redis:
+        say("stopping private Redis")
+        redis.stop()
+        state.redis = False
+    if state.postgres:
+        say("stopping private PostgreSQL")
+        pg.stop()
+        state.postgres = False
+    state.save()
+    say("stopped; data kept in " + str(data))

@@ -1,0 +1,100 @@
+"""Process settings: one pydantic-settings class, read from environment variables.
+
+Nothing is read at import time; call :func:`get_settings` where a process needs them (a Serve
+replica's ``__init__``, an actor, the launcher). Every Ray process gets the same environment
+because the launcher exports it before the Ray head starts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a process of the stack can be configured with (see README.md)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; unset = the launcher starts a private server under DATA_DIR.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL; unset = the launcher starts a private server under DATA_DIR.",
+    )
+    redis_key_prefix: str = Field(default="ctv:", description="Prefix of every Redis key.")
+    data_dir: Path = Field(default=Path(".data"), description="Private servers' data and logs.")
+
+    serve_host: str = "127.0.0.1"
+    serve_port: int = Field(default=8000, ge=1, le=65535)
+    streamlit_port: int = Field(default=8501, ge=1, le=65535)
+    ray_dashboard_port: int = Field(default=8265, ge=1, le=65535)
+    private_postgres_port: int = Field(default=55432, ge=1, le=65535)
+    private_redis_port: int = Field(default=56379, ge=1, le=65535)
+
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Absolute base of every URL handed to players (VAST, media, beacons).",
+    )
+    admin_api_url: str = Field(
+        default="http://127.0.0.1:8000/api/v1/admin",
+        description="Where the dashboard reaches the management API.",
+    )
+
+    admin_email: str = "admin@example.com"
+    admin_password: SecretStr | None = None
+    jwt_secret: SecretStr | None = None
+    tracking_secret: SecretStr | None = None
+    session_ttl_minutes: int = Field(default=720, ge=1)
+
+    catalog_ttl_seconds: int = Field(default=3600, ge=60)
+    catalog_sync_interval_seconds: float = Field(default=10.0, gt=0)
+    max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    object_store: Literal["local", "s3"] = "local"
+    media_dir: Path | None = Field(default=None, description="Local object store; DATA_DIR/media.")
+    s3_bucket: str | None = None
+    s3_region: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_public_base_url: str | None = None
+
+    vast_xsd_dir: Path = Field(default=Path("../shared/vast"))
+
+    @field_validator("public_base_url", "admin_api_url")
+    @classmethod
+    def _absolute_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise RuntimeError("DATABASE_URL is not set (the launcher sets it for private servers)")
+        return self.database_url
+
+    def require_redis_url(self) -> str:
+        if not self.redis_url:
+            raise RuntimeError("REDIS_URL is not set (the launcher sets it for private servers)")
+        return self.redis_url
+
+    def require_secret(self, name: Literal["jwt_secret", "tracking_secret"]) -> str:
+        secret: SecretStr | None = getattr(self, name)
+        if secret is None or len(secret.get_secret_value()) < 16:
+            raise RuntimeError(f"{name.upper()} must be set to at least 16 characters")
+        return secret.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,155 @@
+"""``/campaigns``: CRUD and status changes. Each write commits, then writes through to Redis."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+from redis.exceptions import RedisError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ads.campaigns import (
+    CampaignCreate,
+    CampaignOut,
+    CampaignStatus,
+    CampaignUpdate,
+    StatusChange,
+    check_transition,
+    merge_update,
+)
+from ads.errors import InvalidInput, NotFound
+from deployments.management.deps import CurrentUser, SessionDep, StateDep
+from deployments.management.state import ManagementState
+from storage import campaigns as repo
+from storage.models import Campaign
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+logger = logging.getLogger(__name__)
+
+
+class CampaignEnvelope(BaseModel):
+    campaign: CampaignOut
+
+
+class CampaignPage(BaseModel):
+    campaigns: list[CampaignOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def _out(campaign: Campaign) -> CampaignEnvelope:
+    return CampaignEnvelope(campaign=CampaignOut.model_validate(campaign))
+
+
+def _parse_id(campaign_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(campaign_id)
+    except ValueError as exc:
+        raise NotFound(f"campaign {campaign_id!r} not found") from exc
+
+
+async def _load(session: AsyncSession, campaign_id: str, *, for_update: bool = False) -> Campaign:
+    campaign = await repo.get(session, _parse_id(campaign_id), for_update=for_update)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id!r} not found")
+    return campaign
+
+
+async def _commit(session: AsyncSession) -> None:
+    try:
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise InvalidInput(
+            "the campaign violates a database constraint", details=str(exc.orig)
+        ) from exc
+
+
+async def write_through(state: ManagementState, campaign_id: uuid.UUID) -> None:
+    """Mirror a committed change into Redis; if Redis is down, the periodic sync repairs it."""
+    try:
+        await state.publisher.publish_campaign(campaign_id)
+    except (RedisError, OSError):
+        logger.warning("catalog write-through failed for %s; the sync will repair it", campaign_id)
+
+
+@router.post("", status_code=201, response_model=CampaignEnvelope)
+async def create_campaign(
+    body: CampaignCreate, _: CurrentUser, session: SessionDep, state: StateDep
+) -> CampaignEnvelope:
+    campaign = await repo.create(session, body.model_dump())
+    await _commit(session)
+    await write_through(state, campaign.id)
+    return _out(campaign)
+
+
+@router.get("", response_model=CampaignPage)
+async def list_campaigns(
+    _: CurrentUser,
+    session: SessionDep,
+    status: CampaignStatus | None = None,
+    search: Annotated[str | None, Query(max_length=255)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CampaignPage:
+    rows, total = await repo.list_page(
+        session, status=status.value if status else None, search=search, limit=limit, offset=offset
+    )
+    return CampaignPage(
+        campaigns=[CampaignOut.model_validate(r) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{campaign_id}", response_model=CampaignEnvelope)
+async def get_campaign(campaign_id: str, _: CurrentUser, session: SessionDep) -> CampaignEnvelope:
+    return _out(await _load(session, campaign_id))
+
+
+@router.patch("/{campaign_id}", response_model=CampaignEnvelope)
+async def update_campaign(
+    campaign_id: str, body: CampaignUpdate, _: CurrentUser, session: SessionDep, state: StateDep
+) -> CampaignEnvelope:
+    campaign = await _load(session, campaign_id, for_update=True)
+    current = {"start_date": campaign.start_date, "end_date": campaign.end_date}
+    changes = merge_update(current, body, budget_spent=campaign.budget_spent)
+    campaign = await repo.update(session, campaign, changes)
+    await _commit(session)
+    await write_through(state, campaign.id)
+    return _out(campaign)
+
+
+@router.put("/{campaign_id}/status", response_model=CampaignEnvelope)
+async def change_status(
+    campaign_id: str, body: StatusChange, _: CurrentUser, session: SessionDep, state: StateDep
+) -> CampaignEnvelope:
+    campaign = await _load(session, campaign_id, for_update=True)
+    check_transition(
+        CampaignStatus(campaign.status),
+        body.status,
+        end_date=campaign.end_date,
+        now=datetime.now(UTC),
+    )
+    campaign = await repo.update(session, campaign, {"status": body.status.value})
+    await _commit(session)
+    await write_through(state, campaign.id)
+    return _out(campaign)
+
+
+@router.delete("/{campaign_id}", status_code=204)
+async def delete_campaign(
+    campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
+) -> Response:
+    campaign = await _load(session, campaign_id, for_update=True)
+    await repo.delete(session, campaign)
+    await session.commit()
+    await write_through(state, campaign.id)
+    return Response(status_code=204)

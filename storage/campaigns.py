@@ -1,0 +1,87 @@
+"""Campaigns repository: all campaign SQL lives here. Callers own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Campaign, Creative
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def create(session: AsyncSession, values: dict[str, Any]) -> Campaign:
+    campaign = Campaign(**values)
+    session.add(campaign)
+    await session.flush()
+    await session.refresh(campaign)
+    return campaign
+
+
+async def get(
+    session: AsyncSession, campaign_id: uuid.UUID, *, for_update: bool = False
+) -> Campaign | None:
+    stmt = select(Campaign).where(Campaign.id == campaign_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    result = await session.execute(stmt)
+    return result.scalar_one_or_none()
+
+
+async def list_page(
+    session: AsyncSession, *, status: str | None, search: str | None, limit: int, offset: int
+) -> tuple[Sequence[Campaign], int]:
+    """One page of campaigns, newest first, and the total matching the filters."""
+    conditions = []
+    if status:
+        conditions.append(Campaign.status == status)
+    if search:
+        conditions.append(Campaign.name.ilike(_like_pattern(search), escape="\\"))
+    total = await session.scalar(select(func.count()).select_from(Campaign).where(*conditions))
+    result = await session.execute(
+        select(Campaign)
+        .where(*conditions)
+        .order_by(Campaign.created_at.desc(), Campaign.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return result.scalars().all(), int(total or 0)
+
+
+async def update(session: AsyncSession, campaign: Campaign, values: dict[str, Any]) -> Campaign:
+    for field, value in values.items():
+        setattr(campaign, field, value)
+    await session.flush()
+    await session.refresh(campaign)
+    return campaign
+
+
+async def delete(session: AsyncSession, campaign: Campaign) -> None:
+    await session.delete(campaign)
+    await session.flush()
+
+
+async def all_with_creatives(
+    session: AsyncSession,
+) -> list[tuple[Campaign, list[Creative]]]:
+    """Every campaign with its creatives, for the catalog sync."""
+    campaigns = (await session.execute(select(Campaign).order_by(Campaign.id))).scalars().all()
+    creatives = (await session.execute(select(Creative).order_by(Creative.id))).scalars().all()
+    by_campaign: dict[uuid.UUID, list[Creative]] = {c.id: [] for c in campaigns}
+    for creative in creatives:
+        by_campaign.setdefault(creative.campaign_id, []).append(creative)
+    return [(c, by_campaign[c.id]) for c in campaigns]
+
+
+async def creatives_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[Creative]:
+    result = await session.execute(
+        select(Creative).where(Creative.campaign_id == campaign_id).order_by(Creative.created_at)
+    )
+    return list(result.scalars().all())

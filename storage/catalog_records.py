@@ -1,0 +1,52 @@
+"""Turn database rows into catalog records (the shape the serving side reads from Redis)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from storage.models import Campaign, Creative
+
+
+def campaign_record(campaign: Campaign) -> CatalogCampaign:
+    return CatalogCampaign(
+        id=str(campaign.id),
+        name=campaign.name,
+        status=campaign.status,
+        budget_total=campaign.budget_total,
+        budget_spent=campaign.budget_spent,
+        cpm=campaign.cpm,
+        pacing=campaign.pacing,
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
+        click_through_url=campaign.click_through_url,
+        daily_cap=campaign.daily_cap,
+    )
+
+
+def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> CatalogCreative:
+    """``media_url`` maps an object key to the absolute URL players fetch it from."""
+    renditions = tuple(
+        Rendition(
+            url=media_url(str(r["key"])),
+            width=int(r["width"]),
+            height=int(r["height"]),
+            bitrate_kbps=int(r.get("bitrate_kbps") or 0),
+            mime=str(r.get("mime") or "video/mp4"),
+            codec=str(r.get("codec") or "h264"),
+        )
+        for r in creative.renditions
+    )
+    return CatalogCreative(
+        id=str(creative.id),
+        campaign_id=str(creative.campaign_id),
+        name=creative.name,
+        status=creative.status,
+        duration_ms=creative.duration_ms,
+        width=creative.width,
+        height=creative.height,
+        mime=creative.mime,
+        url=media_url(creative.file_key),
+        bitrate_kbps=creative.bitrate_kbps or 0,
+        renditions=renditions,
+    )

@@ -1,0 +1,200 @@
+"""SQLAlchemy 2 models: the one description of the PostgreSQL schema (Alembic migrates to it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+EVENT_TYPES = (
+    "impression",
+    "start",
+    "firstQuartile",
+    "midpoint",
+    "thirdQuartile",
+    "complete",
+    "click",
+    "error",
+    "pause",
+    "resume",
+    "mute",
+    "unmute",
+    "skip",
+)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    email: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("budget_total > 0", name="budget_total_positive"),
+        CheckConstraint("budget_spent >= 0", name="budget_spent_not_negative"),
+        CheckConstraint("cpm >= 0", name="cpm_not_negative"),
+        CheckConstraint("daily_cap IS NULL OR daily_cap > 0", name="daily_cap_positive"),
+        CheckConstraint("end_date > start_date", name="end_after_start"),
+        CheckConstraint(
+            "status IN ('draft', 'active', 'paused', 'completed')", name="status_known"
+        ),
+        CheckConstraint("pacing IN ('even', 'asap')", name="pacing_known"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 255", name="name_length"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(Text, nullable=False, index=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    status: Mapped[str] = mapped_column(Text, nullable=False, server_default="draft", index=True)
+    budget_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    budget_spent: Mapped[Decimal] = mapped_column(
+        Numeric(18, 6), nullable=False, server_default="0"
+    )
+    cpm: Mapped[Decimal] = mapped_column(Numeric(10, 2), nullable=False)
+    pacing: Mapped[str] = mapped_column(Text, nullable=False, server_default="even")
+    daily_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    click_through_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+    @property
+    def budget_remaining(self) -> Decimal:
+        return max(self.budget_total - self.budget_spent, Decimal(0))
+
+
+class Creative(Base):
+    __tablename__ = "creatives"
+    __table_args__ = (
+        CheckConstraint("status IN ('processing', 'active', 'failed')", name="status_known"),
+        CheckConstraint("duration_ms > 0", name="duration_positive"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(Text, nullable=False, server_default="processing")
+    file_key: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    mime: Mapped[str] = mapped_column(Text, nullable=False, server_default="video/mp4")
+    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    video_codec: Mapped[str | None] = mapped_column(Text)
+    audio_codec: Mapped[str | None] = mapped_column(Text)
+    bitrate_kbps: Mapped[int | None] = mapped_column(Integer)
+    renditions: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    )
+    progress: Mapped[float] = mapped_column(nullable=False, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class AdEvent(Base):
+    """One counted beacon. Partitioned by day on ``served_at`` (the time the ad was decided,
+    carried in the signed URL), so a replayed beacon lands in the same partition and the
+    ``(event_id, served_at)`` key de-duplicates it."""
+
+    __tablename__ = "ad_events"
+    __table_args__ = (
+        PrimaryKeyConstraint("event_id", "served_at", name="pk_ad_events"),
+        {"postgresql_partition_by": "RANGE (served_at)"},
+    )
+
+    event_id: Mapped[str] = mapped_column(Text, nullable=False)
+    served_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    event_type: Mapped[str] = mapped_column(Text, nullable=False)
+    ad_serving_id: Mapped[str] = mapped_column(Text, nullable=False)
+    request_id: Mapped[str | None] = mapped_column(Text)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
+    creative_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    error_code: Mapped[int | None] = mapped_column(SmallInteger)
+    cost: Mapped[Decimal] = mapped_column(Numeric(18, 6), nullable=False, server_default="0")
+    device: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class _StatsMixin:
+    impressions: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    starts: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    first_quartiles: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    midpoints: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    third_quartiles: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    completes: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    clicks: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    errors: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    spend: Mapped[Decimal] = mapped_column(Numeric(18, 6), nullable=False, server_default="0")
+
+
+class CampaignHourlyStats(_StatsMixin, Base):
+    __tablename__ = "campaign_hourly_stats"
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+
+
+class CampaignDailyStats(_StatsMixin, Base):
+    __tablename__ = "campaign_daily_stats"
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

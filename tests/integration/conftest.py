@@ -1,0 +1,243 @@
+"""One real stack per test run: PostgreSQL, Redis, a Ray head with the Serve apps from
+serve_config.yaml. Private servers start when DATABASE_URL / REDIS_URL are unset; with them set,
+the run uses a fresh database and its own Redis key prefix on those servers. A failing test gets
+the tails of the server logs attached to its report."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from cluster.ray_head import (
+    RayHeadPorts,
+    deploy_serve_config,
+    render_serve_config,
+    start_ray_head,
+    stop_process_group,
+    wait_healthy,
+)
+from cluster.services import PostgresServer, RedisServer, log_tail
+from config.settings import get_settings
+from storage.migrate import upgrade
+
+ADMIN_EMAIL = "admin@test.example"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(slots=True)
+class Stack:
+    """Addresses of the running test stack and where its logs are."""
+
+    base_url: str
+    database_url: str
+    redis_url: str
+    redis_prefix: str
+    gcs_address: str
+    env: dict[str, str]
+    logs: list[Path] = field(default_factory=list)
+    ray_temp: Path | None = None
+
+    @property
+    def admin_url(self) -> str:
+        return f"{self.base_url}/api/v1/admin"
+
+    def log_paths(self) -> list[Path]:
+        serve_logs = (
+            sorted((self.ray_temp / "session_latest/logs/serve").glob("*.log"))
+            if self.ray_temp
+            else []
+        )
+        return [*self.logs, *serve_logs]
+
+
+_STACK: Stack | None = None
+
+
+def _external_database(url: str) -> tuple[str, str]:
+    """A fresh database on the configured server: (its URL, the admin URL to drop it with)."""
+    name = f"ctvads_test_{uuid.uuid4().hex[:10]}"
+    admin = make_url(url).set(drivername="postgresql", database="postgres")
+    admin_url = admin.render_as_string(hide_password=False)
+    subprocess.run(
+        ["psql", admin_url, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True
+    )
+    return admin.set(database=name).render_as_string(hide_password=False), admin_url
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    global _STACK
+    root = tmp_path_factory.mktemp("stack")
+    started: list[Any] = []
+    drop: tuple[str, str] | None = None
+    logs: list[Path] = []
+
+    configured_db = os.environ.get("DATABASE_URL")
+    if configured_db:
+        database_url, admin_url = _external_database(configured_db)
+        drop = (admin_url, make_url(database_url).database or "")
+    else:
+        pg = PostgresServer(root=root / "pg", port=free_port(), database="ctvads_test")
+        pg.start()
+        started.append(pg)
+        logs.append(pg.log_path)
+        database_url = pg.url
+    configured_redis = os.environ.get("REDIS_URL")
+    redis_url = configured_redis or ""
+    if not redis_url:
+        redis = RedisServer(root=root / "redis", port=free_port())
+        redis.start()
+        started.append(redis)
+        logs.append(redis.log_path)
+        redis_url = redis.url
+    prefix = f"ctvtest{uuid.uuid4().hex[:8]}:"
+
+    serve_port = free_port()
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        REDIS_KEY_PREFIX=prefix,
+        JWT_SECRET=secrets.token_urlsafe(32),
+        TRACKING_SECRET=secrets.token_urlsafe(32),
+        ADMIN_EMAIL=ADMIN_EMAIL,
+        ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{serve_port}",
+        DATA_DIR=str(root / "data"),
+        CATALOG_SYNC_INTERVAL_SECONDS="2",
+    )
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    get_settings.cache_clear()
+    upgrade(database_url)
+
+    ports = RayHeadPorts(
+        gcs=free_port(),
+        dashboard=free_port(),
+        client_server=free_port(),
+        dashboard_agent=free_port(),
+        metrics_export=free_port(),
+    )
+    ray_temp = Path(f"/tmp/ray-t{os.getpid()}")  # noqa: S108 (Ray socket paths must stay short)
+    ray_log = root / "ray.log"
+    logs.append(ray_log)
+    deploy_log = root / "serve-deploy.log"
+    logs.append(deploy_log)
+    ray_pid = start_ray_head(ports=ports, env=env, temp_dir=ray_temp, log_path=ray_log, num_cpus=4)
+    _STACK = Stack(
+        base_url=f"http://127.0.0.1:{serve_port}",
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        gcs_address=f"127.0.0.1:{ports.gcs}",
+        env=env,
+        logs=logs,
+        ray_temp=ray_temp,
+    )
+    try:
+        config = render_serve_config(host="127.0.0.1", port=serve_port)
+        deploy_serve_config(config, dashboard_port=ports.dashboard, env=env, log_path=deploy_log)
+        wait_healthy(f"{_STACK.base_url}/healthz", timeout=180, logs=_STACK.log_paths())
+        yield _STACK
+    finally:
+        stop_process_group(ray_pid)
+        for server in reversed(started):
+            server.stop()
+        if drop:
+            subprocess.run(
+                ["psql", drop[0], "-c", f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)'],
+                check=False,
+            )
+        if configured_redis:
+            _delete_prefix(redis_url, prefix)
+        _STACK = None
+
+
+def _delete_prefix(redis_url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def ray_client(stack: Stack) -> Iterator[Any]:
+    """This process connected to the test cluster as a driver (for actor-level tests)."""
+    import ray
+
+    ray.init(address=stack.gcs_address, namespace="ctv", log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def admin_token(stack: Stack) -> str:
+    answer = httpx.post(
+        f"{stack.admin_url}/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    token: str = answer.json()["access_token"]
+    return token
+
+
+@pytest.fixture
+def api(stack: Stack, admin_token: str) -> Iterator[httpx.Client]:
+    """An authenticated client of the management API."""
+    with httpx.Client(
+        base_url=stack.admin_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=30
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def anon(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.admin_url, timeout=30) as client:
+        yield client
+
+
+def wait_until(predicate: Any, *, timeout: float, interval: float = 0.05) -> float:
+    """Poll ``predicate`` until truthy; returns the seconds it took, fails the test on timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed and _STACK is not None and "integration" in item.keywords:
+        for path in _STACK.log_paths():
+            report.sections.append((f"log tail: {path.name}", log_tail(path, lines=60)))
+    return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.integration)

@@ -1,0 +1,246 @@
+"""Campaign management through Ray Serve: persisted in PostgreSQL, mirrored into Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import redis
+
+from storage.db import asyncpg_dsn
+from tests.integration.conftest import Stack, wait_until
+
+
+def campaign_body(**overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    body: dict[str, Any] = {
+        "name": f"Spring launch {uuid.uuid4().hex[:6]}",
+        "description": "CTV awareness",
+        "budget_total": 1000,
+        "cpm": 12.5,
+        "start_date": (now - timedelta(days=1)).isoformat(),
+        "end_date": (now + timedelta(days=30)).isoformat(),
+        "click_through_url": "https://example.com/landing?a=1&b=2",
+        "pacing": "even",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def rds(stack: Stack) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    yield client
+    client.close()
+
+
+def db_row(stack: Stack, campaign_id: str) -> asyncpg.Record | None:
+    async def fetch() -> asyncpg.Record | None:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+        try:
+            return await conn.fetchrow(
+                "SELECT * FROM campaigns WHERE id = $1", uuid.UUID(campaign_id)
+            )
+        finally:
+            await conn.close()
+
+    return asyncio.run(fetch())
+
+
+def create(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    answer = api.post("/campaigns", json=campaign_body(**overrides))
+    assert answer.status_code == 201, answer.text
+    campaign: dict[str, Any] = answer.json()["campaign"]
+    return campaign
+
+
+def test_create_is_in_postgres_and_redis_within_a_second(
+    stack: Stack, api: httpx.Client, rds: redis.Redis
+) -> None:
+    campaign = create(api)
+    key = f"{stack.redis_prefix}campaign:{campaign['id']}"
+    elapsed = wait_until(lambda: rds.exists(key), timeout=1.0)
+    assert elapsed < 1.0
+    row = db_row(stack, campaign["id"])
+    assert row is not None and row["name"] == campaign["name"] and row["status"] == "draft"
+    cached = rds.hgetall(key)
+    assert cached["name"] == campaign["name"]
+    assert cached["status"] == "draft"
+    assert 0 < rds.ttl(key) <= 3600
+    assert campaign["id"] in rds.smembers(f"{stack.redis_prefix}campaigns:all")
+
+
+def test_crud_round_trip(stack: Stack, api: httpx.Client, rds: redis.Redis) -> None:
+    campaign = create(api)
+    cid = campaign["id"]
+    assert api.get(f"/campaigns/{cid}").json()["campaign"] == campaign
+
+    patched = api.patch(f"/campaigns/{cid}", json={"name": "Renamed", "cpm": 30, "daily_cap": 50})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["campaign"]["name"] == "Renamed"
+    assert patched.json()["campaign"]["daily_cap"] == 50.0
+    assert rds.hget(f"{stack.redis_prefix}campaign:{cid}", "cpm") == "30.00"
+    assert db_row(stack, cid)["name"] == "Renamed"  # type: ignore[index]
+
+    assert api.delete(f"/campaigns/{cid}").status_code == 204
+    assert api.get(f"/campaigns/{cid}").status_code == 404
+    assert db_row(stack, cid) is None
+    assert not rds.exists(f"{stack.redis_prefix}campaign:{cid}")
+    assert cid not in rds.smembers(f"{stack.redis_prefix}campaigns:all")
+
+
+def test_list_filters_searches_and_paginates(api: httpx.Client) -> None:
+    tag = uuid.uuid4().hex[:8]
+    ids = [create(api, name=f"{tag} item {i}")["id"] for i in range(3)]
+    api.put(f"/campaigns/{ids[0]}/status", json={"status": "active"})
+    page = api.get("/campaigns", params={"search": tag, "limit": 2}).json()
+    assert page["total"] == 3 and len(page["campaigns"]) == 2
+    rest = api.get("/campaigns", params={"search": tag, "limit": 2, "offset": 2}).json()
+    assert len(rest["campaigns"]) == 1
+    seen = {c["id"] for c in page["campaigns"] + rest["campaigns"]}
+    assert seen == set(ids)
+    active = api.get("/campaigns", params={"search": tag, "status": "active"}).json()
+    assert [c["id"] for c in active["campaigns"]] == [ids[0]]
+    assert api.get("/campaigns", params={"status": "bogus"}).status_code == 422
+    assert api.get("/campaigns", params={"limit": 0}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "expected"),
+    [
+        (["active"], "paused", 200),
+        (["active", "paused"], "active", 200),
+        (["active"], "completed", 200),
+        (["active", "paused"], "completed", 200),
+        ([], "paused", 409),
+        ([], "completed", 409),
+        ([], "draft", 409),
+        (["active"], "draft", 409),
+        (["active"], "active", 409),
+        (["active", "completed"], "active", 409),
+        (["active", "completed"], "paused", 409),
+    ],
+)
+def test_status_transitions(
+    stack: Stack, api: httpx.Client, rds: redis.Redis, path: list[str], target: str, expected: int
+) -> None:
+    cid = create(api)["id"]
+    for step in path:
+        assert api.put(f"/campaigns/{cid}/status", json={"status": step}).status_code == 200
+    answer = api.put(f"/campaigns/{cid}/status", json={"status": target})
+    assert answer.status_code == expected, answer.text
+    if expected == 409:
+        assert answer.json()["error"]["code"] == "conflict"
+        assert "allowed" in answer.json()["error"]["details"]
+    else:
+        active_key = f"{stack.redis_prefix}campaigns:active"
+        assert (cid in rds.smembers(active_key)) == (target == "active")
+        assert rds.hget(f"{stack.redis_prefix}campaign:{cid}", "status") == target
+
+
+def test_cannot_activate_after_end_date(api: httpx.Client) -> None:
+    past = datetime.now(UTC) - timedelta(days=10)
+    cid = create(api, start_date=(past - timedelta(days=5)).isoformat(), end_date=past.isoformat())[
+        "id"
+    ]
+    answer = api.put(f"/campaigns/{cid}/status", json={"status": "active"})
+    assert answer.status_code == 409
+    assert "end date" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"budget_total": -5}, "budget_total"),
+        ({"budget_total": 0}, "budget_total"),
+        ({"budget_total": "lots"}, "budget_total"),
+        ({"cpm": -1}, "cpm"),
+        ({"cpm": [1]}, "cpm"),
+        ({"name": ""}, "name"),
+        ({"name": 42}, "name"),
+        ({"name": "x" * 256}, "name"),
+        ({"name": "bell\x07"}, "name"),
+        ({"pacing": "fast"}, "pacing"),
+        ({"start_date": "yesterday"}, "start_date"),
+        ({"click_through_url": "javascript:alert(1)"}, "click_through_url"),
+        ({"click_through_url": "https://ex ample.com"}, "click_through_url"),
+        ({"status": "active"}, "status"),
+        ({"budget_total": 10.001}, "budget_total"),
+    ],
+)
+def test_bad_campaign_input_is_422_naming_the_field(
+    api: httpx.Client, overrides: dict[str, Any], field: str
+) -> None:
+    answer = api.post("/campaigns", json=campaign_body(**overrides))
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert any(d["field"] == field for d in error["details"]), error
+
+
+def test_end_before_start_is_422(api: httpx.Client) -> None:
+    now = datetime.now(UTC)
+    answer = api.post(
+        "/campaigns",
+        json=campaign_body(
+            start_date=now.isoformat(), end_date=(now - timedelta(days=1)).isoformat()
+        ),
+    )
+    assert answer.status_code == 422
+    assert "end_date must be after start_date" in answer.text
+    cid = create(api)["id"]
+    patched = api.patch(f"/campaigns/{cid}", json={"end_date": "2000-01-01"})
+    assert patched.status_code == 422
+    assert "end_date must be after start_date" in patched.json()["error"]["message"]
+
+
+def test_budget_cannot_drop_below_spent_or_be_nulled(api: httpx.Client) -> None:
+    cid = create(api)["id"]
+    assert api.patch(f"/campaigns/{cid}", json={"budget_total": None}).status_code == 422
+    assert api.patch(f"/campaigns/{cid}", json={"unknown": 1}).status_code == 422
+
+
+def test_malformed_json_and_wrong_content(api: httpx.Client) -> None:
+    answer = api.post(
+        "/campaigns", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "malformed_json"
+    assert api.post("/campaigns", json=[1, 2]).status_code == 422
+    assert api.put("/campaigns/x/status", json={"status": "flying"}).status_code in (404, 422)
+
+
+def test_huge_body_is_413(api: httpx.Client) -> None:
+    payload = b'{"name": "' + b"a" * (10 * 1024 * 1024) + b'"}'
+    answer = api.post("/campaigns", content=payload, headers={"content-type": "application/json"})
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "payload_too_large"
+
+
+def test_markup_and_sql_metacharacters_are_stored_verbatim(stack: Stack, api: httpx.Client) -> None:
+    name = """<script>alert("x")</script> & ]]> '; DROP TABLE campaigns; -- %_\\"""
+    campaign = create(api, name=name, description="<b>bold</b> & <i>it</i>")
+    assert campaign["name"] == name
+    assert db_row(stack, campaign["id"])["name"] == name  # type: ignore[index]
+    answer = api.get(f"/campaigns/{campaign['id']}")
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.json()["campaign"]["description"] == "<b>bold</b> & <i>it</i>"
+    found = api.get("/campaigns", params={"search": "'; DROP TABLE"}).json()
+    assert [c["id"] for c in found["campaigns"]] == [campaign["id"]]
+    wildcard = api.get("/campaigns", params={"search": "%_\\"}).json()
+    assert [c["id"] for c in wildcard["campaigns"]] == [campaign["id"]]
+
+
+@pytest.mark.parametrize("cid", ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1 OR 1=1"])
+def test_unknown_campaign_is_404(api: httpx.Client, cid: str) -> None:
+    for method, extra in [("GET", {}), ("PATCH", {"json": {"name": "x"}}), ("DELETE", {})]:
+        answer = api.request(method, f"/campaigns/{cid}", **extra)
+        assert answer.status_code == 404, (method, answer.text)
+        assert answer.json()["error"]["code"] == "not_found"
