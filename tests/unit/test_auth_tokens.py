@@ -1,0 +1,36 @@
+"""Password hashes and session tokens (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ads.auth import hash_password, issue_token, read_token, verify_password
+from ads.errors import NotAuthenticated
+
+SECRET = "s" * 32
+
+
+def test_password_hash_round_trip() -> None:
+    hashed = hash_password("hunter2!")
+    assert hashed.startswith("$2")
+    assert verify_password("hunter2!", hashed)
+    assert not verify_password("hunter3!", hashed)
+    assert not verify_password("x", "not-a-bcrypt-hash")
+
+
+def test_token_round_trip_and_claims() -> None:
+    token = issue_token(user_id="u1", email="a@b.c", secret=SECRET, ttl_seconds=60, now=1_000)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        read_token(token, secret=SECRET)
+    fresh = issue_token(user_id="u1", email="a@b.c", secret=SECRET, ttl_seconds=60)
+    claims = read_token(fresh, secret=SECRET)
+    assert (claims.user_id, claims.email) == ("u1", "a@b.c")
+
+
+@pytest.mark.parametrize("mutate", [lambda t: t[:-2] + "xx", lambda t: t + "a", lambda t: "x." + t])
+def test_tampered_or_foreign_tokens_are_refused(mutate: object) -> None:
+    token = issue_token(user_id="u1", email="a@b.c", secret=SECRET, ttl_seconds=60)
+    with pytest.raises(NotAuthenticated):
+        read_token(mutate(token), secret=SECRET)  # type: ignore[operator]
+    with pytest.raises(NotAuthenticated):
+        read_token(token, secret="t" * 32)

@@ -1,0 +1,62 @@
+"""Catalog records survive the trip through Redis string hashes exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from ads.catalog import (
+    CatalogCampaign,
+    CatalogCreative,
+    Rendition,
+    campaign_from_hash,
+    campaign_to_hash,
+    creative_from_hash,
+    creative_to_hash,
+)
+
+
+def test_campaign_round_trip() -> None:
+    campaign = CatalogCampaign(
+        id="c1",
+        name='<Sale> & "more"',
+        status="active",
+        budget_total=Decimal("100.00"),
+        budget_spent=Decimal("12.345600"),
+        cpm=Decimal("25.00"),
+        pacing="even",
+        start_date=datetime(2026, 1, 1, tzinfo=UTC),
+        end_date=datetime(2026, 2, 1, tzinfo=UTC),
+        click_through_url=None,
+        daily_cap=Decimal("10"),
+    )
+    encoded = campaign_to_hash(campaign)
+    assert all(isinstance(v, str) for v in encoded.values())
+    assert campaign_from_hash(encoded) == campaign
+    assert campaign.budget_remaining == Decimal("87.654400")
+
+
+def test_creative_round_trip_with_renditions() -> None:
+    creative = CatalogCreative(
+        id="k1",
+        campaign_id="c1",
+        name="spot.mp4",
+        status="active",
+        duration_ms=30_000,
+        width=1920,
+        height=1080,
+        mime="video/mp4",
+        url="http://x/media/a.mp4",
+        bitrate_kbps=8000,
+        renditions=(
+            Rendition(url="http://x/media/b.mp4", width=1280, height=720, bitrate_kbps=3000),
+        ),
+    )
+    assert creative_from_hash(creative_to_hash(creative)) == creative
+
+
+def test_malformed_hash_raises() -> None:
+    with pytest.raises((KeyError, ValueError)):
+        campaign_from_hash({"id": "x", "name": "y"})
