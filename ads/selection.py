@@ -1,0 +1,194 @@
+"""Which campaign and creative to serve: the eligibility rule and a budget-weighted random pick.
+
+:class:`CatalogIndex` is built once per catalog snapshot. Its :meth:`CatalogIndex.pick` is the
+per-request path: the eligible campaigns depend only on which flight boundaries (start and end
+dates) ``now`` lies between and on which creative durations fit, so they are computed once per
+such window and duration bucket, and most picks are a cache hit plus two random draws.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ads.campaigns import CampaignStatus
+from ads.catalog import CatalogCampaign, CatalogCreative
+
+ACTIVE_CREATIVE = "active"
+
+
+def fits(creative: CatalogCreative, *, max_duration_ms: int | None) -> bool:
+    """True if ``creative`` is active and no longer than ``max_duration_ms`` (None: any)."""
+    return creative.status == ACTIVE_CREATIVE and (
+        max_duration_ms is None or creative.duration_ms <= max_duration_ms
+    )
+
+
+def eligible(
+    campaign: CatalogCampaign,
+    creatives: Iterable[CatalogCreative],
+    *,
+    now: datetime,
+    max_duration_ms: int | None,
+) -> bool:
+    """True if ``campaign`` may serve at ``now`` with one of its ``creatives``.
+
+    Active, in flight (start inclusive, end exclusive), budget left, and at least one active
+    creative that :func:`fits` ``max_duration_ms``.
+    """
+    return (
+        campaign.status == CampaignStatus.ACTIVE
+        and campaign.start_date <= now < campaign.end_date
+        and campaign.budget_remaining > 0
+        and any(fits(creative, max_duration_ms=max_duration_ms) for creative in creatives)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Creatives:
+    """A campaign's active creatives, shortest first, with their durations for bisecting."""
+
+    durations: tuple[int, ...]
+    creatives: tuple[CatalogCreative, ...]
+
+    def choose(self, max_duration_ms: int | None, rng: random.Random) -> CatalogCreative:
+        fitting = len(self.durations)
+        if max_duration_ms is not None:
+            fitting = bisect.bisect_right(self.durations, max_duration_ms)
+        return self.creatives[rng.randrange(fitting)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Eligible:
+    """The eligible campaigns of one duration bucket, valid while ``start <= now < end``."""
+
+    start: datetime | None
+    end: datetime | None
+    campaigns: tuple[CatalogCampaign, ...]
+    cumulative_budget: tuple[float, ...]
+    ids: frozenset[str]
+
+    def covers(self, now: datetime) -> bool:
+        return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
+
+    def draw(self, rng: random.Random) -> CatalogCampaign:
+        return rng.choices(self.campaigns, cum_weights=self.cumulative_budget)[0]
+
+
+_NO_CREATIVES = _Creatives(durations=(), creatives=())
+
+
+class CatalogIndex:
+    """A read-only view of one catalog snapshot that picks what to serve.
+
+    Weights are the remaining budgets as of the snapshot. The cache holds at most one entry per
+    distinct creative duration, whatever durations players ask for, and only ever swaps whole
+    entries, so one index can be shared by every request of a replica.
+    """
+
+    def __init__(
+        self, campaigns: Iterable[CatalogCampaign], creatives: Iterable[CatalogCreative]
+    ) -> None:
+        self._campaigns = {campaign.id: campaign for campaign in campaigns}
+        self._creatives = _group_active_creatives(creatives, campaign_ids=self._campaigns)
+        self._durations = sorted({d for group in self._creatives.values() for d in group.durations})
+        self._boundaries = sorted(
+            {c.start_date for c in self._campaigns.values()}
+            | {c.end_date for c in self._campaigns.values()}
+        )
+        self._eligible: dict[int, _Eligible] = {}
+
+    def pick(
+        self,
+        now: datetime,
+        *,
+        max_duration_ms: int | None,
+        rng: random.Random,
+        campaign_id: str | None = None,
+    ) -> tuple[CatalogCampaign, CatalogCreative] | None:
+        """A campaign drawn with weight = remaining budget (or ``campaign_id`` when given), then
+        one of its fitting creatives drawn uniformly; None when nothing eligible is left.
+        """
+        candidates = self._eligible_at(now, max_duration_ms=max_duration_ms)
+        if campaign_id is not None:
+            if campaign_id not in candidates.ids:
+                return None
+            campaign = self._campaigns[campaign_id]
+        elif candidates.campaigns:
+            campaign = candidates.draw(rng)
+        else:
+            return None
+        return campaign, self._creatives[campaign.id].choose(max_duration_ms, rng)
+
+    def _eligible_at(self, now: datetime, *, max_duration_ms: int | None) -> _Eligible:
+        bucket = self._bucket(max_duration_ms)
+        cached = self._eligible.get(bucket)
+        if cached is None or not cached.covers(now):
+            cached = self._eligible[bucket] = self._compute(now, max_duration_ms=max_duration_ms)
+        return cached
+
+    def _bucket(self, max_duration_ms: int | None) -> int:
+        """How many distinct durations fit: requests in one bucket see the same creatives."""
+        if max_duration_ms is None:
+            return len(self._durations)
+        return bisect.bisect_right(self._durations, max_duration_ms)
+
+    def _compute(self, now: datetime, *, max_duration_ms: int | None) -> _Eligible:
+        campaigns = tuple(
+            campaign
+            for campaign in self._campaigns.values()
+            if eligible(
+                campaign,
+                self._creatives.get(campaign.id, _NO_CREATIVES).creatives,
+                now=now,
+                max_duration_ms=max_duration_ms,
+            )
+        )
+        later = bisect.bisect_right(self._boundaries, now)
+        return _Eligible(
+            start=self._boundaries[later - 1] if later else None,
+            end=self._boundaries[later] if later < len(self._boundaries) else None,
+            campaigns=campaigns,
+            cumulative_budget=tuple(
+                itertools.accumulate(float(c.budget_remaining) for c in campaigns)
+            ),
+            ids=frozenset(c.id for c in campaigns),
+        )
+
+
+def choose(
+    campaigns: Sequence[CatalogCampaign],
+    creatives: Sequence[CatalogCreative],
+    *,
+    now: datetime,
+    max_duration_ms: int | None,
+    rng: random.Random,
+    campaign_id: str | None = None,
+) -> tuple[CatalogCampaign, CatalogCreative] | None:
+    """One-off :meth:`CatalogIndex.pick`; per request, reuse an index built per snapshot."""
+    return CatalogIndex(campaigns, creatives).pick(
+        now, max_duration_ms=max_duration_ms, rng=rng, campaign_id=campaign_id
+    )
+
+
+def _group_active_creatives(
+    creatives: Iterable[CatalogCreative], *, campaign_ids: Iterable[str]
+) -> dict[str, _Creatives]:
+    """Active creatives of known campaigns, grouped by campaign and sorted by duration."""
+    known = set(campaign_ids)
+    groups: dict[str, list[CatalogCreative]] = {}
+    for creative in creatives:
+        if creative.campaign_id in known and fits(creative, max_duration_ms=None):
+            groups.setdefault(creative.campaign_id, []).append(creative)
+    for group in groups.values():
+        group.sort(key=lambda c: (c.duration_ms, c.id))
+    return {
+        campaign_id: _Creatives(
+            durations=tuple(c.duration_ms for c in group), creatives=tuple(group)
+        )
+        for campaign_id, group in groups.items()
+    }

@@ -1,0 +1,213 @@
+"""VAST 4.2 documents built as strings, for the per-request path.
+
+Every value is made safe for XML 1.0 here: characters XML cannot hold are dropped, text and
+attributes are escaped, and URLs are percent-encoded where they hold characters a URI may not.
+Element order follows the sequences of the IAB ``vast_4.2.xsd``; the unit tests validate
+against it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.tracking import TrackingUrls
+
+UNIVERSAL_AD_ID_REGISTRY = "ctv-adserver"
+MAX_DURATION_MS = 24 * 3600 * 1000 - 1
+"""``<Duration>`` is an ``xs:time``, so it stays below 24 h."""
+
+_DOCUMENT = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<VAST version="4.2" xmlns="http://www.iab.com/VAST">
+{body}</VAST>
+"""
+_NO_FILL = "  <Error>{error_url}</Error>\n"
+_INLINE_AD = """\
+  <Ad id="{ad_id}">
+    <InLine>
+      <AdSystem version="{ad_system_version}">{ad_system}</AdSystem>
+      <Error>{error_url}</Error>
+      <Impression id="{ad_serving_id}">{impression_url}</Impression>
+      <AdServingId>{ad_serving_id}</AdServingId>
+      <AdTitle>{title}</AdTitle>
+      <Creatives>
+        <Creative id="{creative_id}" adId="{ad_id}">
+          <Linear>
+            <TrackingEvents>
+{tracking}            </TrackingEvents>
+            <Duration>{duration}</Duration>
+            <MediaFiles>
+{media_files}            </MediaFiles>
+            <VideoClicks>
+              <ClickTracking>{click_url}</ClickTracking>
+{click_through}            </VideoClicks>
+          </Linear>
+          <UniversalAdId idRegistry="{registry}">{creative_id}</UniversalAdId>
+        </Creative>
+      </Creatives>
+{description}    </InLine>
+  </Ad>
+"""
+_CLICK_THROUGH = "              <ClickThrough>{}</ClickThrough>\n"
+_DESCRIPTION = "      <Description>{}</Description>\n"
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+_ATTR_SPECIAL = re.compile('["\t\n]')
+_NOT_URI_CHAR = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+_STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
+_URI_SAFE_CHARS = "-._~:/?[]@!$&'()*+,;=%"
+
+
+@dataclass(frozen=True, slots=True)
+class VastAd:
+    """Everything one served ad's VAST document says.
+
+    ``description`` becomes ``<Description>`` when not empty; the campaign's click-through URL,
+    when set, becomes ``<ClickThrough>`` next to the signed click beacon in ``<ClickTracking>``.
+    """
+
+    ad_serving_id: str
+    campaign: CatalogCampaign
+    creative: CatalogCreative
+    tracking: TrackingUrls
+    ad_system: str
+    ad_system_version: str
+    description: str | None = None
+
+
+def render_vast(ad: VastAd) -> str:
+    """The VAST 4.2 document of ``ad``: one InLine ad with one linear creative."""
+    campaign, creative, tracking = ad.campaign, ad.creative, ad.tracking
+    return _DOCUMENT.format(
+        body=_INLINE_AD.format(
+            ad_id=_attr(campaign.id),
+            ad_system=_text(ad.ad_system),
+            ad_system_version=_attr(ad.ad_system_version),
+            error_url=_signed_url(tracking.error),
+            ad_serving_id=_attr(ad.ad_serving_id),
+            impression_url=_signed_url(tracking.impression),
+            title=_text(campaign.name),
+            creative_id=_attr(creative.id),
+            tracking=_tracking_events(tracking),
+            duration=format_duration(creative.duration_ms),
+            media_files=_media_files(creative),
+            click_url=_signed_url(tracking.click),
+            click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
+            registry=UNIVERSAL_AD_ID_REGISTRY,
+            description=_optional(_DESCRIPTION, ad.description, escape=_text),
+        )
+    )
+
+
+def render_no_fill(error_url: str) -> str:
+    """A VAST 4.2 document without an ad: only ``<Error>``, for the player to report back."""
+    return _DOCUMENT.format(body=_NO_FILL.format(error_url=_uri(error_url)))
+
+
+def format_duration(ms: int) -> str:
+    """``HH:MM:SS.mmm`` for a duration in milliseconds (0 to just under 24 h)."""
+    if not 0 <= ms <= MAX_DURATION_MS:
+        raise ValueError(f"duration must be between 0 and {MAX_DURATION_MS} ms, not {ms}")
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def strip_invalid_xml_chars(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold (controls, surrogates, U+FFFE/F)."""
+    if value.isascii() and value.isprintable():
+        return value
+    return _NOT_XML_CHAR.sub("", value)
+
+
+def _tracking_events(tracking: TrackingUrls) -> str:
+    return "".join(
+        [
+            f'              <Tracking event="{event}">{_signed_url(url)}</Tracking>\n'
+            for event, url in tracking.events
+        ]
+    )
+
+
+def _media_files(creative: CatalogCreative) -> str:
+    """A ``<MediaFile>`` per rendition (the original while there is none), then the original as
+    ``<Mezzanine>``.
+    """
+    files = [_media_file(r) for r in creative.renditions] or [_media_file(_original(creative))]
+    mezzanine = (
+        f'              <Mezzanine delivery="progressive" type="{_attr(creative.mime)}"'
+        f' width="{creative.width}" height="{creative.height}">{_uri(creative.url)}</Mezzanine>\n'
+    )
+    return "".join(files) + mezzanine
+
+
+def _original(creative: CatalogCreative) -> Rendition:
+    """The uploaded file as a rendition (its codec is not known)."""
+    return Rendition(
+        url=creative.url,
+        width=creative.width,
+        height=creative.height,
+        bitrate_kbps=creative.bitrate_kbps,
+        mime=creative.mime,
+        codec="",
+    )
+
+
+def _media_file(rendition: Rendition) -> str:
+    codec = f' codec="{_attr(rendition.codec)}"' if rendition.codec else ""
+    bitrate = f' bitrate="{rendition.bitrate_kbps}"' if rendition.bitrate_kbps > 0 else ""
+    return (
+        f'              <MediaFile delivery="progressive" type="{_attr(rendition.mime)}"'
+        f' width="{rendition.width}" height="{rendition.height}"{codec}{bitrate}>'
+        f"{_uri(rendition.url)}</MediaFile>\n"
+    )
+
+
+def _optional(template: str, value: str | None, *, escape: Callable[[str], str]) -> str:
+    return template.format(escape(value)) if value else ""
+
+
+def _text(value: str) -> str:
+    value = strip_invalid_xml_chars(value)
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+def _attr(value: str) -> str:
+    value = _text(value)
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
+    return value.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+
+
+def _uri(url: str) -> str:
+    """``url`` as element text: percent-encoded where needed (RFC 3987 §3.1), then escaped."""
+    if (
+        _NOT_URI_CHAR.search(url) is not None
+        or url.count("#") > 1
+        or ("%" in url and _STRAY_PERCENT.search(url) is not None)
+    ):
+        url = _encode_uri(strip_invalid_xml_chars(url))
+    return url.replace("&", "&amp;")
+
+
+def _signed_url(url: str) -> str:
+    """A beacon URL as element text; :class:`~ads.tracking.TrackingUrls` are URI-safe already."""
+    return url.replace("&", "&amp;")
+
+
+def _encode_uri(url: str) -> str:
+    """Percent-encode what a URI cannot hold: spaces, non-ASCII, stray ``%``, a second ``#``."""
+    head, hash_sign, fragment = url.partition("#")
+    encoded = [
+        quote(_STRAY_PERCENT.sub("%25", part), safe=_URI_SAFE_CHARS) for part in (head, fragment)
+    ]
+    return f"{encoded[0]}{hash_sign}{encoded[1]}"

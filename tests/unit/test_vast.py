@@ -1,0 +1,381 @@
+"""VAST 4.2 rendering: validity against the IAB schema, escaping, and a golden document.
+
+The XSD is found through ``VAST_XSD_DIR`` (default ``../shared/vast`` from the repository root);
+set ``UPDATE_GOLDEN=1`` to rewrite the golden document after an intended change.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xmlschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.tracking import PLAYER_EVENTS, BeaconSigner
+from ads.vast import (
+    UNIVERSAL_AD_ID_REGISTRY,
+    VastAd,
+    format_duration,
+    render_no_fill,
+    render_vast,
+    strip_invalid_xml_chars,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).parent / "golden" / "vast_basic.xml"
+NS = {"v": "http://www.iab.com/VAST"}
+SIGNER = BeaconSigner("golden-tracking-secret", base_url="http://127.0.0.1:8000")
+
+CAMPAIGN = CatalogCampaign(
+    id="cmp-0001",
+    name='Spring Sale: 30% off <everything> & "more"',
+    status="active",
+    budget_total=Decimal("1000.00"),
+    budget_spent=Decimal("250.00"),
+    cpm=Decimal("12.50"),
+    pacing="even",
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    end_date=datetime(2026, 2, 1, tzinfo=UTC),
+    click_through_url="https://shop.example.com/spring?utm_source=ctv&utm_medium=video",
+)
+CREATIVE = CatalogCreative(
+    id="crv-0001",
+    campaign_id="cmp-0001",
+    name="Spring 30s",
+    status="active",
+    duration_ms=30_000,
+    width=1920,
+    height=1080,
+    mime="video/mp4",
+    url="http://127.0.0.1:8000/media/crv-0001/original.mp4",
+    bitrate_kbps=12_000,
+    renditions=(
+        Rendition(
+            url="http://127.0.0.1:8000/media/crv-0001/720p.mp4",
+            width=1280,
+            height=720,
+            bitrate_kbps=2_500,
+        ),
+        Rendition(
+            url="http://127.0.0.1:8000/media/crv-0001/360p.webm",
+            width=640,
+            height=360,
+            bitrate_kbps=800,
+            mime="video/webm",
+            codec="vp9",
+        ),
+    ),
+)
+
+
+def vast_ad(
+    *, campaign: CatalogCampaign = CAMPAIGN, creative: CatalogCreative = CREATIVE, **changes: Any
+) -> VastAd:
+    ad = VastAd(
+        ad_serving_id="ads-0001",
+        campaign=campaign,
+        creative=creative,
+        tracking=SIGNER.tracking_urls(
+            ad_serving_id="ads-0001",
+            request_id="req-0001",
+            campaign_id=campaign.id,
+            creative_id=creative.id,
+            served_at=1_767_225_600,
+        ),
+        ad_system="ctv-adserver",
+        ad_system_version="0.1.0",
+        description="Thirty seconds of spring.",
+    )
+    return replace(ad, **changes)
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    xsd_dir = Path(os.environ.get("VAST_XSD_DIR", "../shared/vast"))
+    xsd = (xsd_dir if xsd_dir.is_absolute() else REPO_ROOT / xsd_dir) / "vast_4.2.xsd"
+    if not xsd.is_file():
+        pytest.skip(f"IAB VAST 4.2 schema not found at {xsd} (set VAST_XSD_DIR)")
+    return xmlschema.XMLSchema(xsd)
+
+
+def parse(document: str) -> ET.Element:
+    return ET.fromstring(document.encode())  # noqa: S314 - our own rendering, not untrusted input
+
+
+def inline(document: str) -> ET.Element:
+    element = parse(document).find("v:Ad/v:InLine", NS)
+    assert element is not None
+    return element
+
+
+def text_of(parent: ET.Element, path: str) -> str:
+    element = parent.find(path, NS)
+    assert element is not None, path
+    return element.text or ""
+
+
+def test_the_document_matches_the_golden_file(schema: xmlschema.XMLSchema) -> None:
+    document = render_vast(vast_ad())
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(document, encoding="utf-8")
+
+    schema.validate(document)
+    assert document == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_schema_checks_element_order(schema: xmlschema.XMLSchema) -> None:
+    """A control: the validator used everywhere here does refuse a misplaced element."""
+    document = render_vast(vast_ad())
+    description = "      <Description>Thirty seconds of spring.</Description>\n"
+    misplaced = document.replace(description, "").replace(
+        "      <Creatives>\n", description + "      <Creatives>\n"
+    )
+
+    assert misplaced != document
+    assert not schema.is_valid(misplaced)
+
+
+def test_the_ad_carries_ids_tracking_and_media(schema: xmlschema.XMLSchema) -> None:
+    ad = vast_ad()
+    document = render_vast(ad)
+    schema.validate(document)
+    root = parse(document)
+    element = inline(document)
+
+    assert root.attrib == {"version": "4.2"}
+    assert text_of(element, "v:AdServingId") == "ads-0001"
+    assert text_of(element, "v:Error") == ad.tracking.error
+    assert text_of(element, "v:Impression") == ad.tracking.impression
+    creative = element.find("v:Creatives/v:Creative", NS)
+    assert creative is not None
+    assert creative.attrib == {"id": "crv-0001", "adId": "cmp-0001"}
+    universal = creative.find("v:UniversalAdId", NS)
+    assert universal is not None
+    assert (universal.get("idRegistry"), universal.text) == (UNIVERSAL_AD_ID_REGISTRY, "crv-0001")
+    linear = "v:Creatives/v:Creative/v:Linear"
+    assert text_of(element, f"{linear}/v:Duration") == "00:00:30.000"
+    tracking = {
+        t.get("event"): t.text
+        for t in element.iterfind(f"{linear}/v:TrackingEvents/v:Tracking", NS)
+    }
+    assert tracking == dict(ad.tracking.events)
+    assert text_of(element, f"{linear}/v:VideoClicks/v:ClickTracking") == ad.tracking.click
+    assert text_of(element, f"{linear}/v:VideoClicks/v:ClickThrough") == CAMPAIGN.click_through_url
+
+
+def test_every_rendition_is_a_media_file_and_the_original_is_the_mezzanine() -> None:
+    media = inline(render_vast(vast_ad())).find("v:Creatives/v:Creative/v:Linear/v:MediaFiles", NS)
+    assert media is not None
+
+    files = [(f.text, f.attrib) for f in media.iterfind("v:MediaFile", NS)]
+    mezzanine = [(m.text, m.attrib) for m in media.iterfind("v:Mezzanine", NS)]
+
+    assert files == [
+        (
+            "http://127.0.0.1:8000/media/crv-0001/720p.mp4",
+            {
+                "delivery": "progressive",
+                "type": "video/mp4",
+                "width": "1280",
+                "height": "720",
+                "codec": "h264",
+                "bitrate": "2500",
+            },
+        ),
+        (
+            "http://127.0.0.1:8000/media/crv-0001/360p.webm",
+            {
+                "delivery": "progressive",
+                "type": "video/webm",
+                "width": "640",
+                "height": "360",
+                "codec": "vp9",
+                "bitrate": "800",
+            },
+        ),
+    ]
+    assert mezzanine == [
+        (
+            CREATIVE.url,
+            {"delivery": "progressive", "type": "video/mp4", "width": "1920", "height": "1080"},
+        )
+    ]
+
+
+def test_before_transcoding_the_original_is_the_media_file(schema: xmlschema.XMLSchema) -> None:
+    creative = replace(CREATIVE, renditions=(), bitrate_kbps=0)
+    document = render_vast(vast_ad(creative=creative))
+    schema.validate(document)
+    media = inline(document).find("v:Creatives/v:Creative/v:Linear/v:MediaFiles", NS)
+    assert media is not None
+
+    files = [(f.text, f.attrib) for f in media.iterfind("v:MediaFile", NS)]
+
+    assert files == [
+        (
+            CREATIVE.url,
+            {"delivery": "progressive", "type": "video/mp4", "width": "1920", "height": "1080"},
+        )
+    ]
+
+
+def test_optional_parts_are_left_out_when_empty(schema: xmlschema.XMLSchema) -> None:
+    campaign = replace(CAMPAIGN, click_through_url=None)
+    document = render_vast(vast_ad(campaign=campaign, description=None))
+    schema.validate(document)
+
+    assert "<ClickThrough>" not in document
+    assert "<Description>" not in document
+    assert "<ClickTracking>" in document
+
+
+def test_no_fill_is_a_vast_with_only_an_error(schema: xmlschema.XMLSchema) -> None:
+    error_url = "http://127.0.0.1:8000/api/v1/track?event=error&a=x&s=y&code=[ERRORCODE]"
+
+    document = render_no_fill(error_url)
+
+    schema.validate(document)
+    root = parse(document)
+    assert [child.tag for child in root] == ["{http://www.iab.com/VAST}Error"]
+    assert root[0].text == error_url
+
+
+@pytest.mark.parametrize(
+    ("ms", "expected"),
+    [
+        (0, "00:00:00.000"),
+        (999, "00:00:00.999"),
+        (30_000, "00:00:30.000"),
+        (3_723_004, "01:02:03.004"),
+        (86_399_999, "23:59:59.999"),
+    ],
+)
+def test_format_duration(ms: int, expected: str) -> None:
+    assert format_duration(ms) == expected
+
+
+@pytest.mark.parametrize("ms", [-1, 86_400_000])
+def test_format_duration_refuses_what_xs_time_cannot_hold(ms: int) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        format_duration(ms)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.example/a?b=1&c=%20d#top", "https://x.example/a?b=1&c=%20d#top"),
+        ("https://x.example/a b/é?q=ü", "https://x.example/a%20b/%C3%A9?q=%C3%BC"),
+        ("https://x.example/100%/x%zz", "https://x.example/100%25/x%25zz"),
+        ("https://x.example/#a#b", "https://x.example/#a%23b"),
+        ('https://x.example/<"]]>', "https://x.example/%3C%22]]%3E"),
+        ("https://x.example/\x00\ud800\U0001f3ac", "https://x.example/%F0%9F%8E%AC"),
+    ],
+)
+def test_urls_are_percent_encoded_only_where_a_uri_needs_it(url: str, expected: str) -> None:
+    campaign = replace(CAMPAIGN, click_through_url=url)
+    element = inline(render_vast(vast_ad(campaign=campaign)))
+
+    assert (
+        text_of(element, "v:Creatives/v:Creative/v:Linear/v:VideoClicks/v:ClickThrough") == expected
+    )
+
+
+def xml_char(char: str) -> bool:
+    code = ord(char)
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def test_strip_invalid_xml_chars_keeps_exactly_the_xml_1_0_chars() -> None:
+    every_char = "".join(map(chr, range(0x110000)))
+
+    assert strip_invalid_xml_chars(every_char) == "".join(filter(xml_char, every_char))
+
+
+HOSTILE_PIECES = [
+    "<",
+    ">",
+    "&",
+    "]]>",
+    '"',
+    "'",
+    "&amp;",
+    "<![CDATA[",
+    "\x00",
+    "\x1b",
+    "\r",
+    "\r\n",
+]
+HOSTILE_PIECES += ["\t", "\n", "\ud800", "\udfff", "\ufffe", "\uffff", "\U0001f3ac", "é", " ", "%"]
+hostile_text = st.one_of(
+    st.text(),
+    st.lists(st.sampled_from(HOSTILE_PIECES), max_size=40).map("".join),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=hostile_text,
+    description=hostile_text,
+    creative_id=hostile_text,
+    version=hostile_text,
+    url_tail=hostile_text,
+)
+def test_hostile_values_cannot_break_the_document(
+    schema: xmlschema.XMLSchema,
+    name: str,
+    description: str,
+    creative_id: str,
+    version: str,
+    url_tail: str,
+) -> None:
+    campaign = replace(CAMPAIGN, name=name, click_through_url=f"https://x.example/{url_tail}")
+    creative = replace(CREATIVE, id=creative_id, url=f"https://cdn.example/{url_tail}")
+    ad = vast_ad(
+        campaign=campaign, creative=creative, description=description, ad_system_version=version
+    )
+
+    document = render_vast(ad)
+
+    schema.validate(document)
+    element = inline(document)
+    kept = "".join(filter(xml_char, name))
+    assert text_of(element, "v:AdTitle") == kept
+    if "".join(filter(xml_char, description)):
+        assert text_of(element, "v:Description") == "".join(filter(xml_char, description))
+    creative_element = element.find("v:Creatives/v:Creative", NS)
+    assert creative_element is not None
+    assert creative_element.get("id") == "".join(filter(xml_char, creative_id))
+    ad_system = element.find("v:AdSystem", NS)
+    assert ad_system is not None
+    assert ad_system.get("version") == "".join(filter(xml_char, version))
+
+
+def test_a_very_long_title_survives(schema: xmlschema.XMLSchema) -> None:
+    name = ("Ünïcode <&> ]]> \U0001f3ac " * 5_000)[:100_000]
+    document = render_vast(vast_ad(campaign=replace(CAMPAIGN, name=name)))
+
+    schema.validate(document)
+    assert text_of(inline(document), "v:AdTitle") == name
+
+
+def test_fewer_tracking_events_still_validate(schema: xmlschema.XMLSchema) -> None:
+    signer = BeaconSigner("s" * 16, base_url="https://ads.example", player_events=PLAYER_EVENTS[:1])
+    tracking = signer.tracking_urls(
+        ad_serving_id="a", request_id="r", campaign_id="c", creative_id="k", served_at=1
+    )
+
+    schema.validate(render_vast(vast_ad(tracking=tracking)))
