@@ -29,7 +29,6 @@ class RayHeadPorts:
     dashboard: int = 8265
     client_server: int = 23001
     dashboard_agent: int = 52365
-    metrics_export: int = 23002
 
 
 def _bin(name: str) -> str:
@@ -59,8 +58,6 @@ def start_ray_head(
         str(ports.client_server),
         "--dashboard-agent-listen-port",
         str(ports.dashboard_agent),
-        "--metrics-export-port",
-        str(ports.metrics_export),
         "--num-cpus",
         str(num_cpus),
         "--temp-dir",

@@ -4,11 +4,13 @@ stops exactly what ``up`` started, by PID, and keeps the data."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +80,12 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
     return values
 
 
+def ray_temp_dir(settings: Settings) -> Path:
+    """Ray's session directory: short (Unix socket paths stop at 107 bytes), one per data dir."""
+    digest = hashlib.blake2b(str(settings.data_dir.resolve()).encode(), digest_size=4).hexdigest()
+    return Path(tempfile.gettempdir()) / f"ray-ctv-{digest}"
+
+
 def private_servers(settings: Settings) -> tuple[PostgresServer, RedisServer]:
     data = settings.data_dir.resolve()
     return (
@@ -126,9 +134,14 @@ def up(settings: Settings) -> None:
     else:
         say("starting the Ray head")
         state.ray_pid = start_ray_head(
-            ports=RayHeadPorts(dashboard=settings.ray_dashboard_port),
+            ports=RayHeadPorts(
+                gcs=settings.ray_gcs_port,
+                dashboard=settings.ray_dashboard_port,
+                client_server=settings.ray_client_port,
+                dashboard_agent=settings.ray_agent_port,
+            ),
             env=env,
-            temp_dir=data / "ray",
+            temp_dir=ray_temp_dir(settings),
             log_path=logs / "ray.log",
             num_cpus=max(os.cpu_count() or 2, 2),
         )
@@ -153,7 +166,10 @@ def up(settings: Settings) -> None:
     wait_healthy(
         f"{base}/healthz",
         timeout=180,
-        logs=[logs / "ray.log", *sorted((data / "ray/session_latest/logs/serve").glob("*.log"))],
+        logs=[
+            logs / "ray.log",
+            *sorted((ray_temp_dir(settings) / "session_latest/logs/serve").glob("*.log")),
+        ],
     )
     wait_for_port(
         "127.0.0.1",

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     serve_port: int = Field(default=8000, ge=1, le=65535)
     streamlit_port: int = Field(default=8501, ge=1, le=65535)
     ray_dashboard_port: int = Field(default=8265, ge=1, le=65535)
+    ray_gcs_port: int = Field(default=6385, ge=1, le=65535)
+    ray_client_port: int = Field(default=23001, ge=1, le=65535)
+    ray_agent_port: int = Field(default=52365, ge=1, le=65535)
     private_postgres_port: int = Field(default=55432, ge=1, le=65535)
     private_redis_port: int = Field(default=56379, ge=1, le=65535)
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -84,9 +86,11 @@ def _external_database(url: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack() -> Iterator[Stack]:
     global _STACK
-    root = tmp_path_factory.mktemp("stack")
+    # Not under pytest's basetemp: another pytest run resets that to mode 700, which would lock
+    # the unprivileged PostgreSQL user out of its data directory.
+    root = Path(tempfile.mkdtemp(prefix="ctv-stack-"))
     started: list[Any] = []
     drop: tuple[str, str] | None = None
     logs: list[Path] = []
@@ -122,6 +126,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         ADMIN_EMAIL=ADMIN_EMAIL,
         ADMIN_PASSWORD=ADMIN_PASSWORD,
         PUBLIC_BASE_URL=f"http://127.0.0.1:{serve_port}",
+        ADMIN_API_URL=f"http://127.0.0.1:{serve_port}/api/v1/admin",
         DATA_DIR=str(root / "data"),
         CATALOG_SYNC_INTERVAL_SECONDS="2",
     )
@@ -134,9 +139,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         dashboard=free_port(),
         client_server=free_port(),
         dashboard_agent=free_port(),
-        metrics_export=free_port(),
     )
-    ray_temp = Path(f"/tmp/ray-t{os.getpid()}")  # noqa: S108 (Ray socket paths must stay short)
+    ray_temp = Path(f"/tmp/ray-t{os.getpid()}")
     ray_log = root / "ray.log"
     logs.append(ray_log)
     deploy_log = root / "serve-deploy.log"
@@ -168,6 +172,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             )
         if configured_redis:
             _delete_prefix(redis_url, prefix)
+        shutil.rmtree(root, ignore_errors=True)
         _STACK = None
 
 
@@ -230,14 +235,7 @@ def wait_until(predicate: Any, *, timeout: float, interval: float = 0.05) -> flo
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    if report.failed and _STACK is not None and "integration" in item.keywords:
+    if report.failed and _STACK is not None and "stack" in getattr(item, "fixturenames", ()):
         for path in _STACK.log_paths():
             report.sections.append((f"log tail: {path.name}", log_tail(path, lines=60)))
     return report
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.integration)

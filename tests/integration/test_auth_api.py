@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
+from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 
 PUBLIC = {("post", "/auth/login"), ("post", "/auth/logout")}
 

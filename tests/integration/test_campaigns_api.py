@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from storage.db import asyncpg_dsn
-from tests.integration.conftest import Stack, wait_until
+from tests.stack_fixtures import Stack, wait_until
 
 
 def campaign_body(**overrides: Any) -> dict[str, Any]:
@@ -240,7 +240,7 @@ def test_markup_and_sql_metacharacters_are_stored_verbatim(stack: Stack, api: ht
 
 @pytest.mark.parametrize("cid", ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1 OR 1=1"])
 def test_unknown_campaign_is_404(api: httpx.Client, cid: str) -> None:
-    for method, extra in [("GET", {}), ("PATCH", {"json": {"name": "x"}}), ("DELETE", {})]:
-        answer = api.request(method, f"/campaigns/{cid}", **extra)
+    for method, body in [("GET", None), ("PATCH", {"name": "x"}), ("DELETE", None)]:
+        answer = api.request(method, f"/campaigns/{cid}", json=body)
         assert answer.status_code == 404, (method, answer.text)
         assert answer.json()["error"]["code"] == "not_found"

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from actors.catalog_sync import ACTOR_NAME, NAMESPACE
-from tests.integration.conftest import Stack, wait_until
+from tests.stack_fixtures import Stack, wait_until
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from storage.db import create_engine
 from storage.migrate import include_object
 from storage.models import Base
-from tests.integration.conftest import Stack
+from tests.stack_fixtures import Stack
 
 
 def _diff(connection: Connection) -> list[Any]:
