@@ -1,11 +1,17 @@
-"""The serving application at ``/``: player-facing endpoints and ``/healthz``.
+"""The serving application at ``/``: player-facing decision endpoints and ``/healthz``.
 
-The handler is a plain ``__call__`` over Starlette requests (no FastAPI on the hot path).
+The handler is a plain ``__call__`` over Starlette requests (no FastAPI on the hot path). Every
+decision is made in process from the replica's catalog snapshot: no database query and no actor
+call per request.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
 from ray import serve
@@ -14,49 +20,169 @@ from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ads.decision import (
+    MAX_AD_DURATION_S,
+    decide,
+    decision_json,
+    decision_vast,
+    new_ad_serving_id,
+    no_fill_vast,
+    parse_ad_request,
+)
+from ads.errors import DomainError, InvalidInput, PayloadTooLarge
+from ads.tracking import BeaconSigner
 from config.settings import get_settings
 from deployments.http_errors import error_body
 from deployments.serving.health import HealthCheck
+from deployments.serving.live_catalog import LiveCatalog
+from storage.catalog import RedisCatalog
+
+logger = logging.getLogger(__name__)
+
+MAX_AD_REQUEST_BYTES = 16_384
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+VAST_MEDIA_TYPE = "application/xml; charset=utf-8"
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def json_response(body: object, status: int = 200) -> Response:
     return Response(
-        json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json"
+        json.dumps(body, separators=(",", ":")),
+        status_code=status,
+        media_type="application/json",
+        headers=CORS,
     )
+
+
+def error_response(exc: DomainError) -> Response:
+    return json_response(exc.to_body(), exc.status_code)
+
+
+class ServingArgs(BaseModel):
+    """Runtime knobs from serve_config.yaml ``args``; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    catalog_reload_seconds: float = 5.0
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0.1}, max_ongoing_requests=256)
 class ServingIngress:
     """Routes player requests by path; every per-request step stays in process."""
 
-    def __init__(self) -> None:
+    async def __init__(self, catalog_reload_seconds: float = 5.0) -> None:  # type: ignore[misc]
         settings = get_settings()
         self._redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        catalog = RedisCatalog(
+            self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
+        )
+        self._catalog = LiveCatalog(self._redis, catalog, reload_seconds=catalog_reload_seconds)
+        await self._catalog.start()
+        self._signer = BeaconSigner(
+            settings.require_secret("tracking_secret"), base_url=settings.public_base_url
+        )
+        self._rng = random.Random()
         self._health = HealthCheck(database_url=settings.require_database_url(), redis=self._redis)
+        self._routes: dict[str, Handler] = {
+            "/api/v1/ad-request": self._ad_request,
+            "/api/v1/vast": self._vast,
+            "/healthz": self._healthz,
+        }
 
     async def __call__(self, request: Request) -> Response:
         path = request.url.path
-        if path == "/healthz":
-            return await self._healthz()
-        return json_response(error_body("not_found", f"no route for {path}"), 404)
+        handler = self._routes.get(path)
+        if handler is None:
+            return json_response(error_body("not_found", f"no route for {path}"), 404)
+        try:
+            return await handler(request)
+        except DomainError as exc:
+            return error_response(exc)
+        except Exception:
+            logger.exception("unhandled error on %s", path)
+            return json_response(error_body("internal_error", "unexpected server error"), 500)
 
-    async def _healthz(self) -> Response:
-        report = await self._health.report()
-        healthy = all(v == "ok" for v in report.values())
-        return json_response(
-            {"status": "ok" if healthy else "unavailable", "checks": report},
-            200 if healthy else 503,
+    async def _ad_request(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=PREFLIGHT)
+        if request.method != "POST":
+            return json_response(error_body("method_not_allowed", "use POST with a JSON body"), 405)
+        declared = request.headers.get("content-length")
+        if declared is not None and (
+            not declared.isdigit() or int(declared) > MAX_AD_REQUEST_BYTES
+        ):
+            raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
+        body = await request.body()
+        if len(body) > MAX_AD_REQUEST_BYTES:
+            raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
+        ad_request = parse_ad_request(body)
+        decision = decide(
+            self._catalog.index,
+            request_id=ad_request.request_id,
+            max_duration_ms=int(ad_request.duration * 1000),
+            now=datetime.now(UTC),
+            rng=self._rng,
+            signer=self._signer,
         )
+        if decision is None:
+            return Response(status_code=204, headers=CORS)
+        return json_response(decision_json(decision))
+
+    async def _vast(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return json_response(error_body("method_not_allowed", "use GET"), 405)
+        params = request.query_params
+        max_duration_ms = _max_duration_ms(params.get("max_duration"))
+        request_id = params.get("request_id") or new_ad_serving_id()
+        if len(request_id) > 128:
+            raise InvalidInput("request_id is longer than 128 characters")
+        now = datetime.now(UTC)
+        decision = decide(
+            self._catalog.index,
+            request_id=request_id,
+            max_duration_ms=max_duration_ms,
+            now=now,
+            rng=self._rng,
+            signer=self._signer,
+            campaign_id=params.get("campaign_id") or None,
+        )
+        if decision is None:
+            body = no_fill_vast(signer=self._signer, request_id=request_id, now=now)
+        else:
+            body = decision_vast(decision)
+        return Response(body, media_type=VAST_MEDIA_TYPE, headers=CORS)
+
+    async def _healthz(self, request: Request) -> Response:
+        report = await self._health.report()
+        report["catalog"] = f"ok ({self._catalog.age_seconds:.1f}s old)"
+        healthy = all(v.startswith("ok") for v in report.values())
+        status = "ok" if healthy else "unavailable"
+        return json_response({"status": status, "checks": report}, 200 if healthy else 503)
 
 
-class ServingArgs(BaseModel):
-    """Application args from serve_config.yaml (none yet; unknown keys are refused)."""
-
-    model_config = ConfigDict(extra="forbid")
+def _max_duration_ms(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise InvalidInput(f"max_duration must be a number of seconds, got {raw[:40]!r}") from None
+    if not 0 < seconds <= MAX_AD_DURATION_S:
+        raise InvalidInput(f"max_duration must be between 0 and {MAX_AD_DURATION_S} seconds")
+    return int(seconds * 1000)
 
 
 def build_app(args: dict[str, object]) -> Application:
     """Serve builder named by serve_config.yaml (``deployments.serving.app:build_app``)."""
-    ServingArgs.model_validate(args)
-    app: Application = ServingIngress.bind()  # type: ignore[attr-defined]
+    knobs = ServingArgs.model_validate(args)
+    app: Application = ServingIngress.bind(  # type: ignore[attr-defined]
+        catalog_reload_seconds=knobs.catalog_reload_seconds
+    )
     return app

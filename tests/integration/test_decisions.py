@@ -1,0 +1,260 @@
+"""Ad decisions through Ray Serve: JSON and VAST 4.2, signed beacons, no fill, live pauses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from xml.etree import ElementTree
+
+import asyncpg
+import httpx
+import pytest
+
+from ads.tracking import BeaconVerifier
+from storage.db import asyncpg_dsn
+from tests.stack_fixtures import Stack, wait_until
+
+NS = {"v": "http://www.iab.com/VAST"}
+HOSTILE = "<Ad> & \"quoted\" ]]> 'single' \u202e unicode 🎬 <![CDATA[x]]> &amp;"
+
+
+@pytest.fixture(scope="module")
+def vast_schema() -> Any:
+    xmlschema = pytest.importorskip("xmlschema")
+    xsd = Path(os.environ.get("VAST_XSD_DIR", "../shared/vast")) / "vast_4.2.xsd"
+    if not xsd.exists():
+        pytest.skip(f"VAST XSD not found at {xsd} (set VAST_XSD_DIR)")
+    return xmlschema.XMLSchema(str(xsd))
+
+
+@pytest.fixture
+def serving(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        yield client
+
+
+def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
+    """An active creative row (as the upload pipeline leaves it), straight into PostgreSQL."""
+
+    async def insert() -> str:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+        try:
+            creative_id = uuid.uuid4()
+            await conn.execute(
+                """INSERT INTO creatives (id, campaign_id, name, status, file_key,
+                   duration_ms, size_bytes, width, height, bitrate_kbps, renditions)
+                   VALUES ($1, $2, 'spot <1>', 'active', $3, $4, 1000, 1920, 1080, 6000,
+                   $5::jsonb)""",
+                creative_id,
+                uuid.UUID(campaign_id),
+                f"creatives/{creative_id}/original.mp4",
+                duration_ms,
+                json.dumps(
+                    [
+                        {
+                            "key": f"creatives/{creative_id}/720p.mp4",
+                            "width": 1280,
+                            "height": 720,
+                            "bitrate_kbps": 3000,
+                            "mime": "video/mp4",
+                            "codec": "h264",
+                        }
+                    ]
+                ),
+            )
+            return str(creative_id)
+        finally:
+            await conn.close()
+
+    return asyncio.run(insert())
+
+
+def active_campaign(
+    stack: Stack,
+    api: httpx.Client,
+    *,
+    name: str = "Decision test",
+    duration_ms: int = 15_000,
+    **overrides: Any,
+) -> str:
+    now = datetime.now(UTC)
+    body = {
+        "name": name,
+        "budget_total": 500,
+        "cpm": 20,
+        "start_date": (now - timedelta(hours=1)).isoformat(),
+        "end_date": (now + timedelta(days=2)).isoformat(),
+        "click_through_url": "https://example.com/buy?x=1&y=a%20b&z=[2]",
+        **overrides,
+    }
+    created = api.post("/campaigns", json=body)
+    assert created.status_code == 201, created.text
+    cid: str = created.json()["campaign"]["id"]
+    add_creative(stack, cid, duration_ms=duration_ms)
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
+    return cid
+
+
+def vast_for(serving: httpx.Client, campaign_id: str) -> httpx.Response:
+    return serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
+
+
+def served(serving: httpx.Client, campaign_id: str) -> bool:
+    answer = vast_for(serving, campaign_id)
+    return b"<InLine>" in answer.content
+
+
+def test_vast_for_a_campaign_validates_and_escapes(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    cid = active_campaign(stack, api, name=HOSTILE)
+    wait_until(lambda: served(serving, cid), timeout=2)
+    answer = vast_for(serving, cid)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/xml")
+    vast_schema.validate(answer.text)
+    root = ElementTree.fromstring(answer.content)
+    assert root.get("version") == "4.2"
+    assert root.findtext("v:Ad/v:InLine/v:AdTitle", namespaces=NS) == HOSTILE
+    assert root.find("v:Ad/v:InLine/v:AdServingId", NS) is not None
+    media = root.findall(".//v:MediaFile", NS)
+    assert media and media[0].get("width") == "1280"
+    assert (media[0].text or "").strip().startswith(stack.base_url + "/media/")
+    click = root.findtext(".//v:ClickThrough", namespaces=NS)
+    assert (click or "").strip() == "https://example.com/buy?x=1&y=a%20b&z=[2]"
+    for url in root.iter():
+        if url.tag.endswith(("Impression", "Tracking", "ClickTracking", "Error")):
+            assert (url.text or "").strip().startswith(stack.base_url + "/api/v1/")
+
+
+def test_json_ad_request_is_filled_with_signed_beacons(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, duration_ms=7_000)
+    wait_until(lambda: served(serving, cid), timeout=2)
+    request_id = f"req-{uuid.uuid4().hex}"
+    seen: set[str] = set()
+    for _ in range(40):
+        answer = serving.post("/api/v1/ad-request", json={"request_id": request_id, "duration": 30})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        seen.add(body["campaign_id"])
+        if body["campaign_id"] == cid:
+            break
+    assert cid in seen
+    assert body["request_id"] == request_id and body["duration"] == 7.0
+    assert body["video_url"].startswith(stack.base_url + "/media/")
+    assert answer.headers["access-control-allow-origin"] == "*"
+    expected = {
+        "impression",
+        "start",
+        "firstQuartile",
+        "midpoint",
+        "thirdQuartile",
+        "complete",
+        "click",
+        "error",
+    }
+    assert expected <= set(body["tracking"])
+    verifier = BeaconVerifier(stack.env["TRACKING_SECRET"])
+    for event, url in body["tracking"].items():
+        params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        beacon = verifier.verify(params, max_age_seconds=60, now=datetime.now(UTC).timestamp())
+        assert (beacon.event, beacon.campaign_id, beacon.ad_serving_id) == (
+            event,
+            cid,
+            body["ad_serving_id"],
+        )
+
+
+def test_duration_that_fits_nothing_is_no_fill(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    cid = active_campaign(stack, api, duration_ms=30_000)
+    wait_until(lambda: served(serving, cid), timeout=2)
+    none = serving.post("/api/v1/ad-request", json={"request_id": "r1", "duration": 0.5})
+    assert none.status_code == 204 and none.content == b""
+    short = serving.get("/api/v1/vast", params={"campaign_id": cid, "max_duration": 29.9})
+    vast_schema.validate(short.text)
+    root = ElementTree.fromstring(short.content)
+    assert root.find("v:Ad", NS) is None
+    assert "[ERRORCODE]" in (root.findtext("v:Error", namespaces=NS) or "")
+    fits = serving.get("/api/v1/vast", params={"campaign_id": cid, "max_duration": 30})
+    assert b"<InLine>" in fits.content
+
+
+def test_unknown_campaign_is_an_error_only_vast(serving: httpx.Client, vast_schema: Any) -> None:
+    answer = serving.get("/api/v1/vast", params={"campaign_id": "nope<&>"})
+    assert answer.status_code == 200
+    vast_schema.validate(answer.text)
+    assert b"<Error>" in answer.content and b"<Ad " not in answer.content
+
+
+def test_pause_stops_serving_within_a_second_and_resume_restores(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api)
+    wait_until(lambda: served(serving, cid), timeout=2)
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "paused"}).status_code == 200
+    took = wait_until(lambda: not served(serving, cid), timeout=1.0, interval=0.02)
+    assert took < 1.0
+    for _ in range(20):  # every replica has it, not just the first one asked
+        assert not served(serving, cid)
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
+    wait_until(lambda: served(serving, cid), timeout=1.0, interval=0.02)
+
+
+def test_flight_window_edges(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:
+    now = datetime.now(UTC)
+    future = active_campaign(
+        stack,
+        api,
+        start_date=(now + timedelta(hours=1)).isoformat(),
+        end_date=(now + timedelta(days=1)).isoformat(),
+    )
+    ending = active_campaign(
+        stack,
+        api,
+        start_date=(now - timedelta(days=1)).isoformat(),
+        end_date=(now + timedelta(seconds=3)).isoformat(),
+    )
+    wait_until(lambda: served(serving, ending), timeout=2)
+    assert not served(serving, future)
+    wait_until(lambda: not served(serving, ending), timeout=6)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 422, "invalid_input"),
+        (b'{"request_id": 5, "duration": 30}', 422, "invalid_input"),
+        (b'{"request_id": "r", "duration": -1}', 422, "invalid_input"),
+        (b'{"request_id": "r", "duration": "long"}', 422, "invalid_input"),
+        (b'{"duration": 30}', 422, "invalid_input"),
+        (b"[]", 422, "invalid_input"),
+        (b'{"request_id": "' + b"x" * 20_000 + b'", "duration": 30}', 413, "payload_too_large"),
+    ],
+)
+def test_bad_ad_requests_get_clear_4xx(
+    serving: httpx.Client, body: bytes, status: int, code: str
+) -> None:
+    answer = serving.post(
+        "/api/v1/ad-request", content=body, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"]["code"] == code
+
+
+def test_wrong_methods_and_bad_vast_params(serving: httpx.Client) -> None:
+    assert serving.get("/api/v1/ad-request").status_code == 405
+    assert serving.options("/api/v1/ad-request").status_code == 204
+    assert serving.post("/api/v1/vast").status_code == 405
+    bad = serving.get("/api/v1/vast", params={"max_duration": "abc"})
+    assert bad.status_code == 422 and "max_duration" in bad.json()["error"]["message"]
