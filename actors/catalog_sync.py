@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 import ray
@@ -14,6 +15,7 @@ from config.settings import get_settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher, SyncReport
 from storage.db import create_engine, session_factory
+from storage.object_store import build_object_store
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +34,10 @@ class CatalogSync:
         catalog = RedisCatalog(
             self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )
-        base = settings.public_base_url
         self._publisher = CatalogPublisher(
             sessions=session_factory(self._engine),
             catalog=catalog,
-            media_url=lambda key: f"{base}/media/{key}",
+            media_url=build_object_store(settings).public_url,
         )
         self._last: SyncReport | None = None
         self._failures = 0
@@ -52,7 +53,10 @@ class CatalogSync:
             await asyncio.sleep(self._interval)
 
     async def sync_now(self) -> dict[str, Any]:
-        """Run one sync at once and return its report."""
+        """Complete finished campaigns, then run one full sync; returns the sync report."""
+        completed = await self._publisher.complete_finished(now=datetime.now(UTC))
+        if completed:
+            logger.info("completed %d finished campaign(s)", len(completed))
         self._last = await self._publisher.sync_all()
         if self._last.repaired or self._last.removed:
             logger.info("catalog sync repaired %s", self._last)

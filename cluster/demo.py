@@ -1,22 +1,32 @@
-"""Migrate the database, then seed demo campaigns idempotently and mirror them into Redis
-(``python -m cluster.demo``)."""
+"""Migrate the database, then seed demo campaigns (each active one with a generated MP4
+creative) idempotently and mirror them into Redis (``python -m cluster.demo``)."""
 
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.settings import Settings, get_settings
+from deployments.management.creative_service import store_creative
+from media.probe import probe_video
+from media.synthetic import write_synthetic_video
+from storage import creatives as creative_repo
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Campaign
+from storage.object_store import ObjectStore, build_object_store
+
+DEMO_CREATIVE_NAME = "Demo — 15 s colour bars (720p)"
 
 
 def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
@@ -58,8 +68,42 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
     ]
 
 
-async def seed(settings: Settings) -> int:
-    """Insert the demo campaigns that do not exist yet; returns how many were added."""
+async def seed_creatives(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], store: ObjectStore
+) -> int:
+    """Give each active demo campaign without creatives a generated 15 s 720p MP4 (about a
+    second to write); the CreativeProcessor makes its renditions once the stack runs."""
+    names = [c["name"] for c in demo_campaigns(datetime.now(UTC)) if c["status"] == "active"]
+    async with sessions() as session:
+        query = select(Campaign.id).where(Campaign.name.in_(names))
+        ids = (await session.execute(query)).scalars().all()
+        bare = [i for i in ids if not await creative_repo.list_for_campaign(session, i)]
+    if not bare:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="ctv-demo-") as work:
+        video = write_synthetic_video(
+            Path(work) / "demo.mp4", width=1280, height=720, duration_s=15, fps=10
+        )
+        info = probe_video(
+            video,
+            max_bytes=settings.max_upload_bytes,
+            max_duration_s=settings.max_creative_duration_s,
+        )
+        for campaign_id in bare:
+            await store_creative(
+                sessions=sessions,
+                store=store,
+                campaign_id=campaign_id,
+                name=DEMO_CREATIVE_NAME,
+                upload=video,
+                info=info,
+            )
+    return len(bare)
+
+
+async def seed(settings: Settings) -> tuple[int, int]:
+    """Insert the demo campaigns and creatives that do not exist yet; returns how many of each
+    were added."""
     engine = create_engine(settings.require_database_url(), pool_size=1)
     redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
     try:
@@ -72,14 +116,15 @@ async def seed(settings: Settings) -> int:
                     session.add(Campaign(**values))
                     added += 1
             await session.commit()
+        store = build_object_store(settings)
+        creatives = await seed_creatives(settings, sessions, store)
         catalog = RedisCatalog(
             redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )
-        base = settings.public_base_url
         await CatalogPublisher(
-            sessions=sessions, catalog=catalog, media_url=lambda k: f"{base}/media/{k}"
+            sessions=sessions, catalog=catalog, media_url=store.public_url
         ).sync_all()
-        return added
+        return added, creatives
     finally:
         await redis.aclose()
         await engine.dispose()
@@ -88,8 +133,12 @@ async def seed(settings: Settings) -> int:
 def main() -> None:
     settings = get_settings()
     upgrade(settings.require_database_url())
-    added = asyncio.run(seed(settings))
-    print(f"[stack] migrations applied; {added} demo campaign(s) added", flush=True)
+    campaigns, creatives = asyncio.run(seed(settings))
+    print(
+        f"[stack] migrations applied; {campaigns} demo campaign(s) added;"
+        f" {creatives} demo creative(s) added",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

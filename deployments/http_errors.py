@@ -102,7 +102,7 @@ class BodyLimit:
 
         try:
             await self._app(scope, limited_receive, send)
-        except _BodyTooLarge:
+        except* _BodyTooLarge:  # BaseHTTPMiddleware re-raises inside an ExceptionGroup
             await _send_too_large(send, limit)
 
 

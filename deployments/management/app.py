@@ -16,10 +16,16 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from actors.catalog_sync import ensure_catalog_sync
+from actors.creative_processor import ensure_creative_processor
 from ads.auth import hash_password
 from config.settings import Settings, get_settings
 from deployments.http_errors import BodyLimit, error_body, install_error_handlers
-from deployments.management import auth_routes, campaign_routes
+from deployments.management import (
+    analytics_routes,
+    auth_routes,
+    campaign_routes,
+    creative_routes,
+)
 from deployments.management.state import ManagementState
 from storage import users
 
@@ -41,8 +47,14 @@ async def bootstrap_admin(state: ManagementState) -> None:
             await session.commit()
 
 
-def create_api(settings: Settings | None = None, *, start_sync: bool = True) -> FastAPI:
-    """The FastAPI app; its lifespan builds the replica's clients and starts the sync actor."""
+# Headroom over the upload limit for the multipart framing and the name field, wide enough
+# that the upload's own limit (checked on the file part as it streams) always answers first.
+_UPLOAD_HEADROOM_BYTES = 4 << 20
+
+
+def create_api(settings: Settings | None = None, *, start_actors: bool = True) -> FastAPI:
+    """The FastAPI app; its lifespan builds the replica's clients and starts the actors it
+    relies on (catalog sync, creative processor: created if missing)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -50,8 +62,9 @@ def create_api(settings: Settings | None = None, *, start_sync: bool = True) -> 
         state = ManagementState.build(settings)
         app.state.management = state
         await bootstrap_admin(state)
-        if start_sync:
+        if start_actors:
             ensure_catalog_sync()
+            ensure_creative_processor()
         try:
             yield
         finally:
@@ -90,7 +103,13 @@ def create_api(settings: Settings | None = None, *, start_sync: bool = True) -> 
 
     app.include_router(auth_routes.router)
     app.include_router(campaign_routes.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_json_body_bytes)
+    app.include_router(creative_routes.router)
+    app.include_router(analytics_routes.router)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_json_body_bytes,
+        overrides={"/creatives": settings.max_upload_bytes + _UPLOAD_HEADROOM_BYTES},
+    )
     return app
 
 

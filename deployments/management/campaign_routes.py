@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +22,11 @@ from ads.campaigns import (
     merge_update,
 )
 from ads.errors import InvalidInput, NotFound
+from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, SessionDep, StateDep
-from deployments.management.state import ManagementState
+from deployments.management.state import write_through
 from storage import campaigns as repo
+from storage import creatives as creative_repo
 from storage.models import Campaign
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -69,14 +70,6 @@ async def _commit(session: AsyncSession) -> None:
         raise InvalidInput(
             "the campaign violates a database constraint", details=str(exc.orig)
         ) from exc
-
-
-async def write_through(state: ManagementState, campaign_id: uuid.UUID) -> None:
-    """Mirror a committed change into Redis; if Redis is down, the periodic sync repairs it."""
-    try:
-        await state.publisher.publish_campaign(campaign_id)
-    except (RedisError, OSError):
-        logger.warning("catalog write-through failed for %s; the sync will repair it", campaign_id)
 
 
 @router.post("", status_code=201, response_model=CampaignEnvelope)
@@ -149,7 +142,10 @@ async def delete_campaign(
     campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
 ) -> Response:
     campaign = await _load(session, campaign_id, for_update=True)
+    creatives = await creative_repo.list_for_campaign(session, campaign.id)
+    keys = [key for creative in creatives for key in stored_keys(creative)]
     await repo.delete(session, campaign)
     await session.commit()
+    await delete_objects(state, keys)
     await write_through(state, campaign.id)
     return Response(status_code=204)

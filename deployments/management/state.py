@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config.settings import Settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
 from storage.db import create_engine, session_factory
+from storage.object_store import ObjectStore, build_object_store
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +27,7 @@ class ManagementState:
     redis: Redis
     catalog: RedisCatalog
     publisher: CatalogPublisher
+    store: ObjectStore
     jwt_secret: str
 
     @classmethod
@@ -31,10 +38,8 @@ class ManagementState:
         catalog = RedisCatalog(
             redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )
-        base = settings.public_base_url
-        publisher = CatalogPublisher(
-            sessions=sessions, catalog=catalog, media_url=lambda key: f"{base}/media/{key}"
-        )
+        store = build_object_store(settings)
+        publisher = CatalogPublisher(sessions=sessions, catalog=catalog, media_url=store.public_url)
         return cls(
             settings=settings,
             engine=engine,
@@ -42,9 +47,18 @@ class ManagementState:
             redis=redis,
             catalog=catalog,
             publisher=publisher,
+            store=store,
             jwt_secret=settings.require_secret("jwt_secret"),
         )
 
     async def close(self) -> None:
         await self.redis.aclose()
         await self.engine.dispose()
+
+
+async def write_through(state: ManagementState, campaign_id: uuid.UUID) -> None:
+    """Mirror a committed change into Redis; if Redis is down, the periodic sync repairs it."""
+    try:
+        await state.publisher.publish_campaign(campaign_id)
+    except (RedisError, OSError):
+        logger.warning("catalog write-through failed for %s; the sync will repair it", campaign_id)

@@ -1,0 +1,143 @@
+"""Creatives: upload an MP4 to a campaign, list, read, delete.
+
+The upload streams to a temporary file and is validated by its bytes; the creative comes back
+``processing`` and the CreativeProcessor actor makes its renditions off the request path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from ads.creatives import MAX_NAME_LENGTH, CreativeOut, RenditionOut, clean_creative_name
+from ads.errors import NotFound
+from deployments.management import creative_service as service
+from deployments.management.deps import CurrentUser, SessionDep, StateDep
+from deployments.management.uploads import receive_form
+from storage import campaigns as campaign_repo
+from storage import creatives as repo
+from storage.models import Creative
+from storage.object_store import ObjectStore
+
+router = APIRouter(tags=["creatives"])
+
+_UPLOAD_FORM: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["name", "video"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": MAX_NAME_LENGTH},
+                        "video": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "MP4 (H.264), within the size and duration limits",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class CreativeEnvelope(BaseModel):
+    creative: CreativeOut
+
+
+class CreativeList(BaseModel):
+    creatives: list[CreativeOut]
+
+
+def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
+    """``creative`` as the API shows it, with absolute URLs from ``store``."""
+    return CreativeOut(
+        id=creative.id,
+        campaign_id=creative.campaign_id,
+        name=creative.name,
+        status=creative.status,
+        progress=creative.progress,
+        error=creative.error,
+        mime=creative.mime,
+        duration_ms=creative.duration_ms,
+        size_bytes=creative.size_bytes,
+        width=creative.width,
+        height=creative.height,
+        video_codec=creative.video_codec,
+        audio_codec=creative.audio_codec,
+        bitrate_kbps=creative.bitrate_kbps,
+        url=store.public_url(creative.file_key),
+        renditions=[
+            RenditionOut.model_validate({**r, "url": store.public_url(str(r["key"]))})
+            for r in creative.renditions
+        ],
+        created_at=creative.created_at,
+        updated_at=creative.updated_at,
+    )
+
+
+def _parse_id(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"{what} {value!r} not found") from None
+
+
+@router.post(
+    "/campaigns/{campaign_id}/creatives",
+    status_code=201,
+    response_model=CreativeEnvelope,
+    openapi_extra=_UPLOAD_FORM,
+)
+async def upload_creative(
+    campaign_id: str, request: Request, _: CurrentUser, state: StateDep
+) -> CreativeEnvelope:
+    """Multipart ``name`` + ``video``; 201 with the creative ``processing``."""
+    campaign = _parse_id(campaign_id, "campaign")
+    await service.require_campaign(state, campaign)
+    async with receive_form(
+        request.stream(),
+        content_type=request.headers.get("content-type", ""),
+        file_field="video",
+        text_fields=("name",),
+        max_file_bytes=state.settings.max_upload_bytes,
+    ) as form:
+        name = clean_creative_name(form.fields["name"])
+        creative = await service.add_creative(
+            state, campaign_id=campaign, name=name, upload=form.file
+        )
+    return CreativeEnvelope(creative=creative_out(creative, state.store))
+
+
+@router.get("/campaigns/{campaign_id}/creatives", response_model=CreativeList)
+async def list_creatives(
+    campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
+) -> CreativeList:
+    campaign = _parse_id(campaign_id, "campaign")
+    if await campaign_repo.get(session, campaign) is None:
+        raise NotFound(f"campaign {campaign_id!r} not found")
+    rows = await repo.list_for_campaign(session, campaign)
+    return CreativeList(creatives=[creative_out(c, state.store) for c in rows])
+
+
+@router.get("/creatives/{creative_id}", response_model=CreativeEnvelope)
+async def get_creative(
+    creative_id: str, _: CurrentUser, session: SessionDep, state: StateDep
+) -> CreativeEnvelope:
+    creative = await repo.get(session, _parse_id(creative_id, "creative"))
+    if creative is None:
+        raise NotFound(f"creative {creative_id!r} not found")
+    return CreativeEnvelope(creative=creative_out(creative, state.store))
+
+
+@router.delete("/creatives/{creative_id}", status_code=204)
+async def delete_creative(creative_id: str, _: CurrentUser, state: StateDep) -> Response:
+    """Deletes the creative, its stored original and renditions."""
+    await service.delete_creative(state, _parse_id(creative_id, "creative"))
+    return Response(status_code=204)

@@ -1,0 +1,134 @@
+"""What the creative routes do: validate and store an upload, delete a creative with its files.
+
+Each step that changes the object store undoes itself if a later step fails, so a refused or
+failed upload leaves nothing behind. Sessions are opened only around their queries, never
+across an upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from actors.creative_processor import submit_processing
+from ads.errors import NotFound
+from deployments.management.state import ManagementState, write_through
+from media.probe import MediaInfo, probe_video
+from storage import campaigns as campaign_repo
+from storage import creatives as repo
+from storage.models import Creative
+from storage.object_store import ObjectStore, new_object_key
+
+logger = logging.getLogger(__name__)
+
+
+async def require_campaign(state: ManagementState, campaign_id: uuid.UUID) -> None:
+    """:class:`NotFound` unless the campaign exists."""
+    async with state.sessions() as session:
+        if await campaign_repo.get(session, campaign_id) is None:
+            raise NotFound(f"campaign {str(campaign_id)!r} not found")
+
+
+async def add_creative(
+    state: ManagementState, *, campaign_id: uuid.UUID, name: str, upload: Path
+) -> Creative:
+    """Probe ``upload``, store it as the original and record a ``processing`` creative.
+
+    Raises :class:`media.errors.MediaRejected` for a file that is not a usable MP4 and
+    :class:`NotFound` if the campaign is gone. Then writes the campaign through to Redis and
+    hands the creative to the processor for its renditions.
+    """
+    settings = state.settings
+    info = await asyncio.to_thread(
+        probe_video,
+        upload,
+        max_bytes=settings.max_upload_bytes,
+        max_duration_s=settings.max_creative_duration_s,
+    )
+    creative = await store_creative(
+        sessions=state.sessions,
+        store=state.store,
+        campaign_id=campaign_id,
+        name=name,
+        upload=upload,
+        info=info,
+    )
+    await write_through(state, campaign_id)
+    await _submit(creative.id)
+    return creative
+
+
+async def store_creative(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    store: ObjectStore,
+    campaign_id: uuid.UUID,
+    name: str,
+    upload: Path,
+    info: MediaInfo,
+) -> Creative:
+    """Store ``upload`` (probed as ``info``) under a new key and record it ``processing``.
+
+    If the row cannot be written the stored file is removed again; :class:`NotFound` if the
+    campaign does not exist (any more).
+    """
+    creative_id = uuid.uuid4()
+    key = new_object_key("creatives", str(creative_id), suffix="source.mp4")
+    await asyncio.to_thread(store.put_file, key, upload, content_type=info.mime)
+    media = {k: v for k, v in asdict(info).items() if k != "container"}
+    try:
+        async with sessions() as session:
+            creative = await repo.create(
+                session,
+                creative_id=creative_id,
+                campaign_id=campaign_id,
+                name=name,
+                file_key=key,
+                media=media,
+            )
+            await session.commit()
+    except BaseException as exc:
+        await asyncio.to_thread(store.delete, key)
+        if isinstance(exc, IntegrityError):
+            # The only constraint an upload can break: its campaign is gone.
+            raise NotFound(f"campaign {str(campaign_id)!r} not found") from exc
+        raise
+    return creative
+
+
+async def delete_creative(state: ManagementState, creative_id: uuid.UUID) -> None:
+    """Delete the row, then its original and renditions, then update the catalog."""
+    async with state.sessions() as session:
+        creative = await repo.get(session, creative_id)
+        if creative is None:
+            raise NotFound(f"creative {str(creative_id)!r} not found")
+        keys = stored_keys(creative)
+        await repo.delete(session, creative)
+        await session.commit()
+    await delete_objects(state, keys)
+    await write_through(state, creative.campaign_id)
+
+
+def stored_keys(creative: Creative) -> list[str]:
+    """Every object a creative owns in the store: the original and each rendition."""
+    return [creative.file_key, *(str(r["key"]) for r in creative.renditions)]
+
+
+async def delete_objects(state: ManagementState, keys: list[str]) -> None:
+    for key in keys:
+        await asyncio.to_thread(state.store.delete, key)
+
+
+async def _submit(creative_id: uuid.UUID) -> None:
+    try:
+        await asyncio.to_thread(submit_processing, creative_id)
+    except Exception:
+        logger.exception(
+            "could not reach the creative processor; its sweep will pick up %s", creative_id
+        )

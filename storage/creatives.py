@@ -1,0 +1,103 @@
+"""Creatives repository: all creative SQL lives here. Callers own the transaction.
+
+Processing updates (progress, activation, failure) only touch a creative that is still
+``processing``; they return whether a row changed, so a creative deleted (or finished) in the
+meantime is left alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ads.creatives import CreativeStatus
+from storage.models import Creative
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    creative_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    name: str,
+    file_key: str,
+    media: dict[str, Any],
+) -> Creative:
+    """Insert a ``processing`` creative; ``media`` holds the probed columns (mime, sizes, ...)."""
+    creative = Creative(
+        id=creative_id, campaign_id=campaign_id, name=name, file_key=file_key, **media
+    )
+    session.add(creative)
+    await session.flush()
+    await session.refresh(creative)
+    return creative
+
+
+async def get(session: AsyncSession, creative_id: uuid.UUID) -> Creative | None:
+    result = await session.execute(select(Creative).where(Creative.id == creative_id))
+    return result.scalar_one_or_none()
+
+
+async def list_for_campaign(session: AsyncSession, campaign_id: uuid.UUID) -> list[Creative]:
+    """The campaign's creatives, oldest first."""
+    result = await session.execute(
+        select(Creative)
+        .where(Creative.campaign_id == campaign_id)
+        .order_by(Creative.created_at, Creative.id)
+    )
+    return list(result.scalars().all())
+
+
+async def delete(session: AsyncSession, creative: Creative) -> None:
+    await session.delete(creative)
+    await session.flush()
+
+
+async def processing_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Creatives still waiting for their renditions, oldest first."""
+    result = await session.execute(
+        select(Creative.id)
+        .where(Creative.status == CreativeStatus.PROCESSING.value)
+        .order_by(Creative.created_at)
+    )
+    return list(result.scalars().all())
+
+
+async def set_progress(session: AsyncSession, creative_id: uuid.UUID, progress: float) -> bool:
+    """Raise the progress of a processing creative (it never goes back)."""
+    return await _update_processing(
+        session, creative_id, progress=func.greatest(Creative.progress, progress)
+    )
+
+
+async def activate(
+    session: AsyncSession, creative_id: uuid.UUID, *, renditions: list[dict[str, Any]]
+) -> bool:
+    """Record the renditions and make the creative servable."""
+    return await _update_processing(
+        session,
+        creative_id,
+        status=CreativeStatus.ACTIVE.value,
+        renditions=renditions,
+        progress=1.0,
+        error=None,
+    )
+
+
+async def fail(session: AsyncSession, creative_id: uuid.UUID, *, error: str) -> bool:
+    return await _update_processing(
+        session, creative_id, status=CreativeStatus.FAILED.value, error=error
+    )
+
+
+async def _update_processing(session: AsyncSession, creative_id: uuid.UUID, **values: Any) -> bool:
+    result = await session.execute(
+        update(Creative)
+        .where(Creative.id == creative_id, Creative.status == CreativeStatus.PROCESSING.value)
+        .values(**values)
+        .returning(Creative.id)
+    )
+    return result.scalar_one_or_none() is not None

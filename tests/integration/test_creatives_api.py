@@ -1,0 +1,461 @@
+"""Creative uploads through Ray Serve: validation by bytes, object store, renditions as Ray tasks.
+
+The 30 s 1080p upload starts first and is transcoded in the background while the quicker
+tests run; the last test waits for it to become active.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from actors.creative_processor import ACTOR_NAME, NAMESPACE
+from media.probe import probe_video
+from media.synthetic import write_synthetic_audio, write_synthetic_video
+from tests.stack_fixtures import Stack, wait_until
+
+SOURCE_KEY = re.compile(r"creatives/([0-9a-f-]{36})/[0-9a-f]{16}-source\.mp4")
+
+
+@dataclass(frozen=True, slots=True)
+class Fixtures:
+    hd: Path
+    small: Path
+    faststart: Path
+    text: Path
+    truncated: Path
+    webm: Path
+    mov: Path
+    audio_only: Path
+    too_long: Path
+    empty: Path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Fixtures:
+    root = tmp_path_factory.mktemp("creatives")
+    small = write_synthetic_video(root / "small.mp4", width=320, height=180, duration_s=1)
+    truncated = root / "truncated.mp4"
+    truncated.write_bytes(small.read_bytes()[: small.stat().st_size * 6 // 10])
+    text = root / "notes.mp4"
+    text.write_text("Not a video, whatever its name says.\n" * 50)
+    empty = root / "empty.mp4"
+    empty.write_bytes(b"")
+    return Fixtures(
+        hd=write_synthetic_video(root / "hd.mp4", width=1920, height=1080, duration_s=30, fps=10),
+        small=small,
+        faststart=write_synthetic_video(
+            root / "faststart.mp4", width=320, height=180, duration_s=1, faststart=True
+        ),
+        text=text,
+        truncated=truncated,
+        webm=write_synthetic_video(
+            root / "webm.mp4", width=320, height=180, duration_s=1, container="webm"
+        ),
+        mov=write_synthetic_video(
+            root / "mov.mp4", width=320, height=180, duration_s=1, container="mov"
+        ),
+        audio_only=write_synthetic_audio(root / "audio.mp4", duration_s=1),
+        too_long=write_synthetic_video(
+            root / "long.mp4", width=64, height=64, duration_s=121, fps=1, audio=False
+        ),
+        empty=empty,
+    )
+
+
+@pytest.fixture(scope="module")
+def client(stack: Stack, admin_token: str) -> Iterator[httpx.Client]:
+    """A module-wide authenticated client (``api`` is per test)."""
+    with httpx.Client(
+        base_url=stack.admin_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60
+    ) as api:
+        yield api
+
+
+@pytest.fixture
+def rds(stack: Stack) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    yield client
+    client.close()
+
+
+def media_dir(stack: Stack) -> Path:
+    return Path(stack.env["DATA_DIR"]) / "media"
+
+
+def new_campaign(api: httpx.Client) -> str:
+    now = datetime.now(UTC)
+    answer = api.post(
+        "/campaigns",
+        json={
+            "name": f"Creatives {uuid.uuid4().hex[:6]}",
+            "budget_total": 1000,
+            "cpm": 10,
+            "start_date": (now - timedelta(days=1)).isoformat(),
+            "end_date": (now + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    campaign_id: str = answer.json()["campaign"]["id"]
+    return campaign_id
+
+
+def upload(
+    api: httpx.Client,
+    campaign_id: str,
+    path: Path,
+    *,
+    name: str = "Spot",
+    filename: str | None = None,
+) -> httpx.Response:
+    with path.open("rb") as video:
+        return api.post(
+            f"/campaigns/{campaign_id}/creatives",
+            data={"name": name},
+            files={"video": (filename or path.name, video, "video/mp4")},
+        )
+
+
+def created(answer: httpx.Response) -> dict[str, Any]:
+    assert answer.status_code == 201, answer.text
+    creative: dict[str, Any] = answer.json()["creative"]
+    return creative
+
+
+def creative(api: httpx.Client, creative_id: str) -> dict[str, Any]:
+    answer = api.get(f"/creatives/{creative_id}")
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()["creative"]
+    return found
+
+
+def stored_files(stack: Stack) -> set[Path]:
+    return {p for p in media_dir(stack).rglob("*") if p.is_file()}
+
+
+def leftovers(stack: Stack) -> set[Path]:
+    """Creative directories in the media store, and upload temp files anywhere."""
+    creatives = media_dir(stack) / "creatives"
+    dirs = set(creatives.iterdir()) if creatives.exists() else set()
+    temp = set(Path(tempfile.gettempdir()).glob("ctv-upload-*"))
+    return dirs | temp | set(media_dir(stack).rglob(".upload-*"))
+
+
+def key_of(url: str, stack: Stack) -> str:
+    prefix = f"{stack.base_url}/media/"
+    assert url.startswith(prefix), url
+    return url.removeprefix(prefix)
+
+
+@dataclass(slots=True)
+class Watched:
+    """A creative, and every (status, progress) its GET showed while it was processed."""
+
+    created: dict[str, Any]
+    seen: list[tuple[str, float]] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture(scope="module")
+def hd_upload(stack: Stack, client: httpx.Client, files: Fixtures) -> Iterator[Watched]:
+    """The 30 s 1080p upload, polled in the background until it leaves ``processing``."""
+    watched = Watched(created(upload(client, new_campaign(client), files.hd, name="HD spot")))
+
+    def poll() -> None:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and not stop.is_set():
+            state = creative(client, watched.created["id"])
+            watched.seen.append((state["status"], state["progress"]))
+            if state["status"] != "processing":
+                break
+            time.sleep(0.25)
+        watched.done.set()
+
+    stop = threading.Event()
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    yield watched
+    stop.set()
+    poller.join(timeout=10)
+
+
+def test_upload_answers_201_processing_with_what_the_probe_found(
+    stack: Stack, client: httpx.Client, files: Fixtures, hd_upload: Watched, rds: redis.Redis
+) -> None:
+    body = hd_upload.created
+    assert body["status"] == "processing"
+    assert body["progress"] < 1 and body["error"] is None and body["renditions"] == []
+    assert body["name"] == "HD spot"
+    assert (body["width"], body["height"]) == (1920, 1080)
+    assert abs(body["duration_ms"] - 30_000) < 200
+    assert (body["video_codec"], body["audio_codec"], body["mime"]) == ("h264", "aac", "video/mp4")
+    assert body["size_bytes"] == files.hd.stat().st_size
+    assert body["bitrate_kbps"] > 0
+    match = SOURCE_KEY.fullmatch(key_of(body["url"], stack))
+    assert match is not None and match.group(1) == body["id"]
+    original = media_dir(stack) / key_of(body["url"], stack)
+    assert original.read_bytes() == files.hd.read_bytes()
+    listed = client.get(f"/campaigns/{body['campaign_id']}/creatives").json()["creatives"]
+    assert [c["id"] for c in listed] == [body["id"]]
+    wait_until(lambda: rds.exists(f"{stack.redis_prefix}creative:{body['id']}"), timeout=1.0)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "status", "code", "reason"),
+    [
+        ("text", 422, "media_not_mp4", "not an MP4"),
+        ("empty", 422, "media_not_mp4", "not an MP4"),
+        ("truncated", 422, "media_corrupt", "truncated"),
+        ("webm", 422, "media_not_mp4", "WebM"),
+        ("mov", 422, "media_not_mp4", "QuickTime"),
+        ("audio_only", 422, "media_no_video", "no video track"),
+        ("too_long", 422, "media_too_long", "the limit is 120 s"),
+    ],
+)
+def test_bad_files_are_refused_with_the_reason_and_leave_nothing(
+    stack: Stack,
+    api: httpx.Client,
+    files: Fixtures,
+    fixture: str,
+    status: int,
+    code: str,
+    reason: str,
+) -> None:
+    campaign_id = new_campaign(api)
+    before = leftovers(stack)
+
+    answer = upload(api, campaign_id, getattr(files, fixture))
+
+    assert answer.status_code == status, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == code
+    assert reason in error["message"]
+    assert leftovers(stack) == before
+    assert api.get(f"/campaigns/{campaign_id}/creatives").json() == {"creatives": []}
+
+
+def test_upload_over_the_size_limit_is_413_and_leaves_nothing(
+    stack: Stack, api: httpx.Client
+) -> None:
+    campaign_id = new_campaign(api)
+    before = leftovers(stack)
+    boundary = "limit-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nBig\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="big.mp4"'
+        "\r\n\r\n"
+    ).encode()
+    chunk = bytes(1 << 20)
+
+    def body() -> Iterator[bytes]:  # chunked: no Content-Length for the middleware to refuse
+        yield head
+        for _ in range(101):
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    started = time.monotonic()
+    answer = api.post(
+        f"/campaigns/{campaign_id}/creatives",
+        content=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["code"] == "media_too_large"
+    assert "upload limit of 100 MB" in answer.json()["error"]["message"]
+    assert time.monotonic() - started < 30
+    assert leftovers(stack) == before
+
+
+def test_declared_body_over_the_limit_is_413_before_it_is_sent(
+    stack: Stack, admin_token: str
+) -> None:
+    host, port = stack.base_url.removeprefix("http://").split(":")
+    request = (
+        f"POST /api/v1/admin/campaigns/{uuid.uuid4()}/creatives HTTP/1.1\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {admin_token}\r\n"
+        "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 200000000\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request.encode())
+        answer = conn.recv(65_536).decode()
+
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert '"payload_too_large"' in answer
+
+
+@pytest.mark.parametrize(
+    ("name", "filename"),
+    [
+        ("../../etc/passwd", "../../x.mp4"),
+        ("🎬 spot — été 2025", "🎬 spot.mp4"),
+        ("  <script>alert('x')</script> & \"quotes\" ", "/etc/passwd"),
+        ("C:\\Windows\\system32", "..\\..\\evil.mp4"),
+        ("%2e%2e%2f; DROP TABLE creatives; --", ".."),
+    ],
+)
+def test_names_are_display_only_and_stored_verbatim(
+    stack: Stack, api: httpx.Client, files: Fixtures, name: str, filename: str
+) -> None:
+    campaign_id = new_campaign(api)
+
+    body = created(upload(api, campaign_id, files.small, name=name, filename=filename))
+
+    assert body["name"] == name.strip()
+    assert creative(api, body["id"])["name"] == name.strip()
+    key = key_of(body["url"], stack)
+    assert SOURCE_KEY.fullmatch(key)
+    assert (media_dir(stack) / key).resolve().is_relative_to(media_dir(stack).resolve())
+    assert (media_dir(stack) / key).read_bytes() == files.small.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 256, "bell\x07", "line\nbreak"])
+def test_bad_names_are_422_and_leave_nothing(
+    stack: Stack, api: httpx.Client, files: Fixtures, name: str
+) -> None:
+    campaign_id = new_campaign(api)
+    before = leftovers(stack)
+
+    answer = upload(api, campaign_id, files.small, name=name)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"][0]["field"] == "name"
+    assert leftovers(stack) == before
+
+
+def test_missing_fields_are_422(stack: Stack, api: httpx.Client, files: Fixtures) -> None:
+    campaign_id = new_campaign(api)
+    path = f"/campaigns/{campaign_id}/creatives"
+    no_video = api.post(path, data={"name": "x"}, files={"other": ("a.txt", b"x")})
+    with files.small.open("rb") as video:
+        no_name = api.post(path, files={"video": ("a.mp4", video)})
+    as_json = api.post(path, json={"name": "x", "video": "AAAA"})
+
+    assert no_video.status_code == 422
+    assert {d["field"] for d in no_video.json()["error"]["details"]} == {"other"}
+    assert no_name.status_code == 422
+    assert [d["field"] for d in no_name.json()["error"]["details"]] == ["name"]
+    assert as_json.status_code == 422
+    assert "multipart/form-data" in as_json.json()["error"]["message"]
+
+
+def test_concurrent_uploads_all_succeed_with_distinct_keys(
+    stack: Stack, client: httpx.Client, files: Fixtures
+) -> None:
+    campaign_id = new_campaign(client)
+    sources = [files.small, files.faststart, files.small]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(
+            pool.map(
+                lambda i: upload(client, campaign_id, sources[i], name=f"parallel {i}"), range(3)
+            )
+        )
+
+    bodies = [created(answer) for answer in answers]
+    assert len({b["id"] for b in bodies}) == len({b["url"] for b in bodies}) == 3
+    for body, source in zip(bodies, sources, strict=True):
+        assert (media_dir(stack) / key_of(body["url"], stack)).read_bytes() == source.read_bytes()
+    listed = client.get(f"/campaigns/{campaign_id}/creatives").json()["creatives"]
+    assert {c["name"] for c in listed} == {"parallel 0", "parallel 1", "parallel 2"}
+
+
+def test_delete_removes_the_original_and_renditions(
+    stack: Stack, api: httpx.Client, files: Fixtures, rds: redis.Redis
+) -> None:
+    campaign_id = new_campaign(api)
+    body = created(upload(api, campaign_id, files.small))
+    wait_until(lambda: creative(api, body["id"])["status"] == "active", timeout=60, interval=0.25)
+    active = creative(api, body["id"])
+    urls = [active["url"], *(r["url"] for r in active["renditions"])]
+    paths = [media_dir(stack) / key_of(url, stack) for url in urls]
+    assert len(paths) >= 2 and all(p.is_file() for p in paths)
+    assert httpx.get(urls[-1]).status_code == 200
+
+    assert api.delete(f"/creatives/{body['id']}").status_code == 204
+
+    assert not any(p.exists() for p in paths)
+    assert not (media_dir(stack) / "creatives" / body["id"]).exists()
+    assert all(httpx.get(url).status_code == 404 for url in urls)
+    assert api.get(f"/creatives/{body['id']}").status_code == 404
+    assert api.delete(f"/creatives/{body['id']}").status_code == 404
+    assert body["id"] not in rds.smembers(f"{stack.redis_prefix}campaign:{campaign_id}:creatives")
+
+
+@pytest.mark.parametrize("bad_id", ["00000000-0000-0000-0000-000000000000", "not-a-uuid"])
+def test_unknown_ids_are_404(api: httpx.Client, files: Fixtures, bad_id: str) -> None:
+    assert api.get(f"/creatives/{bad_id}").status_code == 404
+    assert api.delete(f"/creatives/{bad_id}").status_code == 404
+    assert api.get(f"/campaigns/{bad_id}/creatives").status_code == 404
+    answer = upload(api, bad_id, files.small)
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_creative_routes_need_a_login(anon: httpx.Client, files: Fixtures) -> None:
+    campaign_id = str(uuid.uuid4())
+    assert upload(anon, campaign_id, files.small).status_code == 401
+    assert anon.get(f"/campaigns/{campaign_id}/creatives").status_code == 401
+    assert anon.get(f"/creatives/{campaign_id}").status_code == 401
+    assert anon.delete(f"/creatives/{campaign_id}").status_code == 401
+
+
+def test_hd_upload_becomes_active_with_playable_renditions(
+    stack: Stack, client: httpx.Client, hd_upload: Watched, rds: redis.Redis, tmp_path: Path
+) -> None:
+    assert hd_upload.done.wait(timeout=150), f"still processing: {hd_upload.seen[-3:]}"
+    body = creative(client, hd_upload.created["id"])
+    assert body["status"] == "active", body["error"]
+    assert body["progress"] == 1.0 and body["error"] is None
+    progress = [p for _, p in hd_upload.seen]
+    assert progress == sorted(progress)
+    assert any(0 < p < 1 for p in progress), hd_upload.seen
+
+    renditions = body["renditions"]
+    assert len(renditions) >= 3
+    assert len({r["name"] for r in renditions}) == len(renditions)
+    for rendition in renditions:
+        assert rendition["height"] <= 1080 and rendition["width"] <= 1920
+        assert (rendition["mime"], rendition["codec"]) == ("video/mp4", "h264")
+        assert rendition["bitrate_kbps"] > 0
+        answer = httpx.get(rendition["url"], timeout=60)
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "video/mp4"
+        local = tmp_path / f"{rendition['name']}.mp4"
+        local.write_bytes(answer.content)
+        info = probe_video(local, max_bytes=len(answer.content), max_duration_s=60)
+        assert (info.width, info.height) == (rendition["width"], rendition["height"])
+        assert (info.video_codec, info.audio_codec) == ("h264", "aac")
+        assert abs(info.duration_ms - body["duration_ms"]) < 200
+
+    key = f"{stack.redis_prefix}creative:{body['id']}"
+    wait_until(lambda: rds.hget(key, "status") == "active", timeout=2.0)
+    assert len(json.loads(rds.hget(key, "renditions") or "[]")) == len(renditions)
+
+
+def test_a_restarted_processor_resumes_what_was_processing(
+    stack: Stack, api: httpx.Client, files: Fixtures, ray_client: Any
+) -> None:
+    body = created(upload(api, new_campaign(api), files.small))
+    processor = ray_client.get_actor(ACTOR_NAME, namespace=NAMESPACE)
+
+    ray_client.kill(processor, no_restart=False)
+    assert creative(api, body["id"])["status"] == "processing"
+
+    wait_until(lambda: creative(api, body["id"])["status"] == "active", timeout=90, interval=0.25)
+    assert len(creative(api, body["id"])["renditions"]) == 1
