@@ -70,3 +70,13 @@ class BeaconExpired(DomainError):
 
     status_code = 410
     code = "beacon_expired"
+
+
+class Unavailable(DomainError):
+    status_code = 503
+    code = "unavailable"
+
+
+class MethodNotAllowed(DomainError):
+    status_code = 405
+    code = "method_not_allowed"

@@ -102,6 +102,10 @@ class CatalogIndex:
         )
         self._eligible: dict[int, _Eligible] = {}
 
+    def campaign(self, campaign_id: str) -> CatalogCampaign | None:
+        """The snapshot's campaign with ``campaign_id``, whatever its status."""
+        return self._campaigns.get(campaign_id)
+
     def pick(
         self,
         now: datetime,

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     catalog_ttl_seconds: int = Field(default=3600, ge=60)
     catalog_sync_interval_seconds: float = Field(default=10.0, gt=0)
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
+    beacon_max_age_seconds: int = Field(default=86_400, ge=60)
+    beacon_spill_limit: int = Field(default=100_000, ge=0)
+    impression_sinks: int = Field(default=2, ge=1, le=64)
 
     object_store: Literal["local", "s3"] = "local"
     media_dir: Path | None = Field(default=None, description="Local object store; DATA_DIR/media.")
@@ -66,6 +69,16 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     s3_endpoint_url: str | None = None
     s3_public_base_url: str | None = None
+
+    max_upload_bytes: int = Field(
+        default=100_000_000, ge=1, description="Largest creative upload accepted (bytes)."
+    )
+    max_creative_duration_s: float = Field(
+        default=120.0, gt=0, description="Longest creative accepted (seconds)."
+    )
+    transcode_cpus: int = Field(
+        default=1, ge=1, description="CPUs (and encoder threads) each rendition task reserves."
+    )
 
     vast_xsd_dir: Path = Field(default=Path("../shared/vast"))
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Campaign, Creative
@@ -83,5 +85,19 @@ async def all_with_creatives(
 async def creatives_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[Creative]:
     result = await session.execute(
         select(Creative).where(Creative.campaign_id == campaign_id).order_by(Creative.created_at)
+    )
+    return list(result.scalars().all())
+
+
+async def complete_finished(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
+    """Mark active/paused campaigns whose flight ended or budget ran out as completed."""
+    result = await session.execute(
+        sql_update(Campaign)
+        .where(
+            Campaign.status.in_(("active", "paused")),
+            or_(Campaign.end_date <= now, Campaign.budget_spent >= Campaign.budget_total),
+        )
+        .values(status="completed")
+        .returning(Campaign.id)
     )
     return list(result.scalars().all())

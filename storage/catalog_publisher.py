@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -55,6 +56,15 @@ class CatalogPublisher:
             return
         record, creative_records = self._records(campaign, creatives)
         await self._catalog.put_campaign(record, creative_records)
+
+    async def complete_finished(self, *, now: datetime) -> list[uuid.UUID]:
+        """Complete campaigns past their end date or budget, and mirror each at once."""
+        async with self._sessions() as session:
+            finished = await campaign_repo.complete_finished(session, now=now)
+            await session.commit()
+        for campaign_id in finished:
+            await self.publish_campaign(campaign_id)
+        return finished
 
     async def sync_all(self) -> SyncReport:
         """Rewrite the whole catalog from PostgreSQL (refreshing TTLs) and drop what is gone."""

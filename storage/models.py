@@ -163,11 +163,11 @@ class AdEvent(Base):
     event_type: Mapped[str] = mapped_column(Text, nullable=False)
     ad_serving_id: Mapped[str] = mapped_column(Text, nullable=False)
     request_id: Mapped[str | None] = mapped_column(Text)
-    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
     creative_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     error_code: Mapped[int | None] = mapped_column(SmallInteger)
     cost: Mapped[Decimal] = mapped_column(Numeric(18, 6), nullable=False, server_default="0")
-    device: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    user_agent: Mapped[str | None] = mapped_column(Text)
 
 
 class _StatsMixin:

@@ -57,6 +57,8 @@ class Stack:
     env: dict[str, str]
     logs: list[Path] = field(default_factory=list)
     ray_temp: Path | None = None
+    postgres: PostgresServer | None = None
+    redis: RedisServer | None = None
 
     @property
     def admin_url(self) -> str:
@@ -92,6 +94,8 @@ def stack() -> Iterator[Stack]:
     # the unprivileged PostgreSQL user out of its data directory.
     root = Path(tempfile.mkdtemp(prefix="ctv-stack-"))
     started: list[Any] = []
+    pg: PostgresServer | None = None
+    redis: RedisServer | None = None
     drop: tuple[str, str] | None = None
     logs: list[Path] = []
 
@@ -155,6 +159,8 @@ def stack() -> Iterator[Stack]:
         env=env,
         logs=logs,
         ray_temp=ray_temp,
+        postgres=pg,
+        redis=redis,
     )
     try:
         config = render_serve_config(host="127.0.0.1", port=serve_port)

@@ -7,9 +7,11 @@ call per request.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -20,6 +22,7 @@ from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import Response
 
+from actors.impression_sink import ensure_impression_sinks
 from ads.decision import (
     MAX_AD_DURATION_S,
     decide,
@@ -29,13 +32,16 @@ from ads.decision import (
     no_fill_vast,
     parse_ad_request,
 )
-from ads.errors import DomainError, InvalidInput, PayloadTooLarge
-from ads.tracking import BeaconSigner
+from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
+from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
 from deployments.http_errors import error_body
+from deployments.serving.beacons import BeaconIngest
 from deployments.serving.health import HealthCheck
 from deployments.serving.live_catalog import LiveCatalog
+from deployments.serving.media import MediaFiles
 from storage.catalog import RedisCatalog
+from storage.event_stream import EventStream
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +54,8 @@ PREFLIGHT = {
     "Access-Control-Max-Age": "86400",
 }
 VAST_MEDIA_TYPE = "application/xml; charset=utf-8"
+NO_STORE = {**CORS, "Cache-Control": "no-store, max-age=0"}
+PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -90,14 +98,27 @@ class ServingIngress:
         )
         self._rng = random.Random()
         self._health = HealthCheck(database_url=settings.require_database_url(), redis=self._redis)
+        self._media = MediaFiles.from_settings(settings)
+        self._beacons = BeaconIngest(
+            EventStream(self._redis, key=f"{settings.redis_key_prefix}events"),
+            BeaconVerifier(settings.require_secret("tracking_secret")),
+            max_age_seconds=settings.beacon_max_age_seconds,
+            spill_limit=settings.beacon_spill_limit,
+        )
+        ensure_impression_sinks(settings.impression_sinks)
         self._routes: dict[str, Handler] = {
             "/api/v1/ad-request": self._ad_request,
             "/api/v1/vast": self._vast,
+            "/api/v1/impression": self._impression,
+            "/api/v1/track": self._track,
+            "/api/v1/click": self._click,
             "/healthz": self._healthz,
         }
 
     async def __call__(self, request: Request) -> Response:
         path = request.url.path
+        if path.startswith("/media/"):
+            return await self._media(request)
         handler = self._routes.get(path)
         if handler is None:
             return json_response(error_body("not_found", f"no route for {path}"), 404)
@@ -113,7 +134,7 @@ class ServingIngress:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=PREFLIGHT)
         if request.method != "POST":
-            return json_response(error_body("method_not_allowed", "use POST with a JSON body"), 405)
+            raise MethodNotAllowed("use POST with a JSON body")
         declared = request.headers.get("content-length")
         if declared is not None and (
             not declared.isdigit() or int(declared) > MAX_AD_REQUEST_BYTES
@@ -137,7 +158,7 @@ class ServingIngress:
 
     async def _vast(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
-            return json_response(error_body("method_not_allowed", "use GET"), 405)
+            raise MethodNotAllowed("use GET")
         params = request.query_params
         max_duration_ms = _max_duration_ms(params.get("max_duration"))
         request_id = params.get("request_id") or new_ad_serving_id()
@@ -159,12 +180,55 @@ class ServingIngress:
             body = decision_vast(decision)
         return Response(body, media_type=VAST_MEDIA_TYPE, headers=CORS)
 
+    async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:
+        """Verify and record the beacon of ``request``; ``expect`` pins the event of the path."""
+        if request.method not in ("GET", "POST"):
+            raise MethodNotAllowed("use GET or POST")
+        beacon = self._beacons.verify(request.query_params, now=time.time())
+        if expect is not None and beacon.event != expect:
+            self._beacons.reject("wrong_endpoint")
+            raise InvalidInput(f"a {beacon.event} beacon does not belong on this endpoint")
+        if expect is None and beacon.event in (IMPRESSION, CLICK):
+            self._beacons.reject("wrong_endpoint")
+            raise InvalidInput(f"send {beacon.event} beacons to /api/v1/{beacon.event}")
+        await self._beacons.record(
+            beacon,
+            received_at_ms=int(time.time() * 1000),
+            user_agent=request.headers.get("user-agent"),
+        )
+        return beacon
+
+    async def _impression(self, request: Request) -> Response:
+        await self._beacon(request, expect=IMPRESSION)
+        return _pixel(request)
+
+    async def _track(self, request: Request) -> Response:
+        await self._beacon(request, expect=None)
+        return _pixel(request)
+
+    async def _click(self, request: Request) -> Response:
+        beacon = await self._beacon(request, expect=CLICK)
+        campaign = self._catalog.index.campaign(beacon.campaign_id)
+        if campaign is not None and campaign.click_through_url:
+            return Response(
+                status_code=302,
+                headers={**NO_STORE, "Location": campaign.click_through_url},
+            )
+        return Response(status_code=204, headers=NO_STORE)
+
     async def _healthz(self, request: Request) -> Response:
         report = await self._health.report()
         report["catalog"] = f"ok ({self._catalog.age_seconds:.1f}s old)"
         healthy = all(v.startswith("ok") for v in report.values())
         status = "ok" if healthy else "unavailable"
         return json_response({"status": status, "checks": report}, 200 if healthy else 503)
+
+
+def _pixel(request: Request) -> Response:
+    """GET beacons get a 1x1 GIF (image tags expect one); POST beacons get 204."""
+    if request.method == "POST":
+        return Response(status_code=204, headers=NO_STORE)
+    return Response(PIXEL_GIF, media_type="image/gif", headers=NO_STORE)
 
 
 def _max_duration_ms(raw: str | None) -> int | None:

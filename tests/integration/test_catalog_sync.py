@@ -80,3 +80,26 @@ def test_healthz_reports_every_dependency(stack: Stack) -> None:
         "checks": {"postgres": "ok", "redis": "ok", "serve": "ok"},
     }
     assert httpx.get(f"{stack.base_url}/nope", timeout=30).status_code == 404
+
+
+def test_sync_completes_campaigns_whose_flight_ended(
+    stack: Stack, api: httpx.Client, rds: redis.Redis, ray_client: Any
+) -> None:
+    now = datetime.now(UTC)
+    answer = api.post(
+        "/campaigns",
+        json={
+            "name": f"ending {uuid.uuid4().hex[:6]}",
+            "budget_total": 100,
+            "cpm": 10,
+            "start_date": (now - timedelta(days=1)).isoformat(),
+            "end_date": (now + timedelta(seconds=2)).isoformat(),
+        },
+    )
+    cid = answer.json()["campaign"]["id"]
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
+    wait_until(
+        lambda: api.get(f"/campaigns/{cid}").json()["campaign"]["status"] == "completed", timeout=10
+    )
+    assert rds.hget(f"{stack.redis_prefix}campaign:{cid}", "status") == "completed"
+    assert cid not in rds.smembers(f"{stack.redis_prefix}campaigns:active")

@@ -25,11 +25,11 @@ def upgrade() -> None:
         sa.Column("event_type", sa.Text(), nullable=False),
         sa.Column("ad_serving_id", sa.Text(), nullable=False),
         sa.Column("request_id", sa.Text(), nullable=True),
-        sa.Column("campaign_id", sa.UUID(), nullable=False),
+        sa.Column("campaign_id", sa.UUID(), nullable=True),
         sa.Column("creative_id", sa.UUID(), nullable=True),
         sa.Column("error_code", sa.SmallInteger(), nullable=True),
         sa.Column("cost", sa.Numeric(precision=18, scale=6), server_default="0", nullable=False),
-        sa.Column("device", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("user_agent", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("event_id", "served_at", name="pk_ad_events"),
         postgresql_partition_by="RANGE (served_at)",
     )

@@ -1,0 +1,70 @@
+"""Beacon events on their way to PostgreSQL: the stream entry layout and the database row.
+
+A verified :class:`ads.tracking.Beacon` becomes a flat string map for the Redis Stream; a sink
+turns entries back into rows. Both directions live here so the layout has one owner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ads.tracking import Beacon
+
+USER_AGENT_MAX = 256
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One ``ad_events`` row as the sink copies it (cost is filled in by SQL from the CPM)."""
+
+    event_id: str
+    served_at: datetime
+    received_at: datetime
+    event_type: str
+    ad_serving_id: str
+    request_id: str | None
+    campaign_id: uuid.UUID | None
+    creative_id: uuid.UUID | None
+    error_code: int | None
+    user_agent: str | None
+
+
+def stream_fields(beacon: Beacon, *, received_at_ms: int, user_agent: str | None) -> dict[str, str]:
+    """The stream entry of a verified beacon."""
+    return {
+        "id": beacon.event_id,
+        "e": beacon.event,
+        "a": beacon.ad_serving_id,
+        "r": beacon.request_id,
+        "c": beacon.campaign_id,
+        "k": beacon.creative_id,
+        "t": str(beacon.served_at),
+        "rt": str(received_at_ms),
+        "code": "" if beacon.error_code is None else str(beacon.error_code),
+        "ua": (user_agent or "")[:USER_AGENT_MAX],
+    }
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def row_from_fields(fields: dict[str, str]) -> EventRow:
+    """The row of a stream entry; ``KeyError``/``ValueError`` when the entry is malformed."""
+    return EventRow(
+        event_id=fields["id"],
+        served_at=datetime.fromtimestamp(int(fields["t"]), tz=UTC),
+        received_at=datetime.fromtimestamp(int(fields["rt"]) / 1000, tz=UTC),
+        event_type=fields["e"],
+        ad_serving_id=fields["a"],
+        request_id=fields.get("r") or None,
+        campaign_id=_uuid_or_none(fields.get("c", "")),
+        creative_id=_uuid_or_none(fields.get("k", "")),
+        error_code=int(fields["code"]) if fields.get("code") else None,
+        user_agent=fields.get("ua") or None,
+    )

@@ -1,0 +1,139 @@
+"""Analytics: per-campaign stats, the dashboard summary and the performance report (JSON, CSV).
+
+All figures come from the hourly and daily roll-ups; the math is in :mod:`ads.reporting`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ads import reporting
+from ads.errors import NotFound
+from ads.reporting import (
+    CampaignStats,
+    Counters,
+    Dashboard,
+    ExportFormat,
+    Granularity,
+    PerformanceReport,
+    RecentCampaign,
+)
+from deployments.management.deps import CurrentUser, SessionDep
+from storage import campaigns as campaign_repo
+from storage import stats
+from storage.models import Campaign
+
+router = APIRouter(tags=["analytics"])
+
+TOP_CAMPAIGNS = 5
+RECENT_CAMPAIGNS = 5
+
+From = Annotated[
+    str | None,
+    Query(alias="from", max_length=64, description="ISO date or datetime (UTC if no offset)"),
+]
+To = Annotated[
+    str | None,
+    Query(max_length=64, description="ISO date (inclusive) or datetime (exclusive); default now"),
+]
+
+
+async def _campaign(session: AsyncSession, campaign_id: str) -> Campaign:
+    try:
+        parsed = uuid.UUID(campaign_id)
+    except ValueError:
+        parsed = None
+    campaign = None if parsed is None else await campaign_repo.get(session, parsed)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id!r} not found")
+    return campaign
+
+
+@router.get("/campaigns/{campaign_id}/stats", response_model=CampaignStats)
+async def campaign_stats(
+    campaign_id: str,
+    _: CurrentUser,
+    session: SessionDep,
+    from_: From = None,
+    to: To = None,
+    granularity: Granularity = Granularity.DAY,
+) -> CampaignStats:
+    report_range = reporting.resolve_range(
+        from_, to, granularity=granularity, now=datetime.now(UTC)
+    )
+    campaign = await _campaign(session, campaign_id)
+    series: Sequence[tuple[date, Counters]]
+    if granularity is Granularity.HOUR:
+        hourly = await stats.hourly_counters(
+            session, campaign_id=campaign.id, start=report_range.start, end=report_range.end
+        )
+        series = reporting.fill_series(report_range.hours(), hourly)
+    else:
+        daily = await stats.daily_counters(
+            session,
+            first=report_range.first_day,
+            last=report_range.last_day,
+            campaign_id=campaign.id,
+        )
+        series = reporting.fill_series(report_range.days(), daily)
+    return reporting.campaign_stats(
+        campaign_id=campaign.id,
+        report_range=report_range,
+        series=series,
+        budget_total=campaign.budget_total,
+        budget_spent=campaign.budget_spent,
+    )
+
+
+@router.get("/dashboard", response_model=Dashboard)
+async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
+    week = reporting.resolve_range(None, None, granularity=Granularity.DAY, now=datetime.now(UTC))
+    first, last = week.first_day, week.last_day
+    campaigns, active = await stats.campaign_counts(session)
+    daily = await stats.daily_counters(session, first=first, last=last)
+    top = await stats.top_campaigns(session, first=first, last=last, limit=TOP_CAMPAIGNS)
+    recent, _total = await campaign_repo.list_page(
+        session, status=None, search=None, limit=RECENT_CAMPAIGNS, offset=0
+    )
+    return reporting.dashboard(
+        campaigns=campaigns,
+        active_campaigns=active,
+        series=reporting.fill_series(week.days(), daily),
+        top_campaigns=top,
+        recent_campaigns=[RecentCampaign.model_validate(c) for c in recent],
+    )
+
+
+@router.get(
+    "/reports/performance",
+    response_model=PerformanceReport,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+)
+async def performance_report(
+    _: CurrentUser,
+    session: SessionDep,
+    from_: From = None,
+    to: To = None,
+    format_: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.JSON,
+) -> PerformanceReport | Response:
+    report_range = reporting.resolve_range(
+        from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
+    )
+    figures = await stats.campaign_figures(
+        session, first=report_range.first_day, last=report_range.last_day
+    )
+    report = reporting.performance_report(report_range, figures)
+    if format_ is ExportFormat.JSON:
+        return report
+    filename = reporting.performance_filename(report_range)
+    return Response(
+        content=reporting.performance_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

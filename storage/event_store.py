@@ -1,0 +1,123 @@
+"""Writing beacon batches to PostgreSQL: COPY into a staging table, then one statement that
+inserts the new events (duplicates skipped by the ``(event_id, served_at)`` key), adds them to
+the hourly and daily rollups and to ``campaigns.budget_spent`` — all in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, fields
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import asyncpg
+
+from ads.events import EventRow
+
+_COLUMNS = [f.name for f in fields(EventRow)]
+
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS staged_events (
+    event_id text, served_at timestamptz, received_at timestamptz, event_type text,
+    ad_serving_id text, request_id text, campaign_id uuid, creative_id uuid,
+    error_code smallint, user_agent text
+) ON COMMIT DELETE ROWS
+"""
+
+_COUNTERS = {
+    "impressions": "impression",
+    "starts": "start",
+    "first_quartiles": "firstQuartile",
+    "midpoints": "midpoint",
+    "third_quartiles": "thirdQuartile",
+    "completes": "complete",
+    "clicks": "click",
+    "errors": "error",
+}
+_AGG = ",\n".join(
+    f"count(*) FILTER (WHERE event_type = '{event}') AS {column}"
+    for column, event in _COUNTERS.items()
+)
+_SUMS = ", ".join(f"sum({c})" for c in _COUNTERS)
+_NAMES = ", ".join(_COUNTERS)
+_UPDATES = ", ".join(f"{c} = s.{c} + excluded.{c}" for c in [*_COUNTERS, "spend"])
+
+# Only the constants above are interpolated into this statement.
+_FLUSH = f"""
+WITH fresh AS (
+    SELECT DISTINCT ON (event_id, served_at) * FROM staged_events ORDER BY event_id, served_at
+), inserted AS (
+    INSERT INTO ad_events AS e ({", ".join(_COLUMNS)}, cost)
+    SELECT f.*, CASE WHEN f.event_type = 'impression' THEN coalesce(c.cpm, 0) / 1000 ELSE 0 END
+    FROM fresh f LEFT JOIN campaigns c ON c.id = f.campaign_id
+    ON CONFLICT (event_id, served_at) DO NOTHING
+    RETURNING campaign_id, event_type, received_at, cost
+), hourly AS (
+    SELECT i.campaign_id, date_trunc('hour', i.received_at, 'UTC') AS hour, {_AGG},
+           sum(i.cost) AS spend
+    FROM inserted i JOIN campaigns c ON c.id = i.campaign_id
+    GROUP BY 1, 2
+), upsert_hourly AS (
+    INSERT INTO campaign_hourly_stats AS s (campaign_id, hour, {_NAMES}, spend)
+    SELECT * FROM hourly
+    ON CONFLICT (campaign_id, hour) DO UPDATE SET {_UPDATES}
+), upsert_daily AS (
+    INSERT INTO campaign_daily_stats AS s (campaign_id, day, {_NAMES}, spend)
+    SELECT campaign_id, (hour AT TIME ZONE 'UTC')::date, {_SUMS}, sum(spend)
+    FROM hourly GROUP BY 1, 2
+    ON CONFLICT (campaign_id, day) DO UPDATE SET {_UPDATES}
+), spent AS (
+    UPDATE campaigns c SET budget_spent = c.budget_spent + h.spend
+    FROM (SELECT campaign_id, sum(spend) AS spend FROM hourly GROUP BY 1) h
+    WHERE c.id = h.campaign_id AND h.spend > 0
+    RETURNING c.id, h.spend
+)
+SELECT (SELECT count(*) FROM inserted) AS inserted,
+       coalesce((SELECT json_agg(json_build_array(id, spend)) FROM spent), '[]') AS spend
+"""  # noqa: S608
+
+
+@dataclass(frozen=True, slots=True)
+class FlushResult:
+    """What one batch changed: how many events were new, and the spend added per campaign."""
+
+    inserted: int
+    spend: dict[uuid.UUID, Decimal]
+
+
+async def flush_events(conn: asyncpg.Connection, rows: Sequence[EventRow]) -> FlushResult:
+    """Write ``rows`` exactly once; the caller acknowledges the batch after this returns."""
+    async with conn.transaction():
+        await conn.execute(_STAGING)
+        await conn.copy_records_to_table(
+            "staged_events", records=[astuple(r) for r in rows], columns=_COLUMNS
+        )
+        record = await conn.fetchrow(_FLUSH)
+    assert record is not None
+    pairs: list[list[str]] = json.loads(record["spend"])
+    spend = {uuid.UUID(cid): Decimal(str(value)) for cid, value in pairs}
+    return FlushResult(inserted=int(record["inserted"]), spend=spend)
+
+
+async def ensure_day_partitions(conn: asyncpg.Connection, *, days_ahead: int = 7) -> int:
+    """Create the ``ad_events`` partitions from yesterday to ``days_ahead``; returns how many
+    were new. Days already holding rows in the default partition are left to it."""
+    today = datetime.now(UTC).date()
+    created = 0
+    for offset in range(-1, days_ahead + 1):
+        day = today + timedelta(days=offset)
+        name = f"ad_events_{day:%Y%m%d}"
+        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name)
+        if exists:
+            continue
+        start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
+        try:
+            await conn.execute(
+                f"CREATE TABLE {name} PARTITION OF ad_events "
+                f"FOR VALUES FROM ('{start}') TO ('{end}')"
+            )
+            created += 1
+        except asyncpg.exceptions.CheckViolationError:
+            continue
+    return created

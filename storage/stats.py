@@ -1,0 +1,134 @@
+"""Campaign statistics repository: reads the hourly and daily roll-ups the impression sinks
+write. Read-only; callers own the session. Day ranges are inclusive ``[first, last]``, hour
+ranges half-open ``[start, end)``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Row, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ads.reporting import COUNTERS, CampaignFigures, Counters, TopCampaign
+from storage.models import Campaign, CampaignDailyStats, CampaignHourlyStats
+
+StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats]
+
+
+def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
+    """``SUM`` of every counter column, labelled by name; event counts stay integers."""
+    sums: list[ColumnElement[Any]] = []
+    for name in COUNTERS:
+        column = getattr(table, name)
+        summed = func.sum(column) if name == "spend" else func.sum(column).cast(BigInteger)
+        sums.append(summed.label(name))
+    return sums
+
+
+def _counters(row: Row[Any]) -> Counters:
+    return Counters.model_validate({name: getattr(row, name) for name in COUNTERS})
+
+
+def _in_days(first: date, last: date) -> ColumnElement[bool]:
+    return CampaignDailyStats.day.between(first, last)
+
+
+async def hourly_counters(
+    session: AsyncSession, *, campaign_id: uuid.UUID, start: datetime, end: datetime
+) -> dict[datetime, Counters]:
+    """One campaign's counters by hour, for the hours that have a row (one per hour at most)."""
+    table = CampaignHourlyStats
+    result = await session.execute(
+        select(table.hour, *(getattr(table, name) for name in COUNTERS)).where(
+            table.campaign_id == campaign_id, table.hour >= start, table.hour < end
+        )
+    )
+    return {row.hour: _counters(row) for row in result}
+
+
+async def daily_counters(
+    session: AsyncSession, *, first: date, last: date, campaign_id: uuid.UUID | None = None
+) -> dict[date, Counters]:
+    """Counters by day for the days that have a row: one campaign's, or all campaigns' summed."""
+    table = CampaignDailyStats
+    stmt = select(table.day, *_sums(table)).where(_in_days(first, last)).group_by(table.day)
+    if campaign_id is not None:
+        stmt = stmt.where(table.campaign_id == campaign_id)
+    result = await session.execute(stmt)
+    return {row.day: _counters(row) for row in result}
+
+
+async def campaign_counts(session: AsyncSession) -> tuple[int, int]:
+    """How many campaigns exist, and how many of them are active."""
+    row = (
+        await session.execute(
+            select(func.count(), func.count().filter(Campaign.status == "active")).select_from(
+                Campaign
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def top_campaigns(
+    session: AsyncSession, *, first: date, last: date, limit: int
+) -> list[TopCampaign]:
+    """The campaigns with the most impressions over the days, most first (ties by name)."""
+    table = CampaignDailyStats
+    impressions = func.sum(table.impressions).cast(BigInteger).label("impressions")
+    result = await session.execute(
+        select(
+            Campaign.id,
+            Campaign.name,
+            Campaign.status,
+            impressions,
+            func.sum(table.spend).label("spend"),
+        )
+        .join(table, table.campaign_id == Campaign.id)
+        .where(_in_days(first, last))
+        .group_by(Campaign.id)
+        .having(func.sum(table.impressions) > 0)
+        .order_by(impressions.desc(), Campaign.name, Campaign.id)
+        .limit(limit)
+    )
+    return [TopCampaign.model_validate(row) for row in result]
+
+
+async def campaign_figures(
+    session: AsyncSession, *, first: date, last: date
+) -> list[CampaignFigures]:
+    """Every campaign with its counters over the days (zeros without stats), by impressions
+    descending, then name."""
+    table = CampaignDailyStats
+    sums = (
+        select(table.campaign_id, *_sums(table))
+        .where(_in_days(first, last))
+        .group_by(table.campaign_id)
+        .subquery()
+    )
+    counters = {name: func.coalesce(sums.c[name], 0).label(name) for name in COUNTERS}
+    result = await session.execute(
+        select(
+            Campaign.id,
+            Campaign.name,
+            Campaign.status,
+            Campaign.budget_total,
+            Campaign.budget_spent,
+            *counters.values(),
+        )
+        .outerjoin(sums, sums.c.campaign_id == Campaign.id)
+        .order_by(counters["impressions"].desc(), Campaign.name, Campaign.id)
+    )
+    return [
+        CampaignFigures(
+            id=row.id,
+            name=row.name,
+            status=row.status,
+            budget_total=row.budget_total,
+            budget_spent=row.budget_spent,
+            counters=_counters(row),
+        )
+        for row in result
+    ]

@@ -1,0 +1,78 @@
+"""Test data made through the real API (and, for creatives, the row the upload pipeline
+leaves behind, so decision tests do not wait for transcoding)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+
+from storage.db import asyncpg_dsn
+from tests.stack_fixtures import Stack
+
+
+def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
+    """An active creative row (as the upload pipeline leaves it), straight into PostgreSQL."""
+
+    async def insert() -> str:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+        try:
+            creative_id = uuid.uuid4()
+            await conn.execute(
+                """INSERT INTO creatives (id, campaign_id, name, status, file_key,
+                   duration_ms, size_bytes, width, height, bitrate_kbps, renditions)
+                   VALUES ($1, $2, 'spot <1>', 'active', $3, $4, 1000, 1920, 1080, 6000,
+                   $5::jsonb)""",
+                creative_id,
+                uuid.UUID(campaign_id),
+                f"creatives/{creative_id}/original.mp4",
+                duration_ms,
+                json.dumps(
+                    [
+                        {
+                            "key": f"creatives/{creative_id}/720p.mp4",
+                            "width": 1280,
+                            "height": 720,
+                            "bitrate_kbps": 3000,
+                            "mime": "video/mp4",
+                            "codec": "h264",
+                        }
+                    ]
+                ),
+            )
+            return str(creative_id)
+        finally:
+            await conn.close()
+
+    return asyncio.run(insert())
+
+
+def active_campaign(
+    stack: Stack,
+    api: httpx.Client,
+    *,
+    name: str = "Decision test",
+    duration_ms: int = 15_000,
+    **overrides: Any,
+) -> str:
+    now = datetime.now(UTC)
+    body = {
+        "name": name,
+        "budget_total": 500,
+        "cpm": 20,
+        "start_date": (now - timedelta(hours=1)).isoformat(),
+        "end_date": (now + timedelta(days=2)).isoformat(),
+        "click_through_url": "https://example.com/buy?x=1&y=a%20b&z=[2]",
+        **overrides,
+    }
+    created = api.post("/campaigns", json=body)
+    assert created.status_code == 201, created.text
+    cid: str = created.json()["campaign"]["id"]
+    add_creative(stack, cid, duration_ms=duration_ms)
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
+    return cid

@@ -1,0 +1,280 @@
+"""Beacons end to end: signed URLs from a real VAST response → serving app → Redis Stream →
+ImpressionSink → PostgreSQL, counted exactly once under replays, forgeries and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+from xml.etree import ElementTree
+
+import asyncpg
+import httpx
+import pytest
+
+from actors.impression_sink import NAMESPACE, SINK_NAME
+from storage.db import asyncpg_dsn
+from tests.integration.factories import active_campaign
+from tests.stack_fixtures import Stack, wait_until
+
+NS = {"v": "http://www.iab.com/VAST"}
+COUNTERS = (
+    "impressions",
+    "starts",
+    "first_quartiles",
+    "midpoints",
+    "third_quartiles",
+    "completes",
+    "clicks",
+    "errors",
+)
+QUARTILES = ("start", "firstQuartile", "midpoint", "thirdQuartile", "complete")
+
+
+@pytest.fixture
+def serving(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        yield client
+
+
+def ad_urls(serving: httpx.Client, campaign_id: str) -> dict[str, str]:
+    """The beacon URLs of one freshly served ad for ``campaign_id``, read from its VAST."""
+    answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
+    root = ElementTree.fromstring(answer.content)
+    assert root.find("v:Ad", NS) is not None, answer.text
+    urls = {
+        "impression": (root.findtext(".//v:Impression", namespaces=NS) or "").strip(),
+        "click": (root.findtext(".//v:ClickTracking", namespaces=NS) or "").strip(),
+        "error": (root.findtext(".//v:InLine/v:Error", namespaces=NS) or "").strip(),
+    }
+    for tracking in root.iterfind(".//v:Tracking", NS):
+        urls[tracking.get("event", "")] = (tracking.text or "").strip()
+    return urls
+
+
+def fire(serving: httpx.Client, url: str) -> httpx.Response:
+    return serving.get(url.replace("[ERRORCODE]", "405"), follow_redirects=False)
+
+
+def stats(stack: Stack, campaign_id: str) -> dict[str, Any]:
+    async def fetch() -> dict[str, Any]:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+        try:
+            cid = uuid.UUID(campaign_id)
+            hourly = await conn.fetchrow(
+                f"SELECT {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in COUNTERS)},"
+                " coalesce(sum(spend), 0) AS spend"
+                " FROM campaign_hourly_stats WHERE campaign_id = $1",
+                cid,
+            )
+            daily = await conn.fetchval(
+                "SELECT coalesce(sum(impressions), 0)"
+                " FROM campaign_daily_stats WHERE campaign_id = $1",
+                cid,
+            )
+            events = await conn.fetchval(
+                "SELECT count(*) FROM ad_events WHERE campaign_id = $1", cid
+            )
+            spent = await conn.fetchval("SELECT budget_spent FROM campaigns WHERE id = $1", cid)
+        finally:
+            await conn.close()
+        assert hourly is not None
+        return {**dict(hourly), "daily_impressions": daily, "events": events, "budget_spent": spent}
+
+    return asyncio.run(fetch())
+
+
+def wait_for_impressions(
+    stack: Stack, campaign_id: str, expected: int, *, timeout: float
+) -> dict[str, Any]:
+    wait_until(
+        lambda: stats(stack, campaign_id)["impressions"] >= expected, timeout=timeout, interval=0.2
+    )
+    time.sleep(1.0)  # anything extra (a double count) would land by now
+    return stats(stack, campaign_id)
+
+
+def test_every_beacon_of_an_ad_is_counted_exactly(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, cpm=40)
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    urls = ad_urls(serving, cid)
+    answers = {event: fire(serving, url) for event, url in urls.items()}
+    assert answers["impression"].status_code == 200
+    assert answers["impression"].headers["content-type"] == "image/gif"
+    assert answers["click"].status_code == 302
+    assert all(a.status_code in (200, 302) for a in answers.values()), {
+        e: a.status_code for e, a in answers.items()
+    }
+    result = wait_for_impressions(stack, cid, 1, timeout=10)
+    assert {c: result[c] for c in COUNTERS} == dict.fromkeys(COUNTERS, 1)
+    assert result["spend"] == Decimal("0.04")
+    assert result["budget_spent"] == Decimal("0.04")
+    assert result["daily_impressions"] == 1
+    assert result["events"] == len(urls)
+
+
+def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:
+    cid = active_campaign(stack, api)
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    ads = [ad_urls(serving, cid) for _ in range(3)]
+    for _ in range(4):
+        for urls in ads:
+            assert fire(serving, urls["impression"]).status_code == 200
+            assert fire(serving, urls["complete"]).status_code == 200
+    result = wait_for_impressions(stack, cid, 3, timeout=10)
+    assert (result["impressions"], result["completes"], result["events"]) == (3, 3, 6)
+
+
+def test_forged_and_tampered_beacons_are_refused_and_not_counted(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api)
+    other = active_campaign(stack, api)
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    url = ad_urls(serving, cid)["impression"]
+    parts = urlsplit(url)
+    params = dict(parse_qsl(parts.query))
+
+    def with_params(**changes: str) -> str:
+        return f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode({**params, **changes})}"
+
+    cases = {
+        "other campaign": (with_params(c=other), 403),
+        "bad signature": (with_params(s="A" * 22), 403),
+        "no signature": (url.split("&s=")[0], 403),
+        "event swapped": (with_params(event="complete"), 403),
+        "unknown event": (with_params(event="launch"), 422),
+        "garbage time": (with_params(t="yesterday"), 422),
+    }
+    for name, (forged, status) in cases.items():
+        answer = serving.get(forged)
+        assert answer.status_code == status, (name, answer.text)
+        assert answer.json()["error"]["code"], name
+    misrouted = serving.get(url.replace("/api/v1/impression", "/api/v1/track"))
+    assert misrouted.status_code == 422
+    assert fire(serving, url).status_code == 200
+    result = wait_for_impressions(stack, cid, 1, timeout=10)
+    assert result["impressions"] == 1 and result["events"] == 1
+    assert stats(stack, other)["events"] == 0
+
+
+def test_click_redirects_only_to_the_campaign_url(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, click_through_url="https://brand.example/landing?q=1")
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    click = ad_urls(serving, cid)["click"]
+    answer = serving.get(click + "&url=https://evil.example/&redirect=https://evil.example/")
+    assert answer.status_code == 302
+    assert answer.headers["location"] == "https://brand.example/landing?q=1"
+
+
+def _fire_many(serving_url: str, urls: list[str], failures: list[str]) -> None:
+    with httpx.Client(timeout=30) as client:
+        for url in urls:
+            for attempt in range(50):
+                try:
+                    answer = client.get(url)
+                except httpx.HTTPError as exc:
+                    failures.append(repr(exc))
+                    time.sleep(0.1)
+                    continue
+                if answer.status_code == 200:
+                    break
+                if answer.status_code != 503 or attempt == 49:
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+                    break
+                time.sleep(0.1)
+
+
+def impression_urls(serving: httpx.Client, cid: str, count: int) -> list[str]:
+    return [ad_urls(serving, cid)["impression"] for _ in range(count)]
+
+
+def test_killing_a_sink_mid_stream_loses_and_doubles_nothing(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, ray_client: Any
+) -> None:
+    cid = active_campaign(stack, api)
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    urls = impression_urls(serving, cid, 600)
+    failures: list[str] = []
+    firing = threading.Thread(target=_fire_many, args=(stack.base_url, urls, failures))
+    firing.start()
+    time.sleep(0.3)
+    sink = ray_client.get_actor(SINK_NAME.format(0), namespace=NAMESPACE)
+    ray_client.kill(sink, no_restart=False)
+    firing.join(timeout=120)
+    assert failures == []
+    result = wait_for_impressions(stack, cid, 600, timeout=60)
+    assert result["impressions"] == 600 and result["events"] == 600
+
+
+def test_postgres_down_for_ten_seconds_under_load_loses_nothing(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    if stack.postgres is None:
+        pytest.skip("PostgreSQL is external (DATABASE_URL): the test will not stop a shared server")
+    cid = active_campaign(stack, api)
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    urls = impression_urls(serving, cid, 400)
+    failures: list[str] = []
+    firing = threading.Thread(target=_fire_many, args=(stack.base_url, urls, failures))
+    firing.start()
+    stack.postgres.stop()
+    try:
+        time.sleep(10)
+    finally:
+        stack.postgres.start()
+    firing.join(timeout=120)
+    assert failures == []
+    result = wait_for_impressions(stack, cid, 400, timeout=60)
+    assert result["impressions"] == 400 and result["events"] == 400
+
+
+def test_redis_restart_keeps_acknowledged_beacons(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    if stack.redis is None:
+        pytest.skip("Redis is external (REDIS_URL): the test will not restart a shared server")
+    cid = active_campaign(stack, api)
+    wait_until(
+        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
+        timeout=2,
+    )
+    before = impression_urls(serving, cid, 100)
+    during = impression_urls(serving, cid, 100)
+    failures: list[str] = []
+    _fire_many(stack.base_url, before, failures)
+    stack.redis.stop()
+    try:
+        _fire_many(stack.base_url, during, failures)  # acknowledged from the replica's spill
+    finally:
+        stack.redis.start()
+    assert failures == []
+    result = wait_for_impressions(stack, cid, 200, timeout=60)
+    assert result["impressions"] == 200 and result["events"] == 200
