@@ -1,0 +1,242 @@
+"""The dashboard's only way to the backend: a typed client of the management API.
+
+Every method either returns a parsed model or raises :class:`ApiError`, which carries the HTTP
+status and the API's stable error code and message (``{"error": {"code", "message", ...}}``).
+The transport failing is an ``ApiError`` too (status 503, code ``unreachable``), so pages handle
+one kind of failure.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import IO, Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
+from dashboard.models import (
+    Campaign,
+    CampaignPage,
+    CampaignStats,
+    Creative,
+    CreativeList,
+    DashboardSummary,
+    PerformanceReport,
+    Profile,
+    Token,
+)
+
+Model = TypeVar("Model", bound=BaseModel)
+Granularity = Literal["hour", "day"]
+UPLOAD_TIMEOUT_SECONDS = 300.0
+
+
+class ApiError(Exception):
+    """A failed call: HTTP ``status``, the API's error ``code`` and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> ApiError:
+        try:
+            error = response.json()["error"]
+            return cls(response.status_code, error["code"], error["message"], error.get("details"))
+        except (ValueError, KeyError, TypeError):
+            reason = response.reason_phrase or "error"
+            return cls(response.status_code, "http_error", f"{response.status_code} {reason}")
+
+    @property
+    def field_errors(self) -> list[tuple[str, str]]:
+        """``(field, message)`` pairs of a validation failure (422), else empty."""
+        if not isinstance(self.details, list):
+            return []
+        return [
+            (str(d.get("field", "")), str(d.get("message", "")))
+            for d in self.details
+            if isinstance(d, dict)
+        ]
+
+
+class _ProgressReader:
+    """A readable upload body that reports the bytes handed to the transport so far."""
+
+    def __init__(self, raw: IO[bytes], on_progress: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._on_progress = on_progress
+        self._sent = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        self._sent += len(chunk)
+        self._on_progress(self._sent)
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = self._raw.seek(offset, whence)
+        self._sent = position
+        return position
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+
+class AdminApi:
+    """Typed methods over ``/api/v1/admin``; ``http`` is a pooled client with that base URL."""
+
+    def __init__(self, http: httpx.Client, *, token: str | None = None) -> None:
+        self._http = http
+        self._token = token
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        files: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            response = self._http.request(
+                method,
+                path,
+                params=clean,
+                json=json,
+                files=files,
+                data=data,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.TransportError as exc:
+            raise ApiError(
+                503, "unreachable", f"the management API at {self._http.base_url} is unreachable"
+            ) from exc
+        if response.status_code >= 400:
+            raise ApiError.from_response(response)
+        return response
+
+    @staticmethod
+    def _parse(model: type[Model], response: httpx.Response, key: str | None = None) -> Model:
+        try:
+            body = response.json()
+            return model.model_validate(body[key] if key else body)
+        except (ValueError, KeyError, TypeError, ValidationError) as exc:
+            raise ApiError(
+                502, "bad_response", f"unexpected answer from {response.request.url.path}"
+            ) from exc
+
+    # auth
+
+    def login(self, *, email: str, password: str) -> Token:
+        response = self._request("POST", "/auth/login", json={"email": email, "password": password})
+        return self._parse(Token, response)
+
+    def logout(self) -> None:
+        self._request("POST", "/auth/logout")
+
+    def profile(self) -> Profile:
+        return self._parse(Profile, self._request("GET", "/auth/profile"))
+
+    # campaigns
+
+    def list_campaigns(
+        self,
+        *,
+        status: CampaignStatus | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> CampaignPage:
+        params = {"status": status, "search": search or None, "limit": limit, "offset": offset}
+        return self._parse(CampaignPage, self._request("GET", "/campaigns", params=params))
+
+    def get_campaign(self, campaign_id: uuid.UUID) -> Campaign:
+        return self._parse(Campaign, self._request("GET", f"/campaigns/{campaign_id}"), "campaign")
+
+    def create_campaign(self, body: CampaignCreate) -> Campaign:
+        payload = body.model_dump(mode="json", exclude_none=True)
+        return self._parse(Campaign, self._request("POST", "/campaigns", json=payload), "campaign")
+
+    def update_campaign(self, campaign_id: uuid.UUID, body: CampaignUpdate) -> Campaign:
+        payload = body.model_dump(mode="json", exclude_unset=True)
+        response = self._request("PATCH", f"/campaigns/{campaign_id}", json=payload)
+        return self._parse(Campaign, response, "campaign")
+
+    def set_status(self, campaign_id: uuid.UUID, status: CampaignStatus) -> Campaign:
+        response = self._request(
+            "PUT", f"/campaigns/{campaign_id}/status", json={"status": status.value}
+        )
+        return self._parse(Campaign, response, "campaign")
+
+    def delete_campaign(self, campaign_id: uuid.UUID) -> None:
+        self._request("DELETE", f"/campaigns/{campaign_id}")
+
+    # creatives
+
+    def list_creatives(self, campaign_id: uuid.UUID) -> list[Creative]:
+        response = self._request("GET", f"/campaigns/{campaign_id}/creatives")
+        return self._parse(CreativeList, response).creatives
+
+    def get_creative(self, creative_id: uuid.UUID) -> Creative:
+        return self._parse(Creative, self._request("GET", f"/creatives/{creative_id}"), "creative")
+
+    def upload_creative(
+        self,
+        campaign_id: uuid.UUID,
+        *,
+        name: str,
+        filename: str,
+        content: IO[bytes],
+        on_progress: Callable[[int], None] | None = None,
+    ) -> Creative:
+        """Stream ``content`` as multipart ``video``; ``on_progress`` gets the bytes sent so far."""
+        body = _ProgressReader(content, on_progress) if on_progress else content
+        response = self._request(
+            "POST",
+            f"/campaigns/{campaign_id}/creatives",
+            data={"name": name},
+            files={"video": (filename, body, "video/mp4")},
+            timeout=UPLOAD_TIMEOUT_SECONDS,
+        )
+        return self._parse(Creative, response, "creative")
+
+    def delete_creative(self, creative_id: uuid.UUID) -> None:
+        self._request("DELETE", f"/creatives/{creative_id}")
+
+    # analytics
+
+    def campaign_stats(
+        self,
+        campaign_id: uuid.UUID,
+        *,
+        start: datetime,
+        end: datetime,
+        granularity: Granularity = "day",
+    ) -> CampaignStats:
+        params = {"from": start.isoformat(), "to": end.isoformat(), "granularity": granularity}
+        response = self._request("GET", f"/campaigns/{campaign_id}/stats", params=params)
+        return self._parse(CampaignStats, response)
+
+    def dashboard(self) -> DashboardSummary:
+        return self._parse(DashboardSummary, self._request("GET", "/dashboard"))
+
+    def performance(self, *, start: datetime, end: datetime) -> PerformanceReport:
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = self._request("GET", "/reports/performance", params=params)
+        return self._parse(PerformanceReport, response)
+
+    def performance_csv(self, *, start: datetime, end: datetime) -> bytes:
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": "csv"}
+        return self._request("GET", "/reports/performance", params=params).content

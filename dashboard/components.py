@@ -1,0 +1,103 @@
+"""Pieces every page uses: where pages live, status badges, error messages, status changes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import NoReturn
+
+import streamlit as st
+from pydantic import ValidationError
+
+from ads.campaigns import ALLOWED_TRANSITIONS, CampaignStatus
+from dashboard import formatting, session
+from dashboard.api_client import AdminApi, ApiError
+from dashboard.models import Campaign, CreativeStatus
+
+# Page scripts, relative to dashboard/app.py (st.navigation registers them under these paths).
+LOGIN = "views/login.py"
+HOME = "views/home.py"
+CAMPAIGNS = "views/campaigns.py"
+CAMPAIGN_FORM = "views/campaign_form.py"
+CAMPAIGN = "views/campaign_detail.py"
+ANALYTICS = "views/analytics.py"
+
+# What the button that moves a campaign to a status says.
+STATUS_ACTIONS: dict[CampaignStatus, tuple[str, str]] = {
+    CampaignStatus.ACTIVE: ("Activate", ":material/play_arrow:"),
+    CampaignStatus.PAUSED: ("Pause", ":material/pause:"),
+    CampaignStatus.COMPLETED: ("Complete", ":material/flag:"),
+}
+
+
+def campaign_badge(status: CampaignStatus) -> None:
+    style = formatting.CAMPAIGN_STATUS[status]
+    st.badge(style.label, color=style.color, icon=style.icon)
+
+
+def creative_badge(status: CreativeStatus) -> None:
+    style = formatting.CREATIVE_STATUS[status]
+    st.badge(style.label, color=style.color, icon=style.icon)
+
+
+def action_label(current: CampaignStatus, target: CampaignStatus) -> tuple[str, str]:
+    """Label and icon of the button taking a campaign from ``current`` to ``target``."""
+    if current is CampaignStatus.PAUSED and target is CampaignStatus.ACTIVE:
+        return "Resume", ":material/play_arrow:"
+    return STATUS_ACTIONS[target]
+
+
+def next_statuses(current: CampaignStatus) -> list[CampaignStatus]:
+    """Statuses reachable from ``current``, in the order the buttons show them."""
+    return [s for s in STATUS_ACTIONS if s in ALLOWED_TRANSITIONS[current]]
+
+
+def change_status(api: AdminApi, campaign: Campaign, target: CampaignStatus) -> NoReturn:
+    """Apply a status change, tell the user how it went and rerun the page."""
+    try:
+        api.set_status(campaign.id, target)
+        label = formatting.CAMPAIGN_STATUS[target].label.lower()
+        session.notify(f"{formatting.quoted(campaign.name)} is now {label}.")
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        session.notify(
+            f"Could not change {formatting.quoted(campaign.name)}: {exc.message}",
+            icon=":material/error:",
+        )
+    st.rerun()
+
+
+def report_api_error(exc: ApiError, *, action: str) -> None:
+    """What any view does with an API failure it does not handle: a 401 ends the session."""
+    if exc.status == 401:
+        session.sign_out("Your session has expired. Please log in again.")
+        st.rerun()
+    show_api_error(exc, action=action)
+
+
+def show_api_error(exc: ApiError, *, action: str, labels: Mapping[str, str] | None = None) -> None:
+    """An error box saying what failed and why, listing invalid fields by their form labels."""
+    lines = [f"Could not {action}: {exc.message}."]
+    for field, message in exc.field_errors:
+        lines.append(f"- **{(labels or {}).get(field, field)}**: {message}")
+    st.error("\n".join(lines), icon=":material/error:")
+
+
+def validation_messages(exc: ValidationError, labels: Mapping[str, str]) -> list[str]:
+    """One line per problem, naming the field as the form labels it."""
+    messages = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        text = error["msg"].removeprefix("Value error, ")
+        messages.append(f"**{labels[field]}**: {text}" if field in labels else text)
+    return messages
+
+
+def campaign_id_param() -> uuid.UUID | None:
+    """The ``?id=`` of the page's URL as a campaign id, if it is one."""
+    raw = st.query_params.get("id")
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None

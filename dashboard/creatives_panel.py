@@ -1,0 +1,217 @@
+"""A campaign's creatives: drag-and-drop MP4 upload with visible progress, previews, deletion.
+
+Files are checked here before a byte is sent (MP4 by name and by its ``ftyp`` box, at most
+100 MB); the API checks them again for real. Creatives still transcoding refresh on their own.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import IO
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard import components as ui
+from dashboard import formatting, session
+from dashboard.api_client import AdminApi, ApiError
+from dashboard.models import Campaign, Creative, CreativeStatus
+
+MAX_UPLOAD_MB = 100
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+PROCESSING_WAIT_SECONDS = 60.0
+REFRESH_SECONDS = 2.0
+
+
+def upload_problem(filename: str, size: int, head: bytes) -> str | None:
+    """Why a file cannot be uploaded, or ``None``; ``head`` is its first bytes (≥ 8)."""
+    shown = formatting.quoted(filename)
+    if not filename.lower().endswith(".mp4"):
+        return f"{shown} is not an MP4 file: only .mp4 videos can be uploaded."
+    if size == 0:
+        return f"{shown} is empty."
+    if size > MAX_UPLOAD_BYTES:
+        return f"{shown} is {formatting.file_size(size)}; the limit is {MAX_UPLOAD_MB} MB."
+    if head[4:8] != b"ftyp":
+        return f"{shown} does not look like an MP4 video (no ftyp box at its start)."
+    return None
+
+
+def _follow_processing(api: AdminApi, creative: Creative, bar: DeltaGenerator) -> Creative:
+    """Poll a new creative until it is processed (or a minute has passed)."""
+    deadline = time.monotonic() + PROCESSING_WAIT_SECONDS
+    while creative.status is CreativeStatus.PROCESSING and time.monotonic() < deadline:
+        bar.progress(min(max(creative.progress, 0.0), 1.0), text="Transcoding renditions…")
+        time.sleep(0.5)
+        creative = api.get_creative(creative.id)
+    return creative
+
+
+def _upload(
+    api: AdminApi, campaign: Campaign, *, name: str, filename: str, content: IO[bytes], size: int
+) -> None:
+    """Send the file, then follow its processing, all inside one status box."""
+    with st.status(f"Uploading {formatting.quoted(filename)}…", expanded=True) as box:
+        bar = st.progress(0.0, text="Uploading…")
+        last_percent = -1
+
+        def on_progress(sent: int) -> None:
+            nonlocal last_percent
+            percent = min(100, sent * 100 // max(size, 1))
+            if percent != last_percent:
+                last_percent = percent
+                text = f"Uploading… {formatting.file_size(sent)} of {formatting.file_size(size)}"
+                bar.progress(percent / 100, text=text)
+
+        try:
+            creative = api.upload_creative(
+                campaign.id, name=name, filename=filename, content=content, on_progress=on_progress
+            )
+            box.update(label=f"Processing {formatting.quoted(creative.name)}…")
+            creative = _follow_processing(api, creative, bar)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            box.update(label=f"Upload failed: {exc.message}", state="error")
+            return
+        shown = formatting.quoted(creative.name)
+        if creative.status is CreativeStatus.ACTIVE:
+            bar.progress(1.0, text="Ready")
+            box.update(label=f"{shown} is ready", state="complete", expanded=False)
+        elif creative.status is CreativeStatus.FAILED:
+            box.update(label=f"{shown} failed: {creative.error}", state="error")
+        else:
+            box.update(label=f"{shown} is still processing", state="complete")
+
+
+def _upload_form(api: AdminApi, campaign: Campaign) -> bool:
+    """The drop zone; returns whether a file was sent."""
+    with st.form(f"upload-{campaign.id}", clear_on_submit=True):
+        file = st.file_uploader(
+            f"Video (MP4, up to {MAX_UPLOAD_MB} MB)",
+            type=["mp4"],
+            max_upload_size=MAX_UPLOAD_MB,
+            help="Drag and drop an MP4 file here, or browse for one.",
+        )
+        name = st.text_input(
+            "Creative name", placeholder="Defaults to the file name", max_chars=255
+        )
+        sent = st.form_submit_button("Upload creative", type="primary", icon=":material/upload:")
+    if not sent:
+        return False
+    if file is None:
+        st.error("Choose an MP4 file to upload first.", icon=":material/error:")
+        return False
+    problem = upload_problem(file.name, file.size, file.getbuffer()[:8].tobytes())
+    if problem:
+        st.error(problem, icon=":material/error:")
+        return False
+    title = name.strip() or file.name.rsplit(".", 1)[0]
+    _upload(api, campaign, name=title, filename=file.name, content=file, size=file.size)
+    return True
+
+
+def _facts(creative: Creative) -> str:
+    parts = [formatting.duration(creative.duration_ms), formatting.file_size(creative.size_bytes)]
+    if creative.width and creative.height:
+        parts.append(f"{creative.width}x{creative.height}")
+    codecs = " + ".join(c for c in (creative.video_codec, creative.audio_codec) if c)
+    if codecs:
+        parts.append(codecs)
+    if creative.bitrate_kbps:
+        parts.append(f"{creative.bitrate_kbps:,.0f} kbps")
+    return " · ".join(parts)
+
+
+def _renditions(creative: Creative) -> None:
+    with st.expander(f"Renditions ({len(creative.renditions)})"):
+        if not creative.renditions:
+            st.caption("No renditions yet.")
+            return
+        st.dataframe(
+            [
+                {
+                    "Rendition": r.name,
+                    "Size": f"{r.width}x{r.height}" if r.width and r.height else "—",
+                    "Bitrate (kbps)": r.bitrate_kbps,
+                    "Codec": r.codec or "—",
+                    "Type": r.mime or "—",
+                    "URL": r.url,
+                }
+                for r in creative.renditions
+            ],
+            hide_index=True,
+            column_config={
+                "Bitrate (kbps)": st.column_config.NumberColumn(format="%d"),
+                "URL": st.column_config.LinkColumn(display_text="Open"),
+            },
+        )
+
+
+def _delete(api: AdminApi, creative: Creative) -> None:
+    with st.popover("Delete", icon=":material/delete:"):
+        st.markdown(f"Delete **{formatting.md(creative.name)}**? Players stop receiving it.")
+        if st.button("Delete creative", type="primary", key=f"delete-creative-{creative.id}"):
+            api.delete_creative(creative.id)
+            session.notify(f"Creative {formatting.quoted(creative.name)} deleted.")
+            st.rerun()
+
+
+def _card(api: AdminApi, creative: Creative) -> None:
+    with st.container(border=True, key=f"creative-{creative.id}"):
+        preview, about = st.columns([2, 3], gap="medium")
+        with preview:
+            if creative.url and creative.status is CreativeStatus.ACTIVE:
+                st.video(creative.url)
+            else:
+                st.caption("The preview appears once the video is processed.")
+        with about:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.markdown(f"**{formatting.md(creative.name)}**")
+                ui.creative_badge(creative.status)
+            st.caption(_facts(creative))
+            if creative.status is CreativeStatus.PROCESSING:
+                st.progress(min(max(creative.progress, 0.0), 1.0), text="Transcoding renditions…")
+            elif creative.status is CreativeStatus.FAILED:
+                st.error(creative.error or "Processing failed.", icon=":material/error:")
+            _renditions(creative)
+            _delete(api, creative)
+
+
+def _draw(api: AdminApi, creatives: list[Creative]) -> None:
+    if not creatives:
+        st.info("No creatives yet. Upload an MP4 above to add one.")
+    for creative in creatives:
+        _card(api, creative)
+
+
+def _follow(campaign_id: uuid.UUID) -> None:
+    """Fragment body: redraw the creatives every few seconds while some are processing."""
+    api = session.api()
+    try:
+        creatives = api.list_creatives(campaign_id)
+    except ApiError as exc:  # a fragment's errors do not reach the app's handler
+        ui.report_api_error(exc, action="refresh the creatives")
+        return
+    if not any(c.status is CreativeStatus.PROCESSING for c in creatives):
+        st.rerun()  # processing is over: redraw the whole page, which stops the timer
+    _draw(api, creatives)
+
+
+def render(api: AdminApi, campaign: Campaign) -> None:
+    """The creatives section of the campaign page."""
+    st.subheader("Creatives")
+    try:
+        creatives = api.list_creatives(campaign.id)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        st.info("Creative upload is not available on this server yet.", icon=":material/info:")
+        return
+    if _upload_form(api, campaign):
+        creatives = api.list_creatives(campaign.id)
+    if any(c.status is CreativeStatus.PROCESSING for c in creatives):
+        st.fragment(run_every=REFRESH_SECONDS)(_follow)(campaign.id)
+    else:
+        _draw(api, creatives)

@@ -1,0 +1,97 @@
+"""How numbers, dates and statuses read on every page (US English, amounts in dollars, UTC)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ads.campaigns import CampaignStatus, Pacing
+from dashboard.models import CreativeStatus
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStyle:
+    label: str
+    color: BadgeColor
+    icon: str
+
+
+CAMPAIGN_STATUS: dict[CampaignStatus, StatusStyle] = {
+    CampaignStatus.DRAFT: StatusStyle("Draft", "gray", ":material/edit_note:"),
+    CampaignStatus.ACTIVE: StatusStyle("Active", "green", ":material/play_circle:"),
+    CampaignStatus.PAUSED: StatusStyle("Paused", "orange", ":material/pause_circle:"),
+    CampaignStatus.COMPLETED: StatusStyle("Completed", "blue", ":material/task_alt:"),
+}
+PACING: dict[Pacing, str] = {Pacing.EVEN: "Even", Pacing.ASAP: "As fast as possible"}
+CREATIVE_STATUS: dict[CreativeStatus, StatusStyle] = {
+    CreativeStatus.PROCESSING: StatusStyle("Processing", "orange", ":material/hourglass_top:"),
+    CreativeStatus.ACTIVE: StatusStyle("Ready", "green", ":material/check_circle:"),
+    CreativeStatus.FAILED: StatusStyle("Failed", "red", ":material/error:"),
+}
+
+
+def money(value: float | Decimal | None) -> str:
+    """``$1,234.56``; ``—`` when unknown."""
+    if value is None:
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(float(value)):,.2f}"
+
+
+def count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def percent(fraction: float | None) -> str:
+    """A ratio (0.125) as ``12.5%``."""
+    return "—" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def file_size(size_bytes: int | None) -> str:
+    if size_bytes is None:
+        return "—"
+    size = float(size_bytes)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.2f} GB"
+
+
+def duration(milliseconds: int | None) -> str:
+    """``0:06`` style (minutes:seconds), with tenths under ten seconds: ``6.0 s``."""
+    if milliseconds is None:
+        return "—"
+    seconds = milliseconds / 1000
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def day(value: datetime) -> str:
+    """``Mar 3, 2025`` (in UTC)."""
+    utc = value.astimezone(UTC)
+    return f"{utc:%b} {utc.day}, {utc.year}"
+
+
+def moment(value: datetime) -> str:
+    """``Mar 3, 2025 14:05 UTC``."""
+    return f"{day(value)} {value.astimezone(UTC):%H:%M} UTC"
+
+
+def md(text: str) -> str:
+    """``text`` escaped for Streamlit markdown (labels, captions): shown as typed, never styled."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def quoted(name: str) -> str:
+    """A user-given name inside a message: in curly quotes, escaped for markdown."""
+    return f"“{md(name)}”"

@@ -1,0 +1,97 @@
+"""Delivery figures for the pages, with a stand-in while the reporting endpoints are missing.
+
+``/dashboard`` and ``/reports/performance`` arrive with the beacon pipeline. Until then (they
+answer 404) the pages show what the campaigns themselves know: counts, status, budget spent and
+remaining, with zero delivery. Every other failure is raised as usual.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from ads.campaigns import CampaignStatus
+from dashboard.api_client import AdminApi, ApiError
+from dashboard.models import (
+    Campaign,
+    DashboardDay,
+    DashboardSummary,
+    DashboardTotals,
+    PerformanceRow,
+)
+
+PAGE_SIZE = 200
+MAX_CAMPAIGNS = 10_000
+
+
+def all_campaigns(api: AdminApi, *, status: CampaignStatus | None = None) -> list[Campaign]:
+    """Every campaign (newest first), fetched page by page."""
+    found: list[Campaign] = []
+    while len(found) < MAX_CAMPAIGNS:
+        page = api.list_campaigns(status=status, limit=PAGE_SIZE, offset=len(found))
+        found.extend(page.campaigns)
+        if not page.campaigns or len(found) >= page.total:
+            break
+    return found
+
+
+def last_days(days: int, *, today: date | None = None) -> list[date]:
+    """The ``days`` calendar days (UTC) ending today, oldest first."""
+    end = today or datetime.now(UTC).date()
+    return [end - timedelta(days=n) for n in range(days - 1, -1, -1)]
+
+
+def overview(api: AdminApi) -> tuple[DashboardSummary, bool]:
+    """The home page's summary and whether delivery figures are live (``False``: stand-in)."""
+    try:
+        return api.dashboard(), True
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+    campaigns = all_campaigns(api)
+    totals = DashboardTotals(
+        campaigns=len(campaigns),
+        active_campaigns=sum(c.status is CampaignStatus.ACTIVE for c in campaigns),
+        spend=float(sum(c.budget_spent for c in campaigns)),
+    )
+    return DashboardSummary(
+        totals=totals, series=[DashboardDay(day=d) for d in last_days(7)]
+    ), False
+
+
+def performance(
+    api: AdminApi, *, start: datetime, end: datetime
+) -> tuple[list[PerformanceRow], bool]:
+    """Per-campaign performance over ``[start, end)`` and whether it is live."""
+    try:
+        return api.performance(start=start, end=end).rows, True
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+    rows = [
+        PerformanceRow(
+            campaign_id=c.id,
+            name=c.name,
+            status=c.status.value,
+            budget_remaining=float(c.budget_remaining),
+        )
+        for c in all_campaigns(api)
+    ]
+    return rows, False
+
+
+def impressions_by_campaign(
+    api: AdminApi, campaigns: list[Campaign]
+) -> dict[uuid.UUID, int] | None:
+    """Lifetime impressions of ``campaigns``; ``None`` while the report endpoint is missing."""
+    if not campaigns:
+        return {}
+    start = min(c.start_date for c in campaigns)
+    end = datetime.now(UTC) + timedelta(days=1)
+    try:
+        rows = api.performance(start=start, end=end).rows
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return None
+    return {row.campaign_id: row.impressions for row in rows}

@@ -1,0 +1,157 @@
+"""Typed views of the management API's responses, as the dashboard reads them.
+
+Campaigns reuse the API's own :class:`ads.campaigns.CampaignOut`. The other models ignore fields
+they do not know and default the metrics they may miss, so the dashboard keeps working while the
+creative, statistics and report endpoints grow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from ads.campaigns import CampaignOut
+
+Campaign = CampaignOut
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Token(ApiModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+    expires_in: int
+
+
+class Profile(ApiModel):
+    id: str
+    email: str
+
+
+class CampaignPage(ApiModel):
+    campaigns: list[Campaign]
+    total: int
+    limit: int
+    offset: int
+
+
+class CreativeStatus(StrEnum):
+    PROCESSING = "processing"
+    ACTIVE = "active"
+    FAILED = "failed"
+
+
+class Rendition(ApiModel):
+    name: str
+    url: str
+    width: int | None = None
+    height: int | None = None
+    bitrate_kbps: float | None = None
+    mime: str | None = None
+    codec: str | None = None
+
+
+class Creative(ApiModel):
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    name: str
+    status: CreativeStatus
+    progress: float = 0.0
+    error: str | None = None
+    mime: str | None = None
+    duration_ms: int | None = None
+    size_bytes: int | None = None
+    width: int | None = None
+    height: int | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    bitrate_kbps: float | None = None
+    url: str | None = None
+    renditions: list[Rendition] = []
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class CreativeList(ApiModel):
+    creatives: list[Creative]
+
+
+class StatsTotals(ApiModel):
+    impressions: int = 0
+    starts: int = 0
+    first_quartiles: int = 0
+    midpoints: int = 0
+    third_quartiles: int = 0
+    completes: int = 0
+    clicks: int = 0
+    errors: int = 0
+    spend: float = 0.0
+    vcr: float = 0.0
+    ctr: float = 0.0
+    ecpm: float = 0.0
+    budget_remaining: float | None = None
+
+
+class StatsPoint(ApiModel):
+    bucket: datetime
+    impressions: int = 0
+    completes: int = 0
+    clicks: int = 0
+    spend: float = 0.0
+
+
+class CampaignStats(ApiModel):
+    totals: StatsTotals
+    series: list[StatsPoint] = []
+
+
+class DashboardTotals(ApiModel):
+    campaigns: int = 0
+    active_campaigns: int = 0
+    impressions: int = 0
+    clicks: int = 0
+    spend: float = 0.0
+
+
+class DashboardDay(ApiModel):
+    day: date
+    impressions: int = 0
+    spend: float = 0.0
+    clicks: int = 0
+    completes: int = 0
+
+
+class TopCampaign(ApiModel):
+    id: uuid.UUID
+    name: str
+    impressions: int = 0
+    spend: float = 0.0
+
+
+class DashboardSummary(ApiModel):
+    totals: DashboardTotals
+    series: list[DashboardDay] = []
+    top_campaigns: list[TopCampaign] = []
+
+
+class PerformanceRow(ApiModel):
+    campaign_id: uuid.UUID
+    name: str
+    status: str
+    impressions: int = 0
+    completes: int = 0
+    clicks: int = 0
+    vcr: float = 0.0
+    ctr: float = 0.0
+    spend: float = 0.0
+    ecpm: float = 0.0
+    budget_remaining: float | None = None
+
+
+class PerformanceReport(ApiModel):
+    rows: list[PerformanceRow]

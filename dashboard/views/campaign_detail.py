@@ -1,0 +1,180 @@
+"""One campaign (``?id=``): facts, status actions, budget, delivery, VAST tag and creatives."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import streamlit as st
+
+from ads.campaigns import CampaignStatus
+from config.settings import get_settings
+from dashboard import charts, creatives_panel, formatting, metrics, session
+from dashboard import components as ui
+from dashboard.api_client import AdminApi, ApiError
+from dashboard.models import Campaign
+
+
+def vast_tag_url(public_base_url: str, campaign_id: uuid.UUID) -> str:
+    """The VAST 4.2 tag a publisher puts in its player for this campaign."""
+    return f"{public_base_url.rstrip('/')}/api/v1/vast?campaign_id={campaign_id}"
+
+
+def _pick_campaign(api: AdminApi) -> None:
+    st.title("Campaign")
+    campaigns = metrics.all_campaigns(api)
+    if not campaigns:
+        st.info("No campaigns yet.")
+        st.page_link(ui.CAMPAIGN_FORM, label="Create a campaign", icon=":material/add_circle:")
+        return
+    chosen = st.selectbox(
+        "Choose a campaign",
+        campaigns,
+        index=None,
+        format_func=lambda c: c.name,
+        placeholder="Campaign name",
+    )
+    if chosen is not None:
+        st.query_params["id"] = str(chosen.id)
+        st.rerun()
+
+
+def _header(api: AdminApi, campaign: Campaign) -> None:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.title(formatting.md(campaign.name), width="content")
+        ui.campaign_badge(campaign.status)
+    st.caption(f"Campaign {campaign.id}")
+    with st.container(horizontal=True, key="status-actions"):
+        for target in ui.next_statuses(campaign.status):
+            label, icon = ui.action_label(campaign.status, target)
+            if target is CampaignStatus.COMPLETED:
+                with st.popover(label, icon=icon):
+                    st.markdown("Completing is final: the campaign stops serving for good.")
+                    if st.button("Complete campaign", type="primary", key="confirm-complete"):
+                        ui.change_status(api, campaign, target)
+            elif st.button(label, icon=icon, type="primary", key=f"status-{target.value}"):
+                ui.change_status(api, campaign, target)
+        st.page_link(
+            ui.CAMPAIGN_FORM,
+            label="Edit",
+            icon=":material/edit:",
+            query_params={"id": str(campaign.id)},
+        )
+        with st.popover("Delete", icon=":material/delete:"):
+            st.markdown("Delete this campaign and its creatives? This cannot be undone.")
+            if st.button("Delete campaign", type="primary", key="confirm-delete-campaign"):
+                api.delete_campaign(campaign.id)
+                session.notify(f"Campaign {formatting.quoted(campaign.name)} deleted.")
+                st.switch_page(ui.CAMPAIGNS)
+
+
+def _budget(campaign: Campaign) -> None:
+    with st.container(horizontal=True, key="campaign-budget"):
+        st.metric("Budget", formatting.money(campaign.budget_total), border=True)
+        st.metric("Spent", formatting.money(campaign.budget_spent), border=True)
+        st.metric("Remaining", formatting.money(campaign.budget_remaining), border=True)
+        st.metric("CPM", formatting.money(campaign.cpm), border=True)
+    share = float(campaign.budget_spent / campaign.budget_total) if campaign.budget_total else 0.0
+    st.progress(
+        min(share, 1.0),
+        text=f"{formatting.money(campaign.budget_spent)} of "
+        f"{formatting.money(campaign.budget_total)} spent ({formatting.percent(share)})",
+    )
+
+
+def _facts(campaign: Campaign) -> None:
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(
+            f"**Flight** {formatting.moment(campaign.start_date)} → "
+            f"{formatting.moment(campaign.end_date)}  \n"
+            f"**Pacing** {formatting.PACING[campaign.pacing]}  \n"
+            f"**Daily cap** {formatting.money(campaign.daily_cap)}"
+        )
+    with right:
+        url = campaign.click_through_url
+        st.markdown(
+            f"**Click-through** {formatting.md(url) if url else '—'}  \n"
+            f"**Created** {formatting.moment(campaign.created_at)}  \n"
+            f"**Updated** {formatting.moment(campaign.updated_at)}"
+        )
+    if campaign.description:
+        st.markdown(formatting.md(campaign.description))
+
+
+def _delivery(api: AdminApi, campaign: Campaign) -> None:
+    st.subheader("Delivery")
+    end = min(datetime.now(UTC), campaign.end_date)
+    start = min(campaign.start_date, end - timedelta(days=6))  # at least a week
+    try:
+        stats = api.campaign_stats(campaign.id, start=start, end=end, granularity="day")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        st.caption("Delivery figures appear once ad serving and beacon tracking are live.")
+        return
+    t = stats.totals
+    with st.container(horizontal=True, key="campaign-delivery"):
+        st.metric("Impressions", formatting.count(t.impressions), border=True)
+        st.metric("Completion rate", formatting.percent(t.vcr), border=True)
+        st.metric("Click-through rate", formatting.percent(t.ctr), border=True)
+        st.metric("Spend", formatting.money(t.spend), border=True)
+        st.metric("eCPM", formatting.money(t.ecpm), border=True)
+    if stats.series:
+        figure = charts.daily_line(
+            [p.bucket.date() for p in stats.series],
+            [p.impressions for p in stats.series],
+            y_title="Impressions",
+            empty_text="No impressions yet",
+            height=260,
+        )
+        st.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
+
+
+def _vast_tag(campaign: Campaign) -> None:
+    st.subheader("VAST tag")
+    if campaign.status is not CampaignStatus.ACTIVE:
+        st.info("The VAST tag is shown while the campaign is active.", icon=":material/info:")
+        return
+    url = vast_tag_url(get_settings().public_base_url, campaign.id)
+    with st.container(key="vast-tag"):
+        st.caption("VAST 4.2 URL for publishers — use the copy button at its right.")
+        st.code(url, language=None, wrap_lines=True)
+        st.link_button("Test tag", url, icon=":material/open_in_new:")
+    with st.expander("How publishers use it"):
+        st.markdown(
+            "1. Copy the URL above.\n"
+            "2. Paste it as the VAST tag of the video player (Video.js with IMA, JW Player, "
+            "Brightcove, Google IMA SDK or any VAST 4 player).\n"
+            "3. The player requests an ad at each break and fires the tracking beacons; "
+            "impressions and completions show up on the Analytics page."
+        )
+
+
+def render() -> None:
+    api = session.api()
+    campaign_id = ui.campaign_id_param()
+    if campaign_id is None:
+        _pick_campaign(api)
+        return
+    try:
+        campaign = api.get_campaign(campaign_id)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        st.error(
+            "This campaign does not exist (it may have been deleted).", icon=":material/error:"
+        )
+        st.page_link(ui.CAMPAIGNS, label="Back to campaigns", icon=":material/arrow_back:")
+        return
+    with st.container(key="campaign-detail"):
+        _header(api, campaign)
+        _budget(campaign)
+        _facts(campaign)
+    _delivery(api, campaign)
+    _vast_tag(campaign)
+    creatives_panel.render(api, campaign)
+
+
+if __name__ == "__main__":
+    render()

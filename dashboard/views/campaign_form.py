@@ -1,0 +1,215 @@
+"""Create a campaign, or edit one (``?id=``): every field, checked before and after the API call.
+
+The form is checked with the API's own schema (:class:`ads.campaigns.CampaignCreate`) before
+anything is sent, so most mistakes are named next to their field at once; what only the server
+can tell (a 409, a constraint) is shown the same way after the call.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import streamlit as st
+from pydantic import ValidationError
+
+from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
+from dashboard import components as ui
+from dashboard import formatting, session
+from dashboard.api_client import AdminApi, ApiError
+from dashboard.models import Campaign
+
+LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "budget_total": "Total budget",
+    "cpm": "CPM",
+    "start_date": "Start",
+    "end_date": "End",
+    "click_through_url": "Click-through URL",
+    "pacing": "Pacing",
+    "daily_cap": "Daily cap",
+}
+_PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
+_NEW_STATUS = {
+    CampaignStatus.DRAFT: "Draft — save only",
+    CampaignStatus.ACTIVE: "Active — serve now",
+}
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _amount(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.2f}")
+
+
+def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, bool]:
+    """Draw the form; return its raw values, the status asked for and whether it was sent."""
+    now = _naive_utc(datetime.now(UTC))
+    c = campaign
+    with st.form(f"campaign-form-{c.id if c else 'new'}", border=True):
+        name = st.text_input(LABELS["name"], value=c.name if c else "", max_chars=255)
+        description = st.text_area(LABELS["description"], value=c.description if c else "")
+        money_cols = st.columns(3)
+        budget = money_cols[0].number_input(
+            f"{LABELS['budget_total']} ($)",
+            min_value=0.0,
+            value=float(c.budget_total) if c else None,
+            step=100.0,
+            format="%.2f",
+            placeholder="5000.00",
+        )
+        cpm = money_cols[1].number_input(
+            f"{LABELS['cpm']} ($ per 1,000 impressions)",
+            min_value=0.0,
+            value=float(c.cpm) if c else None,
+            step=0.5,
+            format="%.2f",
+            placeholder="25.00",
+        )
+        daily_cap = money_cols[2].number_input(
+            f"{LABELS['daily_cap']} ($, optional)",
+            min_value=0.0,
+            value=float(c.daily_cap) if c and c.daily_cap is not None else None,
+            step=50.0,
+            format="%.2f",
+            placeholder="No cap",
+        )
+        date_cols = st.columns(2)
+        start = date_cols[0].datetime_input(
+            f"{LABELS['start_date']} (UTC)", value=_naive_utc(c.start_date) if c else now
+        )
+        end = date_cols[1].datetime_input(
+            f"{LABELS['end_date']} (UTC)",
+            value=_naive_utc(c.end_date) if c else now + timedelta(days=30),
+        )
+        url = st.text_input(
+            f"{LABELS['click_through_url']} (optional)",
+            value=(c.click_through_url or "") if c else "",
+            placeholder="https://www.example.com/landing",
+        )
+        option_cols = st.columns(2)
+        pacing = option_cols[0].radio(
+            LABELS["pacing"],
+            list(_PACING),
+            index=list(_PACING).index(c.pacing) if c else 0,
+            format_func=_PACING.__getitem__,
+            horizontal=True,
+        )
+        statuses = [c.status, *ui.next_statuses(c.status)] if c else list(_NEW_STATUS)
+        status = option_cols[1].selectbox(
+            "Status",
+            statuses,
+            format_func=lambda s: (
+                _NEW_STATUS[s] if c is None else formatting.CAMPAIGN_STATUS[s].label
+            ),
+        )
+        sent = st.form_submit_button(
+            "Save changes" if c else "Create campaign", type="primary", icon=":material/save:"
+        )
+    values: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "budget_total": _amount(budget),
+        "cpm": _amount(cpm),
+        "start_date": start,
+        "end_date": end,
+        "click_through_url": url.strip() or None,
+        "pacing": pacing,
+        "daily_cap": _amount(daily_cap),
+    }
+    required = {"budget_total", "cpm", "start_date", "end_date"}
+    return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent
+
+
+def _check(values: dict[str, Any], campaign: Campaign | None) -> CampaignCreate | list[str]:
+    """The form as the API's schema, or the problems to fix (named by their labels)."""
+    try:
+        body = CampaignCreate.model_validate(values)
+    except ValidationError as exc:
+        return ui.validation_messages(exc, LABELS)
+    if campaign is not None and body.budget_total < campaign.budget_spent:
+        spent = formatting.money(campaign.budget_spent)
+        return [f"**{LABELS['budget_total']}**: cannot be lower than what is spent ({spent})"]
+    return body
+
+
+def _differs(stored: Any, entered: Any) -> bool:
+    """Whether a form value changes the stored one (times compare to the minute, as shown)."""
+    if isinstance(stored, datetime) and isinstance(entered, datetime):
+        return _naive_utc(stored) != _naive_utc(entered)
+    return bool(stored != entered)
+
+
+def _changes(body: CampaignCreate, campaign: Campaign) -> CampaignUpdate:
+    """Only what differs from the stored campaign."""
+    changed = {
+        field: value
+        for field, value in body.model_dump().items()
+        if _differs(getattr(campaign, field), value)
+    }
+    return CampaignUpdate.model_validate(changed)
+
+
+def _save(
+    api: AdminApi, body: CampaignCreate, status: CampaignStatus, campaign: Campaign | None
+) -> None:
+    """Send the form; on success go to the campaign, else say why next to the form."""
+    try:
+        if campaign is None:
+            saved = api.create_campaign(body)
+            message = f"Campaign {formatting.quoted(saved.name)} created."
+        else:
+            update = _changes(body, campaign)
+            saved = (
+                api.update_campaign(campaign.id, update) if update.model_fields_set else campaign
+            )
+            message = f"Campaign {formatting.quoted(saved.name)} saved."
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        ui.show_api_error(exc, action="save the campaign", labels=LABELS)
+        return
+    session.notify(message)
+    if status is not saved.status:
+        try:
+            api.set_status(saved.id, status)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            session.notify(
+                f"Saved, but not {formatting.CAMPAIGN_STATUS[status].label.lower()}: {exc.message}",
+                icon=":material/warning:",
+            )
+    st.switch_page(ui.CAMPAIGN, query_params={"id": str(saved.id)})
+
+
+def render() -> None:
+    api = session.api()
+    campaign_id = ui.campaign_id_param()
+    campaign = api.get_campaign(campaign_id) if campaign_id else None
+    if campaign is None:
+        st.title("New campaign")
+        st.caption("New campaigns start as drafts unless you activate them here.")
+    else:
+        st.title("Edit campaign")
+        st.caption(formatting.md(campaign.name))
+    with st.container(key="campaign-form"):
+        values, status, sent = _fields(campaign)
+    if sent:
+        checked = _check(values, campaign)
+        if isinstance(checked, list):
+            st.error(
+                "Please fix:\n" + "\n".join(f"- {m}" for m in checked), icon=":material/error:"
+            )
+        else:
+            _save(api, checked, status, campaign)
+    back = (ui.CAMPAIGN, {"id": str(campaign.id)}) if campaign else (ui.CAMPAIGNS, None)
+    st.page_link(back[0], label="Cancel", icon=":material/arrow_back:", query_params=back[1])
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,89 @@
+"""Home: key figures, the last 7 days of impressions, recent campaigns and quick actions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, formatting, metrics, session
+from dashboard import components as ui
+from dashboard.models import DashboardTotals
+
+RECENT = 5
+
+
+def _metric_cards(totals: DashboardTotals, *, live: bool) -> None:
+    with st.container(key="home-metrics", horizontal=True):
+        st.metric("Total campaigns", formatting.count(totals.campaigns), border=True)
+        st.metric("Active campaigns", formatting.count(totals.active_campaigns), border=True)
+        st.metric(
+            "Impressions",
+            formatting.count(totals.impressions),
+            border=True,
+            help=None if live else "Counted once ad serving and beacon tracking are live.",
+        )
+        st.metric("Spend", formatting.money(totals.spend), border=True)
+
+
+def _quick_actions() -> None:
+    st.subheader("Quick actions")
+    st.page_link(ui.CAMPAIGN_FORM, label="Create a campaign", icon=":material/add_circle:")
+    st.page_link(ui.CAMPAIGN, label="Upload a creative", icon=":material/upload:")
+    st.page_link(ui.CAMPAIGNS, label="Manage campaigns", icon=":material/campaign:")
+    st.page_link(ui.ANALYTICS, label="See performance", icon=":material/monitoring:")
+
+
+def _recent_campaigns() -> None:
+    st.subheader("Recent campaigns")
+    page = session.api().list_campaigns(limit=RECENT)
+    if not page.campaigns:
+        st.info("No campaigns yet. Create your first one to start delivering ads.")
+        return
+    for campaign in page.campaigns:
+        with st.container(border=True, horizontal=True, vertical_alignment="center"):
+            st.page_link(
+                ui.CAMPAIGN,
+                label=formatting.md(campaign.name),
+                icon=":material/movie:",
+                query_params={"id": str(campaign.id)},
+                width="stretch",
+            )
+            ui.campaign_badge(campaign.status)
+            st.caption(
+                f"{formatting.money(campaign.budget_spent)} of "
+                f"{formatting.money(campaign.budget_total)} · "
+                f"{formatting.day(campaign.start_date)} to {formatting.day(campaign.end_date)}"
+            )
+
+
+def render() -> None:
+    st.title("Home")
+    summary, live = metrics.overview(session.api())
+    _metric_cards(summary.totals, live=live)
+
+    chart, actions = st.columns([2, 1], gap="large")
+    with chart:
+        st.subheader("Impressions, last 7 days")
+        figure = charts.daily_line(
+            [d.day for d in summary.series],
+            [d.impressions for d in summary.series],
+            y_title="Impressions",
+            empty_text="No impressions yet",
+        )
+        st.plotly_chart(figure, config=charts.CONFIG, key="home-impressions")
+        if not live:
+            st.caption("Delivery figures appear once ad serving and beacon tracking are live.")
+    with actions:
+        _quick_actions()
+        if summary.top_campaigns:
+            st.subheader("Top campaigns")
+            for top in summary.top_campaigns:
+                unit = "impression" if top.impressions == 1 else "impressions"
+                st.markdown(
+                    f"**{formatting.md(top.name)}**: {formatting.count(top.impressions)} {unit}, "
+                    f"{formatting.money(top.spend)}"
+                )
+    _recent_campaigns()
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,181 @@
+"""The dashboard's pure pieces: formatting, upload checks, the VAST tag, the API client's errors."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from dashboard import formatting, metrics
+from dashboard.api_client import AdminApi, ApiError
+from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
+from dashboard.views.campaign_detail import vast_tag_url
+
+MP4_HEAD = b"\x00\x00\x00\x20ftypisom"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "$0.00"), (1234.5, "$1,234.50"), (Decimal("1000000"), "$1,000,000.00"), (-3, "-$3.00")],
+)
+def test_money(value: float | Decimal, shown: str) -> None:
+    assert formatting.money(value) == shown
+    assert formatting.money(None) == "—"
+
+
+def test_numbers_sizes_durations_and_dates() -> None:
+    assert formatting.count(1234567) == "1,234,567"
+    assert formatting.percent(0.1234) == "12.3%"
+    assert formatting.file_size(512) == "512 B"
+    assert formatting.file_size(5 * 1024 * 1024) == "5.0 MB"
+    assert formatting.duration(6000) == "6.0 s"
+    assert formatting.duration(95_000) == "1:35"
+    moment = datetime(2025, 3, 3, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert formatting.day(moment) == "Mar 4, 2025"  # shown in UTC
+    assert formatting.moment(moment) == "Mar 4, 2025 04:30 UTC"
+
+
+def test_markdown_in_names_is_shown_as_typed() -> None:
+    assert formatting.md("**big** [x](javascript:y) :red[z] $1") == (
+        r"\*\*big\*\* \[x\]\(javascript\:y\) \:red\[z\] \$1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "head", "problem"),
+    [
+        ("spot.mp4", 10_000, MP4_HEAD, None),
+        ("SPOT.MP4", MAX_UPLOAD_BYTES, MP4_HEAD, None),
+        ("spot.mov", 10_000, MP4_HEAD, "not an MP4 file"),
+        ("spot.mp4", 0, b"", "is empty"),
+        ("spot.mp4", MAX_UPLOAD_BYTES + 1, MP4_HEAD, "the limit is 100 MB"),
+        ("notes.mp4", 10_000, b"hello world!", "does not look like an MP4"),
+    ],
+)
+def test_upload_checks(name: str, size: int, head: bytes, problem: str | None) -> None:
+    found = upload_problem(name, size, head)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+def test_vast_tag_url() -> None:
+    cid = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    assert vast_tag_url("https://ads.example.com/", cid) == (
+        "https://ads.example.com/api/v1/vast?campaign_id=12345678-1234-5678-1234-567812345678"
+    )
+
+
+def _client(handler: httpx.MockTransport) -> AdminApi:
+    return AdminApi(httpx.Client(base_url="http://api.test/admin", transport=handler), token="t")
+
+
+def test_api_errors_carry_status_code_message_and_fields() -> None:
+    body = {
+        "error": {
+            "code": "invalid_input",
+            "message": "request validation failed",
+            "details": [{"field": "budget_total", "message": "must be greater than 0"}],
+        }
+    }
+    api = _client(httpx.MockTransport(lambda request: httpx.Response(422, json=body)))
+    with pytest.raises(ApiError) as caught:
+        api.list_campaigns()
+    assert (caught.value.status, caught.value.code) == (422, "invalid_input")
+    assert caught.value.field_errors == [("budget_total", "must be greater than 0")]
+
+    api = _client(httpx.MockTransport(lambda request: httpx.Response(502, text="<html>")))
+    with pytest.raises(ApiError) as caught:
+        api.dashboard()
+    assert (caught.value.status, caught.value.code) == (502, "http_error")
+
+    api = _client(httpx.MockTransport(lambda request: httpx.Response(200, json={"rows": 1})))
+    with pytest.raises(ApiError) as caught:
+        api.performance(start=datetime.now(UTC), end=datetime.now(UTC))
+    assert caught.value.code == "bad_response"
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(ApiError) as caught:
+        _client(httpx.MockTransport(refuse)).profile()
+    assert (caught.value.status, caught.value.code) == (503, "unreachable")
+
+
+def test_requests_carry_the_token_and_report_upload_progress() -> None:
+    seen: list[httpx.Request] = []
+    creative = {
+        "id": str(uuid.uuid4()),
+        "campaign_id": str(uuid.uuid4()),
+        "name": "spot",
+        "status": "processing",
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        request.read()
+        seen.append(request)
+        return httpx.Response(201, json={"creative": creative})
+
+    progress: list[int] = []
+    data = MP4_HEAD + bytes(300_000)
+    uploaded = _client(httpx.MockTransport(answer)).upload_creative(
+        uuid.uuid4(),
+        name="spot",
+        filename="spot.mp4",
+        content=io.BytesIO(data),
+        on_progress=progress.append,
+    )
+    assert uploaded.name == "spot"
+    assert seen[0].headers["authorization"] == "Bearer t"
+    assert data in seen[0].content
+    assert progress[-1] == len(data) and progress == sorted(progress)
+
+
+def _campaign_json(**fields: object) -> dict[str, object]:
+    now = datetime.now(UTC)
+    campaign: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "name": "Spring",
+        "description": "",
+        "status": "active",
+        "budget_total": 100.0,
+        "budget_spent": 25.0,
+        "budget_remaining": 75.0,
+        "cpm": 10.0,
+        "pacing": "even",
+        "daily_cap": None,
+        "start_date": (now - timedelta(days=2)).isoformat(),
+        "end_date": (now + timedelta(days=2)).isoformat(),
+        "click_through_url": None,
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+    }
+    campaign.update(fields)
+    return campaign
+
+
+def test_figures_fall_back_to_campaigns_while_reports_are_missing() -> None:
+    campaigns = [_campaign_json(), _campaign_json(status="draft", budget_spent=5.0)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/campaigns"):
+            page = {"campaigns": campaigns, "total": 2, "limit": 200, "offset": 0}
+            return httpx.Response(200, json=page)
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "Not Found"}})
+
+    api = _client(httpx.MockTransport(answer))
+    summary, live = metrics.overview(api)
+    assert not live
+    assert (summary.totals.campaigns, summary.totals.active_campaigns) == (2, 1)
+    assert summary.totals.spend == 30.0 and summary.totals.impressions == 0
+    assert [d.day for d in summary.series] == metrics.last_days(7)
+    rows, live = metrics.performance(api, start=datetime.now(UTC), end=datetime.now(UTC))
+    assert not live
+    assert [(r.name, r.impressions, r.budget_remaining) for r in rows] == [
+        ("Spring", 0, 75.0),
+        ("Spring", 0, 75.0),
+    ]
+    page = api.list_campaigns()
+    assert metrics.impressions_by_campaign(api, page.campaigns) is None
