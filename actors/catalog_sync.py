@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import ray
-from redis.asyncio import Redis
 
 from config.settings import get_settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher, SyncReport
 from storage.db import create_engine, session_factory
 from storage.object_store import build_object_store
+from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class CatalogSync:
         settings = get_settings()
         self._interval = interval_seconds or settings.catalog_sync_interval_seconds
         self._engine = create_engine(settings.require_database_url(), pool_size=2)
-        self._redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        self._redis = connect_redis(settings.require_redis_url())
         catalog = RedisCatalog(
             self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )

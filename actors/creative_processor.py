@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import ray
 from ray.exceptions import RayTaskError
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from ads.creatives import CreativeStatus
@@ -41,6 +40,7 @@ from storage.object_store import (
     build_object_store,
     new_object_key,
 )
+from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class CreativeProcessor:
         self._engine = create_engine(settings.require_database_url(), pool_size=2)
         self._sessions = session_factory(self._engine)
         self._store = build_object_store(settings)
-        self._redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        self._redis = connect_redis(settings.require_redis_url())
         self._publisher = CatalogPublisher(
             sessions=self._sessions,
             catalog=RedisCatalog(

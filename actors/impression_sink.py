@@ -15,13 +15,13 @@ from typing import Any
 import asyncpg
 import ray
 from ray.util import metrics
-from redis.asyncio import Redis
 
 from ads.events import row_from_fields
 from config.settings import get_settings
 from storage.db import asyncpg_dsn
 from storage.event_store import ensure_day_partitions, flush_events
 from storage.event_stream import EventStream
+from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class ImpressionSink:
         self._block_ms = block_ms
         self._claim_idle_ms = claim_idle_ms
         self._dsn = asyncpg_dsn(settings.require_database_url())
-        self._redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        self._redis = connect_redis(settings.require_redis_url())
         self._stream = EventStream(self._redis, key=f"{settings.redis_key_prefix}events")
         self._conn: asyncpg.Connection | None = None
         self._flushed = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -74,9 +75,13 @@ def decide(
     rng: random.Random,
     signer: BeaconSigner,
     campaign_id: str | None = None,
+    accept: Callable[[CatalogCampaign], bool] | None = None,
 ) -> Decision | None:
-    """Pick an ad for the request and sign its beacons; None when nothing is eligible."""
-    picked = index.pick(now, max_duration_ms=max_duration_ms, rng=rng, campaign_id=campaign_id)
+    """Pick an ad for the request and sign its beacons; None when nothing is eligible.
+    ``accept`` narrows the campaigns (e.g. to those the replica's budget lease covers)."""
+    picked = index.pick(
+        now, max_duration_ms=max_duration_ms, rng=rng, campaign_id=campaign_id, accept=accept
+    )
     if picked is None:
         return None
     campaign, creative = picked

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,8 +75,17 @@ class _Eligible:
     def covers(self, now: datetime) -> bool:
         return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
 
-    def draw(self, rng: random.Random) -> CatalogCampaign:
-        return rng.choices(self.campaigns, cum_weights=self.cumulative_budget)[0]
+    def draw(
+        self, rng: random.Random, accept: Callable[[CatalogCampaign], bool] | None
+    ) -> CatalogCampaign | None:
+        """A weighted draw among the campaigns ``accept`` takes (all, when it is None)."""
+        drawn = rng.choices(self.campaigns, cum_weights=self.cumulative_budget)[0]
+        if accept is None or accept(drawn):
+            return drawn
+        rest = [c for c in self.campaigns if c is not drawn and accept(c)]
+        if not rest:
+            return None
+        return rng.choices(rest, weights=[float(c.budget_remaining) for c in rest])[0]
 
 
 _NO_CREATIVES = _Creatives(durations=(), creatives=())
@@ -102,6 +111,14 @@ class CatalogIndex:
         )
         self._eligible: dict[int, _Eligible] = {}
 
+    def live(self, now: datetime) -> list[CatalogCampaign]:
+        """The snapshot's active campaigns whose flight covers ``now``."""
+        return [
+            c
+            for c in self._campaigns.values()
+            if c.status == CampaignStatus.ACTIVE and c.start_date <= now < c.end_date
+        ]
+
     def campaign(self, campaign_id: str) -> CatalogCampaign | None:
         """The snapshot's campaign with ``campaign_id``, whatever its status."""
         return self._campaigns.get(campaign_id)
@@ -113,17 +130,25 @@ class CatalogIndex:
         max_duration_ms: int | None,
         rng: random.Random,
         campaign_id: str | None = None,
+        accept: Callable[[CatalogCampaign], bool] | None = None,
     ) -> tuple[CatalogCampaign, CatalogCreative] | None:
         """A campaign drawn with weight = remaining budget (or ``campaign_id`` when given), then
         one of its fitting creatives drawn uniformly; None when nothing eligible is left.
+        ``accept`` (e.g. "this replica's budget lease covers it") filters the campaigns; it is
+        asked about the first draw only, unless that one is refused.
         """
         candidates = self._eligible_at(now, max_duration_ms=max_duration_ms)
+        campaign: CatalogCampaign | None
         if campaign_id is not None:
             if campaign_id not in candidates.ids:
                 return None
             campaign = self._campaigns[campaign_id]
+            if accept is not None and not accept(campaign):
+                return None
         elif candidates.campaigns:
-            campaign = candidates.draw(rng)
+            campaign = candidates.draw(rng, accept)
+            if campaign is None:
+                return None
         else:
             return None
         return campaign, self._creatives[campaign.id].choose(max_duration_ms, rng)

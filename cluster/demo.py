@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,6 +24,7 @@ from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Campaign
 from storage.object_store import ObjectStore, build_object_store
+from storage.redis_client import connect as connect_redis
 
 DEMO_CREATIVE_NAME = "Demo — 15 s colour bars (720p)"
 
@@ -105,7 +105,7 @@ async def seed(settings: Settings) -> tuple[int, int]:
     """Insert the demo campaigns and creatives that do not exist yet; returns how many of each
     were added."""
     engine = create_engine(settings.require_database_url(), pool_size=1)
-    redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+    redis = connect_redis(settings.require_redis_url())
     try:
         sessions = session_factory(engine)
         added = 0

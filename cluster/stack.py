@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis as redis_client
+
 from cluster.ray_head import (
     REPO_ROOT,
     RayHeadPorts,
@@ -190,6 +192,18 @@ def up(settings: Settings) -> None:
     )
 
 
+def forget_ledger_leases(redis_url: str, *, prefix: str) -> None:
+    """With every replica stopped no lease is outstanding: let the next ledger start without
+    waiting for leases of the previous run to expire."""
+    try:
+        client = redis_client.Redis.from_url(redis_url, socket_connect_timeout=2)
+        for key in client.scan_iter(match=f"{prefix}ledger:*:alive"):
+            client.delete(key)
+        client.close()
+    except redis_client.RedisError as exc:
+        say(f"could not clear ledger markers ({exc}); the next start waits for old leases")
+
+
 def start_streamlit(settings: Settings, *, env: dict[str, str], log_path: Path) -> int:
     say(f"starting Streamlit on 127.0.0.1:{settings.streamlit_port}")
     args = [
@@ -231,6 +245,7 @@ def down(settings: Settings) -> None:
         say(f"stopping the Ray head (pid {state.ray_pid})")
         stop_process_group(state.ray_pid)
         state.ray_pid = None
+    forget_ledger_leases(settings.redis_url or redis.url, prefix=settings.redis_key_prefix)
     if state.redis:
         say("stopping private Redis")
         redis.stop()

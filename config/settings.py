@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     beacon_max_age_seconds: int = Field(default=86_400, ge=60)
     beacon_spill_limit: int = Field(default=100_000, ge=0)
     impression_sinks: int = Field(default=2, ge=1, le=64)
+    impression_max_age_seconds: int = Field(
+        default=300, ge=1, description="Impressions later than this after serving are refused."
+    )
+    ledger_shards: int = Field(default=2, ge=1, le=64)
+    ledger_ttl_seconds: float = Field(
+        default=60.0, gt=0, description="How long a replica may spend one budget grant."
+    )
+    ledger_settle_window_seconds: float = Field(
+        default=600.0, gt=0, description="How long an unplayed ad's reservation is held."
+    )
+    lease_refill_seconds: float = Field(default=0.1, gt=0)
 
     object_store: Literal["local", "s3"] = "local"
     media_dir: Path | None = Field(default=None, description="Local object store; DATA_DIR/media.")
@@ -88,6 +99,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _impressions_settle_in_time(self) -> Settings:
+        if self.impression_max_age_seconds >= self.ledger_settle_window_seconds:
+            raise ValueError(
+                "IMPRESSION_MAX_AGE_SECONDS must be below LEDGER_SETTLE_WINDOW_SECONDS, or late "
+                "impressions could be billed after their reservation was returned"
+            )
+        return self
 
     @property
     def media_path(self) -> Path:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Campaign, Creative
+from storage.models import Campaign, CampaignDailyStats, Creative
 
 
 def _like_pattern(term: str) -> str:
@@ -90,14 +91,40 @@ async def creatives_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[Cr
 
 
 async def complete_finished(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
-    """Mark active/paused campaigns whose flight ended or budget ran out as completed."""
+    """Mark active/paused campaigns as completed once their flight ended or their budget cannot
+    buy one more impression."""
     result = await session.execute(
         sql_update(Campaign)
         .where(
             Campaign.status.in_(("active", "paused")),
-            or_(Campaign.end_date <= now, Campaign.budget_spent >= Campaign.budget_total),
+            or_(
+                Campaign.end_date <= now,
+                Campaign.budget_spent >= Campaign.budget_total,
+                and_(
+                    Campaign.cpm > 0,
+                    Campaign.budget_total - Campaign.budget_spent < Campaign.cpm / 1000,
+                ),
+            ),
         )
         .values(status="completed")
         .returning(Campaign.id)
     )
     return list(result.scalars().all())
+
+
+async def paced(session: AsyncSession) -> list[Campaign]:
+    """Campaigns the budget ledger keeps accounts for: active or paused."""
+    result = await session.execute(
+        select(Campaign).where(Campaign.status.in_(("active", "paused"))).order_by(Campaign.id)
+    )
+    return list(result.scalars().all())
+
+
+async def spend_today(session: AsyncSession, *, day: date) -> dict[uuid.UUID, Decimal]:
+    """Each campaign's spend on ``day`` (UTC), from the daily roll-up."""
+    result = await session.execute(
+        select(CampaignDailyStats.campaign_id, CampaignDailyStats.spend).where(
+            CampaignDailyStats.day == day
+        )
+    )
+    return {row.campaign_id: row.spend for row in result}

@@ -133,6 +133,10 @@ def stack() -> Iterator[Stack]:
         ADMIN_API_URL=f"http://127.0.0.1:{serve_port}/api/v1/admin",
         DATA_DIR=str(root / "data"),
         CATALOG_SYNC_INTERVAL_SECONDS="2",
+        # Short lease times so budget tests see leases lapse and a restarted ledger thaw.
+        LEDGER_TTL_SECONDS="3",
+        LEDGER_SETTLE_WINDOW_SECONDS="20",
+        IMPRESSION_MAX_AGE_SECONDS="15",
     )
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     get_settings.cache_clear()
@@ -164,6 +168,7 @@ def stack() -> Iterator[Stack]:
     )
     try:
         config = render_serve_config(host="127.0.0.1", port=serve_port)
+        _serve_with_replicas(config, deployment="ServingIngress", replicas=2)
         deploy_serve_config(config, dashboard_port=ports.dashboard, env=env, log_path=deploy_log)
         wait_healthy(f"{_STACK.base_url}/healthz", timeout=180, logs=_STACK.log_paths())
         yield _STACK
@@ -180,6 +185,17 @@ def stack() -> Iterator[Stack]:
             _delete_prefix(redis_url, prefix)
         shutil.rmtree(root, ignore_errors=True)
         _STACK = None
+
+
+def _serve_with_replicas(config: dict[str, Any], *, deployment: str, replicas: int) -> None:
+    """Run ``replicas`` decision replicas from the start, so tests see more than one."""
+    for app in config["applications"]:
+        for spec in app.get("deployments", []):
+            if spec["name"] == deployment:
+                spec["autoscaling_config"]["min_replicas"] = replicas
+                spec["autoscaling_config"]["max_replicas"] = max(
+                    replicas, spec["autoscaling_config"]["max_replicas"]
+                )
 
 
 def _delete_prefix(redis_url: str, prefix: str) -> None:

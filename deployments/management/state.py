@@ -15,6 +15,7 @@ from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
 from storage.db import create_engine, session_factory
 from storage.object_store import ObjectStore, build_object_store
+from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class ManagementState:
     def build(cls, settings: Settings) -> ManagementState:
         engine = create_engine(settings.require_database_url())
         sessions = session_factory(engine)
-        redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        redis = connect_redis(settings.require_redis_url())
         catalog = RedisCatalog(
             redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )

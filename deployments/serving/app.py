@@ -12,16 +12,17 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
 from ray import serve
 from ray.serve import Application
-from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import Response
 
+from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
 from ads.decision import (
     MAX_AD_DURATION_S,
@@ -38,10 +39,12 @@ from config.settings import get_settings
 from deployments.http_errors import error_body
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.health import HealthCheck
+from deployments.serving.leases import LeaseBook
 from deployments.serving.live_catalog import LiveCatalog
 from deployments.serving.media import MediaFiles
 from storage.catalog import RedisCatalog
 from storage.event_stream import EventStream
+from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +90,7 @@ class ServingIngress:
 
     async def __init__(self, catalog_reload_seconds: float = 5.0) -> None:  # type: ignore[misc]
         settings = get_settings()
-        self._redis = Redis.from_url(settings.require_redis_url(), decode_responses=True)
+        self._redis = connect_redis(settings.require_redis_url())
         catalog = RedisCatalog(
             self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )
@@ -103,9 +106,22 @@ class ServingIngress:
             EventStream(self._redis, key=f"{settings.redis_key_prefix}events"),
             BeaconVerifier(settings.require_secret("tracking_secret")),
             max_age_seconds=settings.beacon_max_age_seconds,
+            impression_max_age_seconds=settings.impression_max_age_seconds,
             spill_limit=settings.beacon_spill_limit,
         )
         ensure_impression_sinks(settings.impression_sinks)
+        ledgers = ensure_budget_ledgers(
+            settings.ledger_shards,
+            ttl_seconds=settings.ledger_ttl_seconds,
+            settle_window_seconds=settings.ledger_settle_window_seconds,
+        )
+        self._leases = LeaseBook(
+            uuid.uuid4().hex,
+            ledgers=ledgers,
+            refill_seconds=settings.lease_refill_seconds,
+            wanted=lambda now: self._catalog.index.live(now),
+        )
+        self._leases.start()
         self._routes: dict[str, Handler] = {
             "/api/v1/ad-request": self._ad_request,
             "/api/v1/vast": self._vast,
@@ -114,6 +130,10 @@ class ServingIngress:
             "/api/v1/click": self._click,
             "/healthz": self._healthz,
         }
+
+    async def __del__(self) -> None:
+        """Hand unspent budget leases back before the replica goes away."""
+        await self._leases.close()
 
     async def __call__(self, request: Request) -> Response:
         path = request.url.path
@@ -144,16 +164,19 @@ class ServingIngress:
         if len(body) > MAX_AD_REQUEST_BYTES:
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
         ad_request = parse_ad_request(body)
+        now = datetime.now(UTC)
         decision = decide(
             self._catalog.index,
             request_id=ad_request.request_id,
             max_duration_ms=int(ad_request.duration * 1000),
-            now=datetime.now(UTC),
+            now=now,
             rng=self._rng,
             signer=self._signer,
+            accept=lambda campaign: self._leases.covers(campaign, now),
         )
         if decision is None:
             return Response(status_code=204, headers=CORS)
+        self._leases.spend(decision.campaign, now)
         return json_response(decision_json(decision))
 
     async def _vast(self, request: Request) -> Response:
@@ -173,10 +196,12 @@ class ServingIngress:
             rng=self._rng,
             signer=self._signer,
             campaign_id=params.get("campaign_id") or None,
+            accept=lambda campaign: self._leases.covers(campaign, now),
         )
         if decision is None:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=now)
         else:
+            self._leases.spend(decision.campaign, now)
             body = decision_vast(decision)
         return Response(body, media_type=VAST_MEDIA_TYPE, headers=CORS)
 

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 
 from ads.errors import BeaconExpired, DomainError, InvalidSignature, Unavailable
 from ads.events import stream_fields
-from ads.tracking import Beacon, BeaconVerifier
+from ads.tracking import IMPRESSION, Beacon, BeaconVerifier
 from storage.event_stream import EventStream
 
 logger = logging.getLogger(__name__)
@@ -33,11 +33,13 @@ class BeaconIngest:
         verifier: BeaconVerifier,
         *,
         max_age_seconds: float,
+        impression_max_age_seconds: float,
         spill_limit: int,
     ) -> None:
         self._stream = stream
         self._verifier = verifier
         self._max_age = max_age_seconds
+        self._impression_max_age = impression_max_age_seconds
         self._spill: deque[dict[str, str]] = deque()
         self._spill_limit = spill_limit
         self._drainer: asyncio.Task[None] | None = None
@@ -58,7 +60,11 @@ class BeaconIngest:
     def verify(self, params: Mapping[str, str], *, now: float) -> Beacon:
         """The verified beacon; the typed error (counted by reason) when it is not ours."""
         try:
-            return self._verifier.verify(params, max_age_seconds=self._max_age, now=now)
+            beacon = self._verifier.verify(params, max_age_seconds=self._max_age, now=now)
+            if beacon.event == IMPRESSION and now - beacon.served_at > self._impression_max_age:
+                # Its budget reservation may be back in the pool: billing it could overspend.
+                raise BeaconExpired("impression reported too long after the ad was served")
+            return beacon
         except DomainError as exc:
             reason = (
                 "signature"

@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 
 from storage.db import asyncpg_dsn
-from tests.stack_fixtures import Stack
+from tests.stack_fixtures import Stack, wait_until
 
 
 def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
@@ -68,6 +68,7 @@ def active_campaign(
         "start_date": (now - timedelta(hours=1)).isoformat(),
         "end_date": (now + timedelta(days=2)).isoformat(),
         "click_through_url": "https://example.com/buy?x=1&y=a%20b&z=[2]",
+        "pacing": "asap",  # tests serve bursts; pacing has its own tests
         **overrides,
     }
     created = api.post("/campaigns", json=body)
@@ -76,3 +77,14 @@ def active_campaign(
     add_creative(stack, cid, duration_ms=duration_ms)
     assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
     return cid
+
+
+def served(serving: httpx.Client, campaign_id: str) -> bool:
+    """Whether a VAST request for ``campaign_id`` gets an ad right now."""
+    answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
+    return b"<InLine>" in answer.content
+
+
+def wait_served(serving: httpx.Client, campaign_id: str, *, timeout: float = 5.0) -> None:
+    """Wait until the campaign is served: the catalog has it and a budget lease covers it."""
+    wait_until(lambda: served(serving, campaign_id), timeout=timeout)

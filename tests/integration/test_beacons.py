@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -19,7 +19,7 @@ import pytest
 
 from actors.impression_sink import NAMESPACE, SINK_NAME
 from storage.db import asyncpg_dsn
-from tests.integration.factories import active_campaign
+from tests.integration.factories import active_campaign, wait_served
 from tests.stack_fixtures import Stack, wait_until
 
 NS = {"v": "http://www.iab.com/VAST"}
@@ -43,9 +43,15 @@ def serving(stack: Stack) -> Iterator[httpx.Client]:
 
 
 def ad_urls(serving: httpx.Client, campaign_id: str) -> dict[str, str]:
-    """The beacon URLs of one freshly served ad for ``campaign_id``, read from its VAST."""
-    answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
-    root = ElementTree.fromstring(answer.content)
+    """The beacon URLs of one freshly served ad for ``campaign_id``, read from its VAST
+    (asking again for a moment while the replica's budget lease is being refilled)."""
+    deadline = time.monotonic() + 5
+    while True:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
+        root = ElementTree.fromstring(answer.content)
+        if root.find("v:Ad", NS) is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert root.find("v:Ad", NS) is not None, answer.text
     urls = {
         "impression": (root.findtext(".//v:Impression", namespaces=NS) or "").strip(),
@@ -103,10 +109,7 @@ def test_every_beacon_of_an_ad_is_counted_exactly(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:
     cid = active_campaign(stack, api, cpm=40)
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
+    wait_served(serving, cid)
     urls = ad_urls(serving, cid)
     answers = {event: fire(serving, url) for event, url in urls.items()}
     assert answers["impression"].status_code == 200
@@ -125,10 +128,7 @@ def test_every_beacon_of_an_ad_is_counted_exactly(
 
 def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:
     cid = active_campaign(stack, api)
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
+    wait_served(serving, cid)
     ads = [ad_urls(serving, cid) for _ in range(3)]
     for _ in range(4):
         for urls in ads:
@@ -143,10 +143,7 @@ def test_forged_and_tampered_beacons_are_refused_and_not_counted(
 ) -> None:
     cid = active_campaign(stack, api)
     other = active_campaign(stack, api)
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
+    wait_served(serving, cid)
     url = ad_urls(serving, cid)["impression"]
     parts = urlsplit(url)
     params = dict(parse_qsl(parts.query))
@@ -178,17 +175,15 @@ def test_click_redirects_only_to_the_campaign_url(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:
     cid = active_campaign(stack, api, click_through_url="https://brand.example/landing?q=1")
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
+    wait_served(serving, cid)
     click = ad_urls(serving, cid)["click"]
     answer = serving.get(click + "&url=https://evil.example/&redirect=https://evil.example/")
     assert answer.status_code == 302
     assert answer.headers["location"] == "https://brand.example/landing?q=1"
 
 
-def _fire_many(serving_url: str, urls: list[str], failures: list[str]) -> None:
+def _fire_many(urls: Iterable[str], failures: list[str]) -> None:
+    """Fire each URL, retrying 503 (spill full) and connection errors for a while."""
     with httpx.Client(timeout=30) as client:
         for url in urls:
             for attempt in range(50):
@@ -206,21 +201,21 @@ def _fire_many(serving_url: str, urls: list[str], failures: list[str]) -> None:
                 time.sleep(0.1)
 
 
-def impression_urls(serving: httpx.Client, cid: str, count: int) -> list[str]:
-    return [ad_urls(serving, cid)["impression"] for _ in range(count)]
+def impression_urls(stack: Stack, cid: str, count: int) -> Iterator[str]:
+    """Impression URLs of ``count`` ads served one at a time, each fired right after."""
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        for _ in range(count):
+            yield ad_urls(client, cid)["impression"]
 
 
 def test_killing_a_sink_mid_stream_loses_and_doubles_nothing(
     stack: Stack, api: httpx.Client, serving: httpx.Client, ray_client: Any
 ) -> None:
     cid = active_campaign(stack, api)
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
-    urls = impression_urls(serving, cid, 600)
+    wait_served(serving, cid)
+    urls = impression_urls(stack, cid, 600)
     failures: list[str] = []
-    firing = threading.Thread(target=_fire_many, args=(stack.base_url, urls, failures))
+    firing = threading.Thread(target=_fire_many, args=(urls, failures))
     firing.start()
     time.sleep(0.3)
     sink = ray_client.get_actor(SINK_NAME.format(0), namespace=NAMESPACE)
@@ -237,13 +232,10 @@ def test_postgres_down_for_ten_seconds_under_load_loses_nothing(
     if stack.postgres is None:
         pytest.skip("PostgreSQL is external (DATABASE_URL): the test will not stop a shared server")
     cid = active_campaign(stack, api)
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
-    urls = impression_urls(serving, cid, 400)
+    wait_served(serving, cid)
+    urls = impression_urls(stack, cid, 400)
     failures: list[str] = []
-    firing = threading.Thread(target=_fire_many, args=(stack.base_url, urls, failures))
+    firing = threading.Thread(target=_fire_many, args=(urls, failures))
     firing.start()
     stack.postgres.stop()
     try:
@@ -262,17 +254,13 @@ def test_redis_restart_keeps_acknowledged_beacons(
     if stack.redis is None:
         pytest.skip("Redis is external (REDIS_URL): the test will not restart a shared server")
     cid = active_campaign(stack, api)
-    wait_until(
-        lambda: b"<InLine>" in serving.get("/api/v1/vast", params={"campaign_id": cid}).content,
-        timeout=2,
-    )
-    before = impression_urls(serving, cid, 100)
-    during = impression_urls(serving, cid, 100)
+    wait_served(serving, cid)
+    during = list(impression_urls(stack, cid, 100))
     failures: list[str] = []
-    _fire_many(stack.base_url, before, failures)
+    _fire_many(impression_urls(stack, cid, 100), failures)
     stack.redis.stop()
     try:
-        _fire_many(stack.base_url, during, failures)  # acknowledged from the replica's spill
+        _fire_many(during, failures)  # acknowledged from the replica's spill
     finally:
         stack.redis.start()
     assert failures == []

@@ -152,7 +152,9 @@ def test_missing_objects(store: LocalObjectStore) -> None:
 
 
 def test_build_object_store_follows_settings(tmp_path: Path) -> None:
-    local = build_object_store(Settings(object_store="local", media_dir=tmp_path))
+    local = build_object_store(
+        Settings(object_store="local", media_dir=tmp_path, public_base_url="http://127.0.0.1:8000")
+    )
     assert isinstance(local, LocalObjectStore)
     assert local.public_url("creatives/x.mp4") == "http://127.0.0.1:8000/media/creatives/x.mp4"
 
