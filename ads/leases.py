@@ -379,6 +379,11 @@ class LocalLease:
             return False
         return self.balance(now) <= self._size * low_water_fraction
 
+    def lapses_within(self, now: datetime, horizon: timedelta) -> bool:
+        """True when the grant spent next lapses within ``horizon``: time to ask for the next
+        one, so the lease does not run dry while the refill is on its way."""
+        return bool(self._held) and self._held[0].spend_by <= now + horizon
+
     def take_refunds(self, now: datetime) -> list[Refund]:
         """What was forfeited by ``now`` and not yet taken, to refund with the next refill."""
         self.balance(now)

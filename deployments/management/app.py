@@ -84,7 +84,7 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-        logger.error("storage unavailable: %s", exc)
+        logger.error("storage unavailable: %s", exc, exc_info=exc)
         return JSONResponse(
             error_body("unavailable", "a storage backend is unavailable; retry shortly"), 503
         )

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -87,6 +87,7 @@ class LeaseBook:
         what runs low (leases are opened ahead for every live campaign)."""
         requests: dict[int, dict[str, Micros]] = defaultdict(dict)
         refunds: dict[int, dict[str, list[Refund]]] = defaultdict(dict)
+        horizon = timedelta(seconds=3 * self._refill_seconds)
         live = {c.id for c in self._wanted(now) if self._cost(c) > 0}
         for campaign_id in live - self._leases.keys():
             self._leases[campaign_id] = LocalLease()
@@ -99,7 +100,7 @@ class LeaseBook:
             lapsed = lease.take_refunds(now)
             if lapsed:
                 refunds[shard][campaign_id] = lapsed
-            if lease.needs_refill(_LOW_WATER, now=now):
+            if lease.needs_refill(_LOW_WATER, now=now) or lease.lapses_within(now, horizon):
                 recent = self._spent.pop(campaign_id, 0)
                 impressions = max(_MIN_IMPRESSIONS_PER_REQUEST, 4 * recent)
                 requests[shard][campaign_id] = impressions * costs.get(campaign_id, 0)

@@ -300,12 +300,15 @@ def test_every_page_loads_within_the_goal(session: Session) -> None:
 
 def test_vast_request_and_beacons_reach_analytics(session: Session) -> None:
     page = session.page
-    answer = httpx.get(session.vast_tag, timeout=30)
-    if answer.status_code == 404:
-        pytest.skip("the VAST endpoint (issues 4 and 5) is not deployed")
-    assert answer.status_code == 200, answer.text
-    root = ElementTree.fromstring(answer.content)
-    impression = (root.findtext(".//v:Impression", namespaces=VAST_NS) or "").strip()
+    deadline = time.monotonic() + 10
+    while True:  # a replica may be between two budget leases for a moment
+        answer = httpx.get(session.vast_tag, timeout=30)
+        assert answer.status_code == 200, answer.text
+        root = ElementTree.fromstring(answer.content)
+        impression = (root.findtext(".//v:Impression", namespaces=VAST_NS) or "").strip()
+        if impression or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert impression, answer.text
     beacons = [impression] + [
         (t.text or "").strip()
