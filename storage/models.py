@@ -160,6 +160,9 @@ class AdEvent(Base):
     event_id: Mapped[str] = mapped_column(Text, nullable=False)
     served_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    flushed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
     event_type: Mapped[str] = mapped_column(Text, nullable=False)
     ad_serving_id: Mapped[str] = mapped_column(Text, nullable=False)
     request_id: Mapped[str | None] = mapped_column(Text)

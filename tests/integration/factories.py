@@ -85,6 +85,7 @@ def served(serving: httpx.Client, campaign_id: str) -> bool:
     return b"<InLine>" in answer.content
 
 
-def wait_served(serving: httpx.Client, campaign_id: str, *, timeout: float = 5.0) -> None:
-    """Wait until the campaign is served: the catalog has it and a budget lease covers it."""
-    wait_until(lambda: served(serving, campaign_id), timeout=timeout)
+def wait_served(serving: httpx.Client, campaign_id: str, *, timeout: float = 8.0) -> None:
+    """Wait until every decision replica serves the campaign: its catalog has it and a budget
+    lease covers it (judged by a run of consecutive fills, as requests spread over replicas)."""
+    wait_until(lambda: all(served(serving, campaign_id) for _ in range(8)), timeout=timeout)

@@ -22,6 +22,12 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Text(), nullable=False),
         sa.Column("served_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "flushed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.Column("event_type", sa.Text(), nullable=False),
         sa.Column("ad_serving_id", sa.Text(), nullable=False),
         sa.Column("request_id", sa.Text(), nullable=True),
