@@ -104,7 +104,7 @@ def test_small_budgets_under_heavy_traffic_are_delivered_exactly(
     ids = [active_campaign(stack, api, budget_total=b, cpm=CPM) for b in budgets]
     with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
         for cid in ids:
-            wait_served(serving, cid, timeout=10)
+            wait_served(serving, cid, timeout=30)
     served = run_until_completed(stack, ids, timeout=90)
     assert_exact_budgets(stack, ids, served)
 
@@ -114,7 +114,7 @@ def test_a_ledger_killed_mid_flight_neither_overspends_nor_stops_serving(
 ) -> None:
     cid = active_campaign(stack, api, budget_total="1.50", cpm=CPM)
     with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
-        wait_served(serving, cid, timeout=10)
+        wait_served(serving, cid, timeout=30)
     after_kill: dict[str, int] = {}
 
     def kill_ledgers(served: Counter[str]) -> None:

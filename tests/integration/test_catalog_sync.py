@@ -103,5 +103,8 @@ def test_sync_completes_campaigns_whose_flight_ended(
     wait_until(
         lambda: api.get(f"/campaigns/{cid}").json()["campaign"]["status"] == "completed", timeout=10
     )
-    assert rds.hget(f"{stack.redis_prefix}campaign:{cid}", "status") == "completed"
+    wait_until(
+        lambda: rds.hget(f"{stack.redis_prefix}campaign:{cid}", "status") == "completed",
+        timeout=10,
+    )
     assert cid not in rds.smembers(f"{stack.redis_prefix}campaigns:active")

@@ -1,0 +1,174 @@
+"""Seed the benchmark catalog: active campaigns with hostile names, each with 1-3 creatives.
+
+Campaigns go through the management API (so they are written through to Redis like real ones);
+creatives are inserted into PostgreSQL as the upload pipeline leaves them, before activation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+
+from storage.db import asyncpg_dsn
+
+HOSTILE_PARTS = (
+    "<Ad>",
+    "&",
+    "&amp;",
+    "]]>",
+    "<![CDATA[x]]>",
+    '"double"',
+    "'single'",
+    "</AdTitle></InLine>",
+    "<!-- c -->",
+    "&#x26; &lt;",
+    "\u202eRTL\u202c",
+    "Ünïcødé",
+    "日本語",
+    "العربية",
+    "🎬📺",
+    "e\u0301",
+    "[ERRORCODE] ${MACRO} %%CACHEBUSTER%%",
+    "\ttab\nnewline",
+    "\\backslash",
+)
+DURATIONS_MS = (6_000, 10_000, 15_000, 15_000, 20_000, 30_000, 30_000)
+RENDITIONS = ((640, 360, 800), (1280, 720, 3000), (1920, 1080, 6000))
+
+
+@dataclass(frozen=True, slots=True)
+class SeededCampaign:
+    id: str
+    name: str
+    creatives: int
+
+
+def hostile_name(rng: random.Random, index: int, *, limit: int = 255) -> str:
+    """A campaign or creative name mixing XML-breaking text, unicode and (sometimes) length."""
+    parts = [f"#{index}", *rng.sample(HOSTILE_PARTS, k=rng.randint(2, 6))]
+    name = " ".join(parts)
+    if index % 7 == 0:
+        name = (name + " " + "long-" * 60)[:limit]
+    return name[:limit].strip()
+
+
+def _campaign_body(rng: random.Random, index: int, now: datetime) -> dict[str, object]:
+    return {
+        "name": hostile_name(rng, index),
+        "description": hostile_name(rng, index + 1000, limit=2000) * 3,
+        # Budgets far beyond what a benchmark can spend, paced ASAP: decisions keep filling at
+        # thousands per second (with even pacing the ledger would rightly grant only a slice).
+        "budget_total": rng.choice((100_000_000, 250_000_000, 500_000_000, 1_000_000_000)),
+        "cpm": rng.choice((5, 12.5, 20, 35)),
+        "pacing": "asap",
+        "start_date": (now - timedelta(days=1)).isoformat(),
+        "end_date": (now + timedelta(days=30)).isoformat(),
+        "click_through_url": f"https://example.com/buy?c={index}&y=a%20b&z=[2]&q=%3Cx%3E",
+    }
+
+
+async def _insert_creatives(
+    database_url: str, campaigns: list[str], rng: random.Random
+) -> dict[str, int]:
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    counts: dict[str, int] = {}
+    try:
+        for index, campaign_id in enumerate(campaigns):
+            counts[campaign_id] = rng.randint(1, 3)
+            for _ in range(counts[campaign_id]):
+                creative_id = uuid.uuid4()
+                renditions = [
+                    {
+                        "key": f"creatives/{creative_id}/{h}p.mp4",
+                        "width": w,
+                        "height": h,
+                        "bitrate_kbps": kbps,
+                        "mime": "video/mp4",
+                        "codec": "h264",
+                    }
+                    for w, h, kbps in RENDITIONS[: rng.randint(0, 3)]
+                ]
+                await conn.execute(
+                    """INSERT INTO creatives (id, campaign_id, name, status, file_key,
+                       duration_ms, size_bytes, width, height, bitrate_kbps, renditions)
+                       VALUES ($1, $2, $3, 'active', $4, $5, 1000000, 1920, 1080, 8000,
+                       $6::jsonb)""",
+                    creative_id,
+                    uuid.UUID(campaign_id),
+                    hostile_name(rng, index + 5000),
+                    f"creatives/{creative_id}/original.mp4",
+                    rng.choice(DURATIONS_MS),
+                    json.dumps(renditions),
+                )
+    finally:
+        await conn.close()
+    return counts
+
+
+def login(admin_url: str, *, email: str, password: str) -> str:
+    deadline = time.monotonic() + 60
+    while True:
+        answer = httpx.post(
+            f"{admin_url}/auth/login", json={"email": email, "password": password}, timeout=30
+        )
+        if answer.status_code == 200:
+            token: str = answer.json()["access_token"]
+            return token
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"admin login failed: {answer.status_code} {answer.text[:300]}")
+        time.sleep(1)
+
+
+def seed_campaigns(
+    *,
+    admin_url: str,
+    database_url: str,
+    email: str,
+    password: str,
+    count: int = 100,
+    seed: int = 4,
+) -> list[SeededCampaign]:
+    """Create ``count`` active campaigns with hostile names and 1-3 active creatives each."""
+    rng = random.Random(seed)
+    token = login(admin_url, email=email, password=password)
+    now = datetime.now(UTC)
+    created: list[tuple[str, str]] = []
+    with httpx.Client(
+        base_url=admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as api:
+        for index in range(count):
+            answer = api.post("/campaigns", json=_campaign_body(rng, index, now))
+            if answer.status_code != 201:
+                raise RuntimeError(f"creating campaign {index}: {answer.status_code} {answer.text}")
+            campaign = answer.json()["campaign"]
+            created.append((campaign["id"], campaign["name"]))
+        counts = asyncio.run(_insert_creatives(database_url, [cid for cid, _ in created], rng))
+        for cid, _ in created:
+            answer = api.put(f"/campaigns/{cid}/status", json={"status": "active"})
+            if answer.status_code != 200:
+                raise RuntimeError(f"activating {cid}: {answer.status_code} {answer.text}")
+    return [SeededCampaign(id=cid, name=name, creatives=counts[cid]) for cid, name in created]
+
+
+def wait_served(base_url: str, campaigns: list[SeededCampaign], *, timeout: float = 30) -> None:
+    """Block until every campaign is served by a targeted VAST request."""
+    pending = {c.id for c in campaigns}
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        while pending and time.monotonic() < deadline:
+            for cid in list(pending):
+                answer = client.get("/api/v1/vast", params={"campaign_id": cid})
+                if answer.status_code == 200 and b"<InLine>" in answer.content:
+                    pending.discard(cid)
+            if pending:
+                time.sleep(0.5)
+    if pending:
+        raise RuntimeError(f"{len(pending)} seeded campaigns are not served after {timeout:.0f}s")
