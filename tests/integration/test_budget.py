@@ -18,7 +18,7 @@ import httpx
 
 from actors.budget_ledger import LEDGER_NAME, NAMESPACE
 from storage.db import asyncpg_dsn
-from tests.integration.factories import active_campaign, wait_served
+from tests.integration.factories import active_campaign
 from tests.stack_fixtures import Stack
 
 NS = {"v": "http://www.iab.com/VAST"}
@@ -102,9 +102,6 @@ def test_small_budgets_under_heavy_traffic_are_delivered_exactly(
 ) -> None:
     budgets = ["0.10", "0.25", "0.37", "0.50", "1.00"]  # 10 to 100 impressions
     ids = [active_campaign(stack, api, budget_total=b, cpm=CPM) for b in budgets]
-    with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
-        for cid in ids:
-            wait_served(serving, cid, timeout=30)
     served = run_until_completed(stack, ids, timeout=90)
     assert_exact_budgets(stack, ids, served)
 
@@ -113,8 +110,6 @@ def test_a_ledger_killed_mid_flight_neither_overspends_nor_stops_serving(
     stack: Stack, api: httpx.Client, ray_client: Any
 ) -> None:
     cid = active_campaign(stack, api, budget_total="1.50", cpm=CPM)
-    with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
-        wait_served(serving, cid, timeout=30)
     after_kill: dict[str, int] = {}
 
     def kill_ledgers(served: Counter[str]) -> None:
