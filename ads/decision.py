@@ -3,12 +3,13 @@ brings the catalog index, the clock, the random source and the beacon signer."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -16,7 +17,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.tracking import ERROR, BeaconSigner, TrackingUrls
-from ads.vast import VastAd, render_no_fill, render_vast
+from ads.vast import VastTemplate, render_no_fill
 
 AD_SYSTEM = "CTV Ad Server"
 AD_SYSTEM_VERSION = "1.0"
@@ -63,7 +64,8 @@ def parse_ad_request(body: bytes) -> AdRequestBody:
 
 
 def new_ad_serving_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as 32 hex characters (unique per served ad; beacons dedupe on it)."""
+    return os.urandom(16).hex()
 
 
 def decide(
@@ -104,10 +106,10 @@ def decide(
     )
 
 
-def decision_json(decision: Decision) -> dict[str, Any]:
-    """The JSON body of a filled ad request."""
-    creative, tracking = decision.creative, decision.tracking
-    media_files = [
+def media_files(creative: CatalogCreative) -> list[dict[str, Any]]:
+    """The files a player may fetch, best first: every rendition, or the original until the
+    renditions exist."""
+    return [
         {
             "url": r.url,
             "width": r.width,
@@ -127,34 +129,90 @@ def decision_json(decision: Decision) -> dict[str, Any]:
             "codec": "h264",
         }
     ]
-    urls = {"impression": tracking.impression, **dict(tracking.events)}
-    urls["click"] = tracking.click
-    urls["error"] = tracking.error
-    return {
-        "request_id": decision.request_id,
-        "ad_serving_id": decision.ad_serving_id,
-        "campaign_id": decision.campaign.id,
+
+
+def _json_fields(campaign: CatalogCampaign, creative: CatalogCreative) -> str:
+    """The JSON members of a filled ad request that depend only on the campaign and creative."""
+    files = media_files(creative)
+    fields = {
+        "campaign_id": campaign.id,
         "creative_id": creative.id,
-        "video_url": media_files[0]["url"],
+        "video_url": files[0]["url"],
         "duration": creative.duration_ms / 1000,
-        "media_files": media_files,
-        "click_through_url": decision.campaign.click_through_url,
-        "tracking": urls,
+        "media_files": files,
+        "click_through_url": campaign.click_through_url,
     }
+    return json.dumps(fields, separators=(",", ":"))[1:-1]
 
 
-def decision_vast(decision: Decision) -> str:
-    """The VAST 4.2 document of a filled request."""
-    return render_vast(
-        VastAd(
-            ad_serving_id=decision.ad_serving_id,
-            campaign=decision.campaign,
-            creative=decision.creative,
-            tracking=decision.tracking,
-            ad_system=AD_SYSTEM,
-            ad_system_version=AD_SYSTEM_VERSION,
-        )
+def _vast_template(campaign: CatalogCampaign, creative: CatalogCreative) -> VastTemplate:
+    return VastTemplate.of(
+        campaign=campaign,
+        creative=creative,
+        ad_system=AD_SYSTEM,
+        ad_system_version=AD_SYSTEM_VERSION,
     )
+
+
+T = TypeVar("T")
+
+
+class _PerAd(Generic[T]):
+    """What ``build`` makes of a (campaign, creative), kept while the catalog snapshot holds the
+    same two objects (a reload makes new ones, so edits are never served stale)."""
+
+    def __init__(
+        self, build: Callable[[CatalogCampaign, CatalogCreative], T], *, max_entries: int
+    ) -> None:
+        self._build = build
+        self._max_entries = max_entries
+        self._entries: dict[tuple[str, str], tuple[CatalogCampaign, CatalogCreative, T]] = {}
+
+    def get(self, campaign: CatalogCampaign, creative: CatalogCreative) -> T:
+        key = (campaign.id, creative.id)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is campaign and entry[1] is creative:
+            return entry[2]
+        if len(self._entries) >= self._max_entries:
+            self._entries.clear()
+        value = self._build(campaign, creative)
+        self._entries[key] = (campaign, creative, value)
+        return value
+
+
+class DecisionRenderer:
+    """Renders decisions as the JSON body or the VAST document a player gets.
+
+    Everything but the request id, the ad serving id and the signed beacon URLs is rendered once
+    per campaign and creative and reused; keep one renderer per process.
+    """
+
+    def __init__(self, *, max_entries: int = 4096) -> None:
+        self._json = _PerAd(_json_fields, max_entries=max_entries)
+        self._vast = _PerAd(_vast_template, max_entries=max_entries)
+
+    def json(self, decision: Decision) -> bytes:
+        """The JSON body of a filled ad request (UTF-8)."""
+        tracking = decision.tracking
+        urls = [
+            ("impression", tracking.impression),
+            *tracking.events,
+            ("click", tracking.click),
+            ("error", tracking.error),
+        ]
+        # Beacon URLs hold URI characters only (no quote, backslash or control character).
+        beacons = ",".join([f'"{event}":"{url}"' for event, url in urls])
+        return (
+            f'{{"request_id":{json.dumps(decision.request_id)},'
+            f'"ad_serving_id":"{decision.ad_serving_id}",'
+            f"{self._json.get(decision.campaign, decision.creative)},"
+            f'"tracking":{{{beacons}}}}}'
+        ).encode()
+
+    def vast(self, decision: Decision) -> str:
+        """The VAST 4.2 document of a filled request."""
+        template = self._vast.get(decision.campaign, decision.creative)
+        return template.render(ad_serving_id=decision.ad_serving_id, tracking=decision.tracking)
 
 
 def no_fill_vast(*, signer: BeaconSigner, request_id: str, now: datetime) -> str:

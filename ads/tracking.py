@@ -1,18 +1,21 @@
 """Signed beacon URLs: what a player fires back after an ad, and the check that it is ours.
 
 A beacon's query names the event, the ids of one served ad and when it was served, signed with
-HMAC-SHA256 (first 16 bytes, base64url)::
+keyed BLAKE2b (RFC 7693's MAC mode, 16-byte tag, hex)::
 
     /api/v1/track?event=start&a=<ad serving id>&r=<request id>&c=<campaign id>
         &k=<creative id>&t=<served at, unix seconds>&s=<signature>
 
 The signed message is the query up to ``&s=``. The error beacon ends with ``&code=[ERRORCODE]``,
 outside the signature, so the player can put the VAST error code there.
+
+Keyed BLAKE2b rather than HMAC-SHA256: both are PRF-based MACs of the same strength, but a copy of
+a pre-keyed BLAKE2b state signs in about a sixth of the time HMAC takes from Python, and every
+decision signs thirteen URLs.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -47,6 +50,8 @@ _TRACK_PATH = "/api/v1/track"
 _ID_PARAMS = ("a", "r", "c", "k", "t")
 _BASE_URL = re.compile(r"https?://(?:[A-Za-z0-9\-._~:/@!$'()*+,;=\[\]]|%[0-9A-Fa-f]{2})+", re.I)
 _SIGNATURE_BYTES = 16
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+"""What ``quote(value, safe='')`` leaves as it is."""
 _MAX_TIME_DIGITS = 12
 
 
@@ -79,18 +84,24 @@ class Beacon:
 
 
 class _EventMacs:
-    """One HMAC per event, already fed with ``event=<name>&``; each signature uses a copy."""
+    """One keyed BLAKE2b state per event, already fed with ``event=<name>&``; each signature
+    uses a copy."""
 
     def __init__(self, secret: str | bytes) -> None:
         key = secret.encode() if isinstance(secret, str) else secret
+        if len(key) > hashlib.blake2b.MAX_KEY_SIZE:
+            key = hashlib.blake2b(key).digest()
         self._macs = {
-            event: hmac.new(key, f"event={event}&".encode(), hashlib.sha256) for event in EVENTS
+            event: hashlib.blake2b(
+                f"event={event}&".encode(), key=key, digest_size=_SIGNATURE_BYTES
+            )
+            for event in EVENTS
         }
 
     def signature(self, event: str, ids_query: str) -> str:
         mac = self._macs[event].copy()
         mac.update(ids_query.encode())
-        return base64.urlsafe_b64encode(mac.digest()[:_SIGNATURE_BYTES]).rstrip(b"=").decode()
+        return mac.hexdigest()
 
 
 class BeaconSigner:
@@ -246,11 +257,15 @@ def verify_beacon(
 def _ids_query(ids: Iterable[str]) -> str:
     """``a=…&r=…&c=…&k=…&t=…``: the signed part of the query after the event."""
     return "&".join(
-        [
-            f"{name}={quote(value, safe='', errors='surrogatepass')}"
-            for name, value in zip(_ID_PARAMS, ids, strict=True)
-        ]
+        [f"{name}={_quoted(value)}" for name, value in zip(_ID_PARAMS, ids, strict=True)]
     )
+
+
+def _quoted(value: str) -> str:
+    """``value`` percent-encoded for a query (ids are usually safe already: skip the work)."""
+    if _URL_SAFE.fullmatch(value) is not None:
+        return value
+    return quote(value, safe="", errors="surrogatepass")
 
 
 def _required(params: Mapping[str, str], name: str) -> str:

@@ -79,28 +79,75 @@ class VastAd:
     description: str | None = None
 
 
-def render_vast(ad: VastAd) -> str:
-    """The VAST 4.2 document of ``ad``: one InLine ad with one linear creative."""
-    campaign, creative, tracking = ad.campaign, ad.creative, ad.tracking
-    return _DOCUMENT.format(
-        body=_INLINE_AD.format(
-            ad_id=_attr(campaign.id),
-            ad_system=_text(ad.ad_system),
-            ad_system_version=_attr(ad.ad_system_version),
-            error_url=_signed_url(tracking.error),
-            ad_serving_id=_attr(ad.ad_serving_id),
-            impression_url=_signed_url(tracking.impression),
-            title=_text(campaign.name),
-            creative_id=_attr(creative.id),
-            tracking=_tracking_events(tracking),
-            duration=format_duration(creative.duration_ms),
-            media_files=_media_files(creative),
-            click_url=_signed_url(tracking.click),
-            click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
-            registry=UNIVERSAL_AD_ID_REGISTRY,
-            description=_optional(_DESCRIPTION, ad.description, escape=_text),
+_SLOT = "\x00"
+"""Marks a per-request value in a template; XML cannot hold it, so no escaped value has it."""
+
+
+@dataclass(frozen=True, slots=True)
+class VastTemplate:
+    """One campaign and creative's VAST document with the per-request values left open: the ad
+    serving id and the signed beacon URLs. Build once per catalog snapshot, render per request.
+    """
+
+    pieces: tuple[str, ...]
+    """Escaped document text at even indices, the names of the open values at odd ones."""
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        campaign: CatalogCampaign,
+        creative: CatalogCreative,
+        ad_system: str,
+        ad_system_version: str,
+        description: str | None = None,
+    ) -> VastTemplate:
+        slots = {
+            name: f"{_SLOT}{name}{_SLOT}"
+            for name in ("error_url", "ad_serving_id", "impression_url", "tracking", "click_url")
+        }
+        document = _DOCUMENT.format(
+            body=_INLINE_AD.format(
+                **slots,
+                ad_id=_attr(campaign.id),
+                ad_system=_text(ad_system),
+                ad_system_version=_attr(ad_system_version),
+                title=_text(campaign.name),
+                creative_id=_attr(creative.id),
+                duration=format_duration(creative.duration_ms),
+                media_files=_media_files(creative),
+                click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
+                registry=UNIVERSAL_AD_ID_REGISTRY,
+                description=_optional(_DESCRIPTION, description, escape=_text),
+            )
         )
+        return cls(tuple(document.split(_SLOT)))
+
+    def render(self, *, ad_serving_id: str, tracking: TrackingUrls) -> str:
+        """The document of one served ad."""
+        values = {
+            "error_url": _signed_url(tracking.error),
+            "ad_serving_id": _attr(ad_serving_id),
+            "impression_url": _signed_url(tracking.impression),
+            "tracking": _tracking_events(tracking),
+            "click_url": _signed_url(tracking.click),
+        }
+        pieces = list(self.pieces)
+        pieces[1::2] = [values[name] for name in pieces[1::2]]
+        return "".join(pieces)
+
+
+def render_vast(ad: VastAd) -> str:
+    """The VAST 4.2 document of ``ad``: one InLine ad with one linear creative (per request,
+    prefer a :class:`VastTemplate` kept per campaign and creative)."""
+    template = VastTemplate.of(
+        campaign=ad.campaign,
+        creative=ad.creative,
+        ad_system=ad.ad_system,
+        ad_system_version=ad.ad_system_version,
+        description=ad.description,
     )
+    return template.render(ad_serving_id=ad.ad_serving_id, tracking=ad.tracking)
 
 
 def render_no_fill(error_url: str) -> str:

@@ -26,9 +26,8 @@ from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
 from ads.decision import (
     MAX_AD_DURATION_S,
+    DecisionRenderer,
     decide,
-    decision_json,
-    decision_vast,
     new_ad_serving_id,
     no_fill_vast,
     parse_ad_request,
@@ -100,6 +99,7 @@ class ServingIngress:
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
         self._rng = random.Random()
+        self._render = DecisionRenderer()
         self._health = HealthCheck(database_url=settings.require_database_url(), redis=self._redis)
         self._media = MediaFiles.from_settings(settings)
         self._beacons = BeaconIngest(
@@ -177,7 +177,7 @@ class ServingIngress:
         if decision is None:
             return Response(status_code=204, headers=CORS)
         self._leases.spend(decision.campaign, now)
-        return json_response(decision_json(decision))
+        return Response(self._render.json(decision), media_type="application/json", headers=CORS)
 
     async def _vast(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -202,7 +202,7 @@ class ServingIngress:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=now)
         else:
             self._leases.spend(decision.campaign, now)
-            body = decision_vast(decision)
+            body = self._render.vast(decision)
         return Response(body, media_type=VAST_MEDIA_TYPE, headers=CORS)
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
-from ads.decision import decide, decision_json, decision_vast, no_fill_vast, parse_ad_request
+from ads.decision import (
+    Decision,
+    DecisionRenderer,
+    decide,
+    media_files,
+    no_fill_vast,
+    parse_ad_request,
+)
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
@@ -71,7 +82,7 @@ def test_decision_json_has_every_field_players_need() -> None:
         signer=SIGNER,
     )
     assert decision is not None
-    body = decision_json(decision)
+    body = json.loads(DecisionRenderer().json(decision))
     assert body["campaign_id"] == "c1" and body["creative_id"] == "k1"
     assert body["video_url"] == "https://cdn.example.com/720.mp4"
     assert body["duration"] == 15.0
@@ -86,7 +97,10 @@ def test_decision_json_has_every_field_players_need() -> None:
         "error",
     }
     assert body["tracking"]["error"].endswith("&code=[ERRORCODE]")
-    assert "<AdServingId>" + decision.ad_serving_id in decision_vast(decision)
+    assert body["request_id"] == "r" and body["ad_serving_id"] == decision.ad_serving_id
+    assert body["media_files"] == media_files(decision.creative)
+    assert body["tracking"]["impression"] == decision.tracking.impression
+    assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer().vast(decision)
 
 
 def test_nothing_fits_gives_none_and_a_no_fill_document() -> None:
@@ -103,3 +117,62 @@ def test_nothing_fits_gives_none_and_a_no_fill_document() -> None:
     )
     document = no_fill_vast(signer=SIGNER, request_id="r", now=NOW)
     assert "<Ad" not in document and "[ERRORCODE]" in document
+
+
+def filled(index: CatalogIndex, *, request_id: str = "r") -> Decision:
+    decision = decide(
+        index,
+        request_id=request_id,
+        max_duration_ms=None,
+        now=NOW,
+        rng=random.Random(1),
+        signer=SIGNER,
+    )
+    assert decision is not None
+    return decision
+
+
+def test_the_renderer_serves_an_edit_from_the_next_snapshot_on() -> None:
+    renderer = DecisionRenderer()
+    first = filled(catalog())
+    assert "<AdTitle>Spot</AdTitle>" in renderer.vast(first)
+    assert json.loads(renderer.json(first))["click_through_url"] == "https://example.com"
+
+    edited = replace(
+        first.campaign, name="Spot & <Sons>", click_through_url="https://example.com/new"
+    )
+    second = replace(first, campaign=edited, ad_serving_id="second")
+
+    document = renderer.vast(second)
+    assert "<AdTitle>Spot &amp; &lt;Sons&gt;</AdTitle>" in document
+    assert "<AdServingId>second</AdServingId>" in document
+    assert json.loads(renderer.json(second))["click_through_url"] == "https://example.com/new"
+    assert "<AdServingId>" + first.ad_serving_id in renderer.vast(first)
+
+
+def test_the_renderer_keeps_a_bounded_number_of_ads() -> None:
+    renderer = DecisionRenderer(max_entries=2)
+    base = filled(catalog())
+    for n in range(5):
+        creative = replace(base.creative, id=f"k{n}")
+        body = json.loads(renderer.json(replace(base, creative=creative)))
+        assert body["creative_id"] == f"k{n}"
+    assert len(renderer._json._entries) <= 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(request_id=st.text(max_size=128), url_tail=st.text())
+def test_the_json_body_is_valid_json_whatever_the_values(request_id: str, url_tail: str) -> None:
+    base = filled(catalog())
+    campaign = replace(base.campaign, click_through_url=f"https://x.example/{url_tail}")
+    creative = replace(base.creative, id=f"k{url_tail}", renditions=())
+    decision = filled(CatalogIndex([campaign], [replace(creative, campaign_id=campaign.id)]))
+    decision = replace(decision, request_id=request_id)
+
+    body = json.loads(DecisionRenderer().json(decision))
+
+    assert body["request_id"] == request_id
+    assert body["creative_id"] == f"k{url_tail}"
+    assert body["click_through_url"] == f"https://x.example/{url_tail}"
+    assert body["media_files"] == media_files(decision.creative)
+    assert body["tracking"]["error"] == decision.tracking.error
