@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -48,8 +48,10 @@ DEFAULT_CLOCK_SKEW_SECONDS = 30.0
 _PATHS = {IMPRESSION: "/api/v1/impression", CLICK: "/api/v1/click"}
 _TRACK_PATH = "/api/v1/track"
 _ID_PARAMS = ("a", "r", "c", "k", "t")
+_SAFE_IDS_QUERY = "&".join(f"{name}={{}}" for name in _ID_PARAMS)
 _BASE_URL = re.compile(r"https?://(?:[A-Za-z0-9\-._~:/@!$'()*+,;=\[\]]|%[0-9A-Fa-f]{2})+", re.I)
 _SIGNATURE_BYTES = 16
+_ERROR_CODE_SUFFIX = f"&code={ERROR_CODE_MACRO}"
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
 """What ``quote(value, safe='')`` leaves as it is."""
 _MAX_TIME_DIGITS = 12
@@ -91,15 +93,16 @@ class _EventMacs:
         key = secret.encode() if isinstance(secret, str) else secret
         if len(key) > hashlib.blake2b.MAX_KEY_SIZE:
             key = hashlib.blake2b(key).digest()
-        self._macs = {
+        self.states = {
             event: hashlib.blake2b(
                 f"event={event}&".encode(), key=key, digest_size=_SIGNATURE_BYTES
             )
             for event in EVENTS
         }
+        """Per event, the MAC state to copy, then feed the ids query (ASCII bytes)."""
 
     def signature(self, event: str, ids_query: str) -> str:
-        mac = self._macs[event].copy()
+        mac = self.states[event].copy()
         mac.update(ids_query.encode())
         return mac.hexdigest()
 
@@ -127,6 +130,10 @@ class BeaconSigner:
             event: f"{base}{_PATHS.get(event, _TRACK_PATH)}?event={event}&" for event in EVENTS
         }
         self._player_events = tuple(player_events)
+        self._signing = tuple(
+            (event, self._prefixes[event], self._macs.states[event])
+            for event in (IMPRESSION, CLICK, ERROR, *self._player_events)
+        )
 
     def url(
         self,
@@ -155,16 +162,22 @@ class BeaconSigner:
     ) -> TrackingUrls:
         """All beacon URLs of one decision (the ids are encoded once, then each event signed)."""
         ids = _ids_query((ad_serving_id, request_id, campaign_id, creative_id, str(served_at)))
+        data = ids.encode()
+        urls: dict[str, str] = {}
+        for event, prefix, state in self._signing:  # the per-request loop: kept flat
+            mac = state.copy()
+            mac.update(data)
+            urls[event] = f"{prefix}{ids}&s={mac.hexdigest()}"
         return TrackingUrls(
-            impression=self._url(IMPRESSION, ids),
-            click=self._url(CLICK, ids),
-            error=self._url(ERROR, ids),
-            events=tuple([(event, self._url(event, ids)) for event in self._player_events]),
+            impression=urls[IMPRESSION],
+            click=urls[CLICK],
+            error=f"{urls[ERROR]}{_ERROR_CODE_SUFFIX}",
+            events=tuple([(event, urls[event]) for event in self._player_events]),
         )
 
     def _url(self, event: str, ids_query: str) -> str:
         url = f"{self._prefixes[event]}{ids_query}&s={self._macs.signature(event, ids_query)}"
-        return f"{url}&code={ERROR_CODE_MACRO}" if event == ERROR else url
+        return f"{url}{_ERROR_CODE_SUFFIX}" if event == ERROR else url
 
 
 class BeaconVerifier:
@@ -210,7 +223,7 @@ class BeaconVerifier:
             error_code=error_code,
         )
 
-    def _check_signature(self, event: str, *, ids: Iterable[str], signature: str | None) -> None:
+    def _check_signature(self, event: str, *, ids: Sequence[str], signature: str | None) -> None:
         if not signature:
             raise InvalidSignature("beacon signature is missing")
         expected = self._macs.signature(event, _ids_query(ids))
@@ -254,18 +267,16 @@ def verify_beacon(
     )
 
 
-def _ids_query(ids: Iterable[str]) -> str:
+def _ids_query(ids: Sequence[str]) -> str:
     """``a=…&r=…&c=…&k=…&t=…``: the signed part of the query after the event."""
+    if _URL_SAFE.fullmatch("".join(ids)) is not None:  # the usual case: nothing to encode
+        return _SAFE_IDS_QUERY.format(*ids)
     return "&".join(
-        [f"{name}={_quoted(value)}" for name, value in zip(_ID_PARAMS, ids, strict=True)]
+        [
+            f"{name}={quote(value, safe='', errors='surrogatepass')}"
+            for name, value in zip(_ID_PARAMS, ids, strict=True)
+        ]
     )
-
-
-def _quoted(value: str) -> str:
-    """``value`` percent-encoded for a query (ids are usually safe already: skip the work)."""
-    if _URL_SAFE.fullmatch(value) is not None:
-        return value
-    return quote(value, safe="", errors="surrogatepass")
 
 
 def _required(params: Mapping[str, str], name: str) -> str:
