@@ -21,6 +21,11 @@ from cluster.services import log_tail, wait_for_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVE_CONFIG = REPO_ROOT / "serve_config.yaml"
+LOCAL_HEAD_ENV = {"RAY_AUTH_MODE": "disabled"}
+"""Defaults for the processes of a local head and their clients (the caller's values win).
+Left unset, a ``~/.ray/auth_token`` that any earlier local ``ray.init()`` wrote switches token
+auth on for ``ray start``, and ``serve deploy`` then fails with "Missing authentication token".
+The local head listens on 127.0.0.1 only; a KubeRay cluster configures its own auth."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +71,11 @@ def start_ray_head(
     ]
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            env={**LOCAL_HEAD_ENV, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_for_port("127.0.0.1", ports.gcs, timeout=90, what="ray head (GCS)", log=log_path)
@@ -123,7 +132,7 @@ def deploy_serve_config(
         while True:
             done = subprocess.run(
                 [_bin("serve"), "deploy", path, "--address", f"http://127.0.0.1:{dashboard_port}"],
-                env=env,
+                env={**LOCAL_HEAD_ENV, **env},
                 capture_output=True,
                 text=True,
                 check=False,

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from cluster.ray_head import (
+    LOCAL_HEAD_ENV,
     RayHeadPorts,
     deploy_serve_config,
     render_serve_config,
@@ -120,7 +121,7 @@ def stack() -> Iterator[Stack]:
     prefix = f"ctvtest{uuid.uuid4().hex[:8]}:"
 
     serve_port = free_port()
-    env = dict(os.environ)
+    env = {**LOCAL_HEAD_ENV, **os.environ}
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,

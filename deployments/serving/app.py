@@ -62,6 +62,28 @@ PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAA
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+_JSON_HEADERS = [(b"content-type", b"application/json"), (b"access-control-allow-origin", b"*")]
+_VAST_HEADERS = [
+    (b"content-type", VAST_MEDIA_TYPE.encode()),
+    (b"access-control-allow-origin", b"*"),
+]
+
+
+def encoded_response(body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> Response:
+    """A 200 with headers encoded once per process (Starlette encodes a dict per response)."""
+    response = Response(body)
+    response.raw_headers += raw_headers
+    return response
+
+
+def declared_length(request: Request) -> str | None:
+    """The Content-Length header as sent, read off the ASGI scope without building Headers."""
+    for name, value in request.scope["headers"]:
+        if name == b"content-length":
+            return str(value, "latin-1")
+    return None
+
+
 def json_response(body: object, status: int = 200) -> Response:
     return Response(
         json.dumps(body, separators=(",", ":")),
@@ -136,7 +158,7 @@ class ServingIngress:
         await self._leases.close()
 
     async def __call__(self, request: Request) -> Response:
-        path = request.url.path
+        path: str = request.scope["path"]  # request.url would build a URL object per request
         if path.startswith("/media/"):
             return await self._media(request)
         handler = self._routes.get(path)
@@ -155,7 +177,7 @@ class ServingIngress:
             return Response(status_code=204, headers=PREFLIGHT)
         if request.method != "POST":
             raise MethodNotAllowed("use POST with a JSON body")
-        declared = request.headers.get("content-length")
+        declared = declared_length(request)
         if declared is not None and (
             not declared.isdigit() or int(declared) > MAX_AD_REQUEST_BYTES
         ):
@@ -177,7 +199,7 @@ class ServingIngress:
         if decision is None:
             return Response(status_code=204, headers=CORS)
         self._leases.spend(decision.campaign, now)
-        return Response(self._render.json(decision), media_type="application/json", headers=CORS)
+        return encoded_response(self._render.json(decision), _JSON_HEADERS)
 
     async def _vast(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -203,7 +225,7 @@ class ServingIngress:
         else:
             self._leases.spend(decision.campaign, now)
             body = self._render.vast(decision)
-        return Response(body, media_type=VAST_MEDIA_TYPE, headers=CORS)
+        return encoded_response(body.encode(), _VAST_HEADERS)
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:
         """Verify and record the beacon of ``request``; ``expect`` pins the event of the path."""

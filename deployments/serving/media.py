@@ -49,7 +49,7 @@ class MediaFiles:
     async def __call__(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return _json(405, "method_not_allowed", "use GET or HEAD", {"Allow": "GET, HEAD"})
-        key, store = request.url.path.removeprefix(PREFIX), self._store
+        key, store = request.scope["path"].removeprefix(PREFIX), self._store
         if store is None:
             return _json(404, "not_found", "media files are not served here")
         try:
