@@ -193,15 +193,8 @@ class DecisionRenderer:
 
     def json(self, decision: Decision) -> bytes:
         """The JSON body of a filled ad request (UTF-8)."""
-        tracking = decision.tracking
-        urls = [
-            ("impression", tracking.impression),
-            *tracking.events,
-            ("click", tracking.click),
-            ("error", tracking.error),
-        ]
         # Beacon URLs hold URI characters only (no quote, backslash or control character).
-        beacons = ",".join([f'"{event}":"{url}"' for event, url in urls])
+        beacons = ",".join([f'"{e}":"{url}"' for e, url in decision.tracking.by_event.items()])
         return (
             f'{{"request_id":{json.dumps(decision.request_id)},'
             f'"ad_serving_id":"{decision.ad_serving_id}",'

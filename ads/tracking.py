@@ -42,6 +42,7 @@ PLAYER_EVENTS: tuple[str, ...] = (
 )
 """Events a player reports through ``<Tracking event=…>``, in the order they are listed."""
 EVENTS = frozenset({IMPRESSION, CLICK, ERROR, *PLAYER_EVENTS})
+_PLAYER_EVENT_SET = frozenset(PLAYER_EVENTS)
 ERROR_CODE_MACRO = "[ERRORCODE]"
 DEFAULT_CLOCK_SKEW_SECONDS = 30.0
 
@@ -51,7 +52,6 @@ _ID_PARAMS = ("a", "r", "c", "k", "t")
 _SAFE_IDS_QUERY = "&".join(f"{name}={{}}" for name in _ID_PARAMS)
 _BASE_URL = re.compile(r"https?://(?:[A-Za-z0-9\-._~:/@!$'()*+,;=\[\]]|%[0-9A-Fa-f]{2})+", re.I)
 _SIGNATURE_BYTES = 16
-_ERROR_CODE_SUFFIX = f"&code={ERROR_CODE_MACRO}"
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
 """What ``quote(value, safe='')`` leaves as it is."""
 _MAX_TIME_DIGITS = 12
@@ -60,14 +60,29 @@ _MAX_TIME_DIGITS = 12
 @dataclass(frozen=True, slots=True)
 class TrackingUrls:
     """Every beacon URL of one served ad: absolute and URI-safe (only ``&`` needs escaping in
-    XML).
+    XML; nothing needs escaping in a JSON string).
     """
 
-    impression: str
-    click: str
-    error: str
-    events: tuple[tuple[str, str], ...]
-    """``(event, url)`` for each player event, in the signer's ``player_events`` order."""
+    by_event: Mapping[str, str]
+    """Event → URL, in the order players are told about them: impression, the signer's
+    ``player_events``, click, error."""
+
+    @property
+    def impression(self) -> str:
+        return self.by_event[IMPRESSION]
+
+    @property
+    def click(self) -> str:
+        return self.by_event[CLICK]
+
+    @property
+    def error(self) -> str:
+        return self.by_event[ERROR]
+
+    @property
+    def events(self) -> tuple[tuple[str, str], ...]:
+        """``(event, url)`` for each player event, in the signer's ``player_events`` order."""
+        return tuple([item for item in self.by_event.items() if item[0] in _PLAYER_EVENT_SET])
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +144,9 @@ class BeaconSigner:
         self._prefixes = {
             event: f"{base}{_PATHS.get(event, _TRACK_PATH)}?event={event}&" for event in EVENTS
         }
-        self._player_events = tuple(player_events)
         self._signing = tuple(
-            (event, self._prefixes[event], self._macs.states[event])
-            for event in (IMPRESSION, CLICK, ERROR, *self._player_events)
+            (event, self._prefixes[event], self._macs.states[event], _suffix(event))
+            for event in (IMPRESSION, *player_events, CLICK, ERROR)
         )
 
     def url(
@@ -164,20 +178,15 @@ class BeaconSigner:
         ids = _ids_query((ad_serving_id, request_id, campaign_id, creative_id, str(served_at)))
         data = ids.encode()
         urls: dict[str, str] = {}
-        for event, prefix, state in self._signing:  # the per-request loop: kept flat
+        for event, prefix, state, suffix in self._signing:  # the per-request loop: kept flat
             mac = state.copy()
             mac.update(data)
-            urls[event] = f"{prefix}{ids}&s={mac.hexdigest()}"
-        return TrackingUrls(
-            impression=urls[IMPRESSION],
-            click=urls[CLICK],
-            error=f"{urls[ERROR]}{_ERROR_CODE_SUFFIX}",
-            events=tuple([(event, urls[event]) for event in self._player_events]),
-        )
+            urls[event] = f"{prefix}{ids}&s={mac.hexdigest()}{suffix}"
+        return TrackingUrls(urls)
 
     def _url(self, event: str, ids_query: str) -> str:
-        url = f"{self._prefixes[event]}{ids_query}&s={self._macs.signature(event, ids_query)}"
-        return f"{url}{_ERROR_CODE_SUFFIX}" if event == ERROR else url
+        signature = self._macs.signature(event, ids_query)
+        return f"{self._prefixes[event]}{ids_query}&s={signature}{_suffix(event)}"
 
 
 class BeaconVerifier:
@@ -277,6 +286,11 @@ def _ids_query(ids: Sequence[str]) -> str:
             for name, value in zip(_ID_PARAMS, ids, strict=True)
         ]
     )
+
+
+def _suffix(event: str) -> str:
+    """What follows the signature: the error beacon's code macro, for the player to fill."""
+    return f"&code={ERROR_CODE_MACRO}" if event == ERROR else ""
 
 
 def _required(params: Mapping[str, str], name: str) -> str:
