@@ -5,7 +5,6 @@ databases (and the seeded catalog) stay up."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import secrets
@@ -21,12 +20,13 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-import psutil
 
 from cluster.ray_head import (
     REPO_ROOT,
     RayHeadPorts,
     deploy_serve_config,
+    haproxy_env,
+    kill_haproxy,
     render_serve_config,
     start_ray_head,
     stop_process_group,
@@ -176,14 +176,7 @@ class BenchStack:
             "ADMIN_API_URL": f"{self.base_url}/api/v1/admin",
             "DATA_DIR": str(self.root / "data"),
             "CATALOG_TTL_SECONDS": "86400",
-            # HAProxy mode: keep its files and fixed ports away from any other stack on the box.
-            "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(haproxy_dir / "haproxy.cfg"),
-            "RAY_SERVE_HAPROXY_SOCKET_PATH": str(haproxy_dir / "admin.sock"),
-            "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(haproxy_dir),
-            "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": str(haproxy_dir / "server-state"),
-            "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": str(haproxy_dir / "metrics.sock"),
-            "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port()),
-            "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()),
+            **haproxy_env(haproxy_dir, metrics_port=free_port(), stats_port=free_port()),
         }
         upgrade(self.postgres.url)
 
@@ -232,7 +225,7 @@ class BenchStack:
         if head is None:
             return
         stop_process_group(head.pid)
-        self._kill_leftover_haproxy()
+        kill_haproxy(self.haproxy_dir)
         if keep_logs:
             say(f"kept Ray's session under {head.temp_dir}")
         else:
@@ -240,16 +233,6 @@ class BenchStack:
         deadline = time.monotonic() + 30
         while _listening(self.serve_port) and time.monotonic() < deadline:
             time.sleep(0.5)
-
-    def _kill_leftover_haproxy(self) -> None:
-        """HAProxy runs in the proxy actor's process group; kill any of ours that outlived it."""
-        config = self.base_env.get("RAY_SERVE_HAPROXY_CONFIG_FILE_LOC", "")
-        for proc in psutil.process_iter(["pid", "cmdline"]):
-            cmdline = proc.info.get("cmdline") or []
-            if config and config in cmdline:
-                with contextlib.suppress(psutil.Error):
-                    say(f"killing leftover HAProxy pid {proc.pid}")
-                    proc.kill()
 
     def start_bare(self) -> None:
         """The bare uvicorn app (uvloop + httptools) on its own port."""

@@ -28,6 +28,32 @@ auth on for ``ray start``, and ``serve deploy`` then fails with "Missing authent
 The local head listens on 127.0.0.1 only; a KubeRay cluster configures its own auth."""
 
 
+def haproxy_env(directory: Path, *, metrics_port: int, stats_port: int) -> dict[str, str]:
+    """Where Serve's HAProxy ingress keeps its files and which fixed ports it takes, for one
+    stack: Ray's defaults (/tmp/haproxy-serve, 9101, 8404) collide between two stacks on a host.
+    ``directory`` must be short: Ray puts the node id under it and HAProxy caps socket paths at
+    97 bytes."""
+    return {
+        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(directory / "haproxy.cfg"),
+        "RAY_SERVE_HAPROXY_SOCKET_PATH": str(directory / "admin.sock"),
+        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(directory),
+        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": str(directory / "server-state"),
+        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": str(directory / "metrics.sock"),
+        "RAY_SERVE_HAPROXY_METRICS_PORT": str(metrics_port),
+        "RAY_SERVE_HAPROXY_STATS_PORT": str(stats_port),
+    }
+
+
+def kill_haproxy(directory: Path) -> None:
+    """Kill any HAProxy still running on the config under ``directory`` (call after stopping
+    the head: HAProxy lives in the proxy actor's process group, not the head's)."""
+    config = str(directory / "haproxy.cfg").encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if config in cmdline.read_bytes().split(b"\0"):
+                os.kill(int(cmdline.parent.name), signal.SIGKILL)
+
+
 @dataclass(frozen=True, slots=True)
 class RayHeadPorts:
     gcs: int = 6385

@@ -20,6 +20,8 @@ from cluster.ray_head import (
     REPO_ROOT,
     RayHeadPorts,
     deploy_serve_config,
+    haproxy_env,
+    kill_haproxy,
     pid_alive,
     render_serve_config,
     start_ray_head,
@@ -33,12 +35,12 @@ GENERATED_SECRETS = ("JWT_SECRET", "TRACKING_SECRET", "ADMIN_PASSWORD")
 
 # Ray Serve ingress, chosen by numbers (bench/decisions.py, bench/RESULTS.md): HAProxy in front
 # of the replicas' own HTTP servers, the throughput-optimized Serve settings and one HAProxy
-# thread were the fastest stable combination on 2 cores (decisions ~2.5k/s per replica and p99
-# under 10 ms at 1,000 req/s, against ~250-450/s and p99 ~100 ms for Ray's default Python
-# proxy). User code keeps its own thread (a throughput-optimized default undone): on the main
-# loop, direct-ingress replicas never reported their load and ServingIngress did not autoscale.
-# Serve reads these at import time in every Ray process, so they must be in the environment
-# before the Ray head starts; values already in the environment win. KubeRay sets the same.
+# thread were the fastest stable combination on 2 cores: 5-10x the decisions/s of Ray's default
+# Python proxy, and p99 at 1,000 req/s offered down from ~100 ms to 10-20 ms. User code keeps
+# its own thread (a throughput-optimized default undone): on the replica's main loop it is ~15%
+# faster, but direct-ingress replicas then never report their load and ServingIngress does not
+# autoscale (bench/autoscaling.py). Serve reads these at import time in every Ray process, so
+# they must be in the environment before the Ray head starts; values already there win.
 RAY_ENV_DEFAULTS: dict[str, str] = {
     "RAY_SERVE_ENABLE_HA_PROXY": "1",
     "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
@@ -103,6 +105,11 @@ def ray_temp_dir(settings: Settings) -> Path:
     return Path(tempfile.gettempdir()) / f"ray-ctv-{digest}"
 
 
+def haproxy_dir(settings: Settings) -> Path:
+    """The HAProxy ingress's files for this stack (short, like :func:`ray_temp_dir`)."""
+    return ray_temp_dir(settings).with_name(f"hap-{ray_temp_dir(settings).name}")
+
+
 def private_servers(settings: Settings) -> tuple[PostgresServer, RedisServer]:
     data = settings.data_dir.resolve()
     return (
@@ -122,7 +129,12 @@ def stack_env(settings: Settings) -> dict[str, str]:
     env.setdefault("DATABASE_URL", settings.database_url or pg.url)
     env.setdefault("REDIS_URL", settings.redis_url or redis.url)
     env.setdefault("DATA_DIR", str(data))
-    for key, value in RAY_ENV_DEFAULTS.items():
+    haproxy = haproxy_env(
+        haproxy_dir(settings),
+        metrics_port=settings.haproxy_metrics_port,
+        stats_port=settings.haproxy_stats_port,
+    )
+    for key, value in {**RAY_ENV_DEFAULTS, **haproxy}.items():
         env.setdefault(key, value)
     return env
 
@@ -261,6 +273,7 @@ def down(settings: Settings) -> None:
     if state.ray_pid:
         say(f"stopping the Ray head (pid {state.ray_pid})")
         stop_process_group(state.ray_pid)
+        kill_haproxy(haproxy_dir(settings))
         state.ray_pid = None
     forget_ledger_leases(settings.redis_url or redis.url, prefix=settings.redis_key_prefix)
     if state.redis:

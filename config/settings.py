@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     ray_agent_port: int = Field(default=52365, ge=1, le=65535)
     private_postgres_port: int = Field(default=55432, ge=1, le=65535)
     private_redis_port: int = Field(default=56379, ge=1, le=65535)
+    haproxy_metrics_port: int = Field(default=9101, ge=1, le=65535)
+    haproxy_stats_port: int = Field(default=8404, ge=1, le=65535)
 
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -47,6 +47,8 @@ class Launcher:
                 "RAY_AGENT_PORT",
                 "PRIVATE_POSTGRES_PORT",
                 "PRIVATE_REDIS_PORT",
+                "HAPROXY_METRICS_PORT",
+                "HAPROXY_STATS_PORT",
             )
         }
         self.env.update({k: str(v) for k, v in self.ports.items()})
