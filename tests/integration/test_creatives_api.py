@@ -149,11 +149,13 @@ def stored_files(stack: Stack) -> set[Path]:
 
 
 def leftovers(stack: Stack) -> set[Path]:
-    """Creative directories in the media store, and upload temp files anywhere."""
+    """Creative directories in the media store and upload temp files. A write of this upload
+    would be in a new creative directory; temp files inside the existing ones belong to renditions
+    that earlier tests' creatives are still writing."""
     creatives = media_dir(stack) / "creatives"
     dirs = set(creatives.iterdir()) if creatives.exists() else set()
     temp = set(Path(tempfile.gettempdir()).glob("ctv-upload-*"))
-    return dirs | temp | set(media_dir(stack).rglob(".upload-*"))
+    return dirs | temp | set(media_dir(stack).glob(".upload-*"))
 
 
 def key_of(url: str, stack: Stack) -> str:
