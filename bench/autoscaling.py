@@ -33,7 +33,7 @@ from bench.stack import (
     say,
     with_noop_app,
 )
-from cluster.ray_head import render_serve_config
+from cluster.ray_head import deployment_specs, render_serve_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +91,9 @@ def _states(states: dict[str, int]) -> str:
 
 def autoscaling_config(config: dict[str, Any]) -> dict[str, Any]:
     """ServingIngress's ``autoscaling_config`` in ``config`` (the dict itself, to edit)."""
-    for app in config["applications"]:
-        for dep in app.get("deployments", []):
-            if dep.get("name") == SERVING_DEPLOYMENT:
-                found: dict[str, Any] = dep.setdefault("autoscaling_config", {})
-                return found
+    for spec in deployment_specs(config, {SERVING_DEPLOYMENT}):
+        found: dict[str, Any] = spec.setdefault("autoscaling_config", {})
+        return found
     return {}
 
 

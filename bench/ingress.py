@@ -110,16 +110,11 @@ MODES: dict[str, IngressMode] = {
 def shipping_mode() -> IngressMode:
     """The mode `make up` runs: cluster/stack.py's RAY_ENV_DEFAULTS and serve_config.yaml's
     access-log setting of ServingIngress (``default`` when nothing matches)."""
-    from cluster.ray_head import render_serve_config
+    from cluster.ray_head import deployment_specs, render_serve_config
     from cluster.stack import RAY_ENV_DEFAULTS
 
     config = render_serve_config(host="127.0.0.1", port=0)
-    serving = next(
-        dep
-        for app in config["applications"]
-        for dep in app.get("deployments", [])
-        if dep.get("name") == "ServingIngress"
-    )
+    serving = next(deployment_specs(config, {"ServingIngress"}))
     access_log = bool(serving.get("logging_config", {}).get("enable_access_log", True))
     env = {**NEUTRAL, **RAY_ENV_DEFAULTS}
     for mode in MODES.values():

@@ -25,6 +25,7 @@ from cluster.ray_head import (
     REPO_ROOT,
     RayHeadPorts,
     deploy_serve_config,
+    deployment_specs,
     haproxy_env,
     kill_haproxy,
     render_serve_config,
@@ -57,33 +58,24 @@ def set_access_log(
 ) -> dict[str, Any]:
     """``config`` with ``logging_config.enable_access_log`` set on the named deployments."""
     config = copy.deepcopy(config)
-    for app in config["applications"]:
-        for dep in app.get("deployments", []):
-            if dep.get("name") in deployments:
-                dep.setdefault("logging_config", {})["enable_access_log"] = enabled
+    for spec in deployment_specs(config, deployments):
+        spec.setdefault("logging_config", {})["enable_access_log"] = enabled
     return config
 
 
 def pin_replicas(config: dict[str, Any], deployments: set[str], replicas: int) -> dict[str, Any]:
     """``config`` with the named deployments fixed at ``replicas`` (no autoscaling)."""
     config = copy.deepcopy(config)
-    for app in config["applications"]:
-        for dep in app.get("deployments", []):
-            if dep.get("name") in deployments:
-                dep.pop("autoscaling_config", None)
-                dep["num_replicas"] = replicas
+    for spec in deployment_specs(config, deployments):
+        spec.pop("autoscaling_config", None)
+        spec["num_replicas"] = replicas
     return config
 
 
 def with_noop_app(config: dict[str, Any]) -> dict[str, Any]:
     """serve_config.yaml plus the no-op app at /noop, with ServingIngress's deployment options."""
     config = copy.deepcopy(config)
-    serving = next(
-        d
-        for app in config["applications"]
-        for d in app.get("deployments", [])
-        if d.get("name") == SERVING_DEPLOYMENT
-    )
+    serving = next(deployment_specs(config, {SERVING_DEPLOYMENT}))
     options = {k: v for k, v in serving.items() if k != "name"}
     config["applications"].append(
         {

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,14 @@ def render_serve_config(*, host: str, port: int, source: Path = SERVE_CONFIG) ->
     config: dict[str, Any] = yaml.safe_load(source.read_text())
     config.setdefault("http_options", {}).update({"host": host, "port": port})
     return config
+
+
+def deployment_specs(config: dict[str, Any], names: set[str]) -> Iterator[dict[str, Any]]:
+    """The deployment entries of a serve config whose ``name`` is in ``names``, to read or edit."""
+    for app in config["applications"]:
+        for spec in app.get("deployments", []):
+            if spec.get("name") in names:
+                yield spec
 
 
 def deploy_serve_config(

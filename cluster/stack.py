@@ -107,7 +107,8 @@ def ray_temp_dir(settings: Settings) -> Path:
 
 def haproxy_dir(settings: Settings) -> Path:
     """The HAProxy ingress's files for this stack (short, like :func:`ray_temp_dir`)."""
-    return ray_temp_dir(settings).with_name(f"hap-{ray_temp_dir(settings).name}")
+    ray_dir = ray_temp_dir(settings)
+    return ray_dir.with_name(f"hap-{ray_dir.name}")
 
 
 def private_servers(settings: Settings) -> tuple[PostgresServer, RedisServer]:
