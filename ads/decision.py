@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,12 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
-from ads.tracking import ERROR, BeaconSigner, TrackingUrls
-from ads.vast import VastTemplate, render_no_fill
+from ads.templates import Part, SlotTemplate
+from ads.tracking import ERROR, BeaconSigner, SignedBeacons
+from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill
 
 AD_SYSTEM = "CTV Ad Server"
 AD_SYSTEM_VERSION = "1.0"
 MAX_AD_DURATION_S = 3600
+REQUEST_ID_SLOT = AD_SERVING_ID_SLOT + 1
+"""Where the JSON template takes the request id (a JSON string) from, after the ad serving id."""
+_JSON_SAFE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")
+"""ASCII that a JSON string holds as it is (no quote, backslash or control character)."""
 
 RequestId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
@@ -39,7 +45,7 @@ class AdRequestBody(BaseModel):
     app: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per request: a frozen init costs twice as much
 class Decision:
     """What was chosen for one request, with the signed URLs to report it."""
 
@@ -48,7 +54,7 @@ class Decision:
     served_at: int
     campaign: CatalogCampaign
     creative: CatalogCreative
-    tracking: TrackingUrls
+    beacons: SignedBeacons
 
 
 def parse_ad_request(body: bytes) -> AdRequestBody:
@@ -89,7 +95,7 @@ def decide(
     campaign, creative = picked
     ad_serving_id = new_ad_serving_id()
     served_at = int(now.timestamp())
-    tracking = signer.tracking_urls(
+    beacons = signer.sign(
         ad_serving_id=ad_serving_id,
         request_id=request_id,
         campaign_id=campaign.id,
@@ -102,7 +108,7 @@ def decide(
         served_at=served_at,
         campaign=campaign,
         creative=creative,
-        tracking=tracking,
+        beacons=beacons,
     )
 
 
@@ -131,8 +137,10 @@ def media_files(creative: CatalogCreative) -> list[dict[str, Any]]:
     ]
 
 
-def _json_fields(campaign: CatalogCampaign, creative: CatalogCreative) -> str:
-    """The JSON members of a filled ad request that depend only on the campaign and creative."""
+def _json_template(
+    campaign: CatalogCampaign, creative: CatalogCreative, *, signer: BeaconSigner
+) -> SlotTemplate:
+    """The JSON body of a filled ad request, with the per-request values left open."""
     files = media_files(creative)
     fields = {
         "campaign_id": campaign.id,
@@ -142,16 +150,22 @@ def _json_fields(campaign: CatalogCampaign, creative: CatalogCreative) -> str:
         "media_files": files,
         "click_through_url": campaign.click_through_url,
     }
-    return json.dumps(fields, separators=(",", ":"))[1:-1]
-
-
-def _vast_template(campaign: CatalogCampaign, creative: CatalogCreative) -> VastTemplate:
-    return VastTemplate.of(
-        campaign=campaign,
-        creative=creative,
-        ad_system=AD_SYSTEM,
-        ad_system_version=AD_SYSTEM_VERSION,
-    )
+    parts: list[Part] = [
+        '{"request_id":',
+        REQUEST_ID_SLOT,
+        ',"ad_serving_id":"',
+        AD_SERVING_ID_SLOT,
+        f'",{json.dumps(fields, separators=(",", ":"))[1:-1]},"tracking":{{',
+    ]
+    for number, event in enumerate(signer.listed_events):
+        # Beacon URLs hold URI characters only: nothing in them needs escaping in JSON.
+        parts += [
+            f'{"," if number else ""}"{event}":"',
+            *signer.url_parts(event, campaign_id=campaign.id, creative_id=creative.id),
+            '"',
+        ]
+    parts.append("}}")
+    return SlotTemplate(parts)
 
 
 T = TypeVar("T")
@@ -183,29 +197,38 @@ class _PerAd(Generic[T]):
 class DecisionRenderer:
     """Renders decisions as the JSON body or the VAST document a player gets.
 
-    Everything but the request id, the ad serving id and the signed beacon URLs is rendered once
-    per campaign and creative and reused; keep one renderer per process.
+    Everything but the request id, the ad serving id and the signed parts of the beacon URLs is
+    rendered once per campaign and creative and reused; keep one renderer per process, with the
+    signer that signs its decisions.
     """
 
-    def __init__(self, *, max_entries: int = 4096) -> None:
-        self._json = _PerAd(_json_fields, max_entries=max_entries)
-        self._vast = _PerAd(_vast_template, max_entries=max_entries)
+    def __init__(self, signer: BeaconSigner, *, max_entries: int = 4096) -> None:
+        self._json = _PerAd(
+            lambda campaign, creative: _json_template(campaign, creative, signer=signer),
+            max_entries=max_entries,
+        )
+        self._vast = _PerAd(
+            lambda campaign, creative: VastTemplate.of(
+                campaign=campaign,
+                creative=creative,
+                signer=signer,
+                ad_system=AD_SYSTEM,
+                ad_system_version=AD_SYSTEM_VERSION,
+            ),
+            max_entries=max_entries,
+        )
 
     def json(self, decision: Decision) -> bytes:
         """The JSON body of a filled ad request (UTF-8)."""
-        # Beacon URLs hold URI characters only (no quote, backslash or control character).
-        beacons = ",".join([f'"{e}":"{url}"' for e, url in decision.tracking.by_event.items()])
-        return (
-            f'{{"request_id":{json.dumps(decision.request_id)},'
-            f'"ad_serving_id":"{decision.ad_serving_id}",'
-            f"{self._json.get(decision.campaign, decision.creative)},"
-            f'"tracking":{{{beacons}}}}}'
-        ).encode()
+        request_id = decision.request_id
+        quoted = f'"{request_id}"' if _JSON_SAFE.fullmatch(request_id) else json.dumps(request_id)
+        values = [*decision.beacons.values, decision.ad_serving_id, quoted]
+        return self._json.get(decision.campaign, decision.creative).fill(values).encode()
 
     def vast(self, decision: Decision) -> str:
         """The VAST 4.2 document of a filled request."""
         template = self._vast.get(decision.campaign, decision.creative)
-        return template.render(ad_serving_id=decision.ad_serving_id, tracking=decision.tracking)
+        return template.render(ad_serving_id=decision.ad_serving_id, beacons=decision.beacons)
 
 
 def no_fill_vast(*, signer: BeaconSigner, request_id: str, now: datetime) -> str:

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
-from ads.tracking import TrackingUrls
+from ads.templates import Part, SlotTemplate
+from ads.tracking import CLICK, ERROR, IDS_SLOT, IMPRESSION, BeaconSigner, SignedBeacons
 
 UNIVERSAL_AD_ID_REGISTRY = "ctv-adserver"
+AD_SERVING_ID_SLOT = IDS_SLOT + 1
+"""Where a :class:`VastTemplate` takes the ad serving id from, after the beacon values."""
 MAX_DURATION_MS = 24 * 3600 * 1000 - 1
 """``<Duration>`` is an ``xs:time``, so it stays below 24 h."""
 
@@ -73,7 +76,8 @@ class VastAd:
     ad_serving_id: str
     campaign: CatalogCampaign
     creative: CatalogCreative
-    tracking: TrackingUrls
+    signer: BeaconSigner
+    beacons: SignedBeacons
     ad_system: str
     ad_system_version: str
     description: str | None = None
@@ -86,11 +90,11 @@ _SLOT = "\x00"
 @dataclass(frozen=True, slots=True)
 class VastTemplate:
     """One campaign and creative's VAST document with the per-request values left open: the ad
-    serving id and the signed beacon URLs. Build once per catalog snapshot, render per request.
+    serving id and the signed parts of the beacon URLs. Build once per catalog snapshot, render
+    per request.
     """
 
-    pieces: tuple[str, ...]
-    """Escaped document text at even indices, the names of the open values at odd ones."""
+    template: SlotTemplate
 
     @classmethod
     def of(
@@ -98,17 +102,33 @@ class VastTemplate:
         *,
         campaign: CatalogCampaign,
         creative: CatalogCreative,
+        signer: BeaconSigner,
         ad_system: str,
         ad_system_version: str,
         description: str | None = None,
     ) -> VastTemplate:
-        slots = {
-            name: f"{_SLOT}{name}{_SLOT}"
-            for name in ("error_url", "ad_serving_id", "impression_url", "tracking", "click_url")
+        def beacon(event: str) -> list[Part]:
+            return signer.url_parts(
+                event, campaign_id=campaign.id, creative_id=creative.id, xml=True
+            )
+
+        tracking: list[Part] = []
+        for event in signer.player_events:
+            tracking += [
+                f'              <Tracking event="{event}">',
+                *beacon(event),
+                "</Tracking>\n",
+            ]
+        holes: dict[str, list[Part]] = {
+            "error_url": beacon(ERROR),
+            "ad_serving_id": [AD_SERVING_ID_SLOT],
+            "impression_url": beacon(IMPRESSION),
+            "tracking": tracking,
+            "click_url": beacon(CLICK),
         }
         document = _DOCUMENT.format(
             body=_INLINE_AD.format(
-                **slots,
+                **{name: f"{_SLOT}{name}{_SLOT}" for name in holes},
                 ad_id=_attr(campaign.id),
                 ad_system=_text(ad_system),
                 ad_system_version=_attr(ad_system_version),
@@ -121,20 +141,17 @@ class VastTemplate:
                 description=_optional(_DESCRIPTION, description, escape=_text),
             )
         )
-        return cls(tuple(document.split(_SLOT)))
+        parts: list[Part] = []
+        for index, piece in enumerate(document.split(_SLOT)):
+            parts += holes[piece] if index % 2 else [piece]
+        return cls(SlotTemplate(parts))
 
-    def render(self, *, ad_serving_id: str, tracking: TrackingUrls) -> str:
+    def render(self, *, ad_serving_id: str, beacons: SignedBeacons) -> str:
         """The document of one served ad."""
-        values = {
-            "error_url": _signed_url(tracking.error),
-            "ad_serving_id": _attr(ad_serving_id),
-            "impression_url": _signed_url(tracking.impression),
-            "tracking": _tracking_events(tracking),
-            "click_url": _signed_url(tracking.click),
-        }
-        pieces = list(self.pieces)
-        pieces[1::2] = [values[name] for name in pieces[1::2]]
-        return "".join(pieces)
+        values = beacons.values.copy()
+        values[IDS_SLOT] = values[IDS_SLOT].replace("&", "&amp;")
+        values.append(_attr(ad_serving_id))
+        return self.template.fill(values)
 
 
 def render_vast(ad: VastAd) -> str:
@@ -143,11 +160,12 @@ def render_vast(ad: VastAd) -> str:
     template = VastTemplate.of(
         campaign=ad.campaign,
         creative=ad.creative,
+        signer=ad.signer,
         ad_system=ad.ad_system,
         ad_system_version=ad.ad_system_version,
         description=ad.description,
     )
-    return template.render(ad_serving_id=ad.ad_serving_id, tracking=ad.tracking)
+    return template.render(ad_serving_id=ad.ad_serving_id, beacons=ad.beacons)
 
 
 def render_no_fill(error_url: str) -> str:
@@ -170,15 +188,6 @@ def strip_invalid_xml_chars(value: str) -> str:
     if value.isascii() and value.isprintable():
         return value
     return _NOT_XML_CHAR.sub("", value)
-
-
-def _tracking_events(tracking: TrackingUrls) -> str:
-    return "".join(
-        [
-            f'              <Tracking event="{event}">{_signed_url(url)}</Tracking>\n'
-            for event, url in tracking.events
-        ]
-    )
 
 
 def _media_files(creative: CatalogCreative) -> str:
@@ -243,11 +252,6 @@ def _uri(url: str) -> str:
         or ("%" in url and _STRAY_PERCENT.search(url) is not None)
     ):
         url = _encode_uri(strip_invalid_xml_chars(url))
-    return url.replace("&", "&amp;")
-
-
-def _signed_url(url: str) -> str:
-    """A beacon URL as element text; :class:`~ads.tracking.TrackingUrls` are URI-safe already."""
     return url.replace("&", "&amp;")
 
 

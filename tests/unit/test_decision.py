@@ -82,7 +82,7 @@ def test_decision_json_has_every_field_players_need() -> None:
         signer=SIGNER,
     )
     assert decision is not None
-    body = json.loads(DecisionRenderer().json(decision))
+    body = json.loads(DecisionRenderer(SIGNER).json(decision))
     assert body["campaign_id"] == "c1" and body["creative_id"] == "k1"
     assert body["video_url"] == "https://cdn.example.com/720.mp4"
     assert body["duration"] == 15.0
@@ -99,8 +99,8 @@ def test_decision_json_has_every_field_players_need() -> None:
     assert body["tracking"]["error"].endswith("&code=[ERRORCODE]")
     assert body["request_id"] == "r" and body["ad_serving_id"] == decision.ad_serving_id
     assert body["media_files"] == media_files(decision.creative)
-    assert body["tracking"]["impression"] == decision.tracking.impression
-    assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer().vast(decision)
+    assert body["tracking"]["impression"] == SIGNER.urls(decision.beacons).impression
+    assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer(SIGNER).vast(decision)
 
 
 def test_nothing_fits_gives_none_and_a_no_fill_document() -> None:
@@ -133,7 +133,7 @@ def filled(index: CatalogIndex, *, request_id: str = "r") -> Decision:
 
 
 def test_the_renderer_serves_an_edit_from_the_next_snapshot_on() -> None:
-    renderer = DecisionRenderer()
+    renderer = DecisionRenderer(SIGNER)
     first = filled(catalog())
     assert "<AdTitle>Spot</AdTitle>" in renderer.vast(first)
     assert json.loads(renderer.json(first))["click_through_url"] == "https://example.com"
@@ -151,7 +151,7 @@ def test_the_renderer_serves_an_edit_from_the_next_snapshot_on() -> None:
 
 
 def test_the_renderer_keeps_a_bounded_number_of_ads() -> None:
-    renderer = DecisionRenderer(max_entries=2)
+    renderer = DecisionRenderer(SIGNER, max_entries=2)
     base = filled(catalog())
     for n in range(5):
         creative = replace(base.creative, id=f"k{n}")
@@ -169,10 +169,10 @@ def test_the_json_body_is_valid_json_whatever_the_values(request_id: str, url_ta
     decision = filled(CatalogIndex([campaign], [replace(creative, campaign_id=campaign.id)]))
     decision = replace(decision, request_id=request_id)
 
-    body = json.loads(DecisionRenderer().json(decision))
+    body = json.loads(DecisionRenderer(SIGNER).json(decision))
 
     assert body["request_id"] == request_id
     assert body["creative_id"] == f"k{url_tail}"
     assert body["click_through_url"] == f"https://x.example/{url_tail}"
     assert body["media_files"] == media_files(decision.creative)
-    assert body["tracking"]["error"] == decision.tracking.error
+    assert body["tracking"]["error"] == SIGNER.urls(decision.beacons).error

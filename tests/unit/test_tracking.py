@@ -146,6 +146,18 @@ def test_a_tampered_field_is_refused(
         verify(verifier, params)
 
 
+@pytest.mark.parametrize("event", sorted(EVENTS - {"impression"}))
+def test_another_events_tag_does_not_make_an_impression(
+    urls: TrackingUrls, verifier: BeaconVerifier, event: str
+) -> None:
+    params = params_of(urls.impression)
+    params["s"] = params_of(all_urls(urls)[event])["s"]
+
+    assert params["s"] != params_of(urls.impression)["s"]
+    with pytest.raises(InvalidSignature):
+        verify(verifier, params)
+
+
 def test_beacons_signed_with_another_secret_are_refused(urls: TrackingUrls) -> None:
     with pytest.raises(InvalidSignature):
         BeaconVerifier("another-secret-entirely").verify(

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
-from ads.tracking import PLAYER_EVENTS, BeaconSigner
+from ads.tracking import PLAYER_EVENTS, BeaconSigner, TrackingUrls
 from ads.vast import (
     UNIVERSAL_AD_ID_REGISTRY,
     VastAd,
@@ -84,7 +84,8 @@ def vast_ad(
         ad_serving_id="ads-0001",
         campaign=campaign,
         creative=creative,
-        tracking=SIGNER.tracking_urls(
+        signer=SIGNER,
+        beacons=SIGNER.sign(
             ad_serving_id="ads-0001",
             request_id="req-0001",
             campaign_id=campaign.id,
@@ -96,6 +97,10 @@ def vast_ad(
         description="Thirty seconds of spring.",
     )
     return replace(ad, **changes)
+
+
+def urls_of(ad: VastAd) -> TrackingUrls:
+    return ad.signer.urls(ad.beacons)
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +158,8 @@ def test_the_ad_carries_ids_tracking_and_media(schema: xmlschema.XMLSchema) -> N
 
     assert root.attrib == {"version": "4.2"}
     assert text_of(element, "v:AdServingId") == "ads-0001"
-    assert text_of(element, "v:Error") == ad.tracking.error
-    assert text_of(element, "v:Impression") == ad.tracking.impression
+    assert text_of(element, "v:Error") == urls_of(ad).error
+    assert text_of(element, "v:Impression") == urls_of(ad).impression
     creative = element.find("v:Creatives/v:Creative", NS)
     assert creative is not None
     assert creative.attrib == {"id": "crv-0001", "adId": "cmp-0001"}
@@ -167,8 +172,8 @@ def test_the_ad_carries_ids_tracking_and_media(schema: xmlschema.XMLSchema) -> N
         t.get("event"): t.text
         for t in element.iterfind(f"{linear}/v:TrackingEvents/v:Tracking", NS)
     }
-    assert tracking == dict(ad.tracking.events)
-    assert text_of(element, f"{linear}/v:VideoClicks/v:ClickTracking") == ad.tracking.click
+    assert tracking == dict(urls_of(ad).events)
+    assert text_of(element, f"{linear}/v:VideoClicks/v:ClickTracking") == urls_of(ad).click
     assert text_of(element, f"{linear}/v:VideoClicks/v:ClickThrough") == CAMPAIGN.click_through_url
 
 
@@ -374,8 +379,8 @@ def test_a_very_long_title_survives(schema: xmlschema.XMLSchema) -> None:
 
 def test_fewer_tracking_events_still_validate(schema: xmlschema.XMLSchema) -> None:
     signer = BeaconSigner("s" * 16, base_url="https://ads.example", player_events=PLAYER_EVENTS[:1])
-    tracking = signer.tracking_urls(
+    beacons = signer.sign(
         ad_serving_id="a", request_id="r", campaign_id="c", creative_id="k", served_at=1
     )
 
-    schema.validate(render_vast(vast_ad(tracking=tracking)))
+    schema.validate(render_vast(vast_ad(signer=signer, beacons=beacons)))
