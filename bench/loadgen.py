@@ -139,10 +139,21 @@ def parse_hey(target: str, offered: float, text: str) -> Result:
     return result
 
 
+POISSON = "wrk-poisson"
+"""The tool name of a :func:`run_wrk` run at a fixed offered rate."""
+
+
 def run_wrk(
-    target: Target, *, seconds: float, connections: int, threads: int = 2, timeout_s: float = 5
+    target: Target,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int = 2,
+    timeout_s: float = 5,
+    rate: float | None = None,
 ) -> Result:
-    """``wrk -t<threads> -c<connections> -d<seconds>s --latency`` against ``target``."""
+    """``wrk -t<threads> -c<connections> -d<seconds>s --latency`` against ``target``: as fast as
+    it goes, or (``rate``) Poisson arrivals at ``rate`` per second spread over the connections."""
     args = [
         "wrk",
         f"-t{threads}",
@@ -154,20 +165,34 @@ def run_wrk(
         str(WRK_SCRIPT),
         target.url,
     ]
-    env = {**os.environ, **target.wrk_env()}
+    env = {**os.environ, **target.wrk_env(), **_pacing(rate, connections)}
     done = subprocess.run(
         args, capture_output=True, text=True, check=False, env=env, timeout=seconds + 60
     )
     result = parse_wrk(target.name, done.stdout)
+    if rate is not None:
+        result.tool, result.offered = POISSON, rate
     if done.returncode != 0 and not result.requests:
         result.errors += 1
         result.error_detail = (done.stderr or done.stdout)[-500:]
     return result
 
 
-def wrk_command(target: Target, *, seconds: float, connections: int, threads: int = 2) -> str:
+def _pacing(rate: float | None, connections: int) -> dict[str, str]:
+    return {} if rate is None else {"WRK_RATE_PER_CONN": f"{rate / connections:g}"}
+
+
+def wrk_command(
+    target: Target,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int = 2,
+    rate: float | None = None,
+) -> str:
     """The shell command :func:`run_wrk` runs, for the record."""
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in target.wrk_env().items() if v)
+    variables = {**target.wrk_env(), **_pacing(rate, connections)}
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in variables.items() if v)
     script = WRK_SCRIPT.relative_to(WRK_DIR.parent.parent)
     return (
         f"{env} wrk -t{threads} -c{connections} -d{seconds:g}s --latency -s {script} {target.url}"

@@ -9,7 +9,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.loadgen import Result
+from bench.loadgen import POISSON, Result
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -64,28 +64,30 @@ def fmt_other(result: Result) -> str:
 
 OTHERS = "others' cores"
 WRK_HEADER = ["target", "req/s", "filled", "p50 ms", "p99 ms", OTHERS, "errors"]
-HEY_HEADER = [
+PACED_HEADER = [
     "target",
+    "load generator",
     "offered/s",
     "achieved/s",
     "filled",
     "p50 ms",
-    "p95 ms",
+    "p90 ms",
     "p99 ms",
     OTHERS,
     "errors",
 ]
 
 
-def hey_rows(results: list[Result]) -> list[list[str]]:
+def paced_rows(results: list[Result]) -> list[list[str]]:
     return [
         [
             r.target,
+            "wrk, Poisson arrivals" if r.tool == POISSON else r.tool,
             fmt_rps(r.offered or 0),
             fmt_rps(r.rps),
             fmt_fill(r),
             fmt_ms(r.pct(50)),
-            fmt_ms(r.pct(95)),
+            fmt_ms(r.pct(90)),
             fmt_ms(r.pct(99)),
             fmt_other(r),
             str(r.errors) + (f" ({r.error_detail})" if r.error_detail else ""),

@@ -1,6 +1,9 @@
 -- wrk script for every benchmark target: the request comes from the environment and each
 -- response is counted as filled when it is a 200 containing $WRK_FILL_MARKER (when set).
 --   WRK_METHOD (GET), WRK_BODY (sent with Content-Type: application/json), WRK_FILL_MARKER
+--   WRK_RATE_PER_CONN: when set, each connection waits an exponentially distributed time (mean
+--   1/rate s) before each request, so all connections together offer Poisson arrivals at
+--   connections x rate per second (many independent players) instead of a closed loop.
 wrk.method = os.getenv("WRK_METHOD") or "GET"
 local body = os.getenv("WRK_BODY")
 if body and body ~= "" then
@@ -10,6 +13,13 @@ end
 local marker = os.getenv("WRK_FILL_MARKER")
 if marker == "" then marker = nil end
 
+local rate = tonumber(os.getenv("WRK_RATE_PER_CONN") or "")
+if rate and rate > 0 then
+  function delay()
+    return -math.log(1 - math.random()) * 1000 / rate
+  end
+end
+
 local threads = {}
 
 function setup(thread)
@@ -17,6 +27,7 @@ function setup(thread)
 end
 
 function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
   filled = 0
   unfilled = 0
 end
