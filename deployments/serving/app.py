@@ -36,6 +36,7 @@ from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLa
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
 from deployments.http_errors import error_body
+from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.health import HealthCheck
 from deployments.serving.leases import LeaseBook
@@ -121,7 +122,7 @@ class ServingIngress:
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
         self._rng = random.Random()
-        self._render = DecisionRenderer()
+        self._render = DecisionRenderer(self._signer)
         self._health = HealthCheck(database_url=settings.require_database_url(), redis=self._redis)
         self._media = MediaFiles.from_settings(settings)
         self._beacons = BeaconIngest(
@@ -144,6 +145,7 @@ class ServingIngress:
             wanted=lambda now: self._catalog.index.live(now),
         )
         self._leases.start()
+        self._cpu = ProcessCpu()
         self._routes: dict[str, Handler] = {
             "/api/v1/ad-request": self._ad_request,
             "/api/v1/vast": self._vast,
@@ -156,6 +158,10 @@ class ServingIngress:
     async def __del__(self) -> None:
         """Hand unspent budget leases back before the replica goes away."""
         await self._leases.close()
+
+    def record_autoscaling_stats(self) -> dict[str, float]:
+        """Serve's custom autoscaling metrics hook (see deployments/serving/autoscaling.py)."""
+        return {CPU_METRIC: self._cpu.sample()}
 
     async def __call__(self, request: Request) -> Response:
         path: str = request.scope["path"]  # request.url would build a URL object per request
