@@ -59,7 +59,9 @@ class _Creatives:
         fitting = len(self.durations)
         if max_duration_ms is not None:
             fitting = bisect.bisect_right(self.durations, max_duration_ms)
-        return self.creatives[rng.randrange(fitting)]
+        if fitting == 1:
+            return self.creatives[0]
+        return self.creatives[int(rng.random() * fitting)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class _Eligible:
     campaigns: tuple[CatalogCampaign, ...]
     cumulative_budget: tuple[float, ...]
     ids: frozenset[str]
+    total_budget: float = 0.0
 
     def covers(self, now: datetime) -> bool:
         return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
@@ -79,7 +82,13 @@ class _Eligible:
         self, rng: random.Random, accept: Callable[[CatalogCampaign], bool] | None
     ) -> CatalogCampaign | None:
         """A weighted draw among the campaigns ``accept`` takes (all, when it is None)."""
-        drawn = rng.choices(self.campaigns, cum_weights=self.cumulative_budget)[0]
+        # What rng.choices(campaigns, cum_weights=...) does, without its per-call set-up.
+        cumulative = self.cumulative_budget
+        drawn = self.campaigns[
+            bisect.bisect_right(
+                cumulative, rng.random() * self.total_budget, 0, len(cumulative) - 1
+            )
+        ]
         if accept is None or accept(drawn):
             return drawn
         rest = [c for c in self.campaigns if c is not drawn and accept(c)]
@@ -178,14 +187,14 @@ class CatalogIndex:
             )
         )
         later = bisect.bisect_right(self._boundaries, now)
+        cumulative = tuple(itertools.accumulate(float(c.budget_remaining) for c in campaigns))
         return _Eligible(
             start=self._boundaries[later - 1] if later else None,
             end=self._boundaries[later] if later < len(self._boundaries) else None,
             campaigns=campaigns,
-            cumulative_budget=tuple(
-                itertools.accumulate(float(c.budget_remaining) for c in campaigns)
-            ),
+            cumulative_budget=cumulative,
             ids=frozenset(c.id for c in campaigns),
+            total_budget=cumulative[-1] if cumulative else 0.0,
         )
 
 

@@ -43,7 +43,8 @@ class LeaseBook:
         self._wanted = wanted
         self._refill_seconds = refill_seconds
         self._leases: dict[str, LocalLease] = {}
-        self._costs: dict[tuple[str, Decimal], Micros] = {}
+        self._costs: dict[str, tuple[Decimal, Micros]] = {}
+        """Campaign id → (CPM, cost of one impression at that CPM)."""
         self._spent: dict[str, int] = defaultdict(int)
         self._task: asyncio.Task[None] | None = None
 
@@ -51,10 +52,11 @@ class LeaseBook:
         self._task = asyncio.create_task(self._refill_loop(), name="lease-refill")
 
     def _cost(self, campaign: CatalogCampaign) -> Micros:
-        key = (campaign.id, campaign.cpm)
-        cost = self._costs.get(key)
-        if cost is None:
-            cost = self._costs[key] = impression_cost(campaign.cpm)
+        known = self._costs.get(campaign.id)
+        if known is not None and known[0] == campaign.cpm:
+            return known[1]
+        cost = impression_cost(campaign.cpm)
+        self._costs[campaign.id] = (campaign.cpm, cost)
         return cost
 
     def covers(self, campaign: CatalogCampaign, now: datetime) -> bool:
@@ -94,7 +96,6 @@ class LeaseBook:
         for campaign_id in self._leases.keys() - live:
             shard = shard_of(campaign_id, len(self._ledgers))
             refunds[shard][campaign_id] = self._leases.pop(campaign_id).drain(now)
-        costs = {campaign_id: cost for (campaign_id, _), cost in self._costs.items()}
         for campaign_id, lease in self._leases.items():
             shard = shard_of(campaign_id, len(self._ledgers))
             lapsed = lease.take_refunds(now)
@@ -103,7 +104,7 @@ class LeaseBook:
             if lease.needs_refill(_LOW_WATER, now=now) or lease.lapses_within(now, horizon):
                 recent = self._spent.pop(campaign_id, 0)
                 impressions = max(_MIN_IMPRESSIONS_PER_REQUEST, 4 * recent)
-                requests[shard][campaign_id] = impressions * costs.get(campaign_id, 0)
+                requests[shard][campaign_id] = impressions * self._costs.get(campaign_id, (0, 0))[1]
         shards = sorted(set(requests) | set(refunds))
         answers = await asyncio.gather(
             *(
