@@ -20,6 +20,7 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 from urllib.parse import quote
 
 from ads.errors import BeaconExpired, InvalidBeacon, InvalidSignature
@@ -90,6 +91,16 @@ class TrackingUrls:
     def events(self) -> tuple[tuple[str, str], ...]:
         """``(event, url)`` for each player event, in the signer's ``player_events`` order."""
         return tuple([item for item in self.by_event.items() if item[0] in _PLAYER_EVENT_SET])
+
+
+class AdIds(TypedDict):
+    """What the beacons of one served ad identify."""
+
+    ad_serving_id: str
+    request_id: str
+    campaign_id: str
+    creative_id: str
+    served_at: int
 
 
 @dataclass(slots=True)  # built per request: a frozen init costs twice as much
@@ -203,47 +214,15 @@ class BeaconSigner:
         """Every listed beacon URL of a signed ad."""
         return TrackingUrls({event: self._url(event, signed) for event in self.listed_events})
 
-    def url(
-        self,
-        event: str,
-        *,
-        ad_serving_id: str,
-        request_id: str,
-        campaign_id: str,
-        creative_id: str,
-        served_at: int,
-    ) -> str:
+    def url(self, event: str, **ids: Unpack[AdIds]) -> str:
         """The beacon URL of one ``event``; ``ValueError`` for an event we do not track."""
         if event not in EVENTS:
             raise ValueError(f"unknown beacon event {event!r}")
-        signed = self.sign(
-            ad_serving_id=ad_serving_id,
-            request_id=request_id,
-            campaign_id=campaign_id,
-            creative_id=creative_id,
-            served_at=served_at,
-        )
-        return self._url(event, signed)
+        return self._url(event, self.sign(**ids))
 
-    def tracking_urls(
-        self,
-        *,
-        ad_serving_id: str,
-        request_id: str,
-        campaign_id: str,
-        creative_id: str,
-        served_at: int,
-    ) -> TrackingUrls:
+    def tracking_urls(self, **ids: Unpack[AdIds]) -> TrackingUrls:
         """All listed beacon URLs of one decision."""
-        return self.urls(
-            self.sign(
-                ad_serving_id=ad_serving_id,
-                request_id=request_id,
-                campaign_id=campaign_id,
-                creative_id=creative_id,
-                served_at=served_at,
-            )
-        )
+        return self.urls(self.sign(**ids))
 
     def _url(self, event: str, signed: SignedBeacons) -> str:
         return (

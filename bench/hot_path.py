@@ -10,7 +10,6 @@ decisions, on a catalog of hostile-named campaigns with three renditions per cre
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -23,17 +22,10 @@ from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
 from ads.decision import DecisionRenderer, decide, new_ad_serving_id, parse_ad_request
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
+from bench.decisions import AD_REQUEST as BENCH_AD_REQUEST
 from bench.seed import DURATIONS_MS, RENDITIONS, hostile_name
 
-AD_REQUEST = json.dumps(
-    {
-        "request_id": "bench-3f1c9a7e-0001",
-        "duration": 60,
-        "device": {"type": "ctv", "make": "Roku", "os": "RokuOS", "ifa": "bench-device"},
-        "app": {"bundle": "com.example.ctv", "name": "Bench TV"},
-    },
-    separators=(",", ":"),
-).encode()
+AD_REQUEST = BENCH_AD_REQUEST.encode()
 BASE_URL = "http://127.0.0.1:8000"
 
 
