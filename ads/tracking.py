@@ -8,7 +8,9 @@ A beacon's query names the event, the ids of one served ad and when it was serve
 The tags of one ad come from a single keyed SHAKE256 call over its ids (KMAC-style: the key fills
 the first block of the sponge, the message follows), read out as one 16-byte tag per event, so each
 beacon URL is bound to its event (a quartile URL cannot be turned into an impression or a click)
-for the price of one hash per ad instead of one MAC per URL. The error beacon ends with
+for the price of one hash per ad instead of one MAC per URL. It is a PRF-based MAC like
+HMAC-SHA256 (SHA-3's sponge has no length extension, so it needs no HMAC nesting; KMAC is the
+standardised form of the same idea). The error beacon ends with
 ``&code=[ERRORCODE]``, outside the tag, so the player can put the VAST error code there.
 """
 
