@@ -37,7 +37,7 @@ GENERATED_SECRETS = ("JWT_SECRET", "TRACKING_SECRET", "ADMIN_PASSWORD")
 # of the replicas' own HTTP servers, the throughput-optimized Serve settings and one HAProxy
 # thread were the fastest stable combination on 2 cores: 5-10x the decisions/s of Ray's default
 # Python proxy. User code runs on the replica's main event loop (the throughput-optimized
-# default): 30-50% more decisions/s per replica than in a thread of its own. There a replica
+# default): ~1.5x the decisions/s per replica of a thread of its own. There a replica
 # reports ~0 ongoing requests under any load, so ServingIngress autoscales on the CPU its
 # replicas report instead (deployments/serving/autoscaling.py). Serve reads these at import
 # time in every Ray process, so they must be in the environment before the Ray head starts;
