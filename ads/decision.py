@@ -44,7 +44,7 @@ class AdRequestBody(BaseModel):
 
 @dataclass(slots=True)  # built per request: a frozen init costs twice as much
 class Decision:
-    """What was chosen for one request, with the signed URLs to report it."""
+    """What was chosen for one request, with the signed beacon values to report it."""
 
     ad_serving_id: str
     request_id: str

@@ -73,7 +73,6 @@ class _Eligible:
     campaigns: tuple[CatalogCampaign, ...]
     cumulative_budget: tuple[float, ...]
     ids: frozenset[str]
-    total_budget: float = 0.0
 
     def covers(self, now: datetime) -> bool:
         return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
@@ -85,9 +84,7 @@ class _Eligible:
         # What rng.choices(campaigns, cum_weights=...) does, without its per-call set-up.
         cumulative = self.cumulative_budget
         drawn = self.campaigns[
-            bisect.bisect_right(
-                cumulative, rng.random() * self.total_budget, 0, len(cumulative) - 1
-            )
+            bisect.bisect_right(cumulative, rng.random() * cumulative[-1], 0, len(cumulative) - 1)
         ]
         if accept is None or accept(drawn):
             return drawn
@@ -187,14 +184,14 @@ class CatalogIndex:
             )
         )
         later = bisect.bisect_right(self._boundaries, now)
-        cumulative = tuple(itertools.accumulate(float(c.budget_remaining) for c in campaigns))
         return _Eligible(
             start=self._boundaries[later - 1] if later else None,
             end=self._boundaries[later] if later < len(self._boundaries) else None,
             campaigns=campaigns,
-            cumulative_budget=cumulative,
+            cumulative_budget=tuple(
+                itertools.accumulate(float(c.budget_remaining) for c in campaigns)
+            ),
             ids=frozenset(c.id for c in campaigns),
-            total_budget=cumulative[-1] if cumulative else 0.0,
         )
 
 

@@ -13,7 +13,7 @@ Part = str | int
 class SlotTemplate:
     """Text with holes; :meth:`fill` puts ``values[index]`` in each hole (values may repeat)."""
 
-    __slots__ = ("_frame", "_pick", "holes")
+    __slots__ = ("_frame", "_pick")
 
     def __init__(self, parts: Iterable[Part]) -> None:
         texts = [""]
@@ -24,8 +24,6 @@ class SlotTemplate:
             else:
                 holes.append(part)
                 texts.append("")
-        self.holes: tuple[int, ...] = tuple(holes)
-        """The value index of each hole, in document order."""
         frame: list[str] = [""] * (2 * len(holes) + 1)
         frame[0::2] = texts
         self._frame = frame

@@ -118,10 +118,6 @@ class SignedBeacons:
     creative_id: str
     values: list[str]
 
-    @property
-    def ids_query(self) -> str:
-        return self.values[IDS_SLOT]
-
 
 @dataclass(frozen=True, slots=True)
 class Beacon:
@@ -146,16 +142,12 @@ class _TagStream:
         block = (_KEY_CONTEXT + hashlib.sha256(key).digest()).ljust(_SPONGE_RATE, b"\x00")
         self._keyed = hashlib.shake_256(block)
 
-    def tags(self, message: str) -> list[str]:
-        """Hex tags of ``message``, in :data:`TAGGED_EVENTS` order."""
+    def tags(self, campaign: str, creative: str, ids_query: str) -> list[str]:
+        """Hex tags, in :data:`TAGGED_EVENTS` order, of one ad: its URL-encoded campaign and
+        creative ids and its ids query."""
         mac = self._keyed.copy()
-        mac.update(message.encode())
+        mac.update(f"{campaign}&{creative}&{ids_query}".encode())
         return mac.digest(_TAG_BYTES * len(TAGGED_EVENTS)).hex(" ", _TAG_BYTES).split()
-
-
-def _message(campaign_id: str, creative_id: str, ids_query: str) -> str:
-    """What the tags of one ad sign: the encoded campaign and creative ids, then the ids query."""
-    return f"{campaign_id}&{creative_id}&{ids_query}"
 
 
 class BeaconSigner:
@@ -196,7 +188,7 @@ class BeaconSigner:
         """The tags and ids query of one served ad (one hash, whatever the number of events)."""
         ids = _ids_query(ad_serving_id, request_id, str(served_at))
         campaign, creative = _encoded(campaign_id), _encoded(creative_id)
-        values = self._tags.tags(f"{campaign}&{creative}&{ids}")  # = _message(...), inlined
+        values = self._tags.tags(campaign, creative, ids)
         values.append(ids)
         return SignedBeacons(campaign_id=campaign, creative_id=creative, values=values)
 
@@ -208,8 +200,12 @@ class BeaconSigner:
         (the ids query put in the hole must then be escaped the same way)."""
         if event not in EVENTS:
             raise ValueError(f"unknown beacon event {event!r}")
+        return self._parts(event, _encoded(campaign_id), _encoded(creative_id), xml=xml)
+
+    def _parts(self, event: str, campaign: str, creative: str, *, xml: bool) -> list[Part]:
+        """:meth:`url_parts` for ids already URL-encoded: the one statement of the URL layout."""
         amp = "&amp;" if xml else "&"
-        head = f"{self._prefixes[event]}c={_encoded(campaign_id)}&k={_encoded(creative_id)}&"
+        head = f"{self._prefixes[event]}c={campaign}&k={creative}&"
         return [head.replace("&", amp), IDS_SLOT, f"{amp}s=", TAG_SLOT[event], _suffix(event, amp)]
 
     def urls(self, signed: SignedBeacons) -> TrackingUrls:
@@ -227,10 +223,8 @@ class BeaconSigner:
         return self.urls(self.sign(**ids))
 
     def _url(self, event: str, signed: SignedBeacons) -> str:
-        return (
-            f"{self._prefixes[event]}c={signed.campaign_id}&k={signed.creative_id}"
-            f"&{signed.ids_query}&s={signed.values[TAG_SLOT[event]]}{_suffix(event, '&')}"
-        )
+        parts = self._parts(event, signed.campaign_id, signed.creative_id, xml=False)
+        return "".join(p if isinstance(p, str) else signed.values[p] for p in parts)
 
 
 class BeaconVerifier:
@@ -264,12 +258,12 @@ class BeaconVerifier:
         raw_served_at = _required(params, "t")
         served_at = _unix_seconds(raw_served_at)
         error_code = _error_code(params.get("code")) if event == ERROR else None
-        message = _message(
+        tags = self._tags.tags(
             _encoded(campaign_id),
             _encoded(creative_id),
             _ids_query(ad_serving_id, request_id, raw_served_at),
         )
-        self._check_tag(event, message=message, tag=params.get("s"))
+        _check_tag(tags[TAG_SLOT[event]], params.get("s"))
         _check_age(now - served_at, max_age_seconds=max_age_seconds, skew=clock_skew_seconds)
         return Beacon(
             event=event,
@@ -281,13 +275,6 @@ class BeaconVerifier:
             event_id=f"{ad_serving_id}:{event}",
             error_code=error_code,
         )
-
-    def _check_tag(self, event: str, *, message: str, tag: str | None) -> None:
-        if not tag:
-            raise InvalidSignature("beacon signature is missing")
-        expected = self._tags.tags(message)[TAG_SLOT[event]]
-        if not (tag.isascii() and hmac.compare_digest(tag, expected)):
-            raise InvalidSignature("beacon signature does not match its parameters")
 
 
 def beacon_url(
@@ -338,6 +325,13 @@ def _encoded(value: str) -> str:
     if not value.strip(_UNRESERVED):  # only unreserved characters (regex-free: hot path)
         return value
     return quote(value, safe="", errors="surrogatepass")
+
+
+def _check_tag(expected: str, tag: str | None) -> None:
+    if not tag:
+        raise InvalidSignature("beacon signature is missing")
+    if not (tag.isascii() and hmac.compare_digest(tag, expected)):
+        raise InvalidSignature("beacon signature does not match its parameters")
 
 
 def _suffix(event: str, amp: str) -> str:
