@@ -228,10 +228,13 @@ class BeaconSigner:
 
 
 class BeaconVerifier:
-    """Checks beacons signed with ``secret``; build once per process and reuse."""
+    """Checks beacons signed with ``secret``, or with ``previous`` (the secret before a
+    rotation, so URLs already handed to players keep verifying); build once per process."""
 
-    def __init__(self, secret: str | bytes) -> None:
-        self._tags = _TagStream(secret)
+    def __init__(self, secret: str | bytes, *, previous: str | bytes | None = None) -> None:
+        self._keys = [_TagStream(secret)]
+        if previous is not None:
+            self._keys.append(_TagStream(previous))
 
     def verify(
         self,
@@ -258,12 +261,12 @@ class BeaconVerifier:
         raw_served_at = _required(params, "t")
         served_at = _unix_seconds(raw_served_at)
         error_code = _error_code(params.get("code")) if event == ERROR else None
-        tags = self._tags.tags(
+        message = (
             _encoded(campaign_id),
             _encoded(creative_id),
             _ids_query(ad_serving_id, request_id, raw_served_at),
         )
-        _check_tag(tags[TAG_SLOT[event]], params.get("s"))
+        _check_tag([key.tags(*message)[TAG_SLOT[event]] for key in self._keys], params.get("s"))
         _check_age(now - served_at, max_age_seconds=max_age_seconds, skew=clock_skew_seconds)
         return Beacon(
             event=event,
@@ -327,10 +330,11 @@ def _encoded(value: str) -> str:
     return quote(value, safe="", errors="surrogatepass")
 
 
-def _check_tag(expected: str, tag: str | None) -> None:
+def _check_tag(expected: list[str], tag: str | None) -> None:
+    """``tag`` must equal one of ``expected`` (one per accepted key, all compared)."""
     if not tag:
         raise InvalidSignature("beacon signature is missing")
-    if not (tag.isascii() and hmac.compare_digest(tag, expected)):
+    if not tag.isascii() or not sum(hmac.compare_digest(tag, e) for e in expected):
         raise InvalidSignature("beacon signature does not match its parameters")
 
 

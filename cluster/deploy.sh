@@ -13,6 +13,7 @@
 #   PYTHON                         the project's Python (default .venv/bin/python)
 #   JWT_SECRET, TRACKING_SECRET,   replace the kept value (rotation: docs/RUNBOOK.md);
 #   ADMIN_PASSWORD                 otherwise each is generated once and kept in the Secret
+#   DROP_PREVIOUS_TRACKING_SECRET=1  forget the secret a TRACKING_SECRET rotation kept
 #   ADMIN_EMAIL                    the bootstrapped admin (default admin@example.com)
 #   EXTRA_SETTINGS_FILE            KEY=VALUE lines added to the settings ConfigMap
 #   MIN_WORKERS, MAX_WORKERS       bounds of the autoscaled Ray worker group
@@ -119,7 +120,8 @@ fi
 
 # --- 3. Secret and settings ----------------------------------------------------------------------
 # Secrets the stack generates (cluster/stack.py GENERATED_SECRETS) are made once and then read
-# back from the Secret: a new TRACKING_SECRET voids every beacon URL handed out before it.
+# back from the Secret. A new TRACKING_SECRET keeps the one it replaces as
+# TRACKING_SECRET_PREVIOUS, so beacon URLs handed out before still verify until that is dropped.
 kubectl -n "$namespace" get secret "$SECRET_NAME" --ignore-not-found -o json >"$work/kept.json"
 kept() {
   "$PY" - "$work/kept.json" "$1" <<'PY'
@@ -140,6 +142,13 @@ generated="$("$PY" -c 'from cluster.stack import GENERATED_SECRETS; print(*GENER
     fi
     printf '%s=%s\n' "$key" "$value"
   done
+  previous="$(kept TRACKING_SECRET_PREVIOUS)"
+  if [ -n "${TRACKING_SECRET:-}" ] && [ "$TRACKING_SECRET" != "$(kept TRACKING_SECRET)" ]; then
+    previous="$(kept TRACKING_SECRET)"
+    say "TRACKING_SECRET rotated: the old one still verifies beacons as TRACKING_SECRET_PREVIOUS"
+  fi
+  if [ "${DROP_PREVIOUS_TRACKING_SECRET:-0}" = 1 ]; then previous=""; fi
+  if [ -n "$previous" ]; then printf 'TRACKING_SECRET_PREVIOUS=%s\n' "$previous"; fi
   printf 'DATABASE_URL=postgresql://%s:%s@%s:%s/%s\n' \
     "$db_user" "$db_password" "$db_host" "$db_port" "$db_name"
   printf 'REDIS_URL=rediss://:%s@%s:%s/0\n' "$redis_token" "$redis_host" "$redis_port"

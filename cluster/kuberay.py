@@ -28,6 +28,8 @@ Manifest = dict[str, Any]
 INGRESS_HOST = "0.0.0.0"  # noqa: S104 (the proxy must answer on the pod IP)
 SECRET_KEYS = (*GENERATED_SECRETS, "DATABASE_URL", "REDIS_URL")
 """Keys of the Secret; every Ray container gets each of them through a ``secretKeyRef``."""
+OPTIONAL_SECRET_KEYS = ("TRACKING_SECRET_PREVIOUS",)
+"""Keys the Secret holds only for a while (after a rotation, see docs/RUNBOOK.md)."""
 MIGRATE_COMMAND = ("python", "-m", "storage.migrate")
 APP_UID = 1000
 """The image's unprivileged user (``APP_UID`` in cluster/docker/Dockerfile)."""
@@ -87,11 +89,13 @@ def _meta(options: ManifestOptions, name: str, component: str) -> Manifest:
     return {"name": name, "namespace": options.namespace, "labels": _labels(options, component)}
 
 
-def _secret_env(options: ManifestOptions, keys: Sequence[str]) -> list[Manifest]:
-    return [
-        {"name": key, "valueFrom": {"secretKeyRef": {"name": options.secret_name, "key": key}}}
-        for key in keys
-    ]
+def _secret_env(
+    options: ManifestOptions, keys: Sequence[str], *, optional: bool = False
+) -> list[Manifest]:
+    ref: Manifest = {"name": options.secret_name}
+    if optional:
+        ref["optional"] = True
+    return [{"name": key, "valueFrom": {"secretKeyRef": {**ref, "key": key}}} for key in keys]
 
 
 def _settings_env_from(options: ManifestOptions) -> list[Manifest]:
@@ -152,6 +156,7 @@ def _ray_pod(
         "env": [
             *({"name": key, "value": value} for key, value in RAY_ENV_DEFAULTS.items()),
             *_secret_env(options, SECRET_KEYS),
+            *_secret_env(options, OPTIONAL_SECRET_KEYS, optional=True),
         ],
         "envFrom": _settings_env_from(options),
         "readinessProbe": {**health, "initialDelaySeconds": 10, "periodSeconds": 5},

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     jwt_secret: SecretStr | None = None
     tracking_secret: SecretStr | None = None
+    tracking_secret_previous: SecretStr | None = Field(
+        default=None,
+        description="The TRACKING_SECRET before a rotation: beacons signed with it still verify. "
+        "Keep it for BEACON_MAX_AGE_SECONDS after rotating, then unset it.",
+    )
     session_ttl_minutes: int = Field(default=720, ge=1)
 
     catalog_ttl_seconds: int = Field(default=3600, ge=60)
@@ -124,6 +129,15 @@ class Settings(BaseSettings):
         if not self.redis_url:
             raise RuntimeError("REDIS_URL is not set (the launcher sets it for private servers)")
         return self.redis_url
+
+    def previous_tracking_secret(self) -> str | None:
+        """TRACKING_SECRET_PREVIOUS, held to the same rule as the current secret."""
+        if self.tracking_secret_previous is None:
+            return None
+        previous = self.tracking_secret_previous.get_secret_value()
+        if len(previous) < 16:
+            raise RuntimeError("TRACKING_SECRET_PREVIOUS must be at least 16 characters")
+        return previous
 
     def require_secret(self, name: Literal["jwt_secret", "tracking_secret"]) -> str:
         secret: SecretStr | None = getattr(self, name)

@@ -127,7 +127,10 @@ class ServingIngress:
         self._media = MediaFiles.from_settings(settings)
         self._beacons = BeaconIngest(
             EventStream(self._redis, key=f"{settings.redis_key_prefix}events"),
-            BeaconVerifier(settings.require_secret("tracking_secret")),
+            BeaconVerifier(
+                settings.require_secret("tracking_secret"),
+                previous=settings.previous_tracking_secret(),
+            ),
             max_age_seconds=settings.beacon_max_age_seconds,
             impression_max_age_seconds=settings.impression_max_age_seconds,
             spill_limit=settings.beacon_spill_limit,

@@ -133,6 +133,13 @@ def test_every_secret_the_processes_require_comes_from_the_secret() -> None:
     assert _secret_refs(migrate) == {"DATABASE_URL": "ads-secrets"}
 
 
+def test_the_previous_tracking_secret_is_passed_on_only_while_the_secret_holds_it() -> None:
+    for container in _ray_containers(_render(secret_name="ads-secrets")):
+        (previous,) = [e for e in container["env"] if e["name"] == "TRACKING_SECRET_PREVIOUS"]
+        ref = previous["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": "ads-secrets", "key": "TRACKING_SECRET_PREVIOUS", "optional": True}
+
+
 def test_settings_come_from_the_configmap() -> None:
     manifests = _render(settings_configmap="ads-settings")
     dashboard = _only(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]

@@ -165,6 +165,23 @@ def test_beacons_signed_with_another_secret_are_refused(urls: TrackingUrls) -> N
         )
 
 
+def test_after_a_rotation_urls_signed_with_the_previous_secret_still_verify(
+    urls: TrackingUrls,
+) -> None:
+    rotated = BeaconVerifier("the-new-secret-after-rotation", previous=SECRET)
+    for event, url in all_urls(urls).items():
+        assert verify(rotated, params_of(url)).event == event
+    with pytest.raises(InvalidSignature):  # the grace key is only the one named previous
+        verify(
+            BeaconVerifier("the-new-secret-after-rotation", previous="x" * 32),
+            params_of(urls.impression),
+        )
+    tampered = params_of(urls.impression)
+    tampered["c"] = "another-campaign"
+    with pytest.raises(InvalidSignature):  # the old key still binds every parameter
+        verify(rotated, tampered)
+
+
 @pytest.mark.parametrize("signature", [None, "", "ünïcödé-signature-xx"])
 def test_a_missing_or_garbled_signature_is_refused(
     urls: TrackingUrls, verifier: BeaconVerifier, signature: str | None

@@ -1,0 +1,23 @@
+"""Settings rules that guard secrets."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from config.settings import Settings
+
+
+def test_the_previous_tracking_secret_is_optional_and_as_strict_as_the_current_one() -> None:
+    assert Settings(tracking_secret=SecretStr("n" * 32)).previous_tracking_secret() is None
+    rotated = Settings(
+        tracking_secret=SecretStr("n" * 32), tracking_secret_previous=SecretStr("o" * 32)
+    )
+    assert rotated.previous_tracking_secret() == "o" * 32
+    with pytest.raises(RuntimeError, match="TRACKING_SECRET_PREVIOUS"):
+        Settings(tracking_secret_previous=SecretStr("short")).previous_tracking_secret()
+
+
+def test_a_tracking_secret_shorter_than_16_characters_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="TRACKING_SECRET"):
+        Settings(tracking_secret=SecretStr("short")).require_secret("tracking_secret")
