@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict
 from ray import serve
 from ray.serve import Application
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from actors.budget_ledger import ensure_budget_ledgers
@@ -83,6 +83,25 @@ def declared_length(request: Request) -> str | None:
         if name == b"content-length":
             return str(value, "latin-1")
     return None
+
+
+async def read_body(request: Request, *, limit: int) -> bytes:
+    """The request body straight off the ASGI channel (one message in the usual case; Starlette's
+    ``body()`` runs an async generator per request); :class:`PayloadTooLarge` as soon as more than
+    ``limit`` bytes arrived, however the body is sent (chunked bodies have no Content-Length)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"ad requests are limited to {limit} bytes")
+        if not message.get("more_body", False):
+            return b"".join((*chunks, chunk)) if chunks else chunk
+        chunks.append(chunk)
 
 
 def json_response(body: object, status: int = 200) -> Response:
@@ -191,10 +210,7 @@ class ServingIngress:
             not declared.isdigit() or int(declared) > MAX_AD_REQUEST_BYTES
         ):
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_AD_REQUEST_BYTES:
-            raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
-        ad_request = parse_ad_request(body)
+        ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
         now = datetime.now(UTC)
         decision = decide(
             self._catalog.index,

@@ -180,6 +180,29 @@ def test_bad_ad_requests_get_clear_4xx(
     assert answer.json()["error"]["code"] == code
 
 
+def test_an_oversized_chunked_ad_request_is_refused_without_a_content_length(
+    serving: httpx.Client,
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"request_id": "'
+        for _ in range(40):
+            yield b"x" * 1_000
+        yield b'", "duration": 30}'
+
+    answer = serving.post(
+        "/api/v1/ad-request", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert answer.request.headers.get("transfer-encoding") == "chunked"
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["code"] == "payload_too_large"
+    small = serving.post(
+        "/api/v1/ad-request",
+        content=iter([b'{"request_id": "chunked-1",', b' "duration": 30}']),
+        headers={"content-type": "application/json"},
+    )
+    assert small.status_code in (200, 204), small.text
+
+
 def test_wrong_methods_and_bad_vast_params(serving: httpx.Client) -> None:
     assert serving.get("/api/v1/ad-request").status_code == 405
     assert serving.options("/api/v1/ad-request").status_code == 204

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from ads.decision import (
     DecisionRenderer,
     decide,
     media_files,
+    new_ad_serving_id,
     no_fill_vast,
     parse_ad_request,
 )
@@ -176,3 +178,16 @@ def test_the_json_body_is_valid_json_whatever_the_values(request_id: str, url_ta
     assert body["click_through_url"] == f"https://x.example/{url_tail}"
     assert body["media_files"] == media_files(decision.creative)
     assert body["tracking"]["error"] == SIGNER.urls(decision.beacons).error
+
+
+def test_ad_serving_ids_are_128_bit_hex_and_do_not_repeat_in_a_forked_child() -> None:
+    ids = {new_ad_serving_id() for _ in range(50_000)}
+    assert len(ids) == 50_000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in list(ids)[:100])
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child's first id, from the generator state it inherited
+        os.write(write, new_ad_serving_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 64).decode() != new_ad_serving_id()  # same state would give equal ids
