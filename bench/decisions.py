@@ -210,6 +210,12 @@ def measure_mode(
         run.wrk[name] = result
         say(f"[{mode.name}]   {fmt_wrk(result)}; cores: " + ", ".join(run.cpu[name].lines()[:6]))
 
+    per_request = replica_us_per_request(run)
+    say(
+        f"[{mode.name}] replica CPU per request: "
+        + ", ".join(f"{name} {us:.0f} µs" for name, us in per_request.items())
+    )
+
     for rate in args.rates:
         for name in (JSON, VAST, NOOP_GET):
             for tool in (loadgen.POISSON, "hey"):
@@ -360,6 +366,17 @@ def acceptance(run: ModeRun, rate: float) -> list[str]:
     return lines
 
 
+def replica_us_per_request(run: ModeRun) -> dict[str, float]:
+    """CPU µs the serving (or no-op) replicas spent per request in each saturating wrk run."""
+    out: dict[str, float] = {}
+    for name, result in run.wrk.items():
+        role = "no-op replica" if name in (NOOP_POST, NOOP_GET) else "serving replica"
+        cores = run.cpu[name].by_role.get(role) if name in run.cpu else None
+        if cores and result.rps and name != BARE:
+            out[name] = cores / result.rps * 1e6
+    return out
+
+
 def mode_markdown(run: ModeRun) -> list[str]:
     env = " ".join(f"`{k}={v}`" for k, v in run.mode.env.items()) or "(none: Ray's defaults)"
     log = "on" if run.mode.access_log else "off"
@@ -376,6 +393,14 @@ def mode_markdown(run: ModeRun) -> list[str]:
     usage = run.cpu.get(JSON)
     if usage:
         lines += [f"Cores used during the decision JSON wrk run: {'; '.join(usage.lines())}.", ""]
+    per_request = replica_us_per_request(run)
+    if per_request:
+        lines += [
+            "Replica CPU per request in the wrk runs (the ratios are made of these): "
+            + "; ".join(f"{name}: {us:.0f} µs" for name, us in per_request.items())
+            + ".",
+            "",
+        ]
     if run.replicas_after:
         lines += [f"{run.replicas_after}.", ""]
     for name, prof in run.profiles.items():
