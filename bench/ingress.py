@@ -31,6 +31,7 @@ NEUTRAL = {
     "RAY_SERVE_HAPROXY_NBTHREAD": "4",
     "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "",
     "RAY_worker_niceness": "15",
+    "RAY_SERVE_HAPROXY_METRICS_ENABLED": "1",
 }
 SHIPPED = {
     "RAY_SERVE_ENABLE_HA_PROXY": "1",
@@ -85,6 +86,13 @@ MODES: dict[str, IngressMode] = {
             SHIPPED,
             "haproxy-throughput-1t-quiet, user code on the replica's main loop, autoscaled on "
             "replica CPU (what `make up` ships)",
+            access_log=False,
+        ),
+        IngressMode(
+            "shipped-replica-metrics",
+            {**SHIPPED, "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0"},
+            "shipped, with HTTP request metrics recorded by the replicas instead of HAProxy's "
+            "per-request log line parsed by Serve's proxy actor",
             access_log=False,
         ),
         IngressMode(
