@@ -101,10 +101,17 @@ class LeaseBook:
             lapsed = lease.take_refunds(now)
             if lapsed:
                 refunds[shard][campaign_id] = lapsed
-            if lease.needs_refill(_LOW_WATER, now=now) or lease.lapses_within(now, horizon):
+            # A lease is renewed before its grant lapses, while that grant is still reserved:
+            # when pacing allows little, the ledger grants nothing then and names a retry time
+            # (the next bucket, or when a reservation expires) that does not count the refund
+            # of this very grant. So once a lapsed grant is handed back and the lease is dry,
+            # ask again with the refund (the ledger takes refunds first).
+            cost = self._costs.get(campaign_id, (0, 0))[1]
+            dry = bool(lapsed) and lease.balance(now) < cost
+            if dry or lease.needs_refill(_LOW_WATER, now=now) or lease.lapses_within(now, horizon):
                 recent = self._spent.pop(campaign_id, 0)
                 impressions = max(_MIN_IMPRESSIONS_PER_REQUEST, 4 * recent)
-                requests[shard][campaign_id] = impressions * self._costs.get(campaign_id, (0, 0))[1]
+                requests[shard][campaign_id] = impressions * cost
         shards = sorted(set(requests) | set(refunds))
         answers = await asyncio.gather(
             *(
