@@ -29,12 +29,27 @@ auth on for ``ray start``, and ``serve deploy`` then fails with "Missing authent
 The local head listens on 127.0.0.1 only; a KubeRay cluster configures its own auth."""
 
 
-def haproxy_env(directory: Path, *, metrics_port: int, stats_port: int) -> dict[str, str]:
+def haproxy_env(
+    directory: Path,
+    *,
+    metrics_port: int,
+    stats_port: int,
+    fallback_ports: tuple[int, int] | None = None,
+) -> dict[str, str]:
     """Where Serve's HAProxy ingress keeps its files and which fixed ports it takes, for one
     stack: Ray's defaults (/tmp/haproxy-serve, 9101, 8404) collide between two stacks on a host.
     ``directory`` must be short: Ray puts the node id under it and HAProxy caps socket paths at
-    97 bytes."""
+    97 bytes. ``fallback_ports`` (HTTP, gRPC) move the Python proxy that HAProxy's backends fall
+    back to while an application has no replica up off Ray's fixed 8500/9500: where two stacks
+    share those, one stack's HAProxy falls back to the other stack's proxy."""
+    fallback = {}
+    if fallback_ports is not None:
+        fallback = {
+            "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(fallback_ports[0]),
+            "RAY_SERVE_FALLBACK_PROXY_GRPC_PORT": str(fallback_ports[1]),
+        }
     return {
+        **fallback,
         "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(directory / "haproxy.cfg"),
         "RAY_SERVE_HAPROXY_SOCKET_PATH": str(directory / "admin.sock"),
         "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(directory),
@@ -45,14 +60,36 @@ def haproxy_env(directory: Path, *, metrics_port: int, stats_port: int) -> dict[
     }
 
 
+def direct_ingress_env(*, http_ports: range, grpc_ports: range) -> dict[str, str]:
+    """The ports Serve's controller hands to ingress replicas for their own HTTP and gRPC servers
+    (HAProxy forwards to those), for one stack. Ray's default ranges (30000-31000, 40000-41000)
+    are shared by every stack on a host: a port one stack frees can be taken by another stack's
+    replica while the first stack's HAProxy still routes to it. Ray's upper bounds are
+    exclusive, like ``range``'s."""
+    return {
+        "RAY_SERVE_DIRECT_INGRESS_MIN_HTTP_PORT": str(http_ports.start),
+        "RAY_SERVE_DIRECT_INGRESS_MAX_HTTP_PORT": str(http_ports.stop),
+        "RAY_SERVE_DIRECT_INGRESS_MIN_GRPC_PORT": str(grpc_ports.start),
+        "RAY_SERVE_DIRECT_INGRESS_MAX_GRPC_PORT": str(grpc_ports.stop),
+    }
+
+
 def kill_haproxy(directory: Path) -> None:
-    """Kill any HAProxy still running on the config under ``directory`` (call after stopping
-    the head: HAProxy lives in the proxy actor's process group, not the head's)."""
-    config = str(directory / "haproxy.cfg").encode()
+    """Kill any HAProxy still running on a config under ``directory`` (call after stopping
+    the head: HAProxy lives in the proxy actor's process group, not the head's). Ray 2.60 puts
+    each node's files in a subdirectory named by the node id: ``directory/<node id>/haproxy.cfg``.
+    """
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         with contextlib.suppress(OSError):
-            if config in cmdline.read_bytes().split(b"\0"):
+            if any(
+                _haproxy_config_under(directory, arg) for arg in cmdline.read_bytes().split(b"\0")
+            ):
                 os.kill(int(cmdline.parent.name), signal.SIGKILL)
+
+
+def _haproxy_config_under(directory: Path, arg: bytes) -> bool:
+    path = Path(os.fsdecode(arg))
+    return path.name == "haproxy.cfg" and directory in (path.parent, path.parent.parent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """One real stack per test run: PostgreSQL, Redis, a Ray head with the Serve apps from
-serve_config.yaml. Private servers start when DATABASE_URL / REDIS_URL are unset; with them set,
-the run uses a fresh database and its own Redis key prefix on those servers. A failing test gets
-the tails of the server logs attached to its report."""
+serve_config.yaml behind the ingress `make up` ships (cluster/stack.py RAY_ENV_DEFAULTS: Serve's
+HAProxy, user code on the replicas' event loops). Private servers start when DATABASE_URL /
+REDIS_URL are unset; with them set, the run uses a fresh database and its own Redis key prefix on
+those servers. A failing test gets the tails of the server, Ray and Serve replica logs attached
+to its report."""
 
 from __future__ import annotations
 
@@ -26,12 +28,16 @@ from cluster.ray_head import (
     LOCAL_HEAD_ENV,
     RayHeadPorts,
     deploy_serve_config,
+    direct_ingress_env,
+    haproxy_env,
+    kill_haproxy,
     render_serve_config,
     start_ray_head,
     stop_process_group,
     wait_healthy,
 )
 from cluster.services import PostgresServer, RedisServer, log_tail
+from cluster.stack import RAY_ENV_DEFAULTS
 from config.settings import get_settings
 from storage.migrate import upgrade
 
@@ -46,6 +52,36 @@ def free_port() -> int:
         return port
 
 
+def _bindable(port: int) -> bool:
+    """Whether ``port`` is free on every interface (a replica may bind 127.0.0.1 or all)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("", port))
+        except OSError:
+            return False
+        return True
+
+
+# Above Ray's worker ports (10002-19999 by default) and `make up`'s Ray client port (23001),
+# below Serve's default direct-ingress range (30000-31000, which `make up` and the benchmarks
+# use) and the kernel's ephemeral range (32768+, where free_port() and outgoing connections
+# take their ports).
+_INGRESS_PORTS = range(24000, 30000)
+
+
+def free_port_range(size: int) -> range:
+    """``size`` consecutive ports that are all free now, for one stack's direct-ingress servers.
+    The first block tried depends on the PID, so concurrent test runs pick different blocks."""
+    blocks = len(_INGRESS_PORTS) // size
+    first = os.getpid() % blocks
+    for i in range(blocks):
+        start = _INGRESS_PORTS.start + (first + i) % blocks * size
+        candidate = range(start, start + size)
+        if all(_bindable(port) for port in candidate):
+            return candidate
+    raise RuntimeError(f"no {size} consecutive free ports in {_INGRESS_PORTS}")
+
+
 @dataclass(slots=True)
 class Stack:
     """Addresses of the running test stack and where its logs are."""
@@ -58,6 +94,7 @@ class Stack:
     env: dict[str, str]
     logs: list[Path] = field(default_factory=list)
     ray_temp: Path | None = None
+    haproxy_dir: Path | None = None
     postgres: PostgresServer | None = None
     redis: RedisServer | None = None
 
@@ -75,6 +112,9 @@ class Stack:
 
 
 _STACK: Stack | None = None
+_INGRESS_REPLICA_PORTS = 50
+"""Direct-ingress ports per protocol: one per ingress replica started within Serve's port
+quarantine (150 s after a replica stops, its port is not handed out again)."""
 
 
 def _external_database(url: str) -> tuple[str, str]:
@@ -121,7 +161,34 @@ def stack() -> Iterator[Stack]:
     prefix = f"ctvtest{uuid.uuid4().hex[:8]}:"
 
     serve_port = free_port()
-    env = {**LOCAL_HEAD_ENV, **os.environ}
+    haproxy_dir = Path(tempfile.mkdtemp(prefix="hap"))  # short: see haproxy_env
+    ingress_ports = free_port_range(2 * _INGRESS_REPLICA_PORTS)
+    middle = ingress_ports.start + _INGRESS_REPLICA_PORTS
+    ray_only = {
+        # Exactly the ingress `make up` ships (HAProxy in front of the replicas' own servers,
+        # throughput-optimized Serve, user code on the replica's event loop), whatever the
+        # caller's environment says; with this stack's own HAProxy files and ports and its own
+        # direct-ingress ports, so it can run beside `make up`, the launcher test's stack or a
+        # benchmark.
+        **RAY_ENV_DEFAULTS,
+        **haproxy_env(
+            haproxy_dir,
+            metrics_port=free_port(),
+            stats_port=free_port(),
+            fallback_ports=(free_port(), free_port()),
+        ),
+        **direct_ingress_env(
+            http_ports=range(ingress_ports.start, middle),
+            grpc_ports=range(middle, ingress_ports.stop),
+        ),
+        # Not the ingress: throughput mode keeps up to 1,000 replica log records in memory;
+        # a failing test's report should show what the replicas logged up to the failure.
+        "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1",
+        # On SIGTERM Ray 2.60 drains the node for up to 30 s before it stops (for rolling
+        # upgrades); a test stack is thrown away.
+        "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0",
+    }
+    env = {**LOCAL_HEAD_ENV, **os.environ, **ray_only}
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
@@ -139,7 +206,9 @@ def stack() -> Iterator[Stack]:
         LEDGER_SETTLE_WINDOW_SECONDS="20",
         IMPRESSION_MAX_AGE_SECONDS="15",
     )
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
+    # own: the launcher test's `make up` stack inherits this environment and picks its own.
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH" and k not in ray_only})
     get_settings.cache_clear()
     upgrade(database_url)
 
@@ -164,6 +233,7 @@ def stack() -> Iterator[Stack]:
         env=env,
         logs=logs,
         ray_temp=ray_temp,
+        haproxy_dir=haproxy_dir,
         postgres=pg,
         redis=redis,
     )
@@ -175,6 +245,8 @@ def stack() -> Iterator[Stack]:
         yield _STACK
     finally:
         stop_process_group(ray_pid)
+        kill_haproxy(haproxy_dir)
+        shutil.rmtree(haproxy_dir, ignore_errors=True)
         for server in reversed(started):
             server.stop()
         if drop:

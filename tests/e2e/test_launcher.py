@@ -17,7 +17,7 @@ import psutil
 import pytest
 import redis
 
-from cluster.stack import ray_temp_dir
+from cluster.stack import haproxy_dir, ray_temp_dir
 from config.settings import Settings
 from tests.stack_fixtures import free_port
 
@@ -73,9 +73,10 @@ class Launcher:
         return done.stdout
 
     def processes(self) -> list[psutil.Process]:
-        """Live processes whose command line mentions this stack's data or Ray directory."""
+        """Live processes whose command line mentions this stack's data, Ray or HAProxy
+        directory."""
         settings = Settings(data_dir=self.data_dir)
-        marks = (str(self.data_dir), str(ray_temp_dir(settings)))
+        marks = (str(self.data_dir), str(ray_temp_dir(settings)), str(haproxy_dir(settings)))
         found = []
         for proc in psutil.process_iter(["cmdline"]):
             try:
