@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -39,7 +40,9 @@ class SessionClaims:
 def issue_token(
     *, user_id: str, email: str, secret: str, ttl_seconds: int, now: float | None = None
 ) -> str:
-    """A signed session token for ``user_id``."""
+    """A signed session token for ``user_id``, unique to this login: without the random
+    ``jti`` two logins of one user within a second got the same token, and logging one of
+    them out (tokens are revoked by value) ended the other session too."""
     issued = int(time.time() if now is None else now)
     claims = {
         "sub": user_id,
@@ -47,6 +50,7 @@ def issue_token(
         "aud": _AUDIENCE,
         "iat": issued,
         "exp": issued + ttl_seconds,
+        "jti": secrets.token_urlsafe(16),
     }
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 

@@ -31,9 +31,7 @@ def app(stack: Stack) -> AppTest:
     at = log_in(new_app())
     assert not at.exception, at.exception
     assert session.TOKEN_KEY in at.session_state, texts(at)
-    # AppTest can keep the page registry of the run before the login's st.rerun() (seen once
-    # in CI: switch_page then knew only the login page); one more run settles it.
-    return at.run()
+    return at
 
 
 def texts(at: AppTest) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ads.auth import hash_password, issue_token, read_token, verify_password
@@ -34,3 +36,14 @@ def test_tampered_or_foreign_tokens_are_refused(mutate: object) -> None:
         read_token(mutate(token), secret=SECRET)  # type: ignore[operator]
     with pytest.raises(NotAuthenticated):
         read_token(token, secret="t" * 32)
+
+
+def test_two_logins_in_the_same_second_get_different_tokens() -> None:
+    """Logging out revokes the token by value: a shared token would end both sessions."""
+    now = time.time()
+    first, second = (
+        issue_token(user_id="u1", email="a@example.com", secret=SECRET, ttl_seconds=60, now=now)
+        for _ in range(2)
+    )
+    assert first != second
+    assert read_token(first, secret=SECRET) == read_token(second, secret=SECRET)
