@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve import Application
 from starlette.requests import ClientDisconnect, Request
@@ -38,6 +38,7 @@ from config.settings import get_settings
 from deployments.http_errors import error_body
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
+from deployments.serving.gc_tuning import tune_gc
 from deployments.serving.health import HealthCheck
 from deployments.serving.leases import LeaseBook
 from deployments.serving.live_catalog import LiveCatalog
@@ -123,13 +124,17 @@ class ServingArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     catalog_reload_seconds: float = 5.0
+    gc_young_threshold: int | None = Field(default=None, ge=1)
+    """See deployments/serving/gc_tuning.py; None keeps Python's collector as it is."""
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0.1}, max_ongoing_requests=256)
 class ServingIngress:
     """Routes player requests by path; every per-request step stays in process."""
 
-    async def __init__(self, catalog_reload_seconds: float = 5.0) -> None:  # type: ignore[misc]
+    async def __init__(  # type: ignore[misc]
+        self, catalog_reload_seconds: float = 5.0, gc_young_threshold: int | None = None
+    ) -> None:
         settings = get_settings()
         self._redis = connect_redis(settings.require_redis_url())
         catalog = RedisCatalog(
@@ -176,6 +181,8 @@ class ServingIngress:
             "/api/v1/click": self._click,
             "/healthz": self._healthz,
         }
+        if gc_young_threshold is not None:
+            tune_gc(gc_young_threshold)
 
     async def __del__(self) -> None:
         """Hand unspent budget leases back before the replica goes away."""
@@ -319,6 +326,7 @@ def build_app(args: dict[str, object]) -> Application:
     """Serve builder named by serve_config.yaml (``deployments.serving.app:build_app``)."""
     knobs = ServingArgs.model_validate(args)
     app: Application = ServingIngress.bind(  # type: ignore[attr-defined]
-        catalog_reload_seconds=knobs.catalog_reload_seconds
+        catalog_reload_seconds=knobs.catalog_reload_seconds,
+        gc_young_threshold=knobs.gc_young_threshold,
     )
     return app
