@@ -21,13 +21,14 @@ from typing import Any
 
 import httpx
 
+from cluster.ports import free_port
 from cluster.ray_head import (
     REPO_ROOT,
     RayHeadPorts,
     deploy_serve_config,
     deployment_specs,
-    haproxy_env,
     kill_haproxy,
+    private_ingress_env,
     render_serve_config,
     start_ray_head,
     stop_process_group,
@@ -44,13 +45,6 @@ SERVING_DEPLOYMENT = "ServingIngress"
 
 def say(message: str) -> None:
     print(f"[bench] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def set_access_log(
@@ -168,7 +162,7 @@ class BenchStack:
             "ADMIN_API_URL": f"{self.base_url}/api/v1/admin",
             "DATA_DIR": str(self.root / "data"),
             "CATALOG_TTL_SECONDS": "86400",
-            **haproxy_env(haproxy_dir, metrics_port=free_port(), stats_port=free_port()),
+            **private_ingress_env(haproxy_dir),
         }
         upgrade(self.postgres.url)
 

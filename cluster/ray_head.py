@@ -18,15 +18,18 @@ from typing import Any
 import httpx
 import yaml
 
+from cluster.ports import free_port, free_port_range
 from cluster.services import log_tail, wait_for_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVE_CONFIG = REPO_ROOT / "serve_config.yaml"
-LOCAL_HEAD_ENV = {"RAY_AUTH_MODE": "disabled"}
+LOCAL_HEAD_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"}
 """Defaults for the processes of a local head and their clients (the caller's values win).
 Left unset, a ``~/.ray/auth_token`` that any earlier local ``ray.init()`` wrote switches token
 auth on for ``ray start``, and ``serve deploy`` then fails with "Missing authentication token".
-The local head listens on 127.0.0.1 only; a KubeRay cluster configures its own auth."""
+The local head listens on 127.0.0.1 only; a KubeRay cluster configures its own auth. On SIGTERM
+Ray 2.60 drains a node for up to 30 s (so a rolling upgrade can move traffic to other nodes);
+a lone local head has nowhere to move it, and `make down` waited those 30 s for nothing."""
 
 
 def haproxy_env(
@@ -71,6 +74,31 @@ def direct_ingress_env(*, http_ports: range, grpc_ports: range) -> dict[str, str
         "RAY_SERVE_DIRECT_INGRESS_MAX_HTTP_PORT": str(http_ports.stop),
         "RAY_SERVE_DIRECT_INGRESS_MIN_GRPC_PORT": str(grpc_ports.start),
         "RAY_SERVE_DIRECT_INGRESS_MAX_GRPC_PORT": str(grpc_ports.stop),
+    }
+
+
+INGRESS_REPLICA_PORTS = 50
+"""Direct-ingress ports per protocol for a private stack: one per ingress replica started within
+Serve's port quarantine (150 s after a replica stops, its port is not handed out again)."""
+
+
+def private_ingress_env(haproxy_dir: Path) -> dict[str, str]:
+    """Serve ingress settings for a private stack (tests, benchmarks) that runs beside `make up`
+    and other private stacks: its own HAProxy files under ``haproxy_dir``, and its own free
+    HAProxy, fallback-proxy and direct-ingress ports."""
+    ingress_ports = free_port_range(2 * INGRESS_REPLICA_PORTS)
+    middle = ingress_ports.start + INGRESS_REPLICA_PORTS
+    return {
+        **haproxy_env(
+            haproxy_dir,
+            metrics_port=free_port(),
+            stats_port=free_port(),
+            fallback_ports=(free_port(), free_port()),
+        ),
+        **direct_ingress_env(
+            http_ports=range(ingress_ports.start, middle),
+            grpc_ports=range(middle, ingress_ports.stop),
+        ),
     }
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,13 +23,13 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from cluster.ports import free_port
 from cluster.ray_head import (
     LOCAL_HEAD_ENV,
     RayHeadPorts,
     deploy_serve_config,
-    direct_ingress_env,
-    haproxy_env,
     kill_haproxy,
+    private_ingress_env,
     render_serve_config,
     start_ray_head,
     stop_process_group,
@@ -43,43 +42,6 @@ from storage.migrate import upgrade
 
 ADMIN_EMAIL = "admin@test.example"
 ADMIN_PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _bindable(port: int) -> bool:
-    """Whether ``port`` is free on every interface (a replica may bind 127.0.0.1 or all)."""
-    with socket.socket() as sock:
-        try:
-            sock.bind(("", port))
-        except OSError:
-            return False
-        return True
-
-
-# Above Ray's worker ports (10002-19999 by default) and `make up`'s Ray client port (23001),
-# below Serve's default direct-ingress range (30000-31000, which `make up` and the benchmarks
-# use) and the kernel's ephemeral range (32768+, where free_port() and outgoing connections
-# take their ports).
-_INGRESS_PORTS = range(24000, 30000)
-
-
-def free_port_range(size: int) -> range:
-    """``size`` consecutive ports that are all free now, for one stack's direct-ingress servers.
-    The first block tried depends on the PID, so concurrent test runs pick different blocks."""
-    blocks = len(_INGRESS_PORTS) // size
-    first = os.getpid() % blocks
-    for i in range(blocks):
-        start = _INGRESS_PORTS.start + (first + i) % blocks * size
-        candidate = range(start, start + size)
-        if all(_bindable(port) for port in candidate):
-            return candidate
-    raise RuntimeError(f"no {size} consecutive free ports in {_INGRESS_PORTS}")
 
 
 @dataclass(slots=True)
@@ -112,9 +74,6 @@ class Stack:
 
 
 _STACK: Stack | None = None
-_INGRESS_REPLICA_PORTS = 50
-"""Direct-ingress ports per protocol: one per ingress replica started within Serve's port
-quarantine (150 s after a replica stops, its port is not handed out again)."""
 
 
 def _external_database(url: str) -> tuple[str, str]:
@@ -162,8 +121,6 @@ def stack() -> Iterator[Stack]:
 
     serve_port = free_port()
     haproxy_dir = Path(tempfile.mkdtemp(prefix="hap"))  # short: see haproxy_env
-    ingress_ports = free_port_range(2 * _INGRESS_REPLICA_PORTS)
-    middle = ingress_ports.start + _INGRESS_REPLICA_PORTS
     ray_only = {
         # Exactly the ingress `make up` ships (HAProxy in front of the replicas' own servers,
         # throughput-optimized Serve, user code on the replica's event loop), whatever the
@@ -171,22 +128,10 @@ def stack() -> Iterator[Stack]:
         # direct-ingress ports, so it can run beside `make up`, the launcher test's stack or a
         # benchmark.
         **RAY_ENV_DEFAULTS,
-        **haproxy_env(
-            haproxy_dir,
-            metrics_port=free_port(),
-            stats_port=free_port(),
-            fallback_ports=(free_port(), free_port()),
-        ),
-        **direct_ingress_env(
-            http_ports=range(ingress_ports.start, middle),
-            grpc_ports=range(middle, ingress_ports.stop),
-        ),
+        **private_ingress_env(haproxy_dir),
         # Not the ingress: throughput mode keeps up to 1,000 replica log records in memory;
         # a failing test's report should show what the replicas logged up to the failure.
         "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1",
-        # On SIGTERM Ray 2.60 drains the node for up to 30 s before it stops (for rolling
-        # upgrades); a test stack is thrown away.
-        "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0",
     }
     env = {**LOCAL_HEAD_ENV, **os.environ, **ray_only}
     env.update(

@@ -26,9 +26,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, ViewportSize, sync_playwright
 
+from cluster.ports import free_port
 from cluster.ray_head import stop_process_group
 from media.synthetic import write_synthetic_video
-from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, Stack, free_port
+from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 
 pytestmark = pytest.mark.e2e
 

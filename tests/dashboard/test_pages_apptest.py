@@ -10,11 +10,12 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import session
 from media.synthetic import write_synthetic_video
 from tests.dashboard.helpers import create_campaign, goto, log_in, new_app
-from tests.stack_fixtures import Stack, free_port
+from tests.stack_fixtures import Stack
 
 pytestmark = pytest.mark.integration
 

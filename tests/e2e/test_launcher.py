@@ -17,9 +17,9 @@ import psutil
 import pytest
 import redis
 
+from cluster.ports import free_port
 from cluster.stack import haproxy_dir, ray_temp_dir
 from config.settings import Settings
-from tests.stack_fixtures import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -131,7 +131,9 @@ def test_up_down_up_keeps_data_and_leaves_nothing_running(launcher: Launcher) ->
     assert demo_total >= 4  # the demo campaigns and ours
 
     assert launcher.processes(), "the stack's processes should mention its data dir"
+    stopping = time.monotonic()
     stopped = launcher.run("down")
+    assert time.monotonic() - stopping < 20, stopped  # no 30 s node drain on a local head
     time.sleep(1)
     leftovers = [p.info["cmdline"][:3] for p in launcher.processes()]
     assert leftovers == [], stopped

@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cluster.ray_head import direct_ingress_env, haproxy_env, kill_haproxy
+from cluster.ports import DIRECT_INGRESS_PORTS, bindable
+from cluster.ray_head import (
+    direct_ingress_env,
+    haproxy_env,
+    kill_haproxy,
+    private_ingress_env,
+)
 from cluster.stack import RAY_ENV_DEFAULTS
 
 
@@ -36,6 +42,27 @@ def test_direct_ingress_env_gives_ray_serves_port_ranges() -> None:
         "RAY_SERVE_DIRECT_INGRESS_MIN_GRPC_PORT": "20150",
         "RAY_SERVE_DIRECT_INGRESS_MAX_GRPC_PORT": "20200",
     }
+
+
+def test_a_private_stack_gets_free_ports_of_its_own(tmp_path: Path) -> None:
+    env = private_ingress_env(tmp_path)
+
+    http = range(
+        int(env["RAY_SERVE_DIRECT_INGRESS_MIN_HTTP_PORT"]),
+        int(env["RAY_SERVE_DIRECT_INGRESS_MAX_HTTP_PORT"]),
+    )
+    grpc = range(
+        int(env["RAY_SERVE_DIRECT_INGRESS_MIN_GRPC_PORT"]),
+        int(env["RAY_SERVE_DIRECT_INGRESS_MAX_GRPC_PORT"]),
+    )
+    assert len(http) == len(grpc) > 1 and http.stop == grpc.start
+    assert DIRECT_INGRESS_PORTS.start <= http.start and grpc.stop <= DIRECT_INGRESS_PORTS.stop
+    assert all(bindable(port) for port in (*http, *grpc))
+    single = [
+        int(env[name]) for name in env if name.endswith("_PORT") and "DIRECT_INGRESS" not in name
+    ]
+    assert len(single) == len(set(single)) == 4  # HAProxy metrics and stats, fallback HTTP/gRPC
+    assert not set(single) & set(range(30000, 31000))  # Serve's default range: `make up`'s
 
 
 def test_ray_serve_reads_every_variable_the_stacks_set(tmp_path: Path) -> None:
