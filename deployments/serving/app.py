@@ -35,7 +35,7 @@ from ads.decision import (
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
-from deployments.http_errors import error_body
+from deployments.http_errors import discard_body, error_body
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.gc_tuning import tune_gc
@@ -201,6 +201,9 @@ class ServingIngress:
             return json_response(error_body("not_found", f"no route for {path}"), 404)
         try:
             return await handler(request)
+        except PayloadTooLarge as exc:
+            await discard_body(request.receive, declared=declared_length(request))
+            return error_response(exc)
         except DomainError as exc:
             return error_response(exc)
         except Exception:
