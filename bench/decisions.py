@@ -106,10 +106,16 @@ class ModeRun:
         )
 
 
-def serve_config_for(stack: BenchStack, mode: IngressMode, replicas: int) -> dict[str, Any]:
+def serve_config_for(
+    stack: BenchStack, mode: IngressMode, replicas: int, *, noop_serving_gc: bool = False
+) -> dict[str, Any]:
     """serve_config.yaml + the no-op app, with the mode's access-log setting and (unless
-    ``replicas`` is 0) a fixed replica count for both ingress deployments."""
-    config = with_noop_app(render_serve_config(host="127.0.0.1", port=stack.serve_port))
+    ``replicas`` is 0) a fixed replica count for both ingress deployments; ``noop_serving_gc``:
+    the no-op gets the serving app's GC setting."""
+    config = with_noop_app(
+        render_serve_config(host="127.0.0.1", port=stack.serve_port),
+        serving_gc=noop_serving_gc,
+    )
     config = set_access_log(config, INGRESSES, enabled=mode.access_log)
     return pin_replicas(config, INGRESSES, replicas) if replicas else config
 
@@ -174,7 +180,8 @@ def measure_mode(
     say(f"=== ingress mode '{mode.name}': {mode.description}")
     say(f"    env: {' '.join(f'{k}={v}' for k, v in mode.full_env().items())}")
     try:
-        stack.start_ray(mode.full_env(), config=serve_config_for(stack, mode, args.replicas))
+        config = serve_config_for(stack, mode, args.replicas, noop_serving_gc=args.noop_serving_gc)
+        stack.start_ray(mode.full_env(), config=config)
         if not campaigns:
             say(f"seeding {args.campaigns} campaigns with hostile names")
             campaigns.extend(
@@ -433,7 +440,12 @@ def write_results(runs: list[ModeRun], args: argparse.Namespace, notes: list[str
         f"hey `-z {args.duration:g}s -c {args.hey_workers} -q <rate/{args.hey_workers}>` (its "
         f"{args.hey_workers} workers fire together: bursts of {args.hey_workers} requests); "
         f"{args.replicas or 'autoscaled'} replica(s) of the serving and no-op deployments; "
-        f"POST body = a {len(AD_REQUEST)}-byte ad request; "
+        + (
+            "the no-op with the serving app's GC setting; "
+            if args.noop_serving_gc
+            else "the no-op with Python's GC defaults (the serving app tunes its own); "
+        )
+        + f"POST body = a {len(AD_REQUEST)}-byte ad request; "
         "VAST = untargeted `GET /api/v1/vast`",
         f"- example commands: `{wrk_example}`",
         f"  and `{poisson_example}`",
@@ -497,6 +509,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "this many cores busy (the idle stack included); 0 disables",
     )
     parser.add_argument("--results", type=Path, default=report.RESULTS)
+    parser.add_argument(
+        "--noop-serving-gc",
+        action="store_true",
+        help="give the no-op the serving app's gc_young_threshold (like for like; default: stock)",
+    )
     parser.add_argument("--no-results", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) afterwards")
     args = parser.parse_args(argv)

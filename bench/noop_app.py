@@ -8,10 +8,13 @@ actor call), not the handler's.
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve import Application
 from starlette.requests import Request
 from starlette.responses import Response
+
+from deployments.serving.gc_tuning import tune_gc
 
 BODY = b'{"status":"ok","app":"noop"}'
 
@@ -20,13 +23,27 @@ BODY = b'{"status":"ok","app":"noop"}'
 class NoopIngress:
     """Reads the request body (as the decision handler must) and returns :data:`BODY`."""
 
+    def __init__(self, gc_young_threshold: int | None = None) -> None:
+        if gc_young_threshold is not None:
+            tune_gc(gc_young_threshold)
+
     async def __call__(self, request: Request) -> Response:
         if request.method == "POST":
             await request.body()
         return Response(BODY, media_type="application/json")
 
 
+class NoopArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gc_young_threshold: int | None = Field(default=None, ge=1)
+    """As the serving app's (deployments/serving/gc_tuning.py); None: Python's defaults."""
+
+
 def build_app(args: dict[str, object]) -> Application:
-    """Serve builder (``bench.noop_app:build_app``); takes no arguments."""
-    app: Application = NoopIngress.bind()  # type: ignore[attr-defined]
+    """Serve builder (``bench.noop_app:build_app``)."""
+    knobs = NoopArgs.model_validate(args)
+    app: Application = NoopIngress.bind(  # type: ignore[attr-defined]
+        gc_young_threshold=knobs.gc_young_threshold
+    )
     return app

@@ -66,17 +66,23 @@ def pin_replicas(config: dict[str, Any], deployments: set[str], replicas: int) -
     return config
 
 
-def with_noop_app(config: dict[str, Any]) -> dict[str, Any]:
-    """serve_config.yaml plus the no-op app at /noop, with ServingIngress's deployment options."""
+def with_noop_app(config: dict[str, Any], *, serving_gc: bool = False) -> dict[str, Any]:
+    """serve_config.yaml plus the no-op app at /noop, with ServingIngress's deployment options;
+    ``serving_gc``: with the serving app's ``gc_young_threshold`` too (a like-for-like baseline;
+    by default the no-op is a stock deployment)."""
     config = copy.deepcopy(config)
     serving = next(deployment_specs(config, {SERVING_DEPLOYMENT}))
     options = {k: v for k, v in serving.items() if k != "name"}
+    args: dict[str, Any] = {}
+    if serving_gc:
+        serving_app = next(a for a in config["applications"] if serving in a["deployments"])
+        args["gc_young_threshold"] = (serving_app.get("args") or {}).get("gc_young_threshold")
     config["applications"].append(
         {
             "name": "noop",
             "route_prefix": NOOP_ROUTE,
             "import_path": "bench.noop_app:build_app",
-            "args": {},
+            "args": args,
             "deployments": [{"name": "NoopIngress", **options}],
         }
     )
