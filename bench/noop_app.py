@@ -8,13 +8,13 @@ actor call), not the handler's.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from ray import serve
 from ray.serve import Application
 from starlette.requests import Request
 from starlette.responses import Response
 
-from deployments.serving.gc_tuning import tune_gc
+from deployments.serving.gc_tuning import YoungThreshold, tune_gc
 
 BODY = b'{"status":"ok","app":"noop"}'
 
@@ -36,7 +36,7 @@ class NoopIngress:
 class NoopArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    gc_young_threshold: int | None = Field(default=None, ge=1)
+    gc_young_threshold: YoungThreshold | None = None
     """As the serving app's (deployments/serving/gc_tuning.py); None: Python's defaults."""
 
 

@@ -119,9 +119,10 @@ class BodyLimit:
             return
         limit = self._limit_for(scope.get("path", ""))
         headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
+        raw_declared = headers.get(b"content-length")
+        declared = None if raw_declared is None else raw_declared.decode("latin-1")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await discard_body(receive, declared=declared.decode("latin-1"))
+            await discard_body(receive, declared=declared)
             await _send_too_large(send, limit)
             return
         received = 0
@@ -138,9 +139,7 @@ class BodyLimit:
         try:
             await self._app(scope, limited_receive, send)
         except* _BodyTooLarge:  # BaseHTTPMiddleware re-raises inside an ExceptionGroup
-            await discard_body(
-                receive, declared=None if declared is None else declared.decode("latin-1")
-            )
+            await discard_body(receive, declared=declared)
             await _send_too_large(send, limit)
 
 

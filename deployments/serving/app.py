@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from ray import serve
 from ray.serve import Application
 from starlette.requests import ClientDisconnect, Request
@@ -38,7 +38,7 @@ from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
-from deployments.serving.gc_tuning import tune_gc
+from deployments.serving.gc_tuning import YoungThreshold, tune_gc
 from deployments.serving.health import HealthCheck
 from deployments.serving.leases import LeaseBook
 from deployments.serving.live_catalog import LiveCatalog
@@ -124,7 +124,7 @@ class ServingArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     catalog_reload_seconds: float = 5.0
-    gc_young_threshold: int | None = Field(default=None, ge=1)
+    gc_young_threshold: YoungThreshold | None = None
     """See deployments/serving/gc_tuning.py; None keeps Python's collector as it is."""
 
 

@@ -9,6 +9,12 @@ later) and spent 18-26 µs per request in the collector, 8-10% of its CPU (bench
 from __future__ import annotations
 
 import gc
+from typing import Annotated
+
+from pydantic import Field
+
+YoungThreshold = Annotated[int, Field(ge=1)]
+"""A young-generation threshold as the Serve apps' args take it (see :func:`tune_gc`)."""
 
 
 def tune_gc(young_threshold: int) -> None:

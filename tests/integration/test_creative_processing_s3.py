@@ -4,7 +4,6 @@ public URL, the rendition uploaded next to it."""
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from actors.creative_processor import make_rendition
 from ads.renditions import plan_renditions
+from cluster.ports import free_port
 from media.probe import probe_video
 from media.synthetic import write_synthetic_video
 from storage.object_store import S3ObjectStore, new_object_key
@@ -26,9 +26,7 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def store() -> Iterator[S3ObjectStore]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     with pytest.MonkeyPatch.context() as env:
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
+from cluster.ports import free_port
 from storage.object_store import ObjectNotFound, S3ObjectStore, new_object_key
 
 pytestmark = pytest.mark.integration
@@ -35,9 +35,7 @@ PUBLIC_READ = {
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     with pytest.MonkeyPatch.context() as env:
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
