@@ -26,6 +26,12 @@ DISCARD_MAX_BYTES = 16 * 1024 * 1024
 DISCARD_SECONDS = 5.0
 
 
+def within(declared: str, limit: int) -> bool:
+    """Whether a Content-Length header says a whole number of bytes up to ``limit`` (plain
+    ASCII digits: ``str.isdigit`` also takes ``²``, which ``int`` refuses)."""
+    return declared.isascii() and declared.isdigit() and int(declared) <= limit
+
+
 async def discard_body(
     receive: Receive,
     *,
@@ -37,7 +43,7 @@ async def discard_body(
     ``seconds``) before the error goes out. A server that closes a connection with request bytes
     still unread sends a TCP reset, which can destroy its own 413 before the client reads it.
     A body declared (Content-Length) larger than ``max_bytes`` is answered at once."""
-    if declared is not None and not (declared.isdigit() and int(declared) <= max_bytes):
+    if declared is not None and not within(declared, max_bytes):
         return
 
     async def drain() -> None:
@@ -121,7 +127,7 @@ class BodyLimit:
         headers = dict(scope.get("headers") or [])
         raw_declared = headers.get(b"content-length")
         declared = None if raw_declared is None else raw_declared.decode("latin-1")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and not within(declared, limit):
             await discard_body(receive, declared=declared)
             await _send_too_large(send, limit)
             return

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from deployments.http_errors import discard_body
+import pytest
+
+from deployments.http_errors import discard_body, within
 
 
 class Channel:
@@ -60,3 +62,23 @@ def test_stops_at_a_disconnect() -> None:
 
     asyncio.run(discard_body(disconnected, declared=None, seconds=1))
     assert calls == 1
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("0", True),
+        ("100", True),
+        ("101", False),
+        ("", False),
+        ("-1", False),
+        ("1e2", False),
+        (" 10", False),
+        ("\u00b2", False),  # '²': str.isdigit() says yes, int() refuses it
+        ("\u0663", False),  # Arabic-Indic 3: a digit to Python, not to HTTP
+    ],
+)
+def test_a_content_length_is_plain_ascii_digits_up_to_the_limit(
+    declared: str, expected: bool
+) -> None:
+    assert within(declared, 100) is expected
