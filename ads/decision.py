@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -18,11 +18,13 @@ from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.templates import Part, SlotTemplate
 from ads.tracking import ERROR, BeaconSigner, SignedBeacons
-from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill
+from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
 
 AD_SYSTEM = "CTV Ad Server"
 AD_SYSTEM_VERSION = "1.0"
 MAX_AD_DURATION_S = 3600
+MAX_POD_ADS = 10
+"""The most ads one request may ask for (``max_ads``): one ad break's pod."""
 REQUEST_ID_SLOT = AD_SERVING_ID_SLOT + 1
 """Where the JSON template takes the request id (a JSON string) from, after the ad serving id."""
 
@@ -32,12 +34,14 @@ RequestId = Annotated[
 
 
 class AdRequestBody(BaseModel):
-    """``POST /api/v1/ad-request``: who asks, and the longest ad (seconds) that fits the break."""
+    """``POST /api/v1/ad-request``: who asks, and the longest ad (seconds) that fits the break;
+    with ``max_ads`` above 1, a pod of up to that many ads lasting ``duration`` in all."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     request_id: RequestId
     duration: float = Field(gt=0, le=MAX_AD_DURATION_S)
+    max_ads: int = Field(default=1, ge=1, le=MAX_POD_ADS, strict=True)
     device: dict[str, Any] | None = None
     app: dict[str, Any] | None = None
 
@@ -119,6 +123,48 @@ def decide(
         creative=creative,
         beacons=beacons,
     )
+
+
+def decide_pod(
+    index: CatalogIndex,
+    *,
+    request_id: str,
+    max_duration_ms: int | None,
+    max_ads: int,
+    now: datetime,
+    rng: random.Random,
+    signer: BeaconSigner,
+    campaign_id: str | None = None,
+    accept: Callable[[CatalogCampaign], bool] | None = None,
+) -> list[Decision]:
+    """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
+    up to at most ``max_duration_ms`` (None: no limit), each from a different campaign (no
+    campaign twice in a break), each picked as :func:`decide` picks; empty when nothing fits."""
+    decisions: list[Decision] = []
+    taken: set[str] = set()
+
+    def fresh(campaign: CatalogCampaign) -> bool:
+        return campaign.id not in taken and (accept is None or accept(campaign))
+
+    remaining = max_duration_ms
+    while len(decisions) < max_ads and (remaining is None or remaining > 0):
+        decision = decide(
+            index,
+            request_id=request_id,
+            max_duration_ms=remaining,
+            now=now,
+            rng=rng,
+            signer=signer,
+            campaign_id=campaign_id,
+            accept=fresh,
+        )
+        if decision is None:
+            break
+        decisions.append(decision)
+        taken.add(decision.campaign.id)
+        if remaining is not None:
+            remaining -= decision.creative.duration_ms
+    return decisions
 
 
 def media_files(creative: CatalogCreative) -> list[dict[str, Any]]:
@@ -229,19 +275,41 @@ class DecisionRenderer:
 
     def json(self, decision: Decision) -> bytes:
         """The JSON body of a filled ad request (UTF-8)."""
-        request_id = decision.request_id
-        plain = request_id.isascii() and request_id.isprintable()
-        if plain and '"' not in request_id and "\\" not in request_id:
-            quoted = f'"{request_id}"'  # nothing to escape: the usual case
-        else:
-            quoted = json.dumps(request_id)
-        values = [*decision.beacons.values, decision.ad_serving_id, quoted]
+        values = [
+            *decision.beacons.values,
+            decision.ad_serving_id,
+            _json_string(decision.request_id),
+        ]
         return self._json.get(decision.campaign, decision.creative).fill(values).encode()
+
+    def json_pod(self, request_id: str, decisions: Sequence[Decision]) -> bytes:
+        """The JSON body of a filled pod request: ``{"request_id", "ads": [...]}``, each ad as
+        :meth:`json` renders it, in play order."""
+        ads = b",".join([self.json(decision) for decision in decisions])
+        return b'{"request_id":%s,"ads":[%s]}' % (_json_string(request_id).encode(), ads)
 
     def vast(self, decision: Decision) -> str:
         """The VAST 4.2 document of a filled request."""
         template = self._vast.get(decision.campaign, decision.creative)
         return template.render(ad_serving_id=decision.ad_serving_id, beacons=decision.beacons)
+
+    def vast_pod(self, decisions: Sequence[Decision]) -> str:
+        """The VAST 4.2 document of an ad pod: one ``<Ad sequence="n">`` per decision."""
+        return render_pod(
+            [
+                self._vast.get(d.campaign, d.creative).render_ad(
+                    ad_serving_id=d.ad_serving_id, beacons=d.beacons, sequence=number
+                )
+                for number, d in enumerate(decisions, start=1)
+            ]
+        )
+
+
+def _json_string(value: str) -> str:
+    """``value`` as a JSON string."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'  # nothing to escape: the usual case
+    return json.dumps(value)
 
 
 def no_fill_vast(*, signer: BeaconSigner, request_id: str, now: datetime) -> str:

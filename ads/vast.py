@@ -9,7 +9,7 @@ against it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -20,17 +20,25 @@ from ads.tracking import CLICK, ERROR, IDS_SLOT, IMPRESSION, BeaconSigner, Signe
 UNIVERSAL_AD_ID_REGISTRY = "ctv-adserver"
 AD_SERVING_ID_SLOT = IDS_SLOT + 1
 """Where a :class:`VastTemplate` takes the ad serving id from, after the beacon values."""
+_HEAD_SLOT, _SEQUENCE_SLOT, _TAIL_SLOT = (
+    AD_SERVING_ID_SLOT + 1,
+    AD_SERVING_ID_SLOT + 2,
+    AD_SERVING_ID_SLOT + 3,
+)
+"""Where the document's head, the Ad's ``sequence`` attribute and the document's tail go: a
+standalone ad fills in the head and tail, an ad of a pod its sequence number."""
 MAX_DURATION_MS = 24 * 3600 * 1000 - 1
 """``<Duration>`` is an ``xs:time``, so it stays below 24 h."""
 
-_DOCUMENT = """\
+_HEAD = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <VAST version="4.2" xmlns="http://www.iab.com/VAST">
-{body}</VAST>
 """
+_TAIL = "</VAST>\n"
+_DOCUMENT = _HEAD + "{body}" + _TAIL
 _NO_FILL = "  <Error>{error_url}</Error>\n"
 _INLINE_AD = """\
-  <Ad id="{ad_id}">
+  <Ad id="{ad_id}"{sequence}>
     <InLine>
       <AdSystem version="{ad_system_version}">{ad_system}</AdSystem>
       <Error>{error_url}</Error>
@@ -89,9 +97,10 @@ _SLOT = "\x00"
 
 @dataclass(frozen=True, slots=True)
 class VastTemplate:
-    """One campaign and creative's VAST document with the per-request values left open: the ad
-    serving id and the signed parts of the beacon URLs. Build once per catalog snapshot, render
-    per request.
+    """One campaign and creative's VAST ad with the per-request values left open: the ad serving
+    id and the signed parts of the beacon URLs. Build once per catalog snapshot, render per
+    request, as a document of its own (:meth:`render`) or as one ad of a pod (:meth:`render_ad`
+    and :func:`render_pod`).
     """
 
     template: SlotTemplate
@@ -125,20 +134,30 @@ class VastTemplate:
             "impression_url": beacon(IMPRESSION),
             "tracking": tracking,
             "click_url": beacon(CLICK),
+            "head": [_HEAD_SLOT],
+            "sequence": [_SEQUENCE_SLOT],
+            "tail": [_TAIL_SLOT],
         }
-        document = _DOCUMENT.format(
-            body=_INLINE_AD.format(
-                **{name: f"{_SLOT}{name}{_SLOT}" for name in holes},
-                ad_id=_attr(campaign.id),
-                ad_system=_text(ad_system),
-                ad_system_version=_attr(ad_system_version),
-                title=_text(campaign.name),
-                creative_id=_attr(creative.id),
-                duration=format_duration(creative.duration_ms),
-                media_files=_media_files(creative),
-                click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
-                registry=UNIVERSAL_AD_ID_REGISTRY,
-                description=_optional(_DESCRIPTION, description, escape=_text),
+        hole = {name: f"{_SLOT}{name}{_SLOT}" for name in holes}
+        document = "".join(
+            (
+                hole["head"],
+                _INLINE_AD.format(
+                    **hole,
+                    ad_id=_attr(campaign.id),
+                    ad_system=_text(ad_system),
+                    ad_system_version=_attr(ad_system_version),
+                    title=_text(campaign.name),
+                    creative_id=_attr(creative.id),
+                    duration=format_duration(creative.duration_ms),
+                    media_files=_media_files(creative),
+                    click_through=_optional(
+                        _CLICK_THROUGH, campaign.click_through_url, escape=_uri
+                    ),
+                    registry=UNIVERSAL_AD_ID_REGISTRY,
+                    description=_optional(_DESCRIPTION, description, escape=_text),
+                ),
+                hole["tail"],
             )
         )
         parts: list[Part] = []
@@ -148,10 +167,24 @@ class VastTemplate:
 
     def render(self, *, ad_serving_id: str, beacons: SignedBeacons) -> str:
         """The document of one served ad."""
+        return self._fill(ad_serving_id, beacons, (_HEAD, "", _TAIL))
+
+    def render_ad(self, *, ad_serving_id: str, beacons: SignedBeacons, sequence: int) -> str:
+        """The ``<Ad>`` element of the ``sequence``-th ad of a pod (see :func:`render_pod`)."""
+        return self._fill(ad_serving_id, beacons, ("", f' sequence="{sequence:d}"', ""))
+
+    def _fill(self, ad_serving_id: str, beacons: SignedBeacons, frame: tuple[str, str, str]) -> str:
         values = beacons.values.copy()
         values[IDS_SLOT] = values[IDS_SLOT].replace("&", "&amp;")
         values.append(_attr(ad_serving_id))
+        values += frame
         return self.template.fill(values)
+
+
+def render_pod(ads: Sequence[str]) -> str:
+    """A VAST 4.2 document of an ad pod: the ``<Ad>`` elements from :meth:`VastTemplate.render_ad`,
+    in play order (their ``sequence`` numbers)."""
+    return "".join((_HEAD, *ads, _TAIL))
 
 
 def render_vast(ad: VastAd) -> str:

@@ -26,8 +26,11 @@ from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
 from ads.decision import (
     MAX_AD_DURATION_S,
+    MAX_POD_ADS,
+    Decision,
     DecisionRenderer,
     decide,
+    decide_pod,
     new_ad_serving_id,
     no_fill_vast,
     parse_ad_request,
@@ -35,7 +38,7 @@ from ads.decision import (
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
-from deployments.http_errors import discard_body, error_body
+from deployments.http_errors import discard_body, error_body, within
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.gc_tuning import YoungThreshold, tune_gc
@@ -216,12 +219,22 @@ class ServingIngress:
         if request.method != "POST":
             raise MethodNotAllowed("use POST with a JSON body")
         declared = declared_length(request)
-        if declared is not None and (
-            not declared.isdigit() or int(declared) > MAX_AD_REQUEST_BYTES
-        ):
+        if declared is not None and not within(declared, MAX_AD_REQUEST_BYTES):
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
         ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
         now = datetime.now(UTC)
+        if ad_request.max_ads > 1:
+            pod = self._pod(
+                request_id=ad_request.request_id,
+                max_duration_ms=int(ad_request.duration * 1000),
+                max_ads=ad_request.max_ads,
+                campaign_id=None,
+                now=now,
+            )
+            if not pod:
+                return Response(status_code=204, headers=CORS)
+            body = self._render.json_pod(ad_request.request_id, pod)
+            return encoded_response(body, _JSON_HEADERS)
         decision = decide(
             self._catalog.index,
             request_id=ad_request.request_id,
@@ -244,7 +257,21 @@ class ServingIngress:
         request_id = params.get("request_id") or new_ad_serving_id()
         if len(request_id) > 128:
             raise InvalidInput("request_id is longer than 128 characters")
+        max_ads = _max_ads(params.get("max_ads"))
         now = datetime.now(UTC)
+        if max_ads > 1:
+            pod = self._pod(
+                request_id=request_id,
+                max_duration_ms=max_duration_ms,
+                max_ads=max_ads,
+                campaign_id=params.get("campaign_id") or None,
+                now=now,
+            )
+            if pod:
+                body = self._render.vast_pod(pod)
+            else:
+                body = no_fill_vast(signer=self._signer, request_id=request_id, now=now)
+            return encoded_response(body.encode(), _VAST_HEADERS)
         decision = decide(
             self._catalog.index,
             request_id=request_id,
@@ -261,6 +288,31 @@ class ServingIngress:
             self._leases.spend(decision.campaign, now)
             body = self._render.vast(decision)
         return encoded_response(body.encode(), _VAST_HEADERS)
+
+    def _pod(
+        self,
+        *,
+        request_id: str,
+        max_duration_ms: int | None,
+        max_ads: int,
+        campaign_id: str | None,
+        now: datetime,
+    ) -> list[Decision]:
+        """An ad pod for one break, each ad paid from this replica's budget leases."""
+        pod = decide_pod(
+            self._catalog.index,
+            request_id=request_id,
+            max_duration_ms=max_duration_ms,
+            max_ads=max_ads,
+            now=now,
+            rng=self._rng,
+            signer=self._signer,
+            campaign_id=campaign_id,
+            accept=lambda campaign: self._leases.covers(campaign, now),
+        )
+        for decision in pod:
+            self._leases.spend(decision.campaign, now)
+        return pod
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:
         """Verify and record the beacon of ``request``; ``expect`` pins the event of the path."""
@@ -323,6 +375,16 @@ def _max_duration_ms(raw: str | None) -> int | None:
     if not 0 < seconds <= MAX_AD_DURATION_S:
         raise InvalidInput(f"max_duration must be between 0 and {MAX_AD_DURATION_S} seconds")
     return int(seconds * 1000)
+
+
+def _max_ads(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_POD_ADS:
+        raise InvalidInput(
+            f"max_ads must be a whole number from 1 to {MAX_POD_ADS}, got {raw[:40]!r}"
+        )
+    return int(raw)
 
 
 def build_app(args: dict[str, object]) -> Application:

@@ -211,3 +211,50 @@ def test_wrong_methods_and_bad_vast_params(serving: httpx.Client) -> None:
     assert serving.post("/api/v1/vast").status_code == 405
     bad = serving.get("/api/v1/vast", params={"max_duration": "abc"})
     assert bad.status_code == 422 and "max_duration" in bad.json()["error"]["message"]
+
+
+def test_an_ad_pod_fills_the_break_in_json_and_vast(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    for _ in range(3):
+        wait_served(serving, active_campaign(stack, api, duration_ms=10_000, name=HOSTILE))
+    verifier = BeaconVerifier(stack.env["TRACKING_SECRET"])
+    answer = serving.post(
+        "/api/v1/ad-request", json={"request_id": "pod-1", "duration": 45, "max_ads": 3}
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["request_id"] == "pod-1" and 1 <= len(body["ads"]) <= 3
+    assert len({ad["campaign_id"] for ad in body["ads"]}) == len(body["ads"])
+    assert sum(ad["duration"] for ad in body["ads"]) <= 45
+    for ad in body["ads"]:
+        params = dict(parse_qsl(urlsplit(ad["tracking"]["impression"]).query))
+        beacon = verifier.verify(params, max_age_seconds=60, now=datetime.now(UTC).timestamp())
+        assert (beacon.ad_serving_id, beacon.campaign_id) == (
+            ad["ad_serving_id"],
+            ad["campaign_id"],
+        )
+
+    vast = serving.get("/api/v1/vast", params={"max_duration": 45, "max_ads": 3})
+    assert vast.status_code == 200
+    vast_schema.validate(vast.text)
+    ads = ElementTree.fromstring(vast.content).findall("v:Ad", NS)
+    assert 1 <= len(ads) <= 3
+    assert [ad.get("sequence") for ad in ads] == [str(n) for n in range(1, len(ads) + 1)]
+    serving_ids = {ad.findtext("v:InLine/v:AdServingId", namespaces=NS) for ad in ads}
+    assert len(serving_ids) == len(ads)
+
+
+def test_pod_requests_that_fit_nothing_or_ask_wrongly(serving: httpx.Client) -> None:
+    none = serving.post(
+        "/api/v1/ad-request", json={"request_id": "pod-2", "duration": 0.5, "max_ads": 4}
+    )
+    assert none.status_code == 204
+    for max_ads in ("0", "11", "two", "²"):
+        bad = serving.get("/api/v1/vast", params={"max_ads": max_ads})
+        assert bad.status_code == 422 and "max_ads" in bad.json()["error"]["message"]
+    wrong = serving.post(
+        "/api/v1/ad-request", json={"request_id": "pod-3", "duration": 30, "max_ads": 2.5}
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["error"]["details"][0]["field"] == "max_ads"
