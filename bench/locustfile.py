@@ -1,9 +1,11 @@
-"""A CTV player for locust: ask for an ad (JSON), then fire its beacons as a player would.
+"""A CTV player for locust: ask for an ad break's pod (JSON), then fire each ad's beacons as a
+player would.
 
-Each simulated player requests an ad for a break, fires the impression and ``start`` when the ad
-begins, the quartiles as it plays (at a quarter of the ad's duration each), ``complete`` at the
-end, sometimes a click, and now and then an error beacon instead of playing. Then it waits for
-the next break. ``BENCH_TIME_SCALE`` compresses every wait (e.g. 0.05 turns a 30 s ad into
+Each simulated player requests a pod of up to :data:`POD_ADS` ads for a break and plays them in
+order: for each ad it fires the impression and ``start`` when the ad begins, the quartiles as it
+plays (at a quarter of the ad's duration each), ``complete`` at the end, sometimes a click, and
+now and then an error beacon instead of playing. Then it waits for the next break.
+``BENCH_TIME_SCALE`` compresses every wait (e.g. 0.05 turns a 30 s ad into
 1.5 s) so a beacon load test does not take hours.
 
     locust -f bench/locustfile.py --host http://127.0.0.1:8000 -u 200 -r 20 --headless -t 5m
@@ -25,7 +27,8 @@ from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
 TIME_SCALE = float(os.environ.get("BENCH_TIME_SCALE", "1"))
-BREAK_SECONDS = (15, 30, 60)
+BREAK_SECONDS = (15, 30, 60, 90, 120)
+POD_ADS = 4
 QUARTILES = ("firstQuartile", "midpoint", "thirdQuartile")
 CLICK_RATE = 0.02
 ERROR_RATE = 0.01
@@ -55,6 +58,7 @@ class CtvPlayer(FastHttpUser):
         body: dict[str, Any] = {
             "request_id": uuid.uuid4().hex,
             "duration": random.choice(BREAK_SECONDS),
+            "max_ads": POD_ADS,
             "device": {"type": "ctv", "ifa": self.device_id, "os": "tvOS"},
             "app": {"bundle": "com.example.ctv"},
         }
@@ -67,7 +71,11 @@ class CtvPlayer(FastHttpUser):
             if answer.status_code != 200:
                 answer.failure(f"HTTP {answer.status_code}")
                 return
-            ad: dict[str, Any] = answer.json()
+            ads: list[dict[str, Any]] = answer.json()["ads"]
+        for ad in ads:
+            self._play_ad(ad)
+
+    def _play_ad(self, ad: dict[str, Any]) -> None:
         urls: dict[str, str] = ad.get("tracking", {})
         if random.random() < ERROR_RATE:
             error = urls.get("error", "").replace("[ERRORCODE]", str(VAST_MEDIA_FILE_NOT_FOUND))

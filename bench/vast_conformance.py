@@ -3,9 +3,10 @@
 The acceptance check of issue 4: "100% of VAST documents served in a 10,000-request run with
 hostile campaign names validate against the IAB 4.2 XSD". It starts a private stack, seeds
 campaigns whose names and descriptions are hostile to XML, then asks ``GET /api/v1/vast`` with
-a mix of targeted (``campaign_id``), untargeted, duration-limited and unknown-campaign
-requests. Each document is validated with xmlschema against ``$VAST_XSD_DIR/vast_4.2.xsd``
-(default ../shared/vast); for targeted fills the AdTitle must round-trip the campaign name.
+a mix of targeted (``campaign_id``), untargeted, duration-limited, ad-pod (``max_ads``) and
+unknown-campaign requests. Each document is validated with xmlschema against
+``$VAST_XSD_DIR/vast_4.2.xsd`` (default ../shared/vast); for targeted fills the AdTitle must
+round-trip the campaign name, and the ads of a pod must be numbered 1..n.
 
     python -m bench.vast_conformance --requests 10000
 """
@@ -52,21 +53,25 @@ class VastRequest:
 
 
 def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> list[VastRequest]:
-    """A reproducible mix: 45% targeted, 40% untargeted, 10% duration-limited, 5% unknown id."""
+    """A reproducible mix: 40% targeted, 35% untargeted, 10% duration-limited, 10% ad pods,
+    5% unknown id."""
     rng = random.Random(seed)
     plan: list[VastRequest] = []
     for i in range(count):
         roll = rng.random()
         request_id = f"conf-{i}"
-        if roll < 0.45 and campaigns:
+        if roll < 0.40 and campaigns:
             campaign = rng.choice(campaigns)
             params = {"campaign_id": campaign.id, "request_id": request_id}
             plan.append(VastRequest("targeted", params, campaign.name))
-        elif roll < 0.85:
+        elif roll < 0.75:
             plan.append(VastRequest("untargeted", {"request_id": request_id}))
-        elif roll < 0.95:
+        elif roll < 0.85:
             seconds = rng.choice(("5", "7.5", "12", "20", "30", "60"))
             plan.append(VastRequest("max_duration", {"max_duration": seconds}))
+        elif roll < 0.95:
+            params = {"max_duration": rng.choice(("30", "60", "90", "120")), "max_ads": "5"}
+            plan.append(VastRequest("ad pod", params))
         else:
             bogus = rng.choice(("nope<&>", "]]>", "' or 1=1 --", "00000000-0000-0000-0000-0"))
             plan.append(VastRequest("unknown campaign", {"campaign_id": bogus}))
@@ -82,6 +87,8 @@ class Tally:
     filled: int = 0
     error_only: int = 0
     title_mismatch: int = 0
+    pod_ads: int = 0
+    pod_disorder: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
@@ -108,6 +115,12 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         tally.error_only += 1
         return
     tally.filled += 1
+    if "max_ads" in request.params:
+        ads = root.findall("v:Ad", NS)
+        tally.pod_ads += len(ads)
+        if [ad.get("sequence") for ad in ads] != [str(n) for n in range(1, len(ads) + 1)]:
+            tally.pod_disorder += 1
+            tally.fail(f"ad pod {request.params}: sequence numbers out of order")
     if request.expected_title is not None:
         title = root.findtext("v:Ad/v:InLine/v:AdTitle", namespaces=NS)
         if title != request.expected_title:
@@ -167,6 +180,9 @@ def summary(tally: Tally, args: argparse.Namespace) -> list[str]:
         f"- {tally.filled:,} with an ad, {tally.error_only:,} error-only (no fill / unknown "
         "campaign)",
         f"- requests: {kinds}",
+        f"- ad pods (`max_ads=5`, breaks of 30-120 s) held {tally.pod_ads:,} ads in all; "
+        f"sequence numbers 1..n on every pod: "
+        f"{'yes' if tally.pod_disorder == 0 else f'NO ({tally.pod_disorder} pods)'}",
         f"- AdTitle round-trips the hostile campaign name on every targeted fill: "
         f"{'yes' if tally.title_mismatch == 0 else f'NO ({tally.title_mismatch} mismatches)'}",
         f"- seeded: {args.campaigns} campaigns with names/descriptions containing `<`, `&`, "
