@@ -52,8 +52,13 @@ AD_REQUEST = json.dumps(
     },
     separators=(",", ":"),
 )
-JSON, VAST, NOOP_POST, NOOP_GET, BARE = (
+POD_ADS = 4
+POD_REQUEST = json.dumps(
+    {**json.loads(AD_REQUEST), "duration": 120, "max_ads": POD_ADS}, separators=(",", ":")
+)
+JSON, POD, VAST, NOOP_POST, NOOP_GET, BARE = (
     "decision JSON",
+    f"decision JSON pod (max_ads {POD_ADS}, 120 s)",
     "decision VAST",
     "no-op Serve POST",
     "no-op Serve GET",
@@ -78,6 +83,7 @@ class ModeRun:
     """Fixed offered rates: wrk with Poisson arrivals, and hey."""
     cpu: dict[str, cpu.CpuUsage] = field(default_factory=dict)
     profiles: dict[str, list[str]] = field(default_factory=dict)
+    ads_per_pod: float | None = None
     replicas_after: str = ""
     seconds: float = 0.0
 
@@ -126,6 +132,7 @@ def build_targets(stack: BenchStack, mode: IngressMode) -> dict[str, Target]:
         serving, noop = _direct_bases(stack)
     return {
         JSON: Target(JSON, f"{serving}/api/v1/ad-request", body=AD_REQUEST, fill_marker=FILLED),
+        POD: Target(POD, f"{serving}/api/v1/ad-request", body=POD_REQUEST, fill_marker=FILLED),
         VAST: Target(VAST, f"{serving}/api/v1/vast", fill_marker="<InLine>"),
         NOOP_POST: Target(NOOP_POST, f"{noop}{NOOP_ROUTE}", body=AD_REQUEST),
         NOOP_GET: Target(NOOP_GET, f"{noop}{NOOP_ROUTE}"),
@@ -144,6 +151,15 @@ def _direct_bases(stack: BenchStack) -> tuple[str, str]:
     if "serving" not in ports or "noop" not in ports:
         raise RuntimeError(f"no direct-ingress targets in {json.dumps(groups)[:800]}")
     return f"http://127.0.0.1:{ports['serving']}", f"http://127.0.0.1:{ports['noop']}"
+
+
+def ads_per_pod(target: Target, *, samples: int = 100) -> float:
+    """How many ads the pod requests of ``target`` get, on average."""
+    with httpx.Client(timeout=10) as client:
+        sizes = [
+            len(client.post(target.url, content=target.body).json()["ads"]) for _ in range(samples)
+        ]
+    return sum(sizes) / samples
 
 
 def check_targets(targets: dict[str, Target]) -> None:
@@ -198,6 +214,8 @@ def measure_mode(
         wait_served(stack.base_url, campaigns, timeout=60)
         targets = build_targets(stack, mode)
         check_targets(targets)
+        run.ads_per_pod = ads_per_pod(targets[POD])
+        say(f"a pod request gets {run.ads_per_pod:.2f} ads on average")
     except Exception as exc:
         run.error = f"{type(exc).__name__}: {exc}"[:3000]
         say(f"mode '{mode.name}' failed to start: {run.error[:800]}")
@@ -408,6 +426,8 @@ def mode_markdown(run: ModeRun) -> list[str]:
             + ".",
             "",
         ]
+    if run.ads_per_pod:
+        lines += [f"A pod request got {run.ads_per_pod:.2f} ads on average.", ""]
     if run.replicas_after:
         lines += [f"{run.replicas_after}.", ""]
     for name, prof in run.profiles.items():
