@@ -41,6 +41,7 @@ from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
+from deployments.serving.cors import cors_headers
 from deployments.serving.gc_tuning import YoungThreshold, tune_gc
 from deployments.serving.health import HealthCheck
 from deployments.serving.leases import LeaseBook
@@ -53,25 +54,20 @@ from storage.redis_client import connect as connect_redis
 logger = logging.getLogger(__name__)
 
 MAX_AD_REQUEST_BYTES = 16_384
-CORS = {"Access-Control-Allow-Origin": "*"}
 PREFLIGHT = {
-    **CORS,
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": "86400",
 }
 VAST_MEDIA_TYPE = "application/xml; charset=utf-8"
-NO_STORE = {**CORS, "Cache-Control": "no-store, max-age=0"}
+NO_STORE = {"Cache-Control": "no-store, max-age=0"}
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-_JSON_HEADERS = [(b"content-type", b"application/json"), (b"access-control-allow-origin", b"*")]
-_VAST_HEADERS = [
-    (b"content-type", VAST_MEDIA_TYPE.encode()),
-    (b"access-control-allow-origin", b"*"),
-]
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+_VAST_HEADERS = [(b"content-type", VAST_MEDIA_TYPE.encode())]
 
 
 def encoded_response(body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> Response:
@@ -110,10 +106,7 @@ async def read_body(request: Request, *, limit: int) -> bytes:
 
 def json_response(body: object, status: int = 200) -> Response:
     return Response(
-        json.dumps(body, separators=(",", ":")),
-        status_code=status,
-        media_type="application/json",
-        headers=CORS,
+        json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json"
     )
 
 
@@ -201,17 +194,22 @@ class ServingIngress:
             return await self._media(request)
         handler = self._routes.get(path)
         if handler is None:
-            return json_response(error_body("not_found", f"no route for {path}"), 404)
-        try:
-            return await handler(request)
-        except PayloadTooLarge as exc:
-            await discard_body(request.receive, declared=declared_length(request))
-            return error_response(exc)
-        except DomainError as exc:
-            return error_response(exc)
-        except Exception:
-            logger.exception("unhandled error on %s", path)
-            return json_response(error_body("internal_error", "unexpected server error"), 500)
+            response = json_response(error_body("not_found", f"no route for {path}"), 404)
+        else:
+            try:
+                response = await handler(request)
+            except PayloadTooLarge as exc:
+                await discard_body(request.receive, declared=declared_length(request))
+                response = error_response(exc)
+            except DomainError as exc:
+                response = error_response(exc)
+            except Exception:
+                logger.exception("unhandled error on %s", path)
+                response = json_response(
+                    error_body("internal_error", "unexpected server error"), 500
+                )
+        response.raw_headers += cors_headers(request.scope["headers"])
+        return response
 
     async def _ad_request(self, request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -232,7 +230,7 @@ class ServingIngress:
                 now=now,
             )
             if not pod:
-                return Response(status_code=204, headers=CORS)
+                return Response(status_code=204)
             body = self._render.json_pod(ad_request.request_id, pod)
             return encoded_response(body, _JSON_HEADERS)
         decision = decide(
@@ -245,7 +243,7 @@ class ServingIngress:
             accept=lambda campaign: self._leases.covers(campaign, now),
         )
         if decision is None:
-            return Response(status_code=204, headers=CORS)
+            return Response(status_code=204)
         self._leases.spend(decision.campaign, now)
         return encoded_response(self._render.json(decision), _JSON_HEADERS)
 

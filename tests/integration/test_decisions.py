@@ -258,3 +258,30 @@ def test_pod_requests_that_fit_nothing_or_ask_wrongly(serving: httpx.Client) -> 
     )
     assert wrong.status_code == 422
     assert wrong.json()["error"]["details"][0]["field"] == "max_ads"
+
+
+def test_browser_players_get_cors_they_can_use_with_credentials(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    """Google IMA's HTML5 SDK asks for VAST with credentials: '*' would be refused."""
+    cid = active_campaign(stack, api)
+    wait_served(serving, cid)
+    origin = {"origin": "https://player.example.com"}
+    vast = serving.get("/api/v1/vast", params={"campaign_id": cid}, headers=origin)
+    assert b"<InLine>" in vast.content
+    assert vast.headers["access-control-allow-origin"] == "https://player.example.com"
+    assert vast.headers["access-control-allow-credentials"] == "true"
+    assert vast.headers["vary"] == "Origin"
+    preflight = serving.options(
+        "/api/v1/ad-request",
+        headers={**origin, "access-control-request-method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://player.example.com"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    refused = serving.post("/api/v1/ad-request", content=b"{", headers=origin)
+    assert refused.status_code == 422
+    assert refused.headers["access-control-allow-credentials"] == "true"
+    native = serving.get("/api/v1/vast", params={"campaign_id": cid})
+    assert native.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in native.headers
