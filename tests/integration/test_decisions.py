@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
@@ -21,15 +19,6 @@ from tests.stack_fixtures import Stack, wait_until
 
 NS = {"v": "http://www.iab.com/VAST"}
 HOSTILE = "<Ad> & \"quoted\" ]]> 'single' \u202e unicode 🎬 <![CDATA[x]]> &amp;"
-
-
-@pytest.fixture(scope="module")
-def vast_schema() -> Any:
-    xmlschema = pytest.importorskip("xmlschema")
-    xsd = Path(os.environ.get("VAST_XSD_DIR", "../shared/vast")) / "vast_4.2.xsd"
-    if not xsd.exists():
-        pytest.skip(f"VAST XSD not found at {xsd} (set VAST_XSD_DIR)")
-    return xmlschema.XMLSchema(str(xsd))
 
 
 @pytest.fixture
