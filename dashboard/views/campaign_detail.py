@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
 from ads.campaigns import CampaignStatus
+from ads.decision import MAX_AD_DURATION_S
 from config.settings import get_settings
 from dashboard import charts, creatives_panel, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign
-
-
-def vast_tag_url(public_base_url: str, campaign_id: uuid.UUID) -> str:
-    """The VAST 4.2 tag a publisher puts in its player for this campaign."""
-    return f"{public_base_url.rstrip('/')}/api/v1/vast?campaign_id={campaign_id}"
+from dashboard.tags import vast_tag_url
 
 
 def _pick_campaign(api: AdminApi) -> None:
@@ -136,7 +132,17 @@ def _vast_tag(campaign: Campaign) -> None:
     if campaign.status is not CampaignStatus.ACTIVE:
         st.info("The VAST tag is shown while the campaign is active.", icon=":material/info:")
         return
-    url = vast_tag_url(get_settings().public_base_url, campaign.id)
+    longest = st.number_input(
+        "Longest ad the player's slot takes (seconds; 0: any)",
+        min_value=0,
+        max_value=MAX_AD_DURATION_S,
+        value=0,
+        step=5,
+        key="vast-tag-max-duration",
+        help="Adds max_duration: creatives longer than this are not served through the tag.",
+        width=360,
+    )
+    url = vast_tag_url(get_settings().public_base_url, campaign.id, max_duration_s=int(longest))
     with st.container(key="vast-tag"):
         st.caption("VAST 4.2 URL for publishers — use the copy button at its right.")
         st.code(url, language=None, wrap_lines=True)

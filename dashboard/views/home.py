@@ -1,12 +1,16 @@
-"""Home: key figures, the last 7 days of impressions, recent campaigns and quick actions."""
+"""Home: key figures, the last 7 days of impressions, recent campaigns, quick actions and the
+ad-break tag for publishers' players."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
+from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.models import DashboardTotals
+from dashboard.tags import vast_tag_url
 
 RECENT = 5
 
@@ -30,6 +34,38 @@ def _quick_actions() -> None:
     st.page_link(ui.CAMPAIGN, label="Upload a creative", icon=":material/upload:")
     st.page_link(ui.CAMPAIGNS, label="Manage campaigns", icon=":material/campaign:")
     st.page_link(ui.ANALYTICS, label="See performance", icon=":material/monitoring:")
+
+
+def _ad_break_tag() -> None:
+    st.subheader("Ad-break tag")
+    st.caption(
+        "One VAST 4.2 tag for a player's ad breaks: each request gets a pod of ads from every "
+        "active campaign, no campaign twice in a break, all of it within the break's length."
+    )
+    with st.container(horizontal=True):
+        seconds = st.number_input(
+            "Break length (seconds)",
+            min_value=5,
+            max_value=MAX_AD_DURATION_S,
+            value=120,
+            step=15,
+            key="break-tag-seconds",
+            width=240,
+        )
+        ads = st.number_input(
+            "Ads per break, at most",
+            min_value=1,
+            max_value=MAX_POD_ADS,
+            value=4,
+            key="break-tag-ads",
+            width=240,
+        )
+    url = vast_tag_url(
+        get_settings().public_base_url, max_duration_s=int(seconds), max_ads=int(ads)
+    )
+    with st.container(key="break-tag"):
+        st.code(url, language=None, wrap_lines=True)
+        st.link_button("Test tag", url, icon=":material/open_in_new:")
 
 
 def _recent_campaigns() -> None:
@@ -83,6 +119,7 @@ def render() -> None:
                     f"{formatting.money(top.spend)}"
                 )
     _recent_campaigns()
+    _ad_break_tag()
 
 
 if __name__ == "__main__":

@@ -337,4 +337,10 @@ def test_vast_request_and_beacons_reach_analytics(session: Session) -> None:
         .locator("[data-testid=stMetricValue]")
     )
     assert home_impressions.inner_text().strip() != "0"
-    screenshot(page, "home", for_docs=True)
+    break_tag = page.locator(".st-key-break-tag code").inner_text().strip()
+    screenshot(page, "home", for_docs=True)  # once the page is drawn to its end
+    public = session.stack.env["PUBLIC_BASE_URL"]
+    assert break_tag == f"{public}/api/v1/vast?max_duration=120&max_ads=4"
+    pod = ElementTree.fromstring(httpx.get(break_tag, timeout=30).content)
+    sequence = [ad.get("sequence") for ad in pod.iterfind("v:Ad", VAST_NS)]
+    assert sequence and sequence == [str(n) for n in range(1, len(sequence) + 1)], sequence

@@ -107,6 +107,11 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     assert campaign["name"] in links
     assert {"Create a campaign", "Upload a creative", "See performance"} <= set(links)
     assert "Impressions, last 7 days" in texts(app)
+    public = get_settings().public_base_url.rstrip("/")
+    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=120&max_ads=4"
+    app.number_input(key="break-tag-seconds").set_value(60).run()
+    app.number_input(key="break-tag-ads").set_value(1).run()
+    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=60"
 
 
 def test_create_form_validates_before_and_after_the_api_call(
@@ -218,6 +223,8 @@ def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Clie
     app.button(key="status-active").click().run()
     assert campaign_status(api, campaign["id"]) == "active"
     assert app.code[0].value.endswith(f"/api/v1/vast?campaign_id={campaign['id']}")
+    app.number_input(key="vast-tag-max-duration").set_value(15).run()
+    assert app.code[0].value.endswith(f"?campaign_id={campaign['id']}&max_duration=15")
     app.button(key="status-paused").click().run()
     assert campaign_status(api, campaign["id"]) == "paused"
     assert not app.code

@@ -13,7 +13,7 @@ import pytest
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
-from dashboard.views.campaign_detail import vast_tag_url
+from dashboard.tags import vast_tag_url
 
 MP4_HEAD = b"\x00\x00\x00\x20ftypisom"
 
@@ -63,9 +63,17 @@ def test_upload_checks(name: str, size: int, head: bytes, problem: str | None) -
 
 def test_vast_tag_url() -> None:
     cid = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    base = "https://ads.example.com/api/v1/vast"
     assert vast_tag_url("https://ads.example.com/", cid) == (
-        "https://ads.example.com/api/v1/vast?campaign_id=12345678-1234-5678-1234-567812345678"
+        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678"
     )
+    assert vast_tag_url("https://ads.example.com", cid, max_duration_s=15, max_ads=1) == (
+        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&max_duration=15"
+    )
+    assert vast_tag_url("https://ads.example.com", max_duration_s=120, max_ads=4) == (
+        f"{base}?max_duration=120&max_ads=4"
+    )
+    assert vast_tag_url("https://ads.example.com", max_duration_s=0) == base
 
 
 def _client(handler: httpx.MockTransport) -> AdminApi:

@@ -1,0 +1,28 @@
+"""VAST tags a publisher pastes into its player: one campaign's, or the ad break's (a pod drawn
+from every active campaign)."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+
+def vast_tag_url(
+    public_base_url: str,
+    campaign_id: uuid.UUID | None = None,
+    *,
+    max_duration_s: int | None = None,
+    max_ads: int | None = None,
+) -> str:
+    """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
+    ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds) and
+    ``max_ads`` (more than 1: an ad pod). Unset or zero options are left out."""
+    params: dict[str, str] = {}
+    if campaign_id is not None:
+        params["campaign_id"] = str(campaign_id)
+    if max_duration_s:
+        params["max_duration"] = str(max_duration_s)
+    if max_ads is not None and max_ads > 1:
+        params["max_ads"] = str(max_ads)
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{public_base_url.rstrip('/')}/api/v1/vast{query}"
