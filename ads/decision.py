@@ -17,7 +17,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.templates import Part, SlotTemplate
-from ads.tracking import ERROR, BeaconSigner, SignedBeacons
+from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
 
 AD_SYSTEM = "CTV Ad Server"
@@ -192,12 +192,24 @@ def media_files(creative: CatalogCreative) -> list[dict[str, Any]]:
     ]
 
 
+def playable_seconds(impression_max_age_seconds: int) -> int:
+    """How long after serving an ad may still start playing: its impression must reach us within
+    ``impression_max_age_seconds`` of serving (or it is refused, unbilled), less a margin for
+    clocks and the beacon's trip (the clock skew we allow, at most a fifth of the window)."""
+    margin = min(int(DEFAULT_CLOCK_SKEW_SECONDS), impression_max_age_seconds // 5)
+    return max(1, impression_max_age_seconds - margin)
+
+
 def _json_template(
-    campaign: CatalogCampaign, creative: CatalogCreative, *, signer: BeaconSigner
+    campaign: CatalogCampaign,
+    creative: CatalogCreative,
+    *,
+    signer: BeaconSigner,
+    expires_seconds: int | None,
 ) -> SlotTemplate:
     """The JSON body of a filled ad request, with the per-request values left open."""
     files = media_files(creative)
-    fields = {
+    fields: dict[str, Any] = {
         "campaign_id": campaign.id,
         "creative_id": creative.id,
         "video_url": files[0]["url"],
@@ -205,6 +217,8 @@ def _json_template(
         "media_files": files,
         "click_through_url": campaign.click_through_url,
     }
+    if expires_seconds is not None:
+        fields["expires_in"] = expires_seconds
     parts: list[Part] = [
         '{"request_id":',
         REQUEST_ID_SLOT,
@@ -257,9 +271,15 @@ class DecisionRenderer:
     signer that signs its decisions.
     """
 
-    def __init__(self, signer: BeaconSigner, *, max_entries: int = 4096) -> None:
+    def __init__(
+        self, signer: BeaconSigner, *, expires_seconds: int | None = None, max_entries: int = 4096
+    ) -> None:
+        """``expires_seconds``: how long a served ad stays playable (see :func:`playable_seconds`),
+        told to players as VAST ``<Expires>`` and JSON ``expires_in``; None leaves both out."""
         self._json = _PerAd(
-            lambda campaign, creative: _json_template(campaign, creative, signer=signer),
+            lambda campaign, creative: _json_template(
+                campaign, creative, signer=signer, expires_seconds=expires_seconds
+            ),
             max_entries=max_entries,
         )
         self._vast = _PerAd(
@@ -269,6 +289,7 @@ class DecisionRenderer:
                 signer=signer,
                 ad_system=AD_SYSTEM,
                 ad_system_version=AD_SYSTEM_VERSION,
+                expires_seconds=expires_seconds,
             ),
             max_entries=max_entries,
         )

@@ -60,11 +60,12 @@ _INLINE_AD = """\
           <UniversalAdId idRegistry="{registry}">{creative_id}</UniversalAdId>
         </Creative>
       </Creatives>
-{description}    </InLine>
+{description}{expires}    </InLine>
   </Ad>
 """
 _CLICK_THROUGH = "              <ClickThrough>{}</ClickThrough>\n"
 _DESCRIPTION = "      <Description>{}</Description>\n"
+_EXPIRES = "      <Expires>{:d}</Expires>\n"
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_SPECIAL = re.compile("[&<>\r]")
 _ATTR_SPECIAL = re.compile('["\t\n]')
@@ -77,7 +78,8 @@ _URI_SAFE_CHARS = "-._~:/?[]@!$&'()*+,;=%"
 class VastAd:
     """Everything one served ad's VAST document says.
 
-    ``description`` becomes ``<Description>`` when not empty; the campaign's click-through URL,
+    ``description`` becomes ``<Description>`` when not empty, ``expires_seconds`` ``<Expires>``
+    (how long after serving the ad may still be played) when set; the campaign's click-through URL,
     when set, becomes ``<ClickThrough>`` next to the signed click beacon in ``<ClickTracking>``.
     """
 
@@ -89,6 +91,7 @@ class VastAd:
     ad_system: str
     ad_system_version: str
     description: str | None = None
+    expires_seconds: int | None = None
 
 
 _SLOT = "\x00"
@@ -115,6 +118,7 @@ class VastTemplate:
         ad_system: str,
         ad_system_version: str,
         description: str | None = None,
+        expires_seconds: int | None = None,
     ) -> VastTemplate:
         def beacon(event: str) -> list[Part]:
             return signer.url_parts(
@@ -156,6 +160,7 @@ class VastTemplate:
                     ),
                     registry=UNIVERSAL_AD_ID_REGISTRY,
                     description=_optional(_DESCRIPTION, description, escape=_text),
+                    expires="" if expires_seconds is None else _EXPIRES.format(expires_seconds),
                 ),
                 hole["tail"],
             )
@@ -197,6 +202,7 @@ def render_vast(ad: VastAd) -> str:
         ad_system=ad.ad_system,
         ad_system_version=ad.ad_system_version,
         description=ad.description,
+        expires_seconds=ad.expires_seconds,
     )
     return template.render(ad_serving_id=ad.ad_serving_id, beacons=ad.beacons)
 

@@ -34,6 +34,7 @@ from ads.decision import (
     new_ad_serving_id,
     no_fill_vast,
     parse_ad_request,
+    playable_seconds,
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
@@ -142,7 +143,9 @@ class ServingIngress:
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
         self._rng = random.Random()
-        self._render = DecisionRenderer(self._signer)
+        self._render = DecisionRenderer(
+            self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
+        )
         self._health = HealthCheck(database_url=settings.require_database_url(), redis=self._redis)
         self._media = MediaFiles.from_settings(settings)
         self._beacons = BeaconIngest(

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
+from ads.decision import playable_seconds
 from ads.tracking import BeaconVerifier
 from tests.integration.factories import active_campaign, served, wait_served
 from tests.stack_fixtures import Stack, wait_until
@@ -274,3 +275,18 @@ def test_browser_players_get_cors_they_can_use_with_credentials(
     native = serving.get("/api/v1/vast", params={"campaign_id": cid})
     assert native.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in native.headers
+
+
+def test_served_ads_say_how_long_they_stay_playable(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    """A player that starts an ad later would send an impression the tracking side refuses."""
+    expected = playable_seconds(int(stack.env["IMPRESSION_MAX_AGE_SECONDS"]))
+    cid = active_campaign(stack, api)
+    wait_served(serving, cid)
+    vast = serving.get("/api/v1/vast", params={"campaign_id": cid})
+    vast_schema.validate(vast.text)
+    root = ElementTree.fromstring(vast.content)
+    assert root.findtext("v:Ad/v:InLine/v:Expires", namespaces=NS) == str(expected)
+    body = serving.post("/api/v1/ad-request", json={"request_id": "exp-1", "duration": 60}).json()
+    assert body["expires_in"] == expected

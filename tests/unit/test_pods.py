@@ -15,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ads.catalog import CatalogCampaign, CatalogCreative
-from ads.decision import MAX_POD_ADS, Decision, DecisionRenderer, decide_pod, parse_ad_request
+from ads.decision import (
+    MAX_POD_ADS,
+    Decision,
+    DecisionRenderer,
+    decide_pod,
+    parse_ad_request,
+    playable_seconds,
+)
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
@@ -168,3 +175,17 @@ def test_max_ads_must_be_a_whole_number_from_1_to_10(max_ads: str) -> None:
 
 def test_max_ads_defaults_to_one() -> None:
     assert parse_ad_request(b'{"request_id": "r", "duration": 30}').max_ads == 1
+
+
+def test_players_are_told_how_long_a_served_ad_stays_playable(
+    vast_schema: xmlschema.XMLSchema,
+) -> None:
+    assert [playable_seconds(s) for s in (300, 15, 1)] == [270, 12, 1]
+    ads = pod(index({1: [10], 2: [15]}), seconds=60, max_ads=2)
+    renderer = DecisionRenderer(SIGNER, expires_seconds=270)
+    assert [a["expires_in"] for a in json.loads(renderer.json_pod("r", ads))["ads"]] == [270, 270]
+    document = renderer.vast_pod(ads)
+    vast_schema.validate(document)
+    expires = ET.fromstring(document.encode()).findall("v:Ad/v:InLine/v:Expires", NS)
+    assert [e.text for e in expires] == ["270", "270"]
+    assert "expires_in" not in json.loads(DecisionRenderer(SIGNER).json(ads[0]))

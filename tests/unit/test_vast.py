@@ -376,3 +376,10 @@ def test_fewer_tracking_events_still_validate(vast_schema: xmlschema.XMLSchema) 
     )
 
     vast_schema.validate(render_vast(vast_ad(signer=signer, beacons=beacons)))
+
+
+def test_the_ad_says_how_long_it_stays_playable(vast_schema: xmlschema.XMLSchema) -> None:
+    document = render_vast(vast_ad(expires_seconds=270))
+    vast_schema.validate(document)
+    assert text_of(inline(document), "v:Expires") == "270"
+    assert inline(render_vast(vast_ad())).find("v:Expires", NS) is None
