@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
+from ads.catalog import CatalogCampaign
 from ads.decision import (
     MAX_AD_DURATION_S,
     MAX_POD_ADS,
@@ -43,6 +44,7 @@ from deployments.http_errors import discard_body, error_body, within
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.cors import cors_headers
+from deployments.serving.decision_metrics import DecisionMetrics
 from deployments.serving.gc_tuning import YoungThreshold, tune_gc
 from deployments.serving.health import HealthCheck
 from deployments.serving.leases import LeaseBook
@@ -65,6 +67,8 @@ NO_STORE = {"Cache-Control": "no-store, max-age=0"}
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 Handler = Callable[[Request], Awaitable[Response]]
+_DECISION_ENDPOINTS = {"/api/v1/ad-request": "json", "/api/v1/vast": "vast"}
+"""Decision routes → their name in the decision metrics."""
 
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -171,6 +175,8 @@ class ServingIngress:
             wanted=lambda now: self._catalog.index.live(now),
         )
         self._leases.start()
+        self._metrics = DecisionMetrics()
+        self._metrics.start()
         self._cpu = ProcessCpu()
         self._routes: dict[str, Handler] = {
             "/api/v1/ad-request": self._ad_request,
@@ -186,6 +192,7 @@ class ServingIngress:
     async def __del__(self) -> None:
         """Hand unspent budget leases back before the replica goes away."""
         await self._leases.close()
+        await self._metrics.close()
 
     def record_autoscaling_stats(self) -> dict[str, float]:
         """Serve's custom autoscaling metrics hook (see deployments/serving/autoscaling.py)."""
@@ -203,9 +210,9 @@ class ServingIngress:
                 response = await handler(request)
             except PayloadTooLarge as exc:
                 await discard_body(request.receive, declared=declared_length(request))
-                response = error_response(exc)
+                response = self._refused(path, exc)
             except DomainError as exc:
-                response = error_response(exc)
+                response = self._refused(path, exc)
             except Exception:
                 logger.exception("unhandled error on %s", path)
                 response = json_response(
@@ -213,6 +220,12 @@ class ServingIngress:
                 )
         response.raw_headers += cors_headers(request.scope["headers"])
         return response
+
+    def _refused(self, path: str, exc: DomainError) -> Response:
+        endpoint = _DECISION_ENDPOINTS.get(path)
+        if endpoint is not None:
+            self._metrics.refused(endpoint)
+        return error_response(exc)
 
     async def _ad_request(self, request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -223,32 +236,20 @@ class ServingIngress:
         if declared is not None and not within(declared, MAX_AD_REQUEST_BYTES):
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
         ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
-        now = datetime.now(UTC)
-        if ad_request.max_ads > 1:
-            pod = self._pod(
-                request_id=ad_request.request_id,
-                max_duration_ms=int(ad_request.duration * 1000),
-                max_ads=ad_request.max_ads,
-                campaign_id=None,
-                now=now,
-            )
-            if not pod:
-                return Response(status_code=204)
-            body = self._render.json_pod(ad_request.request_id, pod)
-            return encoded_response(body, _JSON_HEADERS)
-        decision = decide(
-            self._catalog.index,
+        ads = self._decide(
             request_id=ad_request.request_id,
             max_duration_ms=int(ad_request.duration * 1000),
-            now=now,
-            rng=self._rng,
-            signer=self._signer,
-            accept=lambda campaign: self._leases.covers(campaign, now),
+            max_ads=ad_request.max_ads,
+            campaign_id=None,
         )
-        if decision is None:
+        self._metrics.served("json", len(ads))
+        if not ads:
             return Response(status_code=204)
-        self._leases.spend(decision.campaign, now)
-        return encoded_response(self._render.json(decision), _JSON_HEADERS)
+        if ad_request.max_ads == 1:
+            body = self._render.json(ads[0])
+        else:
+            body = self._render.json_pod(ad_request.request_id, ads)
+        return encoded_response(body, _JSON_HEADERS)
 
     async def _vast(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -259,61 +260,63 @@ class ServingIngress:
         if len(request_id) > 128:
             raise InvalidInput("request_id is longer than 128 characters")
         max_ads = _max_ads(params.get("max_ads"))
-        now = datetime.now(UTC)
-        if max_ads > 1:
-            pod = self._pod(
-                request_id=request_id,
-                max_duration_ms=max_duration_ms,
-                max_ads=max_ads,
-                campaign_id=params.get("campaign_id") or None,
-                now=now,
-            )
-            if pod:
-                body = self._render.vast_pod(pod)
-            else:
-                body = no_fill_vast(signer=self._signer, request_id=request_id, now=now)
-            return encoded_response(body.encode(), _VAST_HEADERS)
-        decision = decide(
-            self._catalog.index,
+        ads = self._decide(
             request_id=request_id,
             max_duration_ms=max_duration_ms,
-            now=now,
-            rng=self._rng,
-            signer=self._signer,
+            max_ads=max_ads,
             campaign_id=params.get("campaign_id") or None,
-            accept=lambda campaign: self._leases.covers(campaign, now),
         )
-        if decision is None:
-            body = no_fill_vast(signer=self._signer, request_id=request_id, now=now)
+        self._metrics.served("vast", len(ads))
+        if not ads:
+            body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
+        elif max_ads == 1:
+            body = self._render.vast(ads[0])
         else:
-            self._leases.spend(decision.campaign, now)
-            body = self._render.vast(decision)
+            body = self._render.vast_pod(ads)
         return encoded_response(body.encode(), _VAST_HEADERS)
 
-    def _pod(
+    def _decide(
         self,
         *,
         request_id: str,
         max_duration_ms: int | None,
         max_ads: int,
         campaign_id: str | None,
-        now: datetime,
     ) -> list[Decision]:
-        """An ad pod for one break, each ad paid from this replica's budget leases."""
-        pod = decide_pod(
-            self._catalog.index,
-            request_id=request_id,
-            max_duration_ms=max_duration_ms,
-            max_ads=max_ads,
-            now=now,
-            rng=self._rng,
-            signer=self._signer,
-            campaign_id=campaign_id,
-            accept=lambda campaign: self._leases.covers(campaign, now),
-        )
-        for decision in pod:
+        """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases;
+        empty when nothing fits."""
+        now = datetime.now(UTC)
+
+        def covered(campaign: CatalogCampaign) -> bool:
+            return self._leases.covers(campaign, now)
+
+        if max_ads == 1:
+            decision = decide(
+                self._catalog.index,
+                request_id=request_id,
+                max_duration_ms=max_duration_ms,
+                now=now,
+                rng=self._rng,
+                signer=self._signer,
+                campaign_id=campaign_id,
+                accept=covered,
+            )
+            ads = [] if decision is None else [decision]
+        else:
+            ads = decide_pod(
+                self._catalog.index,
+                request_id=request_id,
+                max_duration_ms=max_duration_ms,
+                max_ads=max_ads,
+                now=now,
+                rng=self._rng,
+                signer=self._signer,
+                campaign_id=campaign_id,
+                accept=covered,
+            )
+        for decision in ads:
             self._leases.spend(decision.campaign, now)
-        return pod
+        return ads
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:
         """Verify and record the beacon of ``request``; ``expect`` pins the event of the path."""

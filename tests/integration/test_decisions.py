@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -290,3 +291,45 @@ def test_served_ads_say_how_long_they_stay_playable(
     assert root.findtext("v:Ad/v:InLine/v:Expires", namespaces=NS) == str(expected)
     body = serving.post("/api/v1/ad-request", json={"request_id": "exp-1", "duration": 60}).json()
     assert body["expires_in"] == expected
+
+
+def decision_counts(ray_client: Any) -> dict[tuple[str, str], float]:
+    """``ray_ctv_decisions_total`` (and ads served, as outcome "ads") from the node's
+    Prometheus endpoint, summed over replicas."""
+    port = ray_client.nodes()[0]["MetricsExportPort"]
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    counts: dict[tuple[str, str], float] = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition("{")
+        if name not in ("ray_ctv_decisions_total", "ray_ctv_ads_served_total"):
+            continue
+        labels, _, value = rest.rpartition("} ")
+        tags = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        key = (tags["endpoint"], tags.get("outcome", "ads"))
+        counts[key] = counts.get(key, 0.0) + float(value)
+    return counts
+
+
+def test_decisions_are_counted_for_operators(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, ray_client: Any
+) -> None:
+    cid = active_campaign(stack, api)
+    wait_served(serving, cid)
+    before = decision_counts(ray_client)
+    for number in range(3):
+        filled = serving.post(
+            "/api/v1/ad-request", json={"request_id": f"m-{number}", "duration": 60}
+        )
+        assert filled.status_code == 200
+    for _ in range(2):
+        assert serving.post("/api/v1/ad-request", content=b"{bad").status_code == 422
+        assert serving.get("/api/v1/vast", params={"campaign_id": "none"}).status_code == 200
+    expected = {("json", "filled"): 3, ("json", "invalid"): 2, ("vast", "no_fill"): 2}
+
+    def counted() -> bool:
+        now = decision_counts(ray_client)
+        return all(now.get(k, 0) - before.get(k, 0) >= n for k, n in expected.items())
+
+    wait_until(counted, timeout=60, interval=1)
+    now = decision_counts(ray_client)
+    assert now[("json", "ads")] - before.get(("json", "ads"), 0) >= 3

@@ -1,0 +1,78 @@
+"""Decision counts for operators: requests by endpoint and outcome, and ads served.
+
+A Ray metric call per request would cost the hot path several µs, so a replica adds its counts
+up in a plain :class:`collections.Counter` and hands the totals to Ray's metrics every few
+seconds (exported as ``ray_ctv_decisions_total`` and ``ray_ctv_ads_served_total``; fill rate is
+``filled / (filled + no_fill)``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+
+from ray.util import metrics
+
+logger = logging.getLogger(__name__)
+
+FILLED, NO_FILL, INVALID = "filled", "no_fill", "invalid"
+
+
+class DecisionMetrics:
+    """Counts per replica; :meth:`start` flushes them to Ray every ``flush_seconds``."""
+
+    def __init__(self, *, flush_seconds: float = 5.0) -> None:
+        self._flush_seconds = flush_seconds
+        self._requests: Counter[tuple[str, str]] = Counter()
+        self._ads: Counter[str] = Counter()
+        self._task: asyncio.Task[None] | None = None
+        self._requests_metric = metrics.Counter(
+            "ctv_decisions",
+            description="Ad requests by endpoint (json, vast) and outcome (filled, no_fill, "
+            "invalid).",
+            tag_keys=("endpoint", "outcome"),
+        )
+        self._ads_metric = metrics.Counter(
+            "ctv_ads_served",
+            description="Ads served, each ad of a pod counted.",
+            tag_keys=("endpoint",),
+        )
+
+    def served(self, endpoint: str, ads: int) -> None:
+        """One request of ``endpoint`` answered with ``ads`` ads (0: no fill)."""
+        self._requests[endpoint, FILLED if ads else NO_FILL] += 1
+        if ads:
+            self._ads[endpoint] += ads
+
+    def refused(self, endpoint: str) -> None:
+        """One request of ``endpoint`` refused as invalid (a 4xx)."""
+        self._requests[endpoint, INVALID] += 1
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._flush_loop(), name="decision-metrics")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.flush()
+
+    def flush(self) -> None:
+        """Hand the counts gathered since the last flush to Ray."""
+        requests, self._requests = self._requests, Counter()
+        ads, self._ads = self._ads, Counter()
+        for (endpoint, outcome), count in requests.items():
+            self._requests_metric.inc(count, tags={"endpoint": endpoint, "outcome": outcome})
+        for endpoint, count in ads.items():
+            self._ads_metric.inc(count, tags={"endpoint": endpoint})
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_seconds)
+            try:
+                self.flush()
+            except Exception:
+                logger.exception("decision metrics flush failed")
