@@ -11,9 +11,11 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import redis as redis_client
 
 from cluster.ray_head import (
@@ -32,6 +34,7 @@ from cluster.services import PostgresServer, RedisServer, wait_for_port
 from config.settings import Settings
 
 GENERATED_SECRETS = ("JWT_SECRET", "TRACKING_SECRET", "ADMIN_PASSWORD")
+FIRST_FILL_TIMEOUT_S = 60.0
 
 # Ray Serve ingress, chosen by numbers (bench/decisions.py, bench/RESULTS.md): HAProxy in front
 # of the replicas' own HTTP servers, the throughput-optimized Serve settings and one HAProxy
@@ -211,6 +214,15 @@ def up(settings: Settings) -> None:
         what="streamlit",
         log=logs / "streamlit.log",
     )
+    say("waiting for the first ad to be served")
+    waited = wait_first_fill(f"{base}/api/v1/vast", timeout=FIRST_FILL_TIMEOUT_S)
+    if waited is None:
+        say(
+            f"no ad served within {FIRST_FILL_TIMEOUT_S:.0f}s (campaigns paused, paced out or "
+            "without creatives?); the stack is up"
+        )
+    else:
+        say(f"first ad served after {waited:.1f}s")
     print(
         "\nCTV ad server is up\n"
         f"  Dashboard (Streamlit):   http://127.0.0.1:{settings.streamlit_port}\n"
@@ -221,6 +233,20 @@ def up(settings: Settings) -> None:
         "  Stop with `make down` (data is kept in .data/).\n",
         flush=True,
     )
+
+
+def wait_first_fill(vast_url: str, *, timeout: float) -> float | None:
+    """Seconds until ``vast_url`` answered with an ad; None if it did not within ``timeout``.
+    (Replicas serve a campaign once their first budget lease for it arrives.)"""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if b"<InLine>" in httpx.get(vast_url, timeout=5).content:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return None
 
 
 def forget_ledger_leases(redis_url: str, *, prefix: str) -> None:

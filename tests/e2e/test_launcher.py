@@ -104,6 +104,9 @@ def test_up_down_up_keeps_data_and_leaves_nothing_running(launcher: Launcher) ->
     login = re.search(r"Admin login:\s+(\S+) / (\S+)", out)
     assert login, out
     assert httpx.get(f"{launcher.base_url}/healthz", timeout=10).status_code == 200
+    assert "first ad served after" in out, out
+    demo_ad = httpx.get(f"{launcher.base_url}/api/v1/vast", timeout=10)
+    assert b"<InLine>" in demo_ad.content, demo_ad.text  # served as soon as `up` returns
     api = f"{launcher.base_url}/api/v1/admin"
     token = httpx.post(
         f"{api}/auth/login", json={"email": login[1], "password": login[2]}, timeout=30
