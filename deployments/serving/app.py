@@ -174,7 +174,7 @@ class ServingIngress:
             refill_seconds=settings.lease_refill_seconds,
             wanted=lambda now: self._catalog.index.live(now),
         )
-        self._leases.start()
+        await self._leases.start()
         self._metrics = DecisionMetrics()
         self._metrics.start()
         self._cpu = ProcessCpu()

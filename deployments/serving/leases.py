@@ -48,7 +48,15 @@ class LeaseBook:
         self._spent: dict[str, int] = defaultdict(int)
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self, *, first_refill_timeout: float = 5.0) -> None:
+        """Ask for the first leases (so the replica serves from its first request on, not after
+        the first refill round), then refill in the background. A ledger that does not answer
+        within ``first_refill_timeout`` does not hold the replica's start up (grants lost to
+        the timeout come back to the budget when their reservations expire)."""
+        try:
+            await asyncio.wait_for(self.refill(datetime.now(UTC)), first_refill_timeout)
+        except Exception:
+            logger.exception("first lease refill failed; the refill loop retries")
         self._task = asyncio.create_task(self._refill_loop(), name="lease-refill")
 
     def _cost(self, campaign: CatalogCampaign) -> Micros:

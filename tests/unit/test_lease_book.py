@@ -121,3 +121,22 @@ def test_replicas_keep_a_lease_while_pacing_allows_only_a_few_impressions(
     assert not late, f"fewer than {serving} replica(s) with a lease from {late[0]:.1f} s on"
     rounds = RUN / REFILL
     assert ledger.calls < len(books) * rounds / 4, "a dry lease must not ask every round"
+
+
+def test_a_started_book_covers_live_campaigns_from_the_first_request(clock: Clock) -> None:
+    """A replica that scales up under load serves at once instead of refusing every paid
+    campaign until its first refill round."""
+    campaign, account = _campaign(allowed_now=4)
+    clock.now = campaign.start_date + timedelta(seconds=1)
+    ledger = FakeLedger(account, clock)
+    book = LeaseBook("r1", ledgers=[ledger], refill_seconds=60, wanted=lambda _: [campaign])
+
+    async def run() -> bool:
+        await book.start()
+        try:
+            return book.covers(campaign, clock.now)
+        finally:
+            await book.close()
+
+    assert asyncio.run(run())
+    assert ledger.calls >= 1
