@@ -139,7 +139,20 @@ def decide_pod(
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), each from a different campaign (no
-    campaign twice in a break), each picked as :func:`decide` picks; empty when nothing fits."""
+    campaign twice in a break), each picked as :func:`decide` picks; empty when nothing fits.
+    ``max_ads`` 1 is a single :func:`decide`."""
+    if max_ads == 1:
+        single = decide(
+            index,
+            request_id=request_id,
+            max_duration_ms=max_duration_ms,
+            now=now,
+            rng=rng,
+            signer=signer,
+            campaign_id=campaign_id,
+            accept=accept,
+        )
+        return [] if single is None else [single]
     decisions: list[Decision] = []
     taken: set[str] = set()
 

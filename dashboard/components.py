@@ -30,6 +30,15 @@ STATUS_ACTIONS: dict[CampaignStatus, tuple[str, str]] = {
 }
 
 
+def tag_box(url: str, *, key: str, caption: str | None = None) -> None:
+    """A VAST tag to copy (the code block's copy button) and a link that opens it."""
+    with st.container(key=key):
+        if caption:
+            st.caption(caption)
+        st.code(url, language=None, wrap_lines=True)
+        st.link_button("Test tag", url, icon=":material/open_in_new:")
+
+
 def campaign_badge(status: CampaignStatus) -> None:
     style = formatting.CAMPAIGN_STATUS[status]
     st.badge(style.label, color=style.color, icon=style.icon)

@@ -143,10 +143,8 @@ def _vast_tag(campaign: Campaign) -> None:
         width=360,
     )
     url = vast_tag_url(get_settings().public_base_url, campaign.id, max_duration_s=int(longest))
-    with st.container(key="vast-tag"):
-        st.caption("VAST 4.2 URL for publishers — use the copy button at its right.")
-        st.code(url, language=None, wrap_lines=True)
-        st.link_button("Test tag", url, icon=":material/open_in_new:")
+    caption = "VAST 4.2 URL for publishers — use the copy button at its right."
+    ui.tag_box(url, key="vast-tag", caption=caption)
     with st.expander("How publishers use it"):
         st.markdown(
             "1. Copy the URL above.\n"

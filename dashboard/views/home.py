@@ -63,9 +63,7 @@ def _ad_break_tag() -> None:
     url = vast_tag_url(
         get_settings().public_base_url, max_duration_s=int(seconds), max_ads=int(ads)
     )
-    with st.container(key="break-tag"):
-        st.code(url, language=None, wrap_lines=True)
-        st.link_button("Test tag", url, icon=":material/open_in_new:")
+    ui.tag_box(url, key="break-tag")
 
 
 def _recent_campaigns() -> None:

@@ -30,7 +30,6 @@ from ads.decision import (
     MAX_POD_ADS,
     Decision,
     DecisionRenderer,
-    decide,
     decide_pod,
     new_ad_serving_id,
     no_fill_vast,
@@ -290,30 +289,17 @@ class ServingIngress:
         def covered(campaign: CatalogCampaign) -> bool:
             return self._leases.covers(campaign, now)
 
-        if max_ads == 1:
-            decision = decide(
-                self._catalog.index,
-                request_id=request_id,
-                max_duration_ms=max_duration_ms,
-                now=now,
-                rng=self._rng,
-                signer=self._signer,
-                campaign_id=campaign_id,
-                accept=covered,
-            )
-            ads = [] if decision is None else [decision]
-        else:
-            ads = decide_pod(
-                self._catalog.index,
-                request_id=request_id,
-                max_duration_ms=max_duration_ms,
-                max_ads=max_ads,
-                now=now,
-                rng=self._rng,
-                signer=self._signer,
-                campaign_id=campaign_id,
-                accept=covered,
-            )
+        ads = decide_pod(
+            self._catalog.index,
+            request_id=request_id,
+            max_duration_ms=max_duration_ms,
+            max_ads=max_ads,
+            now=now,
+            rng=self._rng,
+            signer=self._signer,
+            campaign_id=campaign_id,
+            accept=covered,
+        )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
         return ads
