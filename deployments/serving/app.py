@@ -251,7 +251,9 @@ class ServingIngress:
         return encoded_response(body, _JSON_HEADERS)
 
     async def _vast(self, request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
+        if request.method == "HEAD":
+            return _vast_probe()
+        if request.method != "GET":
             raise MethodNotAllowed("use GET")
         params = request.query_params
         max_duration_ms = _max_duration_ms(params.get("max_duration"))
@@ -346,6 +348,14 @@ class ServingIngress:
         healthy = all(v.startswith("ok") for v in report.values())
         status = "ok" if healthy else "unavailable"
         return json_response({"status": status, "checks": report}, 200 if healthy else 503)
+
+
+def _vast_probe() -> Response:
+    """The answer to a HEAD of the VAST tag (a link check, a monitor): its type, and no decision
+    made (nothing counted, no budget held) for a document nobody will read."""
+    response = Response()
+    response.raw_headers = list(_VAST_HEADERS)  # no Content-Length: there is no document
+    return response
 
 
 def _pixel(request: Request) -> Response:

@@ -200,6 +200,10 @@ def test_wrong_methods_and_bad_vast_params(serving: httpx.Client) -> None:
     assert serving.get("/api/v1/ad-request").status_code == 405
     assert serving.options("/api/v1/ad-request").status_code == 204
     assert serving.post("/api/v1/vast").status_code == 405
+    probe = serving.head("/api/v1/vast")  # a tag checker: no decision is made for it
+    assert probe.status_code == 200 and probe.content == b""
+    assert probe.headers["content-type"].startswith("application/xml")
+    assert "content-length" not in probe.headers  # a decided document would have a length
     bad = serving.get("/api/v1/vast", params={"max_duration": "abc"})
     assert bad.status_code == 422 and "max_duration" in bad.json()["error"]["message"]
 
