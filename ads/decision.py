@@ -141,18 +141,6 @@ def decide_pod(
     up to at most ``max_duration_ms`` (None: no limit), each from a different campaign (no
     campaign twice in a break), each picked as :func:`decide` picks; empty when nothing fits.
     ``max_ads`` 1 is a single :func:`decide`."""
-    if max_ads == 1:
-        single = decide(
-            index,
-            request_id=request_id,
-            max_duration_ms=max_duration_ms,
-            now=now,
-            rng=rng,
-            signer=signer,
-            campaign_id=campaign_id,
-            accept=accept,
-        )
-        return [] if single is None else [single]
     decisions: list[Decision] = []
     taken: set[str] = set()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from ads.decision import playable_seconds
 from ads.tracking import BeaconVerifier
@@ -303,14 +303,11 @@ def decision_counts(ray_client: Any) -> dict[tuple[str, str], float]:
     port = ray_client.nodes()[0]["MetricsExportPort"]
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     counts: dict[tuple[str, str], float] = {}
-    for line in text.splitlines():
-        name, _, rest = line.partition("{")
-        if name not in ("ray_ctv_decisions_total", "ray_ctv_ads_served_total"):
-            continue
-        labels, _, value = rest.rpartition("} ")
-        tags = dict(re.findall(r'(\w+)="([^"]*)"', labels))
-        key = (tags["endpoint"], tags.get("outcome", "ads"))
-        counts[key] = counts.get(key, 0.0) + float(value)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name in ("ray_ctv_decisions_total", "ray_ctv_ads_served_total"):
+                key = (sample.labels["endpoint"], sample.labels.get("outcome", "ads"))
+                counts[key] = counts.get(key, 0.0) + sample.value
     return counts
 
 
