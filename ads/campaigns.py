@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from ads.errors import Conflict, InvalidInput
+from ads.separation import MAX_CATEGORIES, check_category
 
 MAX_BUDGET = Decimal("1000000000000")
 MAX_CPM = Decimal("10000")
@@ -88,6 +89,15 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _category_code(value: Any) -> Any:
+    """Category codes are written upper-case (``iab2-3`` is ``IAB2-3``)."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _distinct(codes: list[str]) -> list[str]:
+    return list(dict.fromkeys(codes))
+
+
 Money = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=255)]
 Description = Annotated[str, AfterValidator(_clean_text), Field(max_length=5000)]
@@ -96,6 +106,12 @@ ClickUrl = Annotated[str, Field(max_length=2048), AfterValidator(_http_url)]
 Budget = Annotated[Decimal, Field(gt=0, le=MAX_BUDGET, decimal_places=2)]
 Cpm = Annotated[Decimal, Field(ge=0, le=MAX_CPM, decimal_places=2)]
 DailyCap = Annotated[Decimal, Field(gt=0, le=MAX_BUDGET, decimal_places=2)]
+CategoryCode = Annotated[str, BeforeValidator(_category_code), AfterValidator(check_category)]
+Categories = Annotated[
+    list[CategoryCode], Field(max_length=MAX_CATEGORIES), AfterValidator(_distinct)
+]
+"""IAB Content Taxonomy 1.0 codes: what the ads are about (brand safety, competitive
+separation; see ads/separation.py)."""
 
 
 class _Strict(BaseModel):
@@ -114,6 +130,10 @@ class CampaignCreate(_Strict):
     click_through_url: ClickUrl | None = None
     pacing: Pacing = Pacing.EVEN
     daily_cap: DailyCap | None = None
+    advertiser: Name | None = None
+    """Who the ads are for: told to players (VAST ``<Advertiser>``), and no two ads of one
+    advertiser share an ad break."""
+    categories: Categories = []
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -133,10 +153,12 @@ class CampaignUpdate(_Strict):
     click_through_url: ClickUrl | None = None
     pacing: Pacing | None = None
     daily_cap: DailyCap | None = None
+    advertiser: Name | None = None
+    categories: Categories | None = None
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
-        nullable = {"click_through_url", "daily_cap"}
+        nullable = {"click_through_url", "daily_cap", "advertiser"}
         for field in self.model_fields_set - nullable:
             if getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
@@ -162,6 +184,8 @@ class CampaignOut(BaseModel):
     cpm: Money
     pacing: Pacing
     daily_cap: Money | None
+    advertiser: str | None = None
+    categories: list[str] = []
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

@@ -53,6 +53,9 @@ class CatalogCampaign:
     end_date: datetime
     click_through_url: str | None
     daily_cap: Decimal | None = None
+    advertiser: str | None = None
+    categories: tuple[str, ...] = ()
+    """IAB Content Taxonomy 1.0 codes (see ads/separation.py)."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -60,6 +63,8 @@ class CatalogCampaign:
 
 
 def _encode(value: Any) -> str:
+    if isinstance(value, tuple):  # category codes: no commas in them
+        return ",".join(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if value is None:
@@ -86,6 +91,8 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         end_date=datetime.fromisoformat(data["end_date"]),
         click_through_url=data["click_through_url"] or None,
         daily_cap=Decimal(data["daily_cap"]) if data.get("daily_cap") else None,
+        advertiser=data.get("advertiser") or None,
+        categories=tuple(code for code in data.get("categories", "").split(",") if code),
     )
 
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from ads.campaigns import CategoryCode
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
+from ads.separation import MAX_BLOCKED_CATEGORIES, BreakSeparation, blocked_by
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
@@ -31,17 +33,22 @@ REQUEST_ID_SLOT = AD_SERVING_ID_SLOT + 1
 RequestId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
 ]
+BlockedCategories = Annotated[frozenset[CategoryCode], Field(max_length=MAX_BLOCKED_CATEGORIES)]
+"""IAB codes a player wants no ad of (a tier-1 code blocks its whole family)."""
+_BLOCKED_CATEGORIES: TypeAdapter[frozenset[str]] = TypeAdapter(BlockedCategories)
 
 
 class AdRequestBody(BaseModel):
     """``POST /api/v1/ad-request``: who asks, and the longest ad (seconds) that fits the break;
-    with ``max_ads`` above 1, a pod of up to that many ads lasting ``duration`` in all."""
+    with ``max_ads`` above 1, a pod of up to that many ads lasting ``duration`` in all; no ad
+    of the ``blocked_categories`` (IAB codes; a tier-1 code blocks its whole family)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     request_id: RequestId
     duration: float = Field(gt=0, le=MAX_AD_DURATION_S)
     max_ads: int = Field(default=1, ge=1, le=MAX_POD_ADS, strict=True)
+    blocked_categories: BlockedCategories = frozenset()
     device: dict[str, Any] | None = None
     app: dict[str, Any] | None = None
 
@@ -72,6 +79,15 @@ def parse_ad_request(body: bytes) -> AdRequestBody:
             for err in exc.errors(include_url=False)
         ]
         raise InvalidInput("invalid ad request", details=details) from exc
+
+
+def parse_blocked_categories(codes: Iterable[str]) -> frozenset[str]:
+    """Blocked categories given outside a JSON body (a VAST tag's query); ``ValueError`` saying
+    what is wrong."""
+    try:
+        return _BLOCKED_CATEGORIES.validate_python(list(codes))
+    except ValidationError as exc:
+        raise ValueError(exc.errors(include_url=False)[0]["msg"]) from None
 
 
 _SERVING_IDS = random.Random()  # seeded from the OS; re-seeded in a forked child
@@ -136,16 +152,22 @@ def decide_pod(
     signer: BeaconSigner,
     campaign_id: str | None = None,
     accept: Callable[[CatalogCampaign], bool] | None = None,
+    blocked_categories: frozenset[str] = frozenset(),
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
-    up to at most ``max_duration_ms`` (None: no limit), each from a different campaign (no
-    campaign twice in a break), each picked as :func:`decide` picks; empty when nothing fits.
-    ``max_ads`` 1 is a single :func:`decide`."""
+    up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
+    two competing (same campaign, advertiser or category family: see ads/separation.py), each
+    picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
+    :func:`decide`."""
     decisions: list[Decision] = []
-    taken: set[str] = set()
+    separation = BreakSeparation(keys=index.separation_keys)
 
-    def fresh(campaign: CatalogCampaign) -> bool:
-        return campaign.id not in taken and (accept is None or accept(campaign))
+    def acceptable(campaign: CatalogCampaign) -> bool:
+        if blocked_categories and blocked_by(campaign, blocked_categories):
+            return False
+        if decisions and not separation.allows(campaign):
+            return False
+        return accept is None or accept(campaign)
 
     remaining = max_duration_ms
     while len(decisions) < max_ads and (remaining is None or remaining > 0):
@@ -157,12 +179,12 @@ def decide_pod(
             rng=rng,
             signer=signer,
             campaign_id=campaign_id,
-            accept=fresh,
+            accept=acceptable,
         )
         if decision is None:
             break
         decisions.append(decision)
-        taken.add(decision.campaign.id)
+        separation.take(decision.campaign)
         if remaining is not None:
             remaining -= decision.creative.duration_ms
     return decisions
@@ -217,6 +239,8 @@ def _json_template(
         "duration": creative.duration_ms / 1000,
         "media_files": files,
         "click_through_url": campaign.click_through_url,
+        "advertiser": campaign.advertiser,
+        "categories": list(campaign.categories),
     }
     if expires_seconds is not None:
         fields["expires_in"] = expires_seconds

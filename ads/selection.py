@@ -17,6 +17,7 @@ from datetime import datetime
 
 from ads.campaigns import CampaignStatus
 from ads.catalog import CatalogCampaign, CatalogCreative
+from ads.separation import separation_keys
 
 ACTIVE_CREATIVE = "active"
 
@@ -116,6 +117,15 @@ class CatalogIndex:
             | {c.end_date for c in self._campaigns.values()}
         )
         self._eligible: dict[int, _Eligible] = {}
+        self._separation: dict[str, frozenset[str]] = {}
+
+    def separation_keys(self, campaign: CatalogCampaign) -> frozenset[str]:
+        """:func:`ads.separation.separation_keys` of one of this snapshot's campaigns, computed
+        once."""
+        keys = self._separation.get(campaign.id)
+        if keys is None:
+            keys = self._separation[campaign.id] = separation_keys(campaign)
+        return keys
 
     def live(self, now: datetime) -> list[CatalogCampaign]:
         """The snapshot's active campaigns whose flight covers ``now``."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.separation import CATEGORY_AUTHORITY
 from ads.templates import Part, SlotTemplate
 from ads.tracking import CLICK, ERROR, IDS_SLOT, IMPRESSION, BeaconSigner, SignedBeacons
 
@@ -45,7 +46,7 @@ _INLINE_AD = """\
       <Impression id="{ad_serving_id}">{impression_url}</Impression>
       <AdServingId>{ad_serving_id}</AdServingId>
       <AdTitle>{title}</AdTitle>
-      <Creatives>
+{advertiser}{categories}      <Creatives>
         <Creative id="{creative_id}" adId="{ad_id}">
           <Linear>
             <TrackingEvents>
@@ -65,6 +66,8 @@ _INLINE_AD = """\
 """
 _CLICK_THROUGH = "              <ClickThrough>{}</ClickThrough>\n"
 _DESCRIPTION = "      <Description>{}</Description>\n"
+_ADVERTISER = "      <Advertiser>{}</Advertiser>\n"
+_CATEGORY = f'      <Category authority="{CATEGORY_AUTHORITY}">{{}}</Category>\n'
 _EXPIRES = "      <Expires>{:d}</Expires>\n"
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_SPECIAL = re.compile("[&<>\r]")
@@ -152,6 +155,8 @@ class VastTemplate:
                     ad_system=_text(ad_system),
                     ad_system_version=_attr(ad_system_version),
                     title=_text(campaign.name),
+                    advertiser=_optional(_ADVERTISER, campaign.advertiser, escape=_text),
+                    categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
                     creative_id=_attr(creative.id),
                     duration=format_duration(creative.duration_ms),
                     media_files=_media_files(creative),

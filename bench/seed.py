@@ -72,6 +72,9 @@ def _campaign_body(rng: random.Random, index: int, now: datetime) -> dict[str, o
         "start_date": (now - timedelta(days=1)).isoformat(),
         "end_date": (now + timedelta(days=30)).isoformat(),
         "click_through_url": f"https://example.com/buy?c={index}&y=a%20b&z=[2]&q=%3Cx%3E",
+        "advertiser": hostile_name(rng, index + 3000),
+        # One family per campaign, spread over the 26: ad pods keep filling despite separation.
+        "categories": [f"IAB{index % 26 + 1}", f"IAB{index % 26 + 1}-{index % 7 + 1}"],
     }
 
 

@@ -42,6 +42,8 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
             "end_date": start + timedelta(days=31),
             "click_through_url": "https://example.com/premiere",
             "description": "Season premiere awareness flight across CTV apps.",
+            "advertiser": "Northwind Studios",
+            "categories": ["IAB1-5"],
         },
         {
             "name": "Demo — Holiday Sale <30s>",
@@ -53,6 +55,8 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
             "end_date": start + timedelta(days=14),
             "click_through_url": "https://example.com/holiday?utm_source=ctv&utm_medium=video",
             "description": "Holiday promo; the name carries markup on purpose & must stay escaped.",
+            "advertiser": "Contoso & Sons <Retail>",
+            "categories": ["IAB22", "IAB18"],
         },
         {
             "name": "Demo — Spring Teaser (draft)",
@@ -64,6 +68,8 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
             "end_date": start + timedelta(days=90),
             "click_through_url": None,
             "description": "",
+            "advertiser": "Northwind Studios",
+            "categories": ["IAB1-5"],
         },
     ]
 

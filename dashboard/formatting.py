@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ads.campaigns import CampaignStatus, Pacing
+from ads.separation import TIER1_CATEGORIES, family
 from dashboard.models import CreativeStatus
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
@@ -85,6 +86,11 @@ def day(value: datetime) -> str:
 def moment(value: datetime) -> str:
     """``Mar 3, 2025 14:05 UTC``."""
     return f"{day(value)} {value.astimezone(UTC):%H:%M} UTC"
+
+
+def category(code: str) -> str:
+    """``IAB2 · Automotive``; a subcategory shows its family's name: ``IAB2-3 · Automotive``."""
+    return f"{code} · {TIER1_CATEGORIES.get(family(code), 'Unknown')}"
 
 
 def md(text: str) -> str:

@@ -4,6 +4,7 @@ from every active campaign)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 
@@ -13,10 +14,12 @@ def vast_tag_url(
     *,
     max_duration_s: int | None = None,
     max_ads: int | None = None,
+    blocked_categories: Sequence[str] = (),
 ) -> str:
     """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
-    ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds) and
-    ``max_ads`` (more than 1: an ad pod). Unset or zero options are left out."""
+    ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds),
+    ``max_ads`` (more than 1: an ad pod) and ``blocked_categories`` (IAB codes the player wants
+    no ad of). Unset or zero options are left out."""
     params: dict[str, str] = {}
     if campaign_id is not None:
         params["campaign_id"] = str(campaign_id)
@@ -24,5 +27,7 @@ def vast_tag_url(
         params["max_duration"] = str(max_duration_s)
     if max_ads is not None and max_ads > 1:
         params["max_ads"] = str(max_ads)
-    query = f"?{urlencode(params)}" if params else ""
+    if blocked_categories:
+        params["blocked_categories"] = ",".join(blocked_categories)
+    query = f"?{urlencode(params, safe=',')}" if params else ""
     return f"{public_base_url.rstrip('/')}/api/v1/vast{query}"

@@ -21,6 +21,8 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         end_date=campaign.end_date,
         click_through_url=campaign.click_through_url,
         daily_cap=campaign.daily_cap,
+        advertiser=campaign.advertiser,
+        categories=tuple(campaign.categories),
     )
 
 

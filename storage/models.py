@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -86,6 +86,10 @@ class Campaign(Base):
         ),
         CheckConstraint("pacing IN ('even', 'asap')", name="pacing_known"),
         CheckConstraint("char_length(name) BETWEEN 1 AND 255", name="name_length"),
+        CheckConstraint(
+            "advertiser IS NULL OR char_length(advertiser) BETWEEN 1 AND 255",
+            name="advertiser_length",
+        ),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -99,6 +103,10 @@ class Campaign(Base):
     cpm: Mapped[Decimal] = mapped_column(Numeric(10, 2), nullable=False)
     pacing: Mapped[str] = mapped_column(Text, nullable=False, server_default="even")
     daily_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    advertiser: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
+    )
     start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     click_through_url: Mapped[str | None] = mapped_column(Text)

@@ -78,21 +78,29 @@ def _budget(campaign: Campaign) -> None:
     )
 
 
+def _categories(codes: list[str]) -> str:
+    """``IAB2 · Automotive, IAB2-3 · Automotive`` (escaped), or ``—``."""
+    return formatting.md(", ".join(map(formatting.category, codes))) if codes else "—"
+
+
 def _facts(campaign: Campaign) -> None:
     left, right = st.columns(2, gap="large")
     with left:
+        advertiser = campaign.advertiser
         st.markdown(
             f"**Flight** {formatting.moment(campaign.start_date)} → "
             f"{formatting.moment(campaign.end_date)}  \n"
             f"**Pacing** {formatting.PACING[campaign.pacing]}  \n"
-            f"**Daily cap** {formatting.money(campaign.daily_cap)}"
+            f"**Daily cap** {formatting.money(campaign.daily_cap)}  \n"
+            f"**Advertiser** {formatting.md(advertiser) if advertiser else '—'}"
         )
     with right:
         url = campaign.click_through_url
         st.markdown(
             f"**Click-through** {formatting.md(url) if url else '—'}  \n"
             f"**Created** {formatting.moment(campaign.created_at)}  \n"
-            f"**Updated** {formatting.moment(campaign.updated_at)}"
+            f"**Updated** {formatting.moment(campaign.updated_at)}  \n"
+            f"**Categories** {_categories(campaign.categories)}"
         )
     if campaign.description:
         st.markdown(formatting.md(campaign.description))

@@ -15,6 +15,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
+from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
 from dashboard import components as ui
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
@@ -30,8 +31,18 @@ LABELS = {
     "click_through_url": "Click-through URL",
     "pacing": "Pacing",
     "daily_cap": "Daily cap",
+    "advertiser": "Advertiser",
+    "categories": "Categories",
 }
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
+_ADVERTISER_HELP = (
+    "Who the ads are for, shown to players (VAST `<Advertiser>`). No two ads of the same "
+    "advertiser play in one ad break."
+)
+_CATEGORIES_HELP = (
+    "What the ads are about (IAB content categories), shown to players; players may block "
+    "categories. No two ads of one category family (IAB2, IAB2-3, …) play in one ad break."
+)
 _NEW_STATUS = {
     CampaignStatus.DRAFT: "Draft — save only",
     CampaignStatus.ACTIVE: "Active — serve now",
@@ -44,6 +55,18 @@ def _naive_utc(moment: datetime) -> datetime:
 
 def _amount(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(f"{value:.2f}")
+
+
+def _category_order(code: str) -> tuple[int, int]:
+    """Taxonomy order: IAB2, IAB2-3, IAB3, … (codes are ``IABn`` or ``IABn-m``)."""
+    tier1, _, sub = code.removeprefix("IAB").partition("-")
+    return (int(tier1) if tier1.isdigit() else 0, int(sub) if sub.isdigit() else 0)
+
+
+def _category_options(campaign: Campaign | None) -> list[str]:
+    """The tier-1 codes, and any other code the campaign carries (set through the API)."""
+    codes = {*TIER1_CATEGORIES, *(campaign.categories if campaign else [])}
+    return sorted(codes, key=_category_order)
 
 
 def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, bool]:
@@ -91,6 +114,23 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
             value=(c.click_through_url or "") if c else "",
             placeholder="https://www.example.com/landing",
         )
+        about_cols = st.columns(2)
+        advertiser = about_cols[0].text_input(
+            f"{LABELS['advertiser']} (optional)",
+            value=(c.advertiser or "") if c else "",
+            max_chars=255,
+            placeholder="Acme Motors",
+            help=_ADVERTISER_HELP,
+        )
+        categories = about_cols[1].multiselect(
+            f"{LABELS['categories']} (optional)",
+            _category_options(c),
+            default=c.categories if c else [],
+            format_func=formatting.category,
+            max_selections=MAX_CATEGORIES,
+            placeholder="None",
+            help=_CATEGORIES_HELP,
+        )
         option_cols = st.columns(2)
         pacing = option_cols[0].radio(
             LABELS["pacing"],
@@ -120,6 +160,8 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
         "click_through_url": url.strip() or None,
         "pacing": pacing,
         "daily_cap": _amount(daily_cap),
+        "advertiser": advertiser.strip() or None,
+        "categories": categories,
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
     return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent

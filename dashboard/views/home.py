@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
+from ads.separation import TIER1_CATEGORIES
 from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
@@ -40,7 +41,8 @@ def _ad_break_tag() -> None:
     st.subheader("Ad-break tag")
     st.caption(
         "One VAST 4.2 tag for a player's ad breaks: each request gets a pod of ads from every "
-        "active campaign, no campaign twice in a break, all of it within the break's length."
+        "active campaign, all of it within the break's length, never two ads of one advertiser "
+        "or one category family in a break."
     )
     with st.container(horizontal=True):
         seconds = st.number_input(
@@ -60,8 +62,18 @@ def _ad_break_tag() -> None:
             key="break-tag-ads",
             width=240,
         )
+    blocked = st.multiselect(
+        "Keep these categories out (e.g. for a kids' app)",
+        list(TIER1_CATEGORIES),
+        format_func=formatting.category,
+        key="break-tag-blocked",
+        placeholder="No category blocked",
+    )
     url = vast_tag_url(
-        get_settings().public_base_url, max_duration_s=int(seconds), max_ads=int(ads)
+        get_settings().public_base_url,
+        max_duration_s=int(seconds),
+        max_ads=int(ads),
+        blocked_categories=blocked,
     )
     ui.tag_box(url, key="break-tag")
 

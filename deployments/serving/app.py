@@ -34,6 +34,7 @@ from ads.decision import (
     new_ad_serving_id,
     no_fill_vast,
     parse_ad_request,
+    parse_blocked_categories,
     playable_seconds,
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
@@ -240,6 +241,7 @@ class ServingIngress:
             max_duration_ms=int(ad_request.duration * 1000),
             max_ads=ad_request.max_ads,
             campaign_id=None,
+            blocked_categories=ad_request.blocked_categories,
         )
         self._metrics.served("json", len(ads))
         if not ads:
@@ -266,6 +268,7 @@ class ServingIngress:
             max_duration_ms=max_duration_ms,
             max_ads=max_ads,
             campaign_id=params.get("campaign_id") or None,
+            blocked_categories=_blocked_categories(params.get("blocked_categories")),
         )
         self._metrics.served("vast", len(ads))
         if not ads:
@@ -283,6 +286,7 @@ class ServingIngress:
         max_duration_ms: int | None,
         max_ads: int,
         campaign_id: str | None,
+        blocked_categories: frozenset[str],
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases;
         empty when nothing fits."""
@@ -301,6 +305,7 @@ class ServingIngress:
             signer=self._signer,
             campaign_id=campaign_id,
             accept=covered,
+            blocked_categories=blocked_categories,
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
@@ -385,6 +390,16 @@ def _max_ads(raw: str | None) -> int:
             f"max_ads must be a whole number from 1 to {MAX_POD_ADS}, got {raw[:40]!r}"
         )
     return int(raw)
+
+
+def _blocked_categories(raw: str | None) -> frozenset[str]:
+    """The VAST tag's ``blocked_categories``: comma-separated IAB codes (``IAB8-5,IAB26``)."""
+    if not raw:
+        return frozenset()
+    try:
+        return parse_blocked_categories(raw.split(","))
+    except ValueError as exc:
+        raise InvalidInput(f"blocked_categories: {exc}") from None
 
 
 def build_app(args: dict[str, object]) -> Application:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from tests.dashboard.helpers import create_campaign, goto, log_in, new_app
 from tests.stack_fixtures import Stack
 
 pytestmark = pytest.mark.integration
+W = TypeVar("W")
 
 HOME = "views/home.py"
 CAMPAIGNS = "views/campaigns.py"
@@ -47,6 +50,13 @@ def texts(at: AppTest) -> str:
         *(e.value for e in at.toast),
     ]
     return "\n".join(str(p) for p in parts)
+
+
+def labelled(widgets: Iterable[W], label: str) -> W:
+    """The one widget whose label starts with ``label`` (the form adds "(optional)" etc.)."""
+    found = [w for w in widgets if str(getattr(w, "label", "")).startswith(label)]
+    assert len(found) == 1, [getattr(w, "label", None) for w in widgets]
+    return found[0]
 
 
 def campaign_status(api: httpx.Client, campaign_id: str) -> str:
@@ -112,6 +122,10 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     app.number_input(key="break-tag-seconds").set_value(60).run()
     app.number_input(key="break-tag-ads").set_value(1).run()
     assert app.code[0].value == f"{public}/api/v1/vast?max_duration=60"
+    app.multiselect(key="break-tag-blocked").set_value(["IAB8", "IAB26"]).run()
+    assert app.code[0].value == (
+        f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26"
+    )
 
 
 def test_create_form_validates_before_and_after_the_api_call(
@@ -184,6 +198,69 @@ def test_edit_changes_only_what_was_changed(app: AppTest, api: httpx.Client) -> 
     assert saved["click_through_url"] is None
     assert saved["daily_cap"] == 40.0
     assert saved["start_date"] == campaign["start_date"]
+
+
+def test_create_form_sends_advertiser_and_categories(app: AppTest, api: httpx.Client) -> None:
+    app = goto(app, FORM)
+    name = f"Brand {uuid.uuid4().hex[:8]}"
+    app.text_input[0].input(name)
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    labelled(app.text_input, "Advertiser").input("  Acme Motors ")
+    categories = labelled(app.multiselect, "Categories")
+    assert len(categories.options) == 26  # the tier-1 families
+    assert "IAB2 · Automotive" in categories.options
+    assert categories.value == []
+    categories.select("IAB2").select("IAB8")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == name, texts(app)
+    created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert created["advertiser"] == "Acme Motors"
+    assert created["categories"] == ["IAB2", "IAB8"]
+    shown = texts(app)  # now on its page
+    assert "**Advertiser** Acme Motors" in shown
+    assert "IAB2 · Automotive, IAB8 · Food & Drink" in shown
+
+
+def test_detail_shows_advertiser_and_categories_and_edit_keeps_them(
+    app: AppTest, api: httpx.Client
+) -> None:
+    plain = create_campaign(api)
+    app = goto(app, DETAIL, id=plain["id"])
+    assert "**Advertiser** —" in texts(app)
+    assert "**Categories** —" in texts(app)
+
+    # A subcategory set through the API, and an advertiser name that looks like markdown.
+    campaign = create_campaign(api, advertiser="Acme *Motors*", categories=["IAB2-3", "IAB8"])
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    shown = texts(app)
+    assert r"**Advertiser** Acme \*Motors\*" in shown  # shown as typed, not in italics
+    assert r"IAB2\-3 · Automotive, IAB8 · Food & Drink" in shown
+
+    app = goto(app, FORM, id=campaign["id"])
+    assert labelled(app.text_input, "Advertiser").value == "Acme *Motors*"
+    categories = labelled(app.multiselect, "Categories")
+    assert categories.value == ["IAB2-3", "IAB8"]
+    assert "IAB2-3 · Automotive" in categories.options  # kept, though not a tier-1 code
+    app.text_input[0].input(f"{campaign['name']} (edited)")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    saved = api.get(f"/campaigns/{campaign['id']}").json()["campaign"]
+    assert saved["name"] == f"{campaign['name']} (edited)"
+    assert saved["advertiser"] == "Acme *Motors*"
+    assert saved["categories"] == ["IAB2-3", "IAB8"]
+
+    app = goto(app, FORM, id=campaign["id"])
+    labelled(app.text_input, "Advertiser").input("")
+    labelled(app.multiselect, "Categories").unselect("IAB2-3")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    saved = api.get(f"/campaigns/{campaign['id']}").json()["campaign"]
+    assert saved["advertiser"] is None
+    assert saved["categories"] == ["IAB8"]
+    assert "**Advertiser** —" in texts(app)
 
 
 def test_campaign_list_searches_filters_and_pauses_resumes(app: AppTest, api: httpx.Client) -> None:

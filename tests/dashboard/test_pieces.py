@@ -74,6 +74,8 @@ def test_vast_tag_url() -> None:
         f"{base}?max_duration=120&max_ads=4"
     )
     assert vast_tag_url("https://ads.example.com", max_duration_s=0) == base
+    blocked = vast_tag_url("https://ads.example.com", blocked_categories=["IAB8-5", "IAB26"])
+    assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26"
 
 
 def _client(handler: httpx.MockTransport) -> AdminApi:

@@ -172,6 +172,11 @@ def test_cannot_activate_after_end_date(api: httpx.Client) -> None:
         ({"click_through_url": "https://ex ample.com"}, "click_through_url"),
         ({"status": "active"}, "status"),
         ({"budget_total": 10.001}, "budget_total"),
+        ({"advertiser": ""}, "advertiser"),
+        ({"advertiser": "x" * 256}, "advertiser"),
+        ({"categories": ["alcohol"]}, "categories.0"),
+        ({"categories": "IAB2"}, "categories"),
+        ({"categories": [f"IAB{n}" for n in range(1, 12)]}, "categories"),
     ],
 )
 def test_bad_campaign_input_is_422_naming_the_field(
@@ -236,6 +241,28 @@ def test_markup_and_sql_metacharacters_are_stored_verbatim(stack: Stack, api: ht
     assert [c["id"] for c in found["campaigns"]] == [campaign["id"]]
     wildcard = api.get("/campaigns", params={"search": "%_\\"}).json()
     assert [c["id"] for c in wildcard["campaigns"]] == [campaign["id"]]
+
+
+def test_advertiser_and_categories_are_stored_normalized(stack: Stack, api: httpx.Client) -> None:
+    campaign = create(api, advertiser="<Acme> & Sons", categories=["iab2-3", "IAB2-3 ", "IAB19"])
+    assert (campaign["advertiser"], campaign["categories"]) == (
+        "<Acme> & Sons",
+        ["IAB2-3", "IAB19"],
+    )
+    row = db_row(stack, campaign["id"])
+    assert row is not None and (row["advertiser"], row["categories"]) == (
+        "<Acme> & Sons",
+        ["IAB2-3", "IAB19"],
+    )
+    cleared = api.patch(f"/campaigns/{campaign['id']}", json={"advertiser": None, "categories": []})
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["campaign"]["advertiser"], cleared.json()["campaign"]["categories"]) == (
+        None,
+        [],
+    )
+    assert api.patch(f"/campaigns/{campaign['id']}", json={"categories": None}).status_code == 422
+    plain = create(api)
+    assert (plain["advertiser"], plain["categories"]) == (None, [])
 
 
 @pytest.mark.parametrize("cid", ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1 OR 1=1"])

@@ -255,6 +255,50 @@ def test_pod_requests_that_fit_nothing_or_ask_wrongly(serving: httpx.Client) -> 
     assert wrong.json()["error"]["details"][0]["field"] == "max_ads"
 
 
+def test_blocked_categories_and_competing_advertisers_stay_apart(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    advertiser = f"Acme Motors {uuid.uuid4().hex[:6]}"
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    cars = active_campaign(stack, api, advertiser=advertiser, categories=["IAB2-3"], **budget)
+    rival = active_campaign(
+        stack, api, advertiser=f" {advertiser.upper()} ", categories=["IAB19"], **budget
+    )
+    wait_served(serving, cars)
+    wait_served(serving, rival)
+
+    tag = serving.get("/api/v1/vast", params={"campaign_id": cars})
+    vast_schema.validate(tag.text)
+    inline = ElementTree.fromstring(tag.content).find("v:Ad/v:InLine", NS)
+    assert inline is not None and inline.findtext("v:Advertiser", namespaces=NS) == advertiser
+    assert [c.text for c in inline.findall("v:Category", NS)] == ["IAB2-3"]
+    blocked = serving.get(
+        "/api/v1/vast", params={"campaign_id": cars, "blocked_categories": "IAB8,IAB2"}
+    )
+    vast_schema.validate(blocked.text)
+    assert b"<Ad " not in blocked.content and b"<Error>" in blocked.content
+    bad = serving.get("/api/v1/vast", params={"blocked_categories": "IAB2,alcohol"})
+    assert bad.status_code == 422 and "blocked_categories" in bad.json()["error"]["message"]
+
+    served_campaigns: set[str] = set()
+    for number in range(20):
+        answer = serving.post(
+            "/api/v1/ad-request",
+            json={"request_id": f"sep-{number}", "duration": 300, "max_ads": 10},
+        )
+        assert answer.status_code == 200, answer.text
+        in_pod = {ad["campaign_id"] for ad in answer.json()["ads"]}
+        assert not {cars, rival} <= in_pod  # one advertiser per break
+        served_campaigns |= in_pod
+        single = serving.post(
+            "/api/v1/ad-request",
+            json={"request_id": f"bcat-{number}", "duration": 30, "blocked_categories": ["IAB2"]},
+        )
+        assert single.status_code in (200, 204)
+        assert single.status_code == 204 or single.json()["campaign_id"] != cars
+    assert {cars, rival} & served_campaigns  # their budgets dwarf the others': they were drawn
+
+
 def test_browser_players_get_cors_they_can_use_with_credentials(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:
