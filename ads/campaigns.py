@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from ads.errors import Conflict, InvalidInput
+from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.separation import MAX_CATEGORIES, check_category
 
 MAX_BUDGET = Decimal("1000000000000")
@@ -112,6 +113,8 @@ Categories = Annotated[
 ]
 """IAB Content Taxonomy 1.0 codes: what the ads are about (brand safety, competitive
 separation; see ads/separation.py)."""
+CapAds = Annotated[int, Field(ge=1, le=MAX_CAP_ADS, strict=True)]
+CapHours = Annotated[int, Field(ge=1, le=MAX_CAP_HOURS, strict=True)]
 
 
 class _Strict(BaseModel):
@@ -134,10 +137,14 @@ class CampaignCreate(_Strict):
     """Who the ads are for: told to players (VAST ``<Advertiser>``), and no two ads of one
     advertiser share an ad break."""
     categories: Categories = []
+    frequency_cap_ads: CapAds | None = None
+    """At most this many ads of the campaign per device every ``frequency_cap_hours``."""
+    frequency_cap_hours: CapHours | None = None
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
+    def _consistent(self) -> Self:
         check_dates(self.start_date, self.end_date)
+        check_frequency_cap(self.frequency_cap_ads, self.frequency_cap_hours)
         return self
 
 
@@ -155,10 +162,18 @@ class CampaignUpdate(_Strict):
     daily_cap: DailyCap | None = None
     advertiser: Name | None = None
     categories: Categories | None = None
+    frequency_cap_ads: CapAds | None = None
+    frequency_cap_hours: CapHours | None = None
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
-        nullable = {"click_through_url", "daily_cap", "advertiser"}
+        nullable = {
+            "click_through_url",
+            "daily_cap",
+            "advertiser",
+            "frequency_cap_ads",
+            "frequency_cap_hours",
+        }
         for field in self.model_fields_set - nullable:
             if getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
@@ -186,6 +201,8 @@ class CampaignOut(BaseModel):
     daily_cap: Money | None
     advertiser: str | None = None
     categories: list[str] = []
+    frequency_cap_ads: int | None = None
+    frequency_cap_hours: int | None = None
     start_date: datetime
     end_date: datetime
     click_through_url: str | None
@@ -199,6 +216,12 @@ def check_dates(start: datetime, end: datetime) -> None:
         raise ValueError("end_date must be after start_date")
 
 
+def check_frequency_cap(max_ads: int | None, hours: int | None) -> None:
+    """Raise ``ValueError`` unless both halves of a frequency cap are set, or neither."""
+    if (max_ads is None) != (hours is None):
+        raise ValueError("frequency_cap_ads and frequency_cap_hours are set together, or neither")
+
+
 def merge_update(
     current: dict[str, Any], update: CampaignUpdate, *, budget_spent: Decimal
 ) -> dict[str, Any]:
@@ -207,6 +230,7 @@ def merge_update(
     merged = {**current, **changes}
     try:
         check_dates(merged["start_date"], merged["end_date"])
+        check_frequency_cap(merged.get("frequency_cap_ads"), merged.get("frequency_cap_hours"))
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     if "budget_total" in changes and changes["budget_total"] < budget_spent:

@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ads.frequency import FrequencyCap
+
 
 @dataclass(frozen=True, slots=True)
 class Rendition:
@@ -56,6 +58,7 @@ class CatalogCampaign:
     advertiser: str | None = None
     categories: tuple[str, ...] = ()
     """IAB Content Taxonomy 1.0 codes (see ads/separation.py)."""
+    frequency_cap: FrequencyCap | None = None
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -93,6 +96,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         daily_cap=Decimal(data["daily_cap"]) if data.get("daily_cap") else None,
         advertiser=data.get("advertiser") or None,
         categories=tuple(code for code in data.get("categories", "").split(",") if code),
+        frequency_cap=FrequencyCap.parse(cap) if (cap := data.get("frequency_cap")) else None,
     )
 
 

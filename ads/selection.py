@@ -118,6 +118,8 @@ class CatalogIndex:
         )
         self._eligible: dict[int, _Eligible] = {}
         self._separation: dict[str, frozenset[str]] = {}
+        self.frequency_capped = any(c.frequency_cap for c in self._campaigns.values())
+        """Whether any campaign has a frequency cap (else devices need no bookkeeping)."""
 
     def separation_keys(self, campaign: CatalogCampaign) -> frozenset[str]:
         """:func:`ads.separation.separation_keys` of one of this snapshot's campaigns, computed

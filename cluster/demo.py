@@ -44,6 +44,8 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
             "description": "Season premiere awareness flight across CTV apps.",
             "advertiser": "Northwind Studios",
             "categories": ["IAB1-5"],
+            "frequency_cap_ads": 3,
+            "frequency_cap_hours": 24,
         },
         {
             "name": "Demo — Holiday Sale <30s>",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.frequency import FrequencyCap
 from storage.models import Campaign, Creative
 
 
@@ -23,6 +24,11 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         daily_cap=campaign.daily_cap,
         advertiser=campaign.advertiser,
         categories=tuple(campaign.categories),
+        frequency_cap=(
+            None
+            if campaign.frequency_cap_ads is None or campaign.frequency_cap_hours is None
+            else FrequencyCap(campaign.frequency_cap_ads, campaign.frequency_cap_hours)
+        ),
     )
 
 

@@ -90,6 +90,12 @@ class Campaign(Base):
             "advertiser IS NULL OR char_length(advertiser) BETWEEN 1 AND 255",
             name="advertiser_length",
         ),
+        CheckConstraint(
+            "(frequency_cap_ads IS NULL) = (frequency_cap_hours IS NULL)"
+            " AND (frequency_cap_ads IS NULL OR frequency_cap_ads > 0)"
+            " AND (frequency_cap_hours IS NULL OR frequency_cap_hours > 0)",
+            name="frequency_cap_whole",
+        ),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -107,6 +113,8 @@ class Campaign(Base):
     categories: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
     )
+    frequency_cap_ads: Mapped[int | None] = mapped_column(SmallInteger)
+    frequency_cap_hours: Mapped[int | None] = mapped_column(SmallInteger)
     start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     click_through_url: Mapped[str | None] = mapped_column(Text)

@@ -83,6 +83,14 @@ def _categories(codes: list[str]) -> str:
     return formatting.md(", ".join(map(formatting.category, codes))) if codes else "—"
 
 
+def _frequency_cap(campaign: Campaign) -> str:
+    """``3 ads per device every 24 h``, or ``—``."""
+    ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
+    if ads is None or hours is None:
+        return "—"
+    return f"{ads} ad{'' if ads == 1 else 's'} per device every {hours} h"
+
+
 def _facts(campaign: Campaign) -> None:
     left, right = st.columns(2, gap="large")
     with left:
@@ -92,6 +100,7 @@ def _facts(campaign: Campaign) -> None:
             f"{formatting.moment(campaign.end_date)}  \n"
             f"**Pacing** {formatting.PACING[campaign.pacing]}  \n"
             f"**Daily cap** {formatting.money(campaign.daily_cap)}  \n"
+            f"**Frequency cap** {_frequency_cap(campaign)}  \n"
             f"**Advertiser** {formatting.md(advertiser) if advertiser else '—'}"
         )
     with right:

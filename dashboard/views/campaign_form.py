@@ -15,6 +15,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
+from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
 from dashboard import components as ui
 from dashboard import formatting, session
@@ -33,7 +34,10 @@ LABELS = {
     "daily_cap": "Daily cap",
     "advertiser": "Advertiser",
     "categories": "Categories",
+    "frequency_cap_ads": "Frequency cap (ads)",
+    "frequency_cap_hours": "Frequency cap (hours)",
 }
+_CAP_FIELDS = ("frequency_cap_ads", "frequency_cap_hours")
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
 _ADVERTISER_HELP = (
     "Who the ads are for, shown to players (VAST `<Advertiser>`). No two ads of the same "
@@ -42,6 +46,15 @@ _ADVERTISER_HELP = (
 _CATEGORIES_HELP = (
     "What the ads are about (IAB content categories), shown to players; players may block "
     "categories. No two ads of one category family (IAB2, IAB2-3, …) play in one ad break."
+)
+_CAP_HELP = (
+    "At most this many ads of the campaign per device (the player's advertising id) in any "
+    "window of that many hours, e.g. 3 ads every 24 hours. Fill in both, or neither for no cap. "
+    "Needs players to send their advertising id (JSON `device.ifa`, VAST `ifa=`)."
+)
+_CAP_HALF = (
+    f"**{LABELS['frequency_cap_ads']}** and **{LABELS['frequency_cap_hours']}**: fill in both "
+    "(ads per device, every how many hours), or neither for no cap"
 )
 _NEW_STATUS = {
     CampaignStatus.DRAFT: "Draft — save only",
@@ -69,11 +82,27 @@ def _category_options(campaign: Campaign | None) -> list[str]:
     return sorted(codes, key=_category_order)
 
 
+def _count(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _emptiable(key: str, stored: float | None) -> str:
+    """``key``, its widget set to ``stored`` when the form opens (not on the page yet).
+
+    A number input whose default is a number cannot be emptied (it returns to its default),
+    so inputs that may be cleared default to empty and start from the stored value this way.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = stored
+    return key
+
+
 def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, bool]:
     """Draw the form; return its raw values, the status asked for and whether it was sent."""
     now = _naive_utc(datetime.now(UTC))
     c = campaign
-    with st.form(f"campaign-form-{c.id if c else 'new'}", border=True):
+    form = f"campaign-form-{c.id if c else 'new'}"
+    with st.form(form, border=True):
         name = st.text_input(LABELS["name"], value=c.name if c else "", max_chars=255)
         description = st.text_area(LABELS["description"], value=c.description if c else "")
         money_cols = st.columns(3)
@@ -96,9 +125,12 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
         daily_cap = money_cols[2].number_input(
             f"{LABELS['daily_cap']} ($, optional)",
             min_value=0.0,
-            value=float(c.daily_cap) if c and c.daily_cap is not None else None,
+            value=None,
             step=50.0,
             format="%.2f",
+            key=_emptiable(
+                f"{form}-daily-cap", float(c.daily_cap) if c and c.daily_cap is not None else None
+            ),
             placeholder="No cap",
         )
         date_cols = st.columns(2)
@@ -131,6 +163,27 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
             placeholder="None",
             help=_CATEGORIES_HELP,
         )
+        cap_cols = st.columns(2)
+        cap_ads = cap_cols[0].number_input(
+            "Frequency cap: ads per device (optional)",
+            min_value=1,
+            max_value=MAX_CAP_ADS,
+            value=None,
+            step=1,
+            key=_emptiable(f"{form}-cap-ads", c.frequency_cap_ads if c else None),
+            placeholder="No cap",
+            help=_CAP_HELP,
+        )
+        cap_hours = cap_cols[1].number_input(
+            "Frequency cap: every (hours)",
+            min_value=1,
+            max_value=MAX_CAP_HOURS,
+            value=None,
+            step=1,
+            key=_emptiable(f"{form}-cap-hours", c.frequency_cap_hours if c else None),
+            placeholder="e.g. 24",
+            help=_CAP_HELP,
+        )
         option_cols = st.columns(2)
         pacing = option_cols[0].radio(
             LABELS["pacing"],
@@ -162,6 +215,8 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
         "daily_cap": _amount(daily_cap),
         "advertiser": advertiser.strip() or None,
         "categories": categories,
+        "frequency_cap_ads": _count(cap_ads),
+        "frequency_cap_hours": _count(cap_hours),
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
     return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent
@@ -169,14 +224,21 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
 
 def _check(values: dict[str, Any], campaign: Campaign | None) -> CampaignCreate | list[str]:
     """The form as the API's schema, or the problems to fix (named by their labels)."""
+    problems = []
+    if sum(values.get(field) is None for field in _CAP_FIELDS) == 1:
+        # The schema says so too, but naming its fields, and only once the rest is valid.
+        problems.append(_CAP_HALF)
+        values = {**values, **dict.fromkeys(_CAP_FIELDS)}
     try:
         body = CampaignCreate.model_validate(values)
     except ValidationError as exc:
-        return ui.validation_messages(exc, LABELS)
+        return [*problems, *ui.validation_messages(exc, LABELS)]
     if campaign is not None and body.budget_total < campaign.budget_spent:
         spent = formatting.money(campaign.budget_spent)
-        return [f"**{LABELS['budget_total']}**: cannot be lower than what is spent ({spent})"]
-    return body
+        problems.append(
+            f"**{LABELS['budget_total']}**: cannot be lower than what is spent ({spent})"
+        )
+    return problems or body
 
 
 def _differs(stored: Any, entered: Any) -> bool:

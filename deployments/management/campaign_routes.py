@@ -112,7 +112,12 @@ async def update_campaign(
     campaign_id: str, body: CampaignUpdate, _: CurrentUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await _load(session, campaign_id, for_update=True)
-    current = {"start_date": campaign.start_date, "end_date": campaign.end_date}
+    current = {
+        "start_date": campaign.start_date,
+        "end_date": campaign.end_date,
+        "frequency_cap_ads": campaign.frequency_cap_ads,
+        "frequency_cap_hours": campaign.frequency_cap_hours,
+    }
     changes = merge_update(current, body, budget_spent=campaign.budget_spent)
     campaign = await repo.update(session, campaign, changes)
     await _commit(session)

@@ -38,6 +38,7 @@ from ads.decision import (
     playable_seconds,
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
+from ads.frequency import device_id, request_device_id
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
@@ -45,6 +46,7 @@ from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.cors import cors_headers
 from deployments.serving.decision_metrics import DecisionMetrics
+from deployments.serving.frequency import FrequencyBook
 from deployments.serving.gc_tuning import YoungThreshold, tune_gc
 from deployments.serving.health import HealthCheck
 from deployments.serving.leases import LeaseBook
@@ -52,6 +54,7 @@ from deployments.serving.live_catalog import LiveCatalog
 from deployments.serving.media import MediaFiles
 from storage.catalog import RedisCatalog
 from storage.event_stream import EventStream
+from storage.exposures import RedisExposures
 from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
@@ -177,6 +180,10 @@ class ServingIngress:
         await self._leases.start()
         self._metrics = DecisionMetrics()
         self._metrics.start()
+        self._frequency = FrequencyBook(
+            self._redis, RedisExposures(self._redis, prefix=settings.redis_key_prefix)
+        )
+        await self._frequency.start()
         self._cpu = ProcessCpu()
         self._routes: dict[str, Handler] = {
             "/api/v1/ad-request": self._ad_request,
@@ -193,6 +200,7 @@ class ServingIngress:
         """Hand unspent budget leases back before the replica goes away."""
         await self._leases.close()
         await self._metrics.close()
+        await self._frequency.close()
 
     def record_autoscaling_stats(self) -> dict[str, float]:
         """Serve's custom autoscaling metrics hook (see deployments/serving/autoscaling.py)."""
@@ -242,6 +250,7 @@ class ServingIngress:
             max_ads=ad_request.max_ads,
             campaign_id=None,
             blocked_categories=ad_request.blocked_categories,
+            device=request_device_id(ad_request.device),
         )
         self._metrics.served("json", len(ads))
         if not ads:
@@ -269,6 +278,7 @@ class ServingIngress:
             max_ads=max_ads,
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
+            device=device_id(params.get("ifa")),
         )
         self._metrics.served("vast", len(ads))
         if not ads:
@@ -287,16 +297,22 @@ class ServingIngress:
         max_ads: int,
         campaign_id: str | None,
         blocked_categories: frozenset[str],
+        device: str | None,
     ) -> list[Decision]:
-        """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases;
-        empty when nothing fits."""
+        """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
+        and within the frequency caps of ``device``; empty when nothing fits."""
         now = datetime.now(UTC)
+        index = self._catalog.index
+        frequency = self._frequency if device is not None and index.frequency_capped else None
+        stamp = now.timestamp() if frequency is not None else 0.0
 
         def covered(campaign: CatalogCampaign) -> bool:
-            return self._leases.covers(campaign, now)
+            return self._leases.covers(campaign, now) and (
+                frequency is None or device is None or frequency.allows(device, campaign, stamp)
+            )
 
         ads = decide_pod(
-            self._catalog.index,
+            index,
             request_id=request_id,
             max_duration_ms=max_duration_ms,
             max_ads=max_ads,
@@ -309,6 +325,11 @@ class ServingIngress:
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
+        if frequency is not None and device is not None:
+            frequency.seen(device)
+            for decision in ads:
+                if decision.campaign.frequency_cap is not None:
+                    frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
         return ads
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:

@@ -263,6 +263,87 @@ def test_detail_shows_advertiser_and_categories_and_edit_keeps_them(
     assert "**Advertiser** —" in texts(app)
 
 
+def test_create_form_sets_a_frequency_cap_shown_on_the_detail_page(
+    app: AppTest, api: httpx.Client
+) -> None:
+    app = goto(app, FORM)
+    name = f"Capped {uuid.uuid4().hex[:8]}"
+    app.text_input[0].input(name)
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    cap_ads = labelled(app.number_input, "Frequency cap: ads per device")
+    cap_hours = labelled(app.number_input, "Frequency cap: every")
+    assert cap_ads.value is None and cap_hours.value is None  # no cap unless asked
+    cap_ads.set_value(3)
+    cap_hours.set_value(24)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == name, texts(app)
+    created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert created["frequency_cap_ads"] == 3
+    assert created["frequency_cap_hours"] == 24
+    assert "**Frequency cap** 3 ads per device every 24 h" in texts(app)
+
+    plain = create_campaign(api)
+    app = goto(app, DETAIL, id=plain["id"])
+    assert "**Frequency cap** —" in texts(app)
+
+
+@pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])
+def test_half_a_frequency_cap_is_refused_by_name(
+    app: AppTest, api: httpx.Client, half: str
+) -> None:
+    app = goto(app, FORM)
+    name = f"Half {uuid.uuid4().hex[:8]}"
+    app.text_input[0].input(name)
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    labelled(app.number_input, half).set_value(5)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "New campaign"  # still on the form
+    problems = app.error[0].value
+    assert "**Frequency cap (ads)** and **Frequency cap (hours)**" in problems
+    assert "frequency_cap_ads" not in problems  # the labels, not the API's field names
+    assert api.get("/campaigns", params={"search": name}).json()["campaigns"] == []
+
+    # Named alongside the other problems, not only once the rest is right.
+    app.text_input[0].input("")
+    app.button[0].click().run()
+    problems = app.error[0].value
+    assert "**Frequency cap (ads)** and **Frequency cap (hours)**" in problems
+    assert "**Name**" in problems
+
+
+def test_edit_changes_and_removes_a_frequency_cap(app: AppTest, api: httpx.Client) -> None:
+    campaign = create_campaign(api, frequency_cap_ads=3, frequency_cap_hours=24, daily_cap=50)
+    app = goto(app, FORM, id=campaign["id"])
+    cap_ads = labelled(app.number_input, "Frequency cap: ads per device")
+    cap_hours = labelled(app.number_input, "Frequency cap: every")
+    assert (cap_ads.value, cap_hours.value) == (3, 24)
+    cap_hours.set_value(48)  # one half changed: the other is kept
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    saved = api.get(f"/campaigns/{campaign['id']}").json()["campaign"]
+    assert (saved["frequency_cap_ads"], saved["frequency_cap_hours"]) == (3, 48)
+    assert "**Frequency cap** 3 ads per device every 48 h" in texts(app)
+
+    app = goto(app, FORM, id=campaign["id"])
+    labelled(app.number_input, "Frequency cap: ads per device").set_value(None)
+    labelled(app.number_input, "Frequency cap: every").set_value(None)
+    daily_cap = labelled(app.number_input, "Daily cap")
+    assert daily_cap.value == 50.0
+    daily_cap.set_value(None)  # a cap that was set can be removed
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    saved = api.get(f"/campaigns/{campaign['id']}").json()["campaign"]
+    assert saved["frequency_cap_ads"] is None
+    assert saved["frequency_cap_hours"] is None
+    assert saved["daily_cap"] is None
+    assert saved["name"] == campaign["name"] and saved["budget_total"] == 1500.0
+    assert "**Frequency cap** —" in texts(app)
+
+
 def test_campaign_list_searches_filters_and_pauses_resumes(app: AppTest, api: httpx.Client) -> None:
     tag = uuid.uuid4().hex[:8]
     draft = create_campaign(api, name=f"{tag} draft")

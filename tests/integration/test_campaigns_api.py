@@ -177,6 +177,9 @@ def test_cannot_activate_after_end_date(api: httpx.Client) -> None:
         ({"categories": ["alcohol"]}, "categories.0"),
         ({"categories": "IAB2"}, "categories"),
         ({"categories": [f"IAB{n}" for n in range(1, 12)]}, "categories"),
+        ({"frequency_cap_ads": 0, "frequency_cap_hours": 24}, "frequency_cap_ads"),
+        ({"frequency_cap_ads": 2.5, "frequency_cap_hours": 24}, "frequency_cap_ads"),
+        ({"frequency_cap_ads": 3, "frequency_cap_hours": 721}, "frequency_cap_hours"),
     ],
 )
 def test_bad_campaign_input_is_422_naming_the_field(
@@ -263,6 +266,23 @@ def test_advertiser_and_categories_are_stored_normalized(stack: Stack, api: http
     assert api.patch(f"/campaigns/{campaign['id']}", json={"categories": None}).status_code == 422
     plain = create(api)
     assert (plain["advertiser"], plain["categories"]) == (None, [])
+
+
+def test_a_frequency_cap_is_both_halves_or_none(api: httpx.Client) -> None:
+    half = api.post("/campaigns", json=campaign_body(frequency_cap_ads=3))
+    assert half.status_code == 422
+    assert "frequency_cap_ads and frequency_cap_hours" in half.text
+    capped = create(api, frequency_cap_ads=3, frequency_cap_hours=24)
+    assert (capped["frequency_cap_ads"], capped["frequency_cap_hours"]) == (3, 24)
+    path = f"/campaigns/{capped['id']}"
+    assert api.patch(path, json={"frequency_cap_hours": None}).status_code == 422
+    assert (
+        api.patch(path, json={"frequency_cap_hours": 168}).json()["campaign"]["frequency_cap_hours"]
+        == 168
+    )
+    cleared = api.patch(path, json={"frequency_cap_ads": None, "frequency_cap_hours": None})
+    assert cleared.status_code == 200
+    assert cleared.json()["campaign"]["frequency_cap_ads"] is None
 
 
 @pytest.mark.parametrize("cid", ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1 OR 1=1"])

@@ -102,6 +102,14 @@ def test_merge_update_checks_combined_dates_and_spent_budget() -> None:
         merge_update(current, CampaignUpdate(budget_total=Decimal("5")), budget_spent=Decimal("6"))
     changes = merge_update(current, CampaignUpdate(name="New"), budget_spent=Decimal(0))
     assert changes == {"name": "New"}
+    capped = {**current, "frequency_cap_ads": 3, "frequency_cap_hours": 24}
+    with pytest.raises(InvalidInput, match="frequency_cap_ads and frequency_cap_hours"):
+        merge_update(capped, CampaignUpdate(frequency_cap_ads=None), budget_spent=Decimal(0))
+    both = CampaignUpdate(frequency_cap_ads=None, frequency_cap_hours=None)
+    assert merge_update(capped, both, budget_spent=Decimal(0)) == {
+        "frequency_cap_ads": None,
+        "frequency_cap_hours": None,
+    }
 
 
 def test_update_refuses_null_for_required_fields_but_allows_clearing_optional() -> None:

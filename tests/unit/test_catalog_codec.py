@@ -16,6 +16,7 @@ from ads.catalog import (
     creative_from_hash,
     creative_to_hash,
 )
+from ads.frequency import FrequencyCap
 
 
 def test_campaign_round_trip() -> None:
@@ -31,6 +32,9 @@ def test_campaign_round_trip() -> None:
         end_date=datetime(2026, 2, 1, tzinfo=UTC),
         click_through_url=None,
         daily_cap=Decimal("10"),
+        advertiser="Acme, Inc.",
+        categories=("IAB2", "IAB2-3"),
+        frequency_cap=FrequencyCap(max_ads=3, hours=24),
     )
     encoded = campaign_to_hash(campaign)
     assert all(isinstance(v, str) for v in encoded.values())

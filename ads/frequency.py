@@ -1,0 +1,145 @@
+"""Frequency caps: at most ``max_ads`` ads of one campaign per device in any ``hours`` window.
+
+Caps count the ads *served* to a device (an impression needs a serve first, so capping serves
+caps impressions too), known by the advertising id players send (OpenRTB's ``device.ifa``).
+:class:`ExposureLog` is what one process knows of recent serves: per device and campaign, the
+times of the last serves a cap can need; past ``max_devices`` it forgets the device seen longest
+ago, so memory stays bounded however many devices come by.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MAX_CAP_ADS = 100
+"""The largest ``max_ads`` of a cap (and how many serves are kept per device and campaign)."""
+MAX_CAP_HOURS = 24 * 30
+"""The longest window of a cap: 30 days."""
+_DEVICE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+"""Advertising ids (UUIDs, platform ids); brackets, braces and ``%`` are left out so that a
+macro the player did not fill in (``[IFA]``, ``{ifa}``, ``%%IFA%%``) is no device at all."""
+_OPTED_OUT = re.compile(r"[0-]+")
+"""An all-zero advertising id: the user limited ad tracking, so there is no device to count."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyCap:
+    max_ads: int
+    hours: int
+
+    @property
+    def window_seconds(self) -> int:
+        return self.hours * 3600
+
+    def __str__(self) -> str:
+        return f"{self.max_ads}/{self.hours}"
+
+    @classmethod
+    def parse(cls, text: str) -> FrequencyCap:
+        """Inverse of ``str()``: ``"3/24"`` is three ads a day."""
+        max_ads, hours = text.split("/")
+        return cls(max_ads=int(max_ads), hours=int(hours))
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One ad served to a device; ``ad_serving_id`` tells copies of it apart from other serves."""
+
+    device: str
+    campaign_id: str
+    at: float
+    """Unix seconds."""
+    ad_serving_id: str
+
+
+def device_id(value: Any) -> str | None:
+    """The advertising id to cap by, or None: missing, not 1-128 letters, digits or ``._:-``,
+    or all zeros (limit ad tracking)."""
+    if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
+        return None
+    return None if _OPTED_OUT.fullmatch(value) else value
+
+
+def request_device_id(device: Mapping[str, Any] | None) -> str | None:
+    """:func:`device_id` of an OpenRTB-style ``device`` object (its ``ifa``)."""
+    return None if device is None else device_id(device.get("ifa"))
+
+
+class ExposureLog:
+    """Recent serves per device and campaign, for :meth:`allows` to check caps against."""
+
+    __slots__ = ("_devices", "_max_devices")
+
+    def __init__(self, *, max_devices: int = 1_000_000) -> None:
+        self._max_devices = max_devices
+        self._devices: OrderedDict[str, dict[str, list[tuple[float, str]]]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._devices)
+
+    def knows(self, device: str) -> bool:
+        return device in self._devices
+
+    def allows(self, device: str, campaign_id: str, cap: FrequencyCap, now: float) -> bool:
+        """Whether one more ad of ``campaign_id`` keeps ``device`` within ``cap`` at ``now``."""
+        campaigns = self._devices.get(device)
+        if campaigns is None:
+            return True
+        served = campaigns.get(campaign_id)
+        if served is None or len(served) < cap.max_ads:
+            return True
+        return served[-cap.max_ads][0] <= now - cap.window_seconds
+
+    def remember(self, device: str) -> dict[str, list[tuple[float, str]]]:
+        """``device``'s serves by campaign, the device now the most recently seen (an empty
+        entry when it had none: what the shared store said of it is known)."""
+        campaigns = self._devices.get(device)
+        if campaigns is None:
+            campaigns = self._devices[device] = {}
+            if len(self._devices) > self._max_devices:
+                self._devices.popitem(last=False)  # the device seen longest ago
+        else:
+            self._devices.move_to_end(device)
+        return campaigns
+
+    def record(self, exposure: Exposure) -> None:
+        """One serve; a copy of one already recorded (same ad serving id) changes nothing."""
+        served = self.remember(exposure.device).setdefault(exposure.campaign_id, [])
+        entry = (exposure.at, exposure.ad_serving_id)
+        if not served or served[-1][0] < exposure.at:
+            served.append(entry)  # the usual case: this replica's own serve
+        elif entry not in served:
+            served.append(entry)
+            served.sort()
+        if len(served) > MAX_CAP_ADS:
+            del served[0]
+
+    def merge(self, exposures: Iterable[Exposure]) -> None:
+        """Serves made elsewhere (another replica, or the shared store)."""
+        for exposure in exposures:
+            self.record(exposure)
+
+
+def encode_batch(exposures: Iterable[Exposure], *, origin: str) -> str:
+    """A batch of serves as one replica publishes it to the others."""
+    rows = [[e.device, e.campaign_id, e.at, e.ad_serving_id] for e in exposures]
+    return json.dumps({"origin": origin, "serves": rows}, separators=(",", ":"))
+
+
+def decode_batch(message: bytes | str, *, origin: str) -> list[Exposure]:
+    """The serves another replica published; [] for our own batch or a malformed message."""
+    try:
+        body = json.loads(message)
+        if body["origin"] == origin:
+            return []
+        return [
+            Exposure(str(device), str(campaign), float(at), str(serving))
+            for device, campaign, at, serving in body["serves"]
+        ]
+    except (ValueError, KeyError, TypeError):
+        return []

@@ -1,0 +1,115 @@
+"""Frequency caps across real serving replicas and Redis: per device, shared, kept in Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+import redis
+
+from ads.frequency import FrequencyCap
+from deployments.serving.frequency import FrequencyBook
+from storage.exposures import RedisExposures
+from storage.redis_client import connect
+from tests.integration.factories import active_campaign, wait_served
+from tests.stack_fixtures import Stack, wait_until
+from tests.unit.test_separation import campaign as campaign_numbered
+
+DAY_CAP = FrequencyCap(max_ads=1, hours=24)
+
+
+@pytest.fixture
+def serving(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        yield client
+
+
+def fills(serving: httpx.Client, campaign_id: str, *, ifa: str | None, times: int) -> list[bool]:
+    """Whether each of ``times`` campaign-tag requests (0.6 s apart: three flush intervals, so
+    every replica heard of the serves before) got the ad."""
+    params = {"campaign_id": campaign_id} | ({"ifa": ifa} if ifa is not None else {})
+    got = []
+    for _ in range(times):
+        got.append(b"<InLine>" in serving.get("/api/v1/vast", params=params).content)
+        time.sleep(0.6)
+    return got
+
+
+def test_a_capped_campaign_reaches_each_device_at_most_as_often_as_its_cap(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, frequency_cap_ads=2, frequency_cap_hours=24)
+    wait_served(serving, cid)  # requests without a device: never capped
+    device = f"tv-{uuid.uuid4()}"
+    got = fills(serving, cid, ifa=device, times=8)  # two replicas serve in turn
+    assert got[:2] == [True, True] and not any(got[2:])
+    assert fills(serving, cid, ifa=f"tv-{uuid.uuid4()}", times=1) == [True]
+    assert all(fills(serving, cid, ifa=None, times=3))
+    # Limit ad tracking, and a macro the player left unfilled, are no device: not capped.
+    assert all(fills(serving, cid, ifa="00000000-0000-0000-0000-000000000000", times=3))
+    assert all(fills(serving, cid, ifa="[IFA]", times=3))
+    # The JSON API counts the same device: it gets none of this campaign's ads any more.
+    for number in range(20):
+        answer = serving.post(
+            "/api/v1/ad-request",
+            json={"request_id": f"fc-{number}", "duration": 60, "device": {"ifa": device}},
+        )
+        assert answer.status_code == 204 or answer.json()["campaign_id"] != cid
+    # The serves are kept in Redis, for replicas that start later.
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    key = f"{stack.redis_prefix}freq:{device}"
+    members = [str(m) for m in client.zrange(key, 0, -1)]
+    client.close()
+    assert len(members) == 2 and all(m.startswith(f"{cid}|") for m in members)
+
+
+def test_a_cap_removed_through_the_api_stops_counting(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, frequency_cap_ads=1, frequency_cap_hours=1)
+    wait_served(serving, cid)
+    device = f"tv-{uuid.uuid4()}"
+    assert fills(serving, cid, ifa=device, times=3) == [True, False, False]
+    patch = {"frequency_cap_ads": None, "frequency_cap_hours": None}
+    assert api.patch(f"/campaigns/{cid}", json=patch).status_code == 200
+    wait_until(lambda: all(fills(serving, cid, ifa=device, times=2)), timeout=5)
+
+
+def test_replicas_share_serves_and_a_starting_one_reads_them(stack: Stack) -> None:
+    async def run() -> tuple[bool, bool]:
+        first_redis, second_redis, late_redis = (connect(stack.redis_url) for _ in range(3))
+        prefix = f"{stack.redis_prefix}book-{uuid.uuid4().hex[:6]}:"
+
+        def book(client: object) -> FrequencyBook:
+            store = RedisExposures(client, prefix=prefix)  # type: ignore[arg-type]
+            return FrequencyBook(client, store, flush_seconds=0.05)  # type: ignore[arg-type]
+
+        first, second = book(first_redis), book(second_redis)
+        await first.start()
+        await second.start()
+        await asyncio.sleep(0.2)  # both subscribed
+        campaign = replace(campaign_numbered(1), frequency_cap=DAY_CAP)
+        first.served("tv-9", campaign, time.time(), "ad-1")
+        heard = False
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            if not second.allows("tv-9", campaign, time.time()):
+                heard = True
+                break
+        late = book(late_redis)
+        await late.start()  # reads the recently served devices before serving
+        warmed = not late.allows("tv-9", campaign, time.time())
+        for each in (first, second, late):
+            await each.close()
+        for client in (first_redis, second_redis, late_redis):
+            await client.aclose()
+        return heard, warmed
+
+    heard, warmed = asyncio.run(run())
+    assert heard, "the other replica never heard of the serve"
+    assert warmed, "a starting replica did not read the shared serves"

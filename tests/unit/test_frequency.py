@@ -1,0 +1,137 @@
+"""Frequency caps (pure): the exposure log, the cap check and device ids."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ads.frequency import (
+    MAX_CAP_ADS,
+    Exposure,
+    ExposureLog,
+    FrequencyCap,
+    decode_batch,
+    device_id,
+    encode_batch,
+    request_device_id,
+)
+
+HOUR = 3600.0
+_SERVING_IDS = itertools.count()
+
+
+def serve(log: ExposureLog, device: str, campaign: str, at: float) -> None:
+    log.record(Exposure(device, campaign, at, f"ad-{next(_SERVING_IDS)}"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    max_ads=st.integers(1, 5),
+    hours=st.integers(1, 48),
+    gaps=st.lists(st.floats(0, 30 * HOUR, allow_nan=False), min_size=1, max_size=60),
+)
+def test_served_through_the_check_no_window_holds_more_than_the_cap(
+    max_ads: int, hours: int, gaps: list[float]
+) -> None:
+    cap = FrequencyCap(max_ads=max_ads, hours=hours)
+    log = ExposureLog()
+    now, served = 0.0, []
+    for gap in gaps:
+        now += gap
+        if log.allows("tv", "c", cap, now):
+            serve(log, "tv", "c", now)
+            served.append(now)
+    for index, start in enumerate(served):
+        in_window = [t for t in served[index:] if t < start + cap.window_seconds]
+        assert len(in_window) <= max_ads
+    # Refused only when the cap was really reached within the window.
+    if served and not log.allows("tv", "c", cap, now):
+        assert len([t for t in served if t > now - cap.window_seconds]) >= max_ads
+
+
+def test_caps_count_per_device_and_campaign() -> None:
+    cap = FrequencyCap(max_ads=1, hours=24)
+    log = ExposureLog()
+    serve(log, "tv-1", "c1", 0)
+    assert not log.allows("tv-1", "c1", cap, 10)
+    assert log.allows("tv-1", "c2", cap, 10)
+    assert log.allows("tv-2", "c1", cap, 10)
+    assert log.allows("tv-1", "c1", cap, 24 * HOUR)  # the window has passed
+
+
+def test_copies_of_one_serve_count_once_and_late_ones_keep_order() -> None:
+    cap = FrequencyCap(max_ads=2, hours=1)
+    log = ExposureLog()
+    first = Exposure("tv", "c", 100.0, "a1")
+    log.merge([first, first, first])
+    assert log.allows("tv", "c", cap, 101)
+    log.merge([Exposure("tv", "c", 50.0, "a0")])  # heard late from another replica
+    assert not log.allows("tv", "c", cap, 101)
+    assert log.allows("tv", "c", cap, 50 + HOUR)  # the older one left the window first
+
+
+def test_only_the_serves_a_cap_can_need_are_kept() -> None:
+    log = ExposureLog()
+    for number in range(MAX_CAP_ADS + 20):
+        serve(log, "tv", "c", float(number))
+    cap = FrequencyCap(max_ads=MAX_CAP_ADS, hours=1)
+    assert not log.allows("tv", "c", cap, MAX_CAP_ADS + 20.0)
+
+
+def test_the_device_seen_longest_ago_is_forgotten_past_the_bound() -> None:
+    log = ExposureLog(max_devices=2)
+    serve(log, "a", "c", 1)
+    serve(log, "b", "c", 2)
+    serve(log, "a", "c", 3)  # a is now the most recent
+    serve(log, "d", "c", 4)
+    assert len(log) == 2 and log.knows("a") and log.knows("d") and not log.knows("b")
+
+
+def test_a_cap_round_trips_as_text() -> None:
+    assert str(FrequencyCap(3, 24)) == "3/24"
+    assert FrequencyCap.parse("3/24") == FrequencyCap(3, 24)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("6D92078A-8246-4BA4-AE5B-76104861E7DC", "6D92078A-8246-4BA4-AE5B-76104861E7DC"),
+        ("roku:abc", "roku:abc"),
+        ("00000000-0000-0000-0000-000000000000", None),  # limit ad tracking
+        ("", None),
+        ("has space", None),
+        ("x" * 129, None),
+        (42, None),
+        (None, None),
+        ("tv\u00e9", None),
+        ("[IFA]", None),  # a macro the player left unfilled
+        ("{ifa}", None),
+        ("%%IFA%%", None),
+    ],
+)
+def test_device_ids(value: object, expected: str | None) -> None:
+    assert device_id(value) == expected
+
+
+def test_the_request_device_id_is_its_ifa() -> None:
+    assert request_device_id({"ifa": "abc", "type": "ctv"}) == "abc"
+    assert request_device_id({"type": "ctv"}) is None
+    assert request_device_id(None) is None
+
+
+def test_a_device_read_from_the_store_with_no_serves_is_known() -> None:
+    log = ExposureLog()
+    assert not log.knows("tv")
+    assert log.remember("tv") == {} and log.knows("tv")
+    assert log.allows("tv", "c", FrequencyCap(1, 1), 0)
+
+
+def test_a_published_batch_reaches_the_other_replicas_only() -> None:
+    batch = [Exposure("tv", "c", 1.5, "ad-1")]
+    assert decode_batch(encode_batch(batch, origin="a"), origin="b") == batch
+    assert decode_batch(encode_batch(batch, origin="a"), origin="a") == []
+    assert decode_batch(b"not json", origin="b") == []
+    assert decode_batch('{"origin": "a", "serves": [[1]]}', origin="b") == []
