@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from ads.catalog import CatalogCampaign
 from ads.frequency import Exposure, ExposureLog, decode_batch
 from storage.exposures import RedisExposures
+from storage.redis_client import follow_channel
 
 logger = logging.getLogger(__name__)
 
@@ -130,15 +131,8 @@ class FrequencyBook:
             self._log.merge(exposures)
 
     async def _listen(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._store.channel)
-                    backoff = 0.1
-                    async for message in pubsub.listen():
-                        self._log.merge(decode_batch(message["data"], origin=self._origin))
-            except (RedisError, OSError) as exc:
-                logger.warning("frequency cap listener lost Redis: %s", exc)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
+        await follow_channel(
+            self._redis,
+            self._store.channel,
+            lambda data: self._log.merge(decode_batch(data, origin=self._origin)),
+        )

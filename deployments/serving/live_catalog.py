@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from ads.selection import CatalogIndex
 from storage.catalog import RedisCatalog
+from storage.redis_client import follow_channel
 
 logger = logging.getLogger(__name__)
 
@@ -82,16 +83,9 @@ class LiveCatalog:
                 self._wake.set()
 
     async def _listen(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._catalog.channel)
-                    self._wake.set()  # changes may have been missed while unsubscribed
-                    backoff = 0.1
-                    async for _message in pubsub.listen():
-                        self._wake.set()
-            except (RedisError, OSError) as exc:
-                logger.warning("catalog change listener lost Redis: %s", exc)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
+        await follow_channel(
+            self._redis,
+            self._catalog.channel,
+            lambda _data: self._wake.set(),
+            on_subscribed=self._wake.set,  # changes may have been missed while unsubscribed
+        )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -18,7 +17,9 @@ from hypothesis import strategies as st
 from ads.catalog import CatalogCampaign, CatalogCreative, campaign_from_hash, campaign_to_hash
 from ads.decision import (
     MAX_POD_ADS,
+    Decision,
     DecisionRenderer,
+    decide,
     decide_pod,
     parse_ad_request,
     parse_blocked_categories,
@@ -97,6 +98,16 @@ def pod(
         blocked_categories=blocked,
     )
     return [d.campaign for d in decisions]
+
+
+def one_ad(only: CatalogCampaign) -> Decision:
+    """The decision of a catalog holding ``only`` (with one creative)."""
+    index = CatalogIndex([only], [creative(int(only.id[1:]))])
+    decided = decide(
+        index, request_id="r", max_duration_ms=None, now=NOW, rng=random.Random(1), signer=SIGNER
+    )
+    assert decided is not None
+    return decided
 
 
 def test_a_subcategory_belongs_to_its_tier1_family() -> None:
@@ -199,16 +210,7 @@ def test_the_catalog_hash_carries_advertiser_and_categories() -> None:
 
 def test_json_and_vast_name_the_advertiser_and_categories(vast_schema: xmlschema.XMLSchema) -> None:
     hostile = campaign(1, advertiser='<Acme> & "Sons" ]]>', categories=("IAB2", "IAB2-3"))
-    index = CatalogIndex([hostile], [creative(1)])
-    (ad,) = decide_pod(
-        index,
-        request_id="r",
-        max_duration_ms=None,
-        max_ads=1,
-        now=NOW,
-        rng=random.Random(1),
-        signer=SIGNER,
-    )
+    ad = one_ad(hostile)
     renderer = DecisionRenderer(SIGNER)
     body = json.loads(renderer.json(ad))
     assert (body["advertiser"], body["categories"]) == (hostile.advertiser, ["IAB2", "IAB2-3"])
@@ -227,16 +229,7 @@ def test_json_and_vast_name_the_advertiser_and_categories(vast_schema: xmlschema
 def test_an_ad_without_advertiser_or_categories_says_nothing_of_them(
     vast_schema: xmlschema.XMLSchema,
 ) -> None:
-    index = CatalogIndex([replace(campaign(1), advertiser=None)], [creative(1)])
-    (ad,) = decide_pod(
-        index,
-        request_id="r",
-        max_duration_ms=None,
-        max_ads=1,
-        now=NOW,
-        rng=random.Random(1),
-        signer=SIGNER,
-    )
+    ad = one_ad(campaign(1))
     document = DecisionRenderer(SIGNER).vast(ad)
     vast_schema.validate(document)
     assert "<Advertiser>" not in document and "<Category" not in document
