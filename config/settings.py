@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     impression_max_age_seconds: int = Field(
         default=300, ge=1, description="Impressions later than this after serving are refused."
     )
+    frequency_max_devices: int = Field(
+        default=200_000,
+        ge=1000,
+        description="Devices a serving replica keeps frequency-cap history of in memory "
+        "(~600 bytes each); past it the device seen longest ago is dropped.",
+    )
     ledger_shards: int = Field(default=2, ge=1, le=64)
     ledger_ttl_seconds: float = Field(
         default=60.0, gt=0, description="How long a replica may spend one budget grant."

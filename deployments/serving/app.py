@@ -181,7 +181,9 @@ class ServingIngress:
         self._metrics = DecisionMetrics()
         self._metrics.start()
         self._frequency = FrequencyBook(
-            self._redis, RedisExposures(self._redis, prefix=settings.redis_key_prefix)
+            self._redis,
+            RedisExposures(self._redis, prefix=settings.redis_key_prefix),
+            max_devices=settings.frequency_max_devices,
         )
         await self._frequency.start()
         self._cpu = ProcessCpu()

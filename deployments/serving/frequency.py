@@ -42,12 +42,13 @@ class FrequencyBook:
         store: RedisExposures,
         *,
         flush_seconds: float = 0.2,
-        max_devices: int = 1_000_000,
+        max_devices: int,
     ) -> None:
         self._redis = redis
         self._store = store
         self._flush_seconds = flush_seconds
         self._log = ExposureLog(max_devices=max_devices)
+        self._warm_devices = min(max_devices, _WARM_DEVICES)
         self._origin = uuid.uuid4().hex
         self._pending: list[Exposure] = []
         self._to_load: set[str] = set()
@@ -113,7 +114,7 @@ class FrequencyBook:
                 raise
 
     async def _warm(self) -> None:
-        devices = await self._store.recent_devices(_WARM_DEVICES)
+        devices = await self._store.recent_devices(self._warm_devices)
         for start in range(0, len(devices), _MAX_LOADS_PER_ROUND):
             await self._load(devices[start : start + _MAX_LOADS_PER_ROUND])
 

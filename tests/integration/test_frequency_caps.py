@@ -87,7 +87,7 @@ def test_replicas_share_serves_and_a_starting_one_reads_them(stack: Stack) -> No
 
         def book(client: object) -> FrequencyBook:
             store = RedisExposures(client, prefix=prefix)  # type: ignore[arg-type]
-            return FrequencyBook(client, store, flush_seconds=0.05)  # type: ignore[arg-type]
+            return FrequencyBook(client, store, flush_seconds=0.05, max_devices=1000)  # type: ignore[arg-type]
 
         first, second = book(first_redis), book(second_redis)
         await first.start()
