@@ -41,12 +41,19 @@ async def get(
 async def list_page(
     session: AsyncSession, *, status: str | None, search: str | None, limit: int, offset: int
 ) -> tuple[Sequence[Campaign], int]:
-    """One page of campaigns, newest first, and the total matching the filters."""
+    """One page of campaigns, newest first, and the total matching the filters (``search``: in
+    the name or the advertiser)."""
     conditions = []
     if status:
         conditions.append(Campaign.status == status)
     if search:
-        conditions.append(Campaign.name.ilike(_like_pattern(search), escape="\\"))
+        pattern = _like_pattern(search)
+        conditions.append(
+            or_(
+                Campaign.name.ilike(pattern, escape="\\"),
+                Campaign.advertiser.ilike(pattern, escape="\\"),
+            )
+        )
     total = await session.scalar(select(func.count()).select_from(Campaign).where(*conditions))
     result = await session.execute(
         select(Campaign)

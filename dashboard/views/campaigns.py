@@ -31,7 +31,7 @@ def _filters() -> tuple[str, CampaignStatus | None]:
     with st.container(horizontal=True, vertical_alignment="bottom", key="campaign-filters"):
         search = st.text_input(
             "Search",
-            placeholder="Search by name",
+            placeholder="Search by name or advertiser",
             icon=":material/search:",
             key="campaigns-search",
             on_change=_first_page,

@@ -109,6 +109,9 @@ def test_list_filters_searches_and_paginates(api: httpx.Client) -> None:
     assert [c["id"] for c in active["campaigns"]] == [ids[0]]
     assert api.get("/campaigns", params={"status": "bogus"}).status_code == 422
     assert api.get("/campaigns", params={"limit": 0}).status_code == 422
+    by_advertiser = create(api, advertiser=f"Brand {tag}_x%")["id"]
+    found = api.get("/campaigns", params={"search": f"BRAND {tag}_x%"}).json()
+    assert [c["id"] for c in found["campaigns"]] == [by_advertiser]
 
 
 @pytest.mark.parametrize(
