@@ -20,6 +20,8 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.separation import separation_keys
 
 ACTIVE_CREATIVE = "active"
+_REDRAWS = 4
+"""Weighted draws tried before listing every accepted campaign (see :meth:`_Eligible.draw`)."""
 
 
 def fits(creative: CatalogCreative, *, max_duration_ms: int | None) -> bool:
@@ -81,15 +83,24 @@ class _Eligible:
     def draw(
         self, rng: random.Random, accept: Callable[[CatalogCampaign], bool] | None
     ) -> CatalogCampaign | None:
-        """A weighted draw among the campaigns ``accept`` takes (all, when it is None)."""
+        """A weighted draw among the campaigns ``accept`` takes (all, when it is None).
+
+        A refused draw is drawn again (rejection sampling: the same distribution as a weighted
+        pick among the accepted ones) up to :data:`_REDRAWS` times, so a few refused campaigns
+        (already in the break, not covered by a lease) cost a draw each, not a pass over all;
+        only then are the accepted ones listed.
+        """
         # What rng.choices(campaigns, cum_weights=...) does, without its per-call set-up.
         cumulative = self.cumulative_budget
-        drawn = self.campaigns[
-            bisect.bisect_right(cumulative, rng.random() * cumulative[-1], 0, len(cumulative) - 1)
-        ]
-        if accept is None or accept(drawn):
-            return drawn
-        rest = [c for c in self.campaigns if c is not drawn and accept(c)]
+        for _ in range(_REDRAWS):
+            drawn = self.campaigns[
+                bisect.bisect_right(
+                    cumulative, rng.random() * cumulative[-1], 0, len(cumulative) - 1
+                )
+            ]
+            if accept is None or accept(drawn):
+                return drawn
+        rest = [c for c in self.campaigns if accept(c)]
         if not rest:
             return None
         return rng.choices(rest, weights=[float(c.budget_remaining) for c in rest])[0]

@@ -128,6 +128,35 @@ def test_campaigns_are_drawn_in_proportion_to_remaining_budget() -> None:
     assert chi_square < 13.8  # 2 degrees of freedom, p = 0.001
 
 
+@pytest.mark.parametrize("refused", [{"large"}, {"large", "medium", "tiny"}])
+def test_refused_campaigns_leave_the_others_in_proportion(refused: set[str]) -> None:
+    # Refusing the heaviest campaign(s) makes most first draws fail: redraws and the fallback
+    # list must both keep the weights of the ones accepted.
+    campaigns = [
+        campaign("tiny", remaining="10"),
+        campaign("small", remaining="100"),
+        campaign("medium", remaining="300"),
+        campaign("large", remaining="5000"),
+    ]
+    index = CatalogIndex(campaigns, [creative(f"k-{c.id}", c.id) for c in campaigns])
+    rng = random.Random(7)
+    draws = 20_000
+    counts: Counter[str] = Counter()
+    for _ in range(draws):
+        picked = index.pick(
+            NOW, max_duration_ms=None, rng=rng, accept=lambda c: c.id not in refused
+        )
+        assert picked is not None
+        counts[picked[0].id] += 1
+    weights = {c.id: float(c.budget_remaining) for c in campaigns if c.id not in refused}
+    total = sum(weights.values())
+    assert set(counts) == set(weights)
+    chi_square = sum(
+        (counts[cid] - draws * w / total) ** 2 / (draws * w / total) for cid, w in weights.items()
+    )
+    assert chi_square < 16.3  # at most 3 degrees of freedom, p = 0.001
+
+
 def test_creatives_that_fit_are_drawn_uniformly_and_others_never() -> None:
     creatives = [
         creative("short", "c", duration_ms=15_000),
