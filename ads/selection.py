@@ -100,6 +100,7 @@ class _Eligible:
             ]
             if accept is None or accept(drawn):
                 return drawn
+        assert accept is not None  # without one, the first draw is taken
         rest = [c for c in self.campaigns if accept(c)]
         if not rest:
             return None
