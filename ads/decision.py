@@ -81,6 +81,12 @@ def parse_ad_request(body: bytes) -> AdRequestBody:
         raise InvalidInput("invalid ad request", details=details) from exc
 
 
+def unfilled_macro(value: str) -> bool:
+    """Whether a tag's query value is a macro the player left as it was (``[BLOCKEDADCATEGORIES]``)
+    or a placeholder for "unknown" (``-1``, ``-2``): to be taken as not given, not refused."""
+    return (value.startswith("[") and value.endswith("]")) or value in ("-1", "-2")
+
+
 def parse_blocked_categories(codes: Iterable[str]) -> frozenset[str]:
     """Blocked categories given outside a JSON body (a VAST tag's query); ``ValueError`` saying
     what is wrong."""

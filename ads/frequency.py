@@ -20,9 +20,11 @@ MAX_CAP_ADS = 100
 """The largest ``max_ads`` of a cap (and how many serves are kept per device and campaign)."""
 MAX_CAP_HOURS = 24 * 30
 """The longest window of a cap: 30 days."""
-_DEVICE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-"""Advertising ids (UUIDs, platform ids); brackets, braces and ``%`` are left out so that a
-macro the player did not fill in (``[IFA]``, ``{ifa}``, ``%%IFA%%``) is no device at all."""
+_DEVICE_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+"""Advertising ids (UUIDs and the like: 36 characters). Brackets, braces and ``%`` are left out
+and 8 characters are needed, so that a macro the player did not fill in (``[IFA]``, ``{ifa}``,
+``%%IFA%%``) or a placeholder such as ``-1`` is no device at all (else every player sending it
+would share one device, and one cap)."""
 _OPTED_OUT = re.compile(r"[0-]+")
 """An all-zero advertising id: the user limited ad tracking, so there is no device to count."""
 
@@ -58,7 +60,7 @@ class Exposure:
 
 
 def device_id(value: Any) -> str | None:
-    """The advertising id to cap by, or None: missing, not 1-128 letters, digits or ``._:-``,
+    """The advertising id to cap by, or None: missing, not 8-128 letters, digits or ``._:-``,
     or all zeros (limit ad tracking)."""
     if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
         return None

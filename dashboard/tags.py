@@ -7,6 +7,9 @@ import uuid
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+DEVICE_MACRO = "[IFA]"
+"""The IAB macro players replace with the device's advertising id."""
+
 
 def vast_tag_url(
     public_base_url: str,
@@ -19,7 +22,9 @@ def vast_tag_url(
     """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
     ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds),
     ``max_ads`` (more than 1: an ad pod) and ``blocked_categories`` (IAB codes the player wants
-    no ad of). Unset or zero options are left out."""
+    no ad of). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``: players
+    put the device's advertising id in that IAB macro, which frequency caps count by (left
+    unfilled, it is ignored)."""
     params: dict[str, str] = {}
     if campaign_id is not None:
         params["campaign_id"] = str(campaign_id)
@@ -29,5 +34,5 @@ def vast_tag_url(
         params["max_ads"] = str(max_ads)
     if blocked_categories:
         params["blocked_categories"] = ",".join(blocked_categories)
-    query = f"?{urlencode(params, safe=',')}" if params else ""
-    return f"{public_base_url.rstrip('/')}/api/v1/vast{query}"
+    params["ifa"] = DEVICE_MACRO
+    return f"{public_base_url.rstrip('/')}/api/v1/vast?{urlencode(params, safe=',[]')}"

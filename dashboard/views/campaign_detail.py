@@ -168,7 +168,9 @@ def _vast_tag(campaign: Campaign) -> None:
             "2. Paste it as the VAST tag of the video player (Video.js with IMA, JW Player, "
             "Brightcove, Google IMA SDK or any VAST 4 player).\n"
             "3. The player requests an ad at each break and fires the tracking beacons; "
-            "impressions and completions show up on the Analytics page."
+            "impressions and completions show up on the Analytics page.\n"
+            "4. Keep `ifa=[IFA]` at the end: players that fill IAB macros put the device's "
+            "advertising id there, which frequency caps count by (left unfilled, it is ignored)."
         )
 
 

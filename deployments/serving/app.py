@@ -36,6 +36,7 @@ from ads.decision import (
     parse_ad_request,
     parse_blocked_categories,
     playable_seconds,
+    unfilled_macro,
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_device_id
@@ -417,7 +418,7 @@ def _max_ads(raw: str | None) -> int:
 
 def _blocked_categories(raw: str | None) -> frozenset[str]:
     """The VAST tag's ``blocked_categories``: comma-separated IAB codes (``IAB8-5,IAB26``)."""
-    if not raw:
+    if not raw or unfilled_macro(raw):
         return frozenset()
     try:
         return parse_blocked_categories(raw.split(","))

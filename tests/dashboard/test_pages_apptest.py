@@ -118,13 +118,13 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     assert {"Create a campaign", "Upload a creative", "See performance"} <= set(links)
     assert "Impressions, last 7 days" in texts(app)
     public = get_settings().public_base_url.rstrip("/")
-    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=120&max_ads=4"
+    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=120&max_ads=4&ifa=[IFA]"
     app.number_input(key="break-tag-seconds").set_value(60).run()
     app.number_input(key="break-tag-ads").set_value(1).run()
-    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=60"
+    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=60&ifa=[IFA]"
     app.multiselect(key="break-tag-blocked").set_value(["IAB8", "IAB26"]).run()
     assert app.code[0].value == (
-        f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26"
+        f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26&ifa=[IFA]"
     )
 
 
@@ -175,7 +175,7 @@ def test_create_active_campaign_shows_its_vast_tag(app: AppTest, api: httpx.Clie
     assert not app.exception, app.exception
     campaign_id = app.query_params["id"]
     assert campaign_status(api, campaign_id) == "active"
-    tag = f"{get_settings().public_base_url}/api/v1/vast?campaign_id={campaign_id}"
+    tag = f"{get_settings().public_base_url}/api/v1/vast?campaign_id={campaign_id}&ifa=[IFA]"
     assert [c.value for c in app.code] == [tag]
 
 
@@ -380,9 +380,9 @@ def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Clie
 
     app.button(key="status-active").click().run()
     assert campaign_status(api, campaign["id"]) == "active"
-    assert app.code[0].value.endswith(f"/api/v1/vast?campaign_id={campaign['id']}")
+    assert app.code[0].value.endswith(f"/api/v1/vast?campaign_id={campaign['id']}&ifa=[IFA]")
     app.number_input(key="vast-tag-max-duration").set_value(15).run()
-    assert app.code[0].value.endswith(f"?campaign_id={campaign['id']}&max_duration=15")
+    assert app.code[0].value.endswith(f"?campaign_id={campaign['id']}&max_duration=15&ifa=[IFA]")
     app.button(key="status-paused").click().run()
     assert campaign_status(api, campaign["id"]) == "paused"
     assert not app.code

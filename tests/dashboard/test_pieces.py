@@ -65,17 +65,17 @@ def test_vast_tag_url() -> None:
     cid = uuid.UUID("12345678-1234-5678-1234-567812345678")
     base = "https://ads.example.com/api/v1/vast"
     assert vast_tag_url("https://ads.example.com/", cid) == (
-        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678"
+        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&ifa=[IFA]"
     )
     assert vast_tag_url("https://ads.example.com", cid, max_duration_s=15, max_ads=1) == (
-        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&max_duration=15"
+        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&max_duration=15&ifa=[IFA]"
     )
     assert vast_tag_url("https://ads.example.com", max_duration_s=120, max_ads=4) == (
-        f"{base}?max_duration=120&max_ads=4"
+        f"{base}?max_duration=120&max_ads=4&ifa=[IFA]"
     )
-    assert vast_tag_url("https://ads.example.com", max_duration_s=0) == base
+    assert vast_tag_url("https://ads.example.com", max_duration_s=0) == f"{base}?ifa=[IFA]"
     blocked = vast_tag_url("https://ads.example.com", blocked_categories=["IAB8-5", "IAB26"])
-    assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26"
+    assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26&ifa=[IFA]"
 
 
 def _client(handler: httpx.MockTransport) -> AdminApi:

@@ -100,6 +100,8 @@ def test_a_cap_round_trips_as_text() -> None:
     [
         ("6D92078A-8246-4BA4-AE5B-76104861E7DC", "6D92078A-8246-4BA4-AE5B-76104861E7DC"),
         ("roku:abc", "roku:abc"),
+        ("-1", None),  # a player's placeholder for "unknown"
+        ("unknown", None),
         ("00000000-0000-0000-0000-000000000000", None),  # limit ad tracking
         ("", None),
         ("has space", None),
@@ -117,7 +119,8 @@ def test_device_ids(value: object, expected: str | None) -> None:
 
 
 def test_the_request_device_id_is_its_ifa() -> None:
-    assert request_device_id({"ifa": "abc", "type": "ctv"}) == "abc"
+    ifa = "6d92078a-8246-4ba4-ae5b-76104861e7dc"
+    assert request_device_id({"ifa": ifa, "type": "ctv"}) == ifa
     assert request_device_id({"type": "ctv"}) is None
     assert request_device_id(None) is None
 

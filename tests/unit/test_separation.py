@@ -23,6 +23,7 @@ from ads.decision import (
     decide_pod,
     parse_ad_request,
     parse_blocked_categories,
+    unfilled_macro,
 )
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
@@ -241,3 +242,11 @@ def test_a_vast_tag_blocks_categories_by_code_list() -> None:
     assert parse_blocked_categories(["iab8-5", " IAB26"]) == frozenset({"IAB8-5", "IAB26"})
     with pytest.raises(ValueError, match="IAB category code"):
         parse_blocked_categories(["IAB8", ""])
+
+
+@pytest.mark.parametrize(
+    ("value", "unfilled"),
+    [("[BLOCKEDADCATEGORIES]", True), ("-1", True), ("-2", True), ("IAB8", False), ("[x", False)],
+)
+def test_a_macro_the_player_left_unfilled_is_not_a_value(value: str, unfilled: bool) -> None:
+    assert unfilled_macro(value) is unfilled
