@@ -4,7 +4,8 @@ without Ray Serve, HTTP or the network (so it shows what the handler itself cost
     python -m bench.hot_path [--campaigns 100] [--rounds 5]
 
 Prints the median over ``--rounds`` of µs per call for each step and for the whole JSON and VAST
-decisions, on a catalog of hostile-named campaigns with three renditions per creative.
+decisions and of an ad pod, on a catalog of hostile-named campaigns (with advertisers and IAB
+categories) with three renditions per creative.
 """
 
 from __future__ import annotations
@@ -19,11 +20,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
-from ads.decision import DecisionRenderer, decide, new_ad_serving_id, parse_ad_request
+from ads.decision import (
+    DecisionRenderer,
+    decide,
+    decide_pod,
+    new_ad_serving_id,
+    parse_ad_request,
+)
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
 from bench.decisions import AD_REQUEST as BENCH_AD_REQUEST
-from bench.seed import DURATIONS_MS, RENDITIONS, hostile_name
+from bench.seed import DURATIONS_MS, RENDITIONS, hostile_name, seed_categories
 
 AD_REQUEST = BENCH_AD_REQUEST.encode()
 BASE_URL = "http://127.0.0.1:8000"
@@ -48,6 +55,8 @@ def catalog(count: int, *, now: datetime) -> CatalogIndex:
                 start_date=now - timedelta(days=1),
                 end_date=now + timedelta(days=30),
                 click_through_url=f"https://advertiser.example/landing?c={index}&x=<y>",
+                advertiser=hostile_name(rng, index + 3000),
+                categories=tuple(seed_categories(index)),
             )
         )
         for number in range(rng.randint(1, 3)):
@@ -134,6 +143,18 @@ def main(argv: list[str] | None = None) -> int:
         assert made is not None
         return renderer.vast(made).encode()
 
+    def whole_pod() -> bytes:
+        made = decide_pod(
+            index,
+            request_id="bench-3f1c9a7e-0001",
+            max_duration_ms=120_000,
+            max_ads=4,
+            now=datetime.now(UTC),
+            rng=rng,
+            signer=signer,
+        )
+        return renderer.json_pod("bench-3f1c9a7e-0001", made)
+
     steps: dict[str, Callable[[], object]] = {
         "parse ad request (JSON body)": lambda: parse_ad_request(AD_REQUEST),
         "pick (campaign + creative)": lambda: index.pick(now, max_duration_ms=60_000, rng=rng),
@@ -148,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "render VAST document": lambda: renderer.vast(decision),
         "whole JSON decision": whole_json,
         "whole VAST decision": whole_vast,
+        "whole JSON pod (4 ads, 120 s)": whole_pod,
     }
     print(
         f"[hot_path] {args.campaigns} campaigns; median of {args.rounds} rounds x "

@@ -73,9 +73,15 @@ def _campaign_body(rng: random.Random, index: int, now: datetime) -> dict[str, o
         "end_date": (now + timedelta(days=30)).isoformat(),
         "click_through_url": f"https://example.com/buy?c={index}&y=a%20b&z=[2]&q=%3Cx%3E",
         "advertiser": hostile_name(rng, index + 3000),
-        # One family per campaign, spread over the 26: ad pods keep filling despite separation.
-        "categories": [f"IAB{index % 26 + 1}", f"IAB{index % 26 + 1}-{index % 7 + 1}"],
+        "categories": seed_categories(index),
     }
+
+
+def seed_categories(index: int) -> list[str]:
+    """A tier-1 family and one of its subcategories, spread over the 26 families (so ad pods keep
+    filling despite competitive separation)."""
+    family = f"IAB{index % 26 + 1}"
+    return [family, f"{family}-{index % 7 + 1}"]
 
 
 async def _insert_creatives(
