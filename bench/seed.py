@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
@@ -49,6 +50,7 @@ class SeededCampaign:
     id: str
     name: str
     creatives: int
+    advertiser: str | None = None
 
 
 def hostile_name(rng: random.Random, index: int, *, limit: int = 255) -> str:
@@ -149,7 +151,7 @@ def seed_campaigns(
     rng = random.Random(seed)
     token = login(admin_url, email=email, password=password)
     now = datetime.now(UTC)
-    created: list[tuple[str, str]] = []
+    created: list[dict[str, Any]] = []
     with httpx.Client(
         base_url=admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as api:
@@ -157,14 +159,19 @@ def seed_campaigns(
             answer = api.post("/campaigns", json=_campaign_body(rng, index, now))
             if answer.status_code != 201:
                 raise RuntimeError(f"creating campaign {index}: {answer.status_code} {answer.text}")
-            campaign = answer.json()["campaign"]
-            created.append((campaign["id"], campaign["name"]))
-        counts = asyncio.run(_insert_creatives(database_url, [cid for cid, _ in created], rng))
-        for cid, _ in created:
+            created.append(answer.json()["campaign"])
+        ids = [c["id"] for c in created]
+        counts = asyncio.run(_insert_creatives(database_url, ids, rng))
+        for cid in ids:
             answer = api.put(f"/campaigns/{cid}/status", json={"status": "active"})
             if answer.status_code != 200:
                 raise RuntimeError(f"activating {cid}: {answer.status_code} {answer.text}")
-    return [SeededCampaign(id=cid, name=name, creatives=counts[cid]) for cid, name in created]
+    return [
+        SeededCampaign(
+            id=c["id"], name=c["name"], creatives=counts[c["id"]], advertiser=c["advertiser"]
+        )
+        for c in created
+    ]
 
 
 def wait_served(base_url: str, campaigns: list[SeededCampaign], *, timeout: float = 30) -> None:

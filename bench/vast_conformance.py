@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 import httpx
 import xmlschema
 
+from ads.separation import advertiser_key, family
 from bench import report
 from bench.ingress import resolve
 from bench.seed import SeededCampaign, seed_campaigns, wait_served
@@ -50,6 +51,7 @@ class VastRequest:
     kind: str
     params: dict[str, str]
     expected_title: str | None = None
+    expected_advertiser: str | None = None
 
 
 def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> list[VastRequest]:
@@ -63,7 +65,7 @@ def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> lis
         if roll < 0.40 and campaigns:
             campaign = rng.choice(campaigns)
             params = {"campaign_id": campaign.id, "request_id": request_id}
-            plan.append(VastRequest("targeted", params, campaign.name))
+            plan.append(VastRequest("targeted", params, campaign.name, campaign.advertiser))
         elif roll < 0.75:
             plan.append(VastRequest("untargeted", {"request_id": request_id}))
         elif roll < 0.85:
@@ -87,8 +89,10 @@ class Tally:
     filled: int = 0
     error_only: int = 0
     title_mismatch: int = 0
+    advertiser_mismatch: int = 0
     pod_ads: int = 0
     pod_disorder: int = 0
+    pod_competitors: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
@@ -121,11 +125,33 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         if [ad.get("sequence") for ad in ads] != [str(n) for n in range(1, len(ads) + 1)]:
             tally.pod_disorder += 1
             tally.fail(f"ad pod {request.params}: sequence numbers out of order")
+        if competing(ads):
+            tally.pod_competitors += 1
+            tally.fail(f"ad pod {request.params}: two ads of one advertiser or category family")
     if request.expected_title is not None:
         title = root.findtext("v:Ad/v:InLine/v:AdTitle", namespaces=NS)
         if title != request.expected_title:
             tally.title_mismatch += 1
             tally.fail(f"AdTitle {title!r} != campaign name {request.expected_title!r}")
+        advertiser = root.findtext("v:Ad/v:InLine/v:Advertiser", namespaces=NS)
+        if advertiser != request.expected_advertiser:
+            tally.advertiser_mismatch += 1
+            tally.fail(f"Advertiser {advertiser!r} != {request.expected_advertiser!r}")
+
+
+def competing(ads: list[ElementTree.Element]) -> bool:
+    """Whether two ads of a pod share an advertiser or an IAB category family, as the document
+    says (``<Advertiser>``, ``<Category>``)."""
+    seen: set[str] = set()
+    for ad in ads:
+        advertiser = ad.findtext("v:InLine/v:Advertiser", namespaces=NS)
+        keys = {f"category:{family(c.text or '')}" for c in ad.iterfind("v:InLine/v:Category", NS)}
+        if advertiser is not None:
+            keys.add(f"advertiser:{advertiser_key(advertiser)}")
+        if keys & seen:
+            return True
+        seen |= keys
+    return False
 
 
 async def fetch_all(
@@ -183,9 +209,15 @@ def summary(tally: Tally, args: argparse.Namespace) -> list[str]:
         f"- ad pods (`max_ads=5`, breaks of 30-120 s) held {tally.pod_ads:,} ads in all; "
         f"sequence numbers 1..n on every pod: "
         f"{'yes' if tally.pod_disorder == 0 else f'NO ({tally.pod_disorder} pods)'}",
+        f"- no pod holds two ads of one advertiser or IAB category family (read back from "
+        f"`<Advertiser>` and `<Category>`): "
+        f"{'yes' if tally.pod_competitors == 0 else f'NO ({tally.pod_competitors} pods)'}",
         f"- AdTitle round-trips the hostile campaign name on every targeted fill: "
         f"{'yes' if tally.title_mismatch == 0 else f'NO ({tally.title_mismatch} mismatches)'}",
-        f"- seeded: {args.campaigns} campaigns with names/descriptions containing `<`, `&`, "
+        f"- Advertiser round-trips the hostile advertiser name on every targeted fill: "
+        f"{'yes' if tally.advertiser_mismatch == 0 else f'NO ({tally.advertiser_mismatch})'}",
+        f"- seeded: {args.campaigns} campaigns with names/descriptions/advertisers containing "
+        "`<`, `&`, "
         "`]]>`, CDATA, quotes, RTL override, emoji, combining marks, tabs/newlines, macros, "
         "255-character names",
     ]
