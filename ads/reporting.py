@@ -351,6 +351,7 @@ class CampaignFigures:
     budget_total: Decimal
     budget_spent: Decimal
     counters: Counters
+    advertiser: str | None = None
 
 
 class PerformanceRow(BaseModel):
@@ -369,6 +370,8 @@ class PerformanceRow(BaseModel):
     budget_total: Money
     budget_spent: Money
     budget_remaining: Money
+    advertiser: str | None
+    """Last, so the CSV's earlier columns keep their places."""
 
 
 class PerformanceReport(BaseModel):
@@ -397,6 +400,7 @@ def performance_row(figures: CampaignFigures) -> PerformanceRow:
         budget_total=figures.budget_total,
         budget_spent=figures.budget_spent,
         budget_remaining=budget_remaining(figures.budget_total, figures.budget_spent),
+        advertiser=figures.advertiser,
     )
 
 

@@ -8,9 +8,11 @@ remaining, with zero delivery. Every other failure is raised as usual.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from ads.campaigns import CampaignStatus
+from ads.separation import advertiser_key
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import (
     Campaign,
@@ -74,6 +76,7 @@ def performance(
             name=c.name,
             status=c.status.value,
             budget_remaining=float(c.budget_remaining),
+            advertiser=c.advertiser,
         )
         for c in all_campaigns(api)
     ]
@@ -95,3 +98,54 @@ def impressions_by_campaign(
             raise
         return None
     return {row.campaign_id: row.impressions for row in rows}
+
+
+NO_ADVERTISER = "No advertiser"
+
+
+@dataclass(frozen=True, slots=True)
+class AdvertiserFigures:
+    """One advertiser's campaigns summed over a report's range."""
+
+    advertiser: str
+    campaigns: int
+    impressions: int
+    completes: int
+    clicks: int
+    spend: float
+
+    @property
+    def vcr(self) -> float:
+        return self.completes / self.impressions if self.impressions else 0.0
+
+    @property
+    def ctr(self) -> float:
+        return self.clicks / self.impressions if self.impressions else 0.0
+
+    @property
+    def ecpm(self) -> float:
+        return self.spend * 1000 / self.impressions if self.impressions else 0.0
+
+
+def by_advertiser(rows: list[PerformanceRow]) -> list[AdvertiserFigures]:
+    """``rows`` summed per advertiser, most impressions first. Names group as the ad server
+    compares them (ignoring case and spacing) under the first spelling met; campaigns without
+    one come together as :data:`NO_ADVERTISER`."""
+    groups: dict[str, list[PerformanceRow]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        key = advertiser_key(row.advertiser) if row.advertiser else ""
+        groups.setdefault(key, []).append(row)
+        names.setdefault(key, row.advertiser or NO_ADVERTISER)
+    figures = [
+        AdvertiserFigures(
+            advertiser=names[key],
+            campaigns=len(group),
+            impressions=sum(r.impressions for r in group),
+            completes=sum(r.completes for r in group),
+            clicks=sum(r.clicks for r in group),
+            spend=sum(r.spend for r in group),
+        )
+        for key, group in groups.items()
+    ]
+    return sorted(figures, key=lambda f: (-f.impressions, f.advertiser.casefold()))

@@ -151,6 +151,7 @@ class PerformanceRow(ApiModel):
     spend: float = 0.0
     ecpm: float = 0.0
     budget_remaining: float | None = None
+    advertiser: str | None = None
 
 
 class PerformanceReport(ApiModel):

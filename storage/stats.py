@@ -116,6 +116,7 @@ async def campaign_figures(
             Campaign.status,
             Campaign.budget_total,
             Campaign.budget_spent,
+            Campaign.advertiser,
             *counters.values(),
         )
         .outerjoin(sums, sums.c.campaign_id == Campaign.id)
@@ -129,6 +130,7 @@ async def campaign_figures(
             budget_total=row.budget_total,
             budget_spent=row.budget_spent,
             counters=_counters(row),
+            advertiser=row.advertiser,
         )
         for row in result
     ]

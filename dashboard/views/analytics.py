@@ -1,4 +1,5 @@
-"""Analytics: performance per campaign over a date range, two charts and a CSV export."""
+"""Analytics: performance per campaign and per advertiser over a date range, two charts and a
+CSV export."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ def _table(rows: list[PerformanceRow]) -> None:
         [
             {
                 "Campaign": r.name,
+                "Advertiser": r.advertiser or "",
                 "Status": r.status.capitalize(),
                 "Impressions": r.impressions,
                 "Completes": r.completes,
@@ -88,6 +90,38 @@ def _table(rows: list[PerformanceRow]) -> None:
                 format="dollar", help="Spend per 1,000 impressions"
             ),
             "Budget remaining": st.column_config.NumberColumn(format="dollar"),
+        },
+    )
+
+
+def _advertisers(rows: list[PerformanceRow]) -> None:
+    if not any(r.advertiser for r in rows):
+        return
+    st.subheader("By advertiser")
+    st.dataframe(
+        [
+            {
+                "Advertiser": f.advertiser,
+                "Campaigns": f.campaigns,
+                "Impressions": f.impressions,
+                "VCR": f.vcr,
+                "CTR": f.ctr,
+                "Spend": f.spend,
+                "eCPM": f.ecpm,
+            }
+            for f in metrics.by_advertiser(rows)
+        ],
+        hide_index=True,
+        key="advertiser-table",
+        column_config={
+            "Advertiser": st.column_config.TextColumn(width="medium", pinned=True),
+            "Impressions": st.column_config.NumberColumn(format="localized"),
+            "VCR": st.column_config.NumberColumn(format="percent", help="Video completion rate"),
+            "CTR": st.column_config.NumberColumn(format="percent", help="Click-through rate"),
+            "Spend": st.column_config.NumberColumn(format="dollar"),
+            "eCPM": st.column_config.NumberColumn(
+                format="dollar", help="Spend per 1,000 impressions"
+            ),
         },
     )
 
@@ -132,7 +166,7 @@ def render() -> None:
         window = _date_range()
         wanted = st.text_input(
             "Filter campaigns",
-            placeholder="Part of a name",
+            placeholder="Part of a name or advertiser",
             icon=":material/filter_list:",
             width=320,
         )
@@ -144,7 +178,10 @@ def render() -> None:
     if not rows:
         st.info("No campaigns yet: performance appears here once campaigns deliver.")
         return
-    rows = [r for r in rows if wanted.strip().casefold() in r.name.casefold()]
+    needle = wanted.strip().casefold()
+    rows = [
+        r for r in rows if needle in r.name.casefold() or needle in (r.advertiser or "").casefold()
+    ]
     if not rows:
         st.info("No campaign matches this filter.")
         return
@@ -166,6 +203,7 @@ def render() -> None:
             icon=":material/download:",
             help="Every campaign in the date range, as the API reports it.",
         )
+    _advertisers(rows)
     left, right = st.columns(2, gap="large")
     with left:
         _over_time(api, rows, start, end)

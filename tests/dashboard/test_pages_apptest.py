@@ -435,7 +435,7 @@ def test_creative_upload_checks_progress_and_delete(
 
 def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Client) -> None:
     tag = uuid.uuid4().hex[:8]
-    create_campaign(api, name=f"{tag} one")
+    create_campaign(api, name=f"{tag} one", advertiser=f"Acme {tag}")
     create_campaign(api, name=f"{tag} two")
     app = goto(app, ANALYTICS)
     assert not app.exception, app.exception
@@ -445,6 +445,12 @@ def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Clien
     table = app.dataframe[0].value
     assert sorted(table["Campaign"]) == [f"{tag} one", f"{tag} two"]
     assert {"Impressions", "VCR", "CTR", "Spend", "eCPM", "Budget remaining"} <= set(table.columns)
+    advertisers = app.dataframe[1].value  # the "By advertiser" table
+    assert sorted(advertisers["Advertiser"]) == [f"Acme {tag}", "No advertiser"]
+    assert list(advertisers["Campaigns"]) == [1, 1]
+    app.text_input[0].input(f"acme {tag}").run()  # the filter matches advertisers too
+    assert list(app.dataframe[0].value["Campaign"]) == [f"{tag} one"]
+    app.text_input[0].input(tag).run()
     assert {m.label for m in app.metric} == {
         "Impressions",
         "Completion rate",

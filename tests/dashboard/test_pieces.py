@@ -13,6 +13,7 @@ import pytest
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
+from dashboard.models import PerformanceRow
 from dashboard.tags import vast_tag_url
 
 MP4_HEAD = b"\x00\x00\x00\x20ftypisom"
@@ -189,3 +190,34 @@ def test_figures_fall_back_to_campaigns_while_reports_are_missing() -> None:
     ]
     page = api.list_campaigns()
     assert metrics.impressions_by_campaign(api, page.campaigns) is None
+
+
+def test_performance_sums_per_advertiser_as_the_ad_server_compares_names() -> None:
+    def row(name: str, advertiser: str | None, impressions: int, spend: float) -> PerformanceRow:
+        return PerformanceRow(
+            campaign_id=uuid.uuid4(),
+            name=name,
+            status="active",
+            impressions=impressions,
+            completes=impressions // 2,
+            clicks=impressions // 100,
+            spend=spend,
+            advertiser=advertiser,
+        )
+
+    rows = [
+        row("a", "Acme Motors", 1000, 10.0),
+        row("b", "acme  MOTORS", 3000, 30.0),
+        row("c", None, 500, 2.5),
+        row("d", "Brew Co", 0, 0.0),
+    ]
+    acme, none, brew = metrics.by_advertiser(rows)
+    assert (acme.advertiser, acme.campaigns, acme.impressions, acme.spend) == (
+        "Acme Motors",
+        2,
+        4000,
+        40.0,
+    )
+    assert (acme.vcr, acme.ctr, acme.ecpm) == (0.5, 0.01, 10.0)
+    assert (none.advertiser, none.impressions) == (metrics.NO_ADVERTISER, 500)
+    assert (brew.impressions, brew.vcr, brew.ecpm) == (0, 0.0, 0.0)

@@ -45,6 +45,7 @@ PERFORMANCE_COLUMNS = [
     "budget_total",
     "budget_spent",
     "budget_remaining",
+    "advertiser",
 ]
 
 
@@ -87,7 +88,13 @@ def insert_daily(stack: Stack, campaign_id: str, rows: dict[date, Counts]) -> No
     execute(stack, INSERT_DAILY, [(cid, day, *counts) for day, counts in rows.items()])
 
 
-def create_campaign(api: httpx.Client, *, name: str | None = None, active: bool = False) -> str:
+def create_campaign(
+    api: httpx.Client,
+    *,
+    name: str | None = None,
+    active: bool = False,
+    advertiser: str | None = None,
+) -> str:
     now = datetime.now(UTC)
     answer = api.post(
         "/campaigns",
@@ -97,6 +104,7 @@ def create_campaign(api: httpx.Client, *, name: str | None = None, active: bool 
             "cpm": 12.5,
             "start_date": (now - timedelta(days=30)).isoformat(),
             "end_date": (now + timedelta(days=30)).isoformat(),
+            "advertiser": advertiser,
         },
     )
     assert answer.status_code == 201, answer.text
@@ -306,7 +314,8 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
         "tie_a": f"{tag} tie a",
         "idle": f"{tag} no stats",
     }
-    ids = {key: create_campaign(api, name=name) for key, name in names.items()}
+    ids = {key: create_campaign(api, name=name) for key, name in names.items() if key != "hostile"}
+    ids["hostile"] = create_campaign(api, name=names["hostile"], advertiser="<Brew> & Co")
     insert_daily(
         stack,
         ids["formula"],
@@ -344,8 +353,10 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
         "budget_total": 1000.0,
         "budget_spent": 0.0,
         "budget_remaining": 1000.0,
+        "advertiser": None,
     }
     assert mine[1]["name"] == names["hostile"] and mine[1]["vcr"] == 0.25
+    assert mine[1]["advertiser"] == "<Brew> & Co"
     assert mine[4]["impressions"] == 0 and (mine[4]["vcr"], mine[4]["ecpm"]) == (0.0, 0.0)
     assert len(report["rows"]) >= 5
 
@@ -361,11 +372,12 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
     assert list(parsed) == [row["campaign_id"] for row in report["rows"]]
     for row in mine:
         cells = parsed[row["campaign_id"]]
-        assert [type(row[k])(cells[k]) for k in PERFORMANCE_COLUMNS if k != "name"] == [
-            row[k] for k in PERFORMANCE_COLUMNS if k != "name"
-        ]
+        typed = [k for k in PERFORMANCE_COLUMNS if k not in ("name", "advertiser")]
+        assert [type(row[k])(cells[k]) for k in typed] == [row[k] for k in typed]
+        assert cells["advertiser"] == (row["advertiser"] or "")
     assert parsed[ids["formula"]]["name"] == "'" + names["formula"]
     assert parsed[ids["hostile"]]["name"] == names["hostile"]
+    assert parsed[ids["hostile"]]["advertiser"] == "<Brew> & Co"
 
 
 @pytest.mark.parametrize(

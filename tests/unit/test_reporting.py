@@ -324,7 +324,7 @@ def test_performance_csv_round_trips_hostile_names() -> None:
 
     assert text.startswith(
         "campaign_id,name,status,impressions,starts,completes,clicks,errors,vcr,ctr,spend,ecpm,"
-        "budget_total,budget_spent,budget_remaining\r\n"
+        "budget_total,budget_spent,budget_remaining,advertiser\r\n"
     )
     parsed = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [p["name"] for p in parsed] == [
