@@ -248,6 +248,7 @@ class ServingIngress:
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
         ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
         ads = self._decide(
+            "json",
             request_id=ad_request.request_id,
             max_duration_ms=int(ad_request.duration * 1000),
             max_ads=ad_request.max_ads,
@@ -255,7 +256,6 @@ class ServingIngress:
             blocked_categories=ad_request.blocked_categories,
             device=request_device_id(ad_request.device),
         )
-        self._metrics.served("json", len(ads))
         if not ads:
             return Response(status_code=204)
         if ad_request.max_ads == 1:
@@ -276,6 +276,7 @@ class ServingIngress:
             raise InvalidInput("request_id is longer than 128 characters")
         max_ads = _max_ads(params.get("max_ads"))
         ads = self._decide(
+            "vast",
             request_id=request_id,
             max_duration_ms=max_duration_ms,
             max_ads=max_ads,
@@ -283,7 +284,6 @@ class ServingIngress:
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             device=device_id(params.get("ifa")),
         )
-        self._metrics.served("vast", len(ads))
         if not ads:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
         elif max_ads == 1:
@@ -294,6 +294,7 @@ class ServingIngress:
 
     def _decide(
         self,
+        endpoint: str,
         *,
         request_id: str,
         max_duration_ms: int | None,
@@ -303,16 +304,22 @@ class ServingIngress:
         device: str | None,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
-        and within the frequency caps of ``device``; empty when nothing fits."""
+        and within the frequency caps of ``device``; empty when nothing fits. Counted in the
+        decision metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
         frequency = self._frequency if device is not None and index.frequency_capped else None
         stamp = now.timestamp() if frequency is not None else 0.0
+        capped = False
 
         def covered(campaign: CatalogCampaign) -> bool:
-            return self._leases.covers(campaign, now) and (
-                frequency is None or device is None or frequency.allows(device, campaign, stamp)
-            )
+            nonlocal capped
+            if not self._leases.covers(campaign, now):
+                return False
+            if frequency is None or device is None or frequency.allows(device, campaign, stamp):
+                return True
+            capped = True
+            return False
 
         ads = decide_pod(
             index,
@@ -333,6 +340,7 @@ class ServingIngress:
             for decision in ads:
                 if decision.campaign.frequency_cap is not None:
                     frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
+        self._metrics.served(endpoint, len(ads), capped=capped)
         return ads
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:

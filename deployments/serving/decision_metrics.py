@@ -2,8 +2,8 @@
 
 A Ray metric call per request would cost the hot path several µs, so a replica adds its counts
 up in a plain :class:`collections.Counter` and hands the totals to Ray's metrics every few
-seconds (exported as ``ray_ctv_decisions_total`` and ``ray_ctv_ads_served_total``; fill rate is
-``filled / (filled + no_fill)``).
+seconds (exported as ``ray_ctv_decisions_total``, ``ray_ctv_ads_served_total`` and
+``ray_ctv_frequency_capped_total``; fill rate is ``filled / (filled + no_fill)``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class DecisionMetrics:
         self._flush_seconds = flush_seconds
         self._requests: Counter[tuple[str, str]] = Counter()
         self._ads: Counter[str] = Counter()
+        self._capped: Counter[str] = Counter()
         self._task: asyncio.Task[None] | None = None
         self._requests_metric = metrics.Counter(
             "ctv_decisions",
@@ -39,12 +40,20 @@ class DecisionMetrics:
             description="Ads served, each ad of a pod counted.",
             tag_keys=("endpoint",),
         )
+        self._capped_metric = metrics.Counter(
+            "ctv_frequency_capped",
+            description="Ad requests in which a frequency cap held back a campaign for the device.",
+            tag_keys=("endpoint",),
+        )
 
-    def served(self, endpoint: str, ads: int) -> None:
-        """One request of ``endpoint`` answered with ``ads`` ads (0: no fill)."""
+    def served(self, endpoint: str, ads: int, *, capped: bool = False) -> None:
+        """One request of ``endpoint`` answered with ``ads`` ads (0: no fill); ``capped``: a
+        frequency cap held back a campaign for it."""
         self._requests[endpoint, FILLED if ads else NO_FILL] += 1
         if ads:
             self._ads[endpoint] += ads
+        if capped:
+            self._capped[endpoint] += 1
 
     def refused(self, endpoint: str) -> None:
         """One request of ``endpoint`` refused as invalid (a 4xx)."""
@@ -64,10 +73,13 @@ class DecisionMetrics:
         """Hand the counts gathered since the last flush to Ray."""
         requests, self._requests = self._requests, Counter()
         ads, self._ads = self._ads, Counter()
+        capped, self._capped = self._capped, Counter()
         for (endpoint, outcome), count in requests.items():
             self._requests_metric.inc(count, tags={"endpoint": endpoint, "outcome": outcome})
         for endpoint, count in ads.items():
             self._ads_metric.inc(count, tags={"endpoint": endpoint})
+        for endpoint, count in capped.items():
+            self._capped_metric.inc(count, tags={"endpoint": endpoint})
 
     async def _flush_loop(self) -> None:
         while True:

@@ -341,16 +341,20 @@ def test_served_ads_say_how_long_they_stay_playable(
     assert body["expires_in"] == expected
 
 
+_OUTCOME_OF = {"ray_ctv_ads_served_total": "ads", "ray_ctv_frequency_capped_total": "capped"}
+
+
 def decision_counts(ray_client: Any) -> dict[tuple[str, str], float]:
-    """``ray_ctv_decisions_total`` (and ads served, as outcome "ads") from the node's
-    Prometheus endpoint, summed over replicas."""
+    """``ray_ctv_decisions_total`` (with ads served and frequency-capped requests as outcomes
+    "ads" and "capped") from the node's Prometheus endpoint, summed over replicas."""
     port = ray_client.nodes()[0]["MetricsExportPort"]
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     counts: dict[tuple[str, str], float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if sample.name in ("ray_ctv_decisions_total", "ray_ctv_ads_served_total"):
-                key = (sample.labels["endpoint"], sample.labels.get("outcome", "ads"))
+            if sample.name == "ray_ctv_decisions_total" or sample.name in _OUTCOME_OF:
+                outcome = sample.labels.get("outcome") or _OUTCOME_OF[sample.name]
+                key = (sample.labels["endpoint"], outcome)
                 counts[key] = counts.get(key, 0.0) + sample.value
     return counts
 

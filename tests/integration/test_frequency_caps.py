@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from deployments.serving.frequency import FrequencyBook
 from storage.exposures import RedisExposures
 from storage.redis_client import connect
 from tests.integration.factories import active_campaign, wait_served
+from tests.integration.test_decisions import decision_counts
 from tests.stack_fixtures import Stack, wait_until
 from tests.unit.test_separation import campaign as campaign_numbered
 
@@ -41,13 +43,20 @@ def fills(serving: httpx.Client, campaign_id: str, *, ifa: str | None, times: in
 
 
 def test_a_capped_campaign_reaches_each_device_at_most_as_often_as_its_cap(
-    stack: Stack, api: httpx.Client, serving: httpx.Client
+    stack: Stack, api: httpx.Client, serving: httpx.Client, ray_client: Any
 ) -> None:
     cid = active_campaign(stack, api, frequency_cap_ads=2, frequency_cap_hours=24)
     wait_served(serving, cid)  # requests without a device: never capped
+    before = decision_counts(ray_client).get(("vast", "capped"), 0)
     device = f"tv-{uuid.uuid4()}"
     got = fills(serving, cid, ifa=device, times=8)  # two replicas serve in turn
     assert got[:2] == [True, True] and not any(got[2:])
+    # Operators see the requests a cap held back (counts reach Prometheus within seconds).
+    wait_until(
+        lambda: decision_counts(ray_client).get(("vast", "capped"), 0) - before >= 6,
+        timeout=60,
+        interval=1,
+    )
     assert fills(serving, cid, ifa=f"tv-{uuid.uuid4()}", times=1) == [True]
     assert all(fills(serving, cid, ifa=None, times=3))
     # Limit ad tracking, and a macro the player left unfilled, are no device: not capped.
