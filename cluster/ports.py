@@ -12,12 +12,20 @@ default direct-ingress range (30000-31000, which `make up` uses) and the kernel'
 (32768+, where :func:`free_port` and outgoing connections take their ports)."""
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A port free on 127.0.0.1 now (the kernel picks it from the ephemeral range)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port free on 127.0.0.1 now (the kernel picks it from the ephemeral range), and never
+    one this process was given before: the kernel may hand a port it just gave out (and that was
+    closed again) out once more, and two processes of one stack on one port fail to start."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def bindable(port: int) -> bool:

@@ -99,99 +99,105 @@ def stack() -> Iterator[Stack]:
     drop: tuple[str, str] | None = None
     logs: list[Path] = []
 
-    configured_db = os.environ.get("DATABASE_URL")
-    if configured_db:
-        database_url, admin_url = _external_database(configured_db)
-        drop = (admin_url, make_url(database_url).database or "")
-    else:
-        pg = PostgresServer(root=root / "pg", port=free_port(), database="ctvads_test")
-        pg.start()
-        started.append(pg)
-        logs.append(pg.log_path)
-        database_url = pg.url
     configured_redis = os.environ.get("REDIS_URL")
-    redis_url = configured_redis or ""
-    if not redis_url:
-        redis = RedisServer(root=root / "redis", port=free_port())
-        redis.start()
-        started.append(redis)
-        logs.append(redis.log_path)
-        redis_url = redis.url
     prefix = f"ctvtest{uuid.uuid4().hex[:8]}:"
+    ray_pid: int | None = None
+    haproxy_dir: Path | None = None
+    try:  # whatever fails on the way up, what was started is stopped
+        configured_db = os.environ.get("DATABASE_URL")
+        if configured_db:
+            database_url, admin_url = _external_database(configured_db)
+            drop = (admin_url, make_url(database_url).database or "")
+        else:
+            pg = PostgresServer(root=root / "pg", port=free_port(), database="ctvads_test")
+            pg.start()
+            started.append(pg)
+            logs.append(pg.log_path)
+            database_url = pg.url
+        redis_url = configured_redis or ""
+        if not redis_url:
+            redis = RedisServer(root=root / "redis", port=free_port())
+            redis.start()
+            started.append(redis)
+            logs.append(redis.log_path)
+            redis_url = redis.url
 
-    serve_port = free_port()
-    haproxy_dir = Path(tempfile.mkdtemp(prefix="hap"))  # short: see haproxy_env
-    ray_only = {
-        # Exactly the ingress `make up` ships (HAProxy in front of the replicas' own servers,
-        # throughput-optimized Serve, user code on the replica's event loop), whatever the
-        # caller's environment says; with this stack's own HAProxy files and ports and its own
-        # direct-ingress ports, so it can run beside `make up`, the launcher test's stack or a
-        # benchmark.
-        **RAY_ENV_DEFAULTS,
-        **private_ingress_env(haproxy_dir),
-        # Not the ingress: throughput mode keeps up to 1,000 replica log records in memory;
-        # a failing test's report should show what the replicas logged up to the failure.
-        "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1",
-    }
-    env = {**LOCAL_HEAD_ENV, **os.environ, **ray_only}
-    env.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        REDIS_KEY_PREFIX=prefix,
-        JWT_SECRET=secrets.token_urlsafe(32),
-        TRACKING_SECRET=secrets.token_urlsafe(32),
-        ADMIN_EMAIL=ADMIN_EMAIL,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{serve_port}",
-        ADMIN_API_URL=f"http://127.0.0.1:{serve_port}/api/v1/admin",
-        DATA_DIR=str(root / "data"),
-        CATALOG_SYNC_INTERVAL_SECONDS="2",
-        # Short lease times so budget tests see leases lapse and a restarted ledger thaw.
-        LEDGER_TTL_SECONDS="3",
-        LEDGER_SETTLE_WINDOW_SECONDS="20",
-        IMPRESSION_MAX_AGE_SECONDS="15",
-    )
-    # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
-    # own: the launcher test's `make up` stack inherits this environment and picks its own.
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH" and k not in ray_only})
-    get_settings.cache_clear()
-    upgrade(database_url)
+        serve_port = free_port()
+        haproxy_dir = Path(tempfile.mkdtemp(prefix="hap"))  # short: see haproxy_env
+        ray_only = {
+            # Exactly the ingress `make up` ships (HAProxy in front of the replicas' own servers,
+            # throughput-optimized Serve, user code on the replica's event loop), whatever the
+            # caller's environment says; with this stack's own HAProxy files and ports and its own
+            # direct-ingress ports, so it can run beside `make up`, the launcher test's stack or a
+            # benchmark.
+            **RAY_ENV_DEFAULTS,
+            **private_ingress_env(haproxy_dir),
+            # Not the ingress: throughput mode keeps up to 1,000 replica log records in memory;
+            # a failing test's report should show what the replicas logged up to the failure.
+            "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1",
+        }
+        env = {**LOCAL_HEAD_ENV, **os.environ, **ray_only}
+        env.update(
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            REDIS_KEY_PREFIX=prefix,
+            JWT_SECRET=secrets.token_urlsafe(32),
+            TRACKING_SECRET=secrets.token_urlsafe(32),
+            ADMIN_EMAIL=ADMIN_EMAIL,
+            ADMIN_PASSWORD=ADMIN_PASSWORD,
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{serve_port}",
+            ADMIN_API_URL=f"http://127.0.0.1:{serve_port}/api/v1/admin",
+            DATA_DIR=str(root / "data"),
+            CATALOG_SYNC_INTERVAL_SECONDS="2",
+            # Short lease times so budget tests see leases lapse and a restarted ledger thaw.
+            LEDGER_TTL_SECONDS="3",
+            LEDGER_SETTLE_WINDOW_SECONDS="20",
+            IMPRESSION_MAX_AGE_SECONDS="15",
+        )
+        # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
+        # own: the launcher test's `make up` stack inherits this environment and picks its own.
+        os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH" and k not in ray_only})
+        get_settings.cache_clear()
+        upgrade(database_url)
 
-    ports = RayHeadPorts(
-        gcs=free_port(),
-        dashboard=free_port(),
-        client_server=free_port(),
-        dashboard_agent=free_port(),
-    )
-    ray_temp = Path(f"/tmp/ray-t{os.getpid()}")
-    ray_log = root / "ray.log"
-    logs.append(ray_log)
-    deploy_log = root / "serve-deploy.log"
-    logs.append(deploy_log)
-    ray_pid = start_ray_head(ports=ports, env=env, temp_dir=ray_temp, log_path=ray_log, num_cpus=4)
-    _STACK = Stack(
-        base_url=f"http://127.0.0.1:{serve_port}",
-        database_url=database_url,
-        redis_url=redis_url,
-        redis_prefix=prefix,
-        gcs_address=f"127.0.0.1:{ports.gcs}",
-        env=env,
-        logs=logs,
-        ray_temp=ray_temp,
-        haproxy_dir=haproxy_dir,
-        postgres=pg,
-        redis=redis,
-    )
-    try:
+        ports = RayHeadPorts(
+            gcs=free_port(),
+            dashboard=free_port(),
+            client_server=free_port(),
+            dashboard_agent=free_port(),
+        )
+        ray_temp = Path(f"/tmp/ray-t{os.getpid()}")
+        ray_log = root / "ray.log"
+        logs.append(ray_log)
+        deploy_log = root / "serve-deploy.log"
+        logs.append(deploy_log)
+        ray_pid = start_ray_head(
+            ports=ports, env=env, temp_dir=ray_temp, log_path=ray_log, num_cpus=4
+        )
+        _STACK = Stack(
+            base_url=f"http://127.0.0.1:{serve_port}",
+            database_url=database_url,
+            redis_url=redis_url,
+            redis_prefix=prefix,
+            gcs_address=f"127.0.0.1:{ports.gcs}",
+            env=env,
+            logs=logs,
+            ray_temp=ray_temp,
+            haproxy_dir=haproxy_dir,
+            postgres=pg,
+            redis=redis,
+        )
         config = render_serve_config(host="127.0.0.1", port=serve_port)
         _serve_with_replicas(config, deployment="ServingIngress", replicas=2)
         deploy_serve_config(config, dashboard_port=ports.dashboard, env=env, log_path=deploy_log)
         wait_healthy(f"{_STACK.base_url}/healthz", timeout=180, logs=_STACK.log_paths())
         yield _STACK
     finally:
-        stop_process_group(ray_pid)
-        kill_haproxy(haproxy_dir)
-        shutil.rmtree(haproxy_dir, ignore_errors=True)
+        if ray_pid is not None:
+            stop_process_group(ray_pid)
+        if haproxy_dir is not None:
+            kill_haproxy(haproxy_dir)
+            shutil.rmtree(haproxy_dir, ignore_errors=True)
         for server in reversed(started):
             server.stop()
         if drop:
@@ -200,7 +206,7 @@ def stack() -> Iterator[Stack]:
                 check=False,
             )
         if configured_redis:
-            _delete_prefix(redis_url, prefix)
+            _delete_prefix(configured_redis, prefix)
         shutil.rmtree(root, ignore_errors=True)
         _STACK = None
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from cluster.ports import DIRECT_INGRESS_PORTS, bindable
+import pytest
+
+import cluster.ports
+from cluster.ports import DIRECT_INGRESS_PORTS, bindable, free_port
 from cluster.ray_head import (
     direct_ingress_env,
     haproxy_env,
@@ -108,3 +112,26 @@ def test_kill_haproxy_stops_only_the_process_on_this_stacks_config(tmp_path: Pat
         for proc in (ours, flat, theirs, longer):
             proc.kill()
             proc.wait()
+
+
+def test_free_port_never_hands_the_same_port_out_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kernel may give a just-closed port out again (a Ray head failed to start on it: two
+    # of its components were handed port 50009).
+    offered = iter([41001, 41001, 41002, 41001, 41003])
+
+    class KernelSocket:
+        def __enter__(self) -> KernelSocket:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def bind(self, address: Any) -> None:
+            self.port = next(offered)
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr("cluster.ports.socket.socket", KernelSocket)
+    monkeypatch.setattr(cluster.ports, "_HANDED_OUT", set())
+    assert [free_port() for _ in range(3)] == [41001, 41002, 41003]
