@@ -93,7 +93,8 @@ def parse_blocked_categories(codes: Iterable[str]) -> frozenset[str]:
     try:
         return _BLOCKED_CATEGORIES.validate_python(list(codes))
     except ValidationError as exc:
-        raise ValueError(exc.errors(include_url=False)[0]["msg"]) from None
+        message = str(exc.errors(include_url=False)[0]["msg"])
+        raise ValueError(message.removeprefix("Value error, ")) from None
 
 
 _SERVING_IDS = random.Random()  # seeded from the OS; re-seeded in a forked child
