@@ -4,6 +4,7 @@ CSV export."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import streamlit as st
 
@@ -58,6 +59,17 @@ def _totals(rows: list[PerformanceRow]) -> None:
         st.metric("eCPM", formatting.money(_ratio(spend * 1000, impressions)), border=True)
 
 
+def _delivery_columns() -> dict[str, Any]:
+    """How both tables show impressions, rates and money."""
+    return {
+        "Impressions": st.column_config.NumberColumn(format="localized"),
+        "VCR": st.column_config.NumberColumn(format="percent", help="Video completion rate"),
+        "CTR": st.column_config.NumberColumn(format="percent", help="Click-through rate"),
+        "Spend": st.column_config.NumberColumn(format="dollar"),
+        "eCPM": st.column_config.NumberColumn(format="dollar", help="Spend per 1,000 impressions"),
+    }
+
+
 def _table(rows: list[PerformanceRow]) -> None:
     st.dataframe(
         [
@@ -80,15 +92,9 @@ def _table(rows: list[PerformanceRow]) -> None:
         key="performance-table",
         column_config={
             "Campaign": st.column_config.TextColumn(width="medium", pinned=True),
-            "Impressions": st.column_config.NumberColumn(format="localized"),
             "Completes": st.column_config.NumberColumn(format="localized"),
             "Clicks": st.column_config.NumberColumn(format="localized"),
-            "VCR": st.column_config.NumberColumn(format="percent", help="Video completion rate"),
-            "CTR": st.column_config.NumberColumn(format="percent", help="Click-through rate"),
-            "Spend": st.column_config.NumberColumn(format="dollar"),
-            "eCPM": st.column_config.NumberColumn(
-                format="dollar", help="Spend per 1,000 impressions"
-            ),
+            **_delivery_columns(),
             "Budget remaining": st.column_config.NumberColumn(format="dollar"),
         },
     )
@@ -115,13 +121,7 @@ def _advertisers(rows: list[PerformanceRow]) -> None:
         key="advertiser-table",
         column_config={
             "Advertiser": st.column_config.TextColumn(width="medium", pinned=True),
-            "Impressions": st.column_config.NumberColumn(format="localized"),
-            "VCR": st.column_config.NumberColumn(format="percent", help="Video completion rate"),
-            "CTR": st.column_config.NumberColumn(format="percent", help="Click-through rate"),
-            "Spend": st.column_config.NumberColumn(format="dollar"),
-            "eCPM": st.column_config.NumberColumn(
-                format="dollar", help="Spend per 1,000 impressions"
-            ),
+            **_delivery_columns(),
         },
     )
 

@@ -20,7 +20,7 @@ from storage.redis_client import connect
 from tests.integration.factories import active_campaign, wait_served
 from tests.integration.test_decisions import decision_counts
 from tests.stack_fixtures import Stack, wait_until
-from tests.unit.test_separation import campaign as campaign_numbered
+from tests.unit.catalog_factories import campaign as campaign_numbered
 
 DAY_CAP = FrequencyCap(max_ads=1, hours=24)
 

@@ -6,15 +6,13 @@ import json
 import random
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import xmlschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ads.catalog import CatalogCampaign, CatalogCreative
+from ads.catalog import CatalogCampaign
 from ads.decision import (
     MAX_POD_ADS,
     Decision,
@@ -26,45 +24,16 @@ from ads.decision import (
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
+from tests.unit.catalog_factories import NOW, campaign, creative
 
-NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 SIGNER = BeaconSigner("p" * 32, base_url="https://ads.example.com")
 NS = {"v": "http://www.iab.com/VAST"}
-
-
-def campaign(number: int, *, name: str | None = None) -> CatalogCampaign:
-    return CatalogCampaign(
-        id=f"c{number}",
-        name=name or f"Campaign {number}",
-        status="active",
-        budget_total=Decimal(100 * number),
-        budget_spent=Decimal(0),
-        cpm=Decimal(10),
-        pacing="even",
-        start_date=NOW - timedelta(days=1),
-        end_date=NOW + timedelta(days=1),
-        click_through_url=None,
-    )
-
-
-def creative(campaign_number: int, seconds: int) -> CatalogCreative:
-    return CatalogCreative(
-        id=f"k{campaign_number}-{seconds}",
-        campaign_id=f"c{campaign_number}",
-        name=f"{seconds}s",
-        status="active",
-        duration_ms=seconds * 1000,
-        width=1920,
-        height=1080,
-        mime="video/mp4",
-        url=f"https://cdn.example.com/{campaign_number}-{seconds}.mp4",
-    )
 
 
 def index(durations: dict[int, list[int]], *, name: str | None = None) -> CatalogIndex:
     """Campaign number → its creatives' lengths in seconds."""
     return CatalogIndex(
-        [campaign(number, name=name) for number in durations],
+        [campaign(number, **({"name": name} if name else {})) for number in durations],
         [creative(number, s) for number, lengths in durations.items() for s in lengths],
     )
 

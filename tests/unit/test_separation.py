@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import random
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import xmlschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ads.catalog import CatalogCampaign, CatalogCreative, campaign_from_hash, campaign_to_hash
+from ads.catalog import CatalogCampaign, campaign_from_hash, campaign_to_hash
 from ads.decision import (
     MAX_POD_ADS,
     Decision,
@@ -37,45 +35,12 @@ from ads.separation import (
     separation_keys,
 )
 from ads.tracking import BeaconSigner
+from tests.unit.catalog_factories import NOW, campaign, creative
 
-NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
 SIGNER = BeaconSigner("s" * 32, base_url="https://ads.example.com")
 NS = {"v": "http://www.iab.com/VAST"}
 ADVERTISERS = ("Acme Motors", "acme  MOTORS", "Brew Co", None)
 CATEGORIES = ("IAB2", "IAB2-3", "IAB8-5", "IAB8", "IAB17-44", "IAB19")
-
-
-def campaign(
-    number: int, *, advertiser: str | None = None, categories: tuple[str, ...] = ()
-) -> CatalogCampaign:
-    return CatalogCampaign(
-        id=f"c{number}",
-        name=f"Campaign {number}",
-        status="active",
-        budget_total=Decimal(100 + number),
-        budget_spent=Decimal(0),
-        cpm=Decimal(10),
-        pacing="even",
-        start_date=NOW - timedelta(days=1),
-        end_date=NOW + timedelta(days=1),
-        click_through_url=None,
-        advertiser=advertiser,
-        categories=categories,
-    )
-
-
-def creative(number: int) -> CatalogCreative:
-    return CatalogCreative(
-        id=f"k{number}",
-        campaign_id=f"c{number}",
-        name="15s",
-        status="active",
-        duration_ms=15_000,
-        width=1920,
-        height=1080,
-        mime="video/mp4",
-        url=f"https://cdn.example.com/{number}.mp4",
-    )
 
 
 def pod(

@@ -1,0 +1,44 @@
+"""Catalog records for the pure decision tests: campaign ``n`` is ``c<n>``, active and in flight
+around :data:`NOW`; its creatives are ``k<n>-<seconds>``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ads.catalog import CatalogCampaign, CatalogCreative
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+
+
+def campaign(number: int, **fields: Any) -> CatalogCampaign:
+    """Campaign ``number`` (budget 100 x ``number``), with ``fields`` set on top."""
+    made = CatalogCampaign(
+        id=f"c{number}",
+        name=f"Campaign {number}",
+        status="active",
+        budget_total=Decimal(100 * number),
+        budget_spent=Decimal(0),
+        cpm=Decimal(10),
+        pacing="even",
+        start_date=NOW - timedelta(days=1),
+        end_date=NOW + timedelta(days=1),
+        click_through_url=None,
+    )
+    return replace(made, **fields)
+
+
+def creative(campaign_number: int, seconds: int = 15) -> CatalogCreative:
+    return CatalogCreative(
+        id=f"k{campaign_number}-{seconds}",
+        campaign_id=f"c{campaign_number}",
+        name=f"{seconds}s",
+        status="active",
+        duration_ms=seconds * 1000,
+        width=1920,
+        height=1080,
+        mime="video/mp4",
+        url=f"https://cdn.example.com/{campaign_number}-{seconds}.mp4",
+    )
