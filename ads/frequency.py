@@ -87,6 +87,10 @@ class ExposureLog:
     def knows(self, device: str) -> bool:
         return device in self._devices
 
+    def devices(self) -> list[str]:
+        """Every device kept, the one seen longest ago first."""
+        return list(self._devices)
+
     def allows(self, device: str, campaign_id: str, cap: FrequencyCap, now: float) -> bool:
         """Whether one more ad of ``campaign_id`` keeps ``device`` within ``cap`` at ``now``."""
         campaigns = self._devices.get(device)

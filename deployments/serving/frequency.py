@@ -6,7 +6,8 @@ Redis in one pipeline and are published; every replica merges what the others pu
 holds across replicas once a serve is a flush interval old. A starting replica first reads the
 devices served most recently (bounded in time); a device it still does not know is read in the
 background when it first asks, its first request decided on what the replica knows. When Redis
-is away, caps hold per replica and the serves wait (bounded) to be written.
+is away, caps hold per replica and the serves wait (bounded) to be written; once it is back,
+every device the replica knows is read again (the others' serves of the outage were missed).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class FrequencyBook:
         self._origin = uuid.uuid4().hex
         self._pending: list[Exposure] = []
         self._to_load: set[str] = set()
+        self._subscribed = False
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -131,9 +133,17 @@ class FrequencyBook:
                 self._log.remember(device)
             self._log.merge(exposures)
 
+    def on_subscribed(self) -> None:
+        """Listening to the other replicas (again): serves published while this replica was not
+        (Redis away) were missed, so every device it knows is read again in the background."""
+        if self._subscribed:
+            self._to_load.update(self._log.devices())
+        self._subscribed = True
+
     async def _listen(self) -> None:
         await follow_channel(
             self._redis,
             self._store.channel,
             lambda data: self._log.merge(decode_batch(data, origin=self._origin)),
+            on_subscribed=self.on_subscribed,
         )

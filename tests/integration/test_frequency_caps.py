@@ -122,3 +122,15 @@ def test_replicas_share_serves_and_a_starting_one_reads_them(stack: Stack) -> No
     heard, warmed = asyncio.run(run())
     assert heard, "the other replica never heard of the serve"
     assert warmed, "a starting replica did not read the shared serves"
+
+
+def test_after_redis_comes_back_every_known_device_is_read_again(stack: Stack) -> None:
+    client = connect(stack.redis_url)
+    book = FrequencyBook(client, RedisExposures(client, prefix="x:"), max_devices=1000)
+    campaign = replace(campaign_numbered(1), frequency_cap=DAY_CAP)
+    book.served("tv-00000001", campaign, time.time(), "ad-1")
+    book.on_subscribed()  # the first subscription: nothing was missed
+    assert book._take_loads() == []
+    book.on_subscribed()  # subscribed again after losing Redis
+    assert book._take_loads() == ["tv-00000001"]
+    asyncio.run(client.aclose())
