@@ -67,9 +67,9 @@ def device_id(value: Any) -> str | None:
     return None if _OPTED_OUT.fullmatch(value) else value
 
 
-def request_device_id(device: Mapping[str, Any] | None) -> str | None:
-    """:func:`device_id` of an OpenRTB-style ``device`` object (its ``ifa``)."""
-    return None if device is None else device_id(device.get("ifa"))
+def request_ifa(device: Mapping[str, Any] | None) -> Any:
+    """The ``ifa`` of an OpenRTB-style ``device`` object, as sent (see :func:`device_id`)."""
+    return None if device is None else device.get("ifa")
 
 
 class ExposureLog:

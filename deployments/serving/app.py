@@ -39,7 +39,7 @@ from ads.decision import (
     unfilled_macro,
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
-from ads.frequency import device_id, request_device_id
+from ads.frequency import device_id, request_ifa
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
@@ -254,7 +254,7 @@ class ServingIngress:
             max_ads=ad_request.max_ads,
             campaign_id=None,
             blocked_categories=ad_request.blocked_categories,
-            device=request_device_id(ad_request.device),
+            ifa=request_ifa(ad_request.device),
         )
         if not ads:
             return Response(status_code=204)
@@ -282,7 +282,7 @@ class ServingIngress:
             max_ads=max_ads,
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
-            device=device_id(params.get("ifa")),
+            ifa=params.get("ifa"),
         )
         if not ads:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
@@ -301,22 +301,23 @@ class ServingIngress:
         max_ads: int,
         campaign_id: str | None,
         blocked_categories: frozenset[str],
-        device: str | None,
+        ifa: object,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
-        and within the frequency caps of ``device``; empty when nothing fits. Counted in the
-        decision metrics under ``endpoint``."""
+        and within the frequency caps of the device ``ifa`` names (as the player sent it);
+        empty when nothing fits. Counted in the decision metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
-        frequency = self._frequency if device is not None and index.frequency_capped else None
-        stamp = now.timestamp() if frequency is not None else 0.0
+        # The device matters only while some campaign is capped: no id check per request else.
+        device = device_id(ifa) if index.frequency_capped else None
+        stamp = now.timestamp() if device is not None else 0.0
         capped = False
 
         def covered(campaign: CatalogCampaign) -> bool:
             nonlocal capped
             if not self._leases.covers(campaign, now):
                 return False
-            if frequency is None or device is None or frequency.allows(device, campaign, stamp):
+            if device is None or self._frequency.allows(device, campaign, stamp):
                 return True
             capped = True
             return False
@@ -335,11 +336,11 @@ class ServingIngress:
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
-        if frequency is not None and device is not None:
-            frequency.seen(device)
+        if device is not None:
+            self._frequency.seen(device)
             for decision in ads:
                 if decision.campaign.frequency_cap is not None:
-                    frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
+                    self._frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
         self._metrics.served(endpoint, len(ads), capped=capped)
         return ads
 

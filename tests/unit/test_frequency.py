@@ -16,7 +16,7 @@ from ads.frequency import (
     decode_batch,
     device_id,
     encode_batch,
-    request_device_id,
+    request_ifa,
 )
 
 HOUR = 3600.0
@@ -119,6 +119,9 @@ def test_device_ids(value: object, expected: str | None) -> None:
 
 
 def test_the_request_device_id_is_its_ifa() -> None:
+    def request_device_id(device: dict[str, str] | None) -> str | None:
+        return device_id(request_ifa(device))
+
     ifa = "6d92078a-8246-4ba4-ae5b-76104861e7dc"
     assert request_device_id({"ifa": ifa, "type": "ctv"}) == ifa
     assert request_device_id({"type": "ctv"}) is None
