@@ -1,18 +1,22 @@
 """Migrate the database, then seed demo campaigns (each active one with a generated MP4
-creative) idempotently and mirror them into Redis (``python -m cluster.demo``)."""
+creative) idempotently and mirror them into Redis (``python -m cluster.demo``); with
+``--wait-transcodes SECONDS``, wait instead until no creative is waiting for its renditions."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ads.creatives import CreativeStatus
 from config.settings import Settings, get_settings
 from deployments.management.creative_service import store_creative
 from media.probe import probe_video
@@ -22,7 +26,7 @@ from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from storage.models import Campaign
+from storage.models import Campaign, Creative
 from storage.object_store import ObjectStore, build_object_store
 from storage.redis_client import connect as connect_redis
 
@@ -138,8 +142,40 @@ async def seed(settings: Settings) -> tuple[int, int]:
         await engine.dispose()
 
 
-def main() -> None:
+async def wait_transcodes(settings: Settings, *, poll: float = 0.5) -> None:
+    """Return once no creative is processing (a campaign is served once its creative has its
+    renditions), printing the mean progress as it moves."""
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    query = select(func.count(), func.avg(Creative.progress)).where(
+        Creative.status == CreativeStatus.PROCESSING.value
+    )
+    shown = ""
+    try:
+        while True:
+            async with session_factory(engine)() as session:
+                pending, progress = (await session.execute(query)).one()
+            if not pending:
+                return
+            line = f"[stack] transcoding {pending} creative(s): {100 * (progress or 0):.0f}%"
+            if line != shown:
+                print(line, flush=True)
+                shown = line
+            await asyncio.sleep(poll)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m cluster.demo")
+    parser.add_argument("--wait-transcodes", type=float, metavar="SECONDS")
+    args = parser.parse_args(argv)
     settings = get_settings()
+    if args.wait_transcodes is not None:
+        try:
+            asyncio.run(asyncio.wait_for(wait_transcodes(settings), args.wait_transcodes))
+        except TimeoutError:
+            sys.exit(f"[stack] creatives still transcoding after {args.wait_transcodes:.0f}s")
+        return
     upgrade(settings.require_database_url())
     campaigns, creatives = asyncio.run(seed(settings))
     print(

@@ -35,6 +35,7 @@ from config.settings import Settings
 
 GENERATED_SECRETS = ("JWT_SECRET", "TRACKING_SECRET", "ADMIN_PASSWORD")
 FIRST_FILL_TIMEOUT_S = 60.0
+TRANSCODE_TIMEOUT_S = 180.0
 
 # Ray Serve ingress, chosen by numbers (bench/decisions.py, bench/RESULTS.md): HAProxy in front
 # of the replicas' own HTTP servers, the throughput-optimized Serve settings and one HAProxy
@@ -214,6 +215,15 @@ def up(settings: Settings) -> None:
         what="streamlit",
         log=logs / "streamlit.log",
     )
+    say("waiting for the demo creatives' renditions (campaigns serve once their creative has them)")
+    transcoded = subprocess.run(
+        [sys.executable, "-m", "cluster.demo", "--wait-transcodes", f"{TRANSCODE_TIMEOUT_S:.0f}"],
+        env=env,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    if transcoded.returncode != 0:
+        say("the stack is up; some creatives are still transcoding (see the dashboard)")
     say("waiting for the first ad to be served")
     waited = wait_first_fill(f"{base}/api/v1/vast", timeout=FIRST_FILL_TIMEOUT_S)
     if waited is None:
