@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -19,7 +20,7 @@ from ray.util import metrics
 from ads.events import row_from_fields
 from config.settings import get_settings
 from storage.db import asyncpg_dsn
-from storage.event_store import ensure_day_partitions, flush_events
+from storage.event_store import flush_events, maintain_partitions
 from storage.event_stream import EventStream
 from storage.redis_client import connect as connect_redis
 
@@ -55,6 +56,7 @@ class ImpressionSink:
         self._failures = 0
         self._last_error = ""
         self._partitions_checked = 0.0
+        self._retention_days = settings.event_retention_days
         self._batch_size_metric = metrics.Histogram(
             "ctv_sink_batch_size",
             description="Events per sink flush.",
@@ -74,7 +76,18 @@ class ImpressionSink:
             self._conn = await asyncpg.connect(self._dsn, timeout=5)
         now = time.monotonic()
         if now - self._partitions_checked > _PARTITION_CHECK_SECONDS:
-            await ensure_day_partitions(self._conn)
+            done = await maintain_partitions(
+                self._conn,
+                today=datetime.now(UTC).date(),
+                retention_days=self._retention_days,
+            )
+            if done.dropped or done.purged:
+                logger.info(
+                    "raw events past %s days dropped: partitions %s, %d rows of the default one",
+                    self._retention_days,
+                    ", ".join(done.dropped) or "none",
+                    done.purged,
+                )
             self._partitions_checked = now
         return self._conn
 

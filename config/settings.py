@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
     beacon_max_age_seconds: int = Field(default=86_400, ge=60)
     beacon_spill_limit: int = Field(default=100_000, ge=0)
+    event_retention_days: int | None = Field(
+        default=400,
+        ge=3,
+        description="Days of raw beacon events (ad_events) kept; older day partitions are "
+        "dropped (reports come from the rollups, which are kept). Unset: keep them all.",
+    )
     impression_sinks: int = Field(default=2, ge=1, le=64)
     impression_max_age_seconds: int = Field(
         default=300, ge=1, description="Impressions later than this after serving are refused."
@@ -112,6 +118,16 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _events_outlive_replays(self) -> Settings:
+        retained = self.event_retention_days
+        if retained is not None and (retained - 1) * 86_400 < self.beacon_max_age_seconds:
+            raise ValueError(
+                "EVENT_RETENTION_DAYS must keep a day more than BEACON_MAX_AGE_SECONDS, or a "
+                "replayed beacon could find its first copy dropped and be counted twice"
+            )
+        return self
 
     @model_validator(mode="after")
     def _impressions_settle_in_time(self) -> Settings:

@@ -1,14 +1,16 @@
 """Writing beacon batches to PostgreSQL: COPY into a staging table, then one statement that
 inserts the new events (duplicates skipped by the ``(event_id, served_at)`` key), adds them to
-the hourly and daily rollups and to ``campaigns.budget_spent`` — all in one transaction."""
+the hourly and daily rollups and to ``campaigns.budget_spent`` — all in one transaction. And the
+day partitions of ``ad_events``: created ahead, dropped once past the raw-event retention."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import asyncpg
@@ -100,24 +102,76 @@ async def flush_events(conn: asyncpg.Connection, rows: Sequence[EventRow]) -> Fl
     return FlushResult(inserted=int(record["inserted"]), spend=spend)
 
 
-async def ensure_day_partitions(conn: asyncpg.Connection, *, days_ahead: int = 7) -> int:
-    """Create the ``ad_events`` partitions from yesterday to ``days_ahead``; returns how many
-    were new. Days already holding rows in the default partition are left to it."""
-    today = datetime.now(UTC).date()
-    created = 0
-    for offset in range(-1, days_ahead + 1):
-        day = today + timedelta(days=offset)
-        name = f"ad_events_{day:%Y%m%d}"
-        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name)
-        if exists:
-            continue
-        start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
-        try:
-            await conn.execute(
-                f"CREATE TABLE {name} PARTITION OF ad_events "
-                f"FOR VALUES FROM ('{start}') TO ('{end}')"
-            )
-            created += 1
-        except asyncpg.exceptions.CheckViolationError:
-            continue
-    return created
+_PARTITION = re.compile(r"ad_events_(\d{8})")
+_MAINTENANCE_LOCK = 0x63747650  # pg_advisory_xact_lock key: one sink maintains at a time
+
+
+def partition_name(day: date) -> str:
+    """The ``ad_events`` partition holding the events served on ``day`` (UTC)."""
+    return f"ad_events_{day:%Y%m%d}"
+
+
+def expired_partitions(names: Iterable[str], *, cutoff: date) -> list[str]:
+    """The day partitions among ``names`` whose whole day lies before ``cutoff``."""
+    expired = []
+    for name in names:
+        match = _PARTITION.fullmatch(name)
+        if match and datetime.strptime(match[1], "%Y%m%d").date() < cutoff:
+            expired.append(name)
+    return sorted(expired)
+
+
+@dataclass(frozen=True, slots=True)
+class Maintenance:
+    """What one :func:`maintain_partitions` round did."""
+
+    created: int
+    dropped: list[str]
+    purged: int
+    """Rows older than the retention deleted from the default partition."""
+
+
+async def maintain_partitions(
+    conn: asyncpg.Connection,
+    *,
+    today: date,
+    retention_days: int | None,
+    days_ahead: int = 7,
+) -> Maintenance:
+    """Create the ``ad_events`` day partitions from yesterday to ``days_ahead`` (days already
+    holding rows in the default partition are left to it) and, with ``retention_days``, drop the
+    raw events of days before ``today - retention_days`` (the rollups keep their counts). One
+    transaction under an advisory lock, so sinks doing it at once do not collide."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MAINTENANCE_LOCK)
+        created = 0
+        for offset in range(-1, days_ahead + 1):
+            day = today + timedelta(days=offset)
+            name = partition_name(day)
+            if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name):
+                continue
+            start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        f"CREATE TABLE {name} PARTITION OF ad_events "
+                        f"FOR VALUES FROM ('{start}') TO ('{end}')"
+                    )
+                created += 1
+            except asyncpg.exceptions.CheckViolationError:
+                continue
+        if retention_days is None:
+            return Maintenance(created=created, dropped=[], purged=0)
+        cutoff = today - timedelta(days=retention_days)
+        children = await conn.fetch(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'ad_events'::regclass"
+        )
+        dropped = expired_partitions((r["relname"] for r in children), cutoff=cutoff)
+        for name in dropped:  # names matched ad_events_YYYYMMDD above
+            await conn.execute(f"DROP TABLE {name}")
+        status = await conn.execute(
+            "DELETE FROM ad_events_default WHERE served_at < $1",
+            datetime.combine(cutoff, time.min, tzinfo=UTC),
+        )
+        return Maintenance(created=created, dropped=dropped, purged=int(status.split()[-1]))

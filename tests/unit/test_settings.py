@@ -1,4 +1,4 @@
-"""Settings rules that guard secrets."""
+"""Settings rules that guard secrets and keep the data consistent."""
 
 from __future__ import annotations
 
@@ -21,3 +21,12 @@ def test_the_previous_tracking_secret_is_optional_and_as_strict_as_the_current_o
 def test_a_tracking_secret_shorter_than_16_characters_is_refused() -> None:
     with pytest.raises(RuntimeError, match="TRACKING_SECRET"):
         Settings(tracking_secret=SecretStr("short")).require_secret("tracking_secret")
+
+
+def test_raw_events_outlive_the_beacon_replay_window() -> None:
+    assert Settings(event_retention_days=3, beacon_max_age_seconds=2 * 86_400)
+    assert Settings(event_retention_days=None).event_retention_days is None
+    with pytest.raises(ValueError, match="EVENT_RETENTION_DAYS"):
+        Settings(event_retention_days=3, beacon_max_age_seconds=2 * 86_400 + 1)
+    with pytest.raises(ValueError, match="event_retention_days"):
+        Settings(event_retention_days=2)
