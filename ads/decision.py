@@ -120,9 +120,11 @@ def decide(
     signer: BeaconSigner,
     campaign_id: str | None = None,
     accept: Callable[[CatalogCampaign], bool] | None = None,
+    device: str | None = None,
 ) -> Decision | None:
     """Pick an ad for the request and sign its beacons; None when nothing is eligible.
-    ``accept`` narrows the campaigns (e.g. to those the replica's budget lease covers)."""
+    ``accept`` narrows the campaigns (e.g. to those the replica's budget lease covers);
+    ``device``: the requesting device's key (:meth:`BeaconSigner.device_key`), for reach."""
     picked = index.pick(
         now, max_duration_ms=max_duration_ms, rng=rng, campaign_id=campaign_id, accept=accept
     )
@@ -137,6 +139,7 @@ def decide(
         campaign_id=campaign.id,
         creative_id=creative.id,
         served_at=served_at,
+        device=device,
     )
     return Decision(
         ad_serving_id=ad_serving_id,
@@ -160,6 +163,7 @@ def decide_pod(
     campaign_id: str | None = None,
     accept: Callable[[CatalogCampaign], bool] | None = None,
     blocked_categories: frozenset[str] = frozenset(),
+    device: str | None = None,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
@@ -187,6 +191,7 @@ def decide_pod(
             signer=signer,
             campaign_id=campaign_id,
             accept=acceptable,
+            device=device,
         )
         if decision is None:
             break

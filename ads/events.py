@@ -29,6 +29,7 @@ class EventRow:
     creative_id: uuid.UUID | None
     error_code: int | None
     user_agent: str | None
+    device: str | None
 
 
 def stream_fields(beacon: Beacon, *, received_at_ms: int, user_agent: str | None) -> dict[str, str]:
@@ -44,6 +45,7 @@ def stream_fields(beacon: Beacon, *, received_at_ms: int, user_agent: str | None
         "rt": str(received_at_ms),
         "code": "" if beacon.error_code is None else str(beacon.error_code),
         "ua": (user_agent or "")[:USER_AGENT_MAX],
+        "d": beacon.device or "",
     }
 
 
@@ -67,4 +69,5 @@ def row_from_fields(fields: dict[str, str]) -> EventRow:
         creative_id=_uuid_or_none(fields.get("k", "")),
         error_code=int(fields["code"]) if fields.get("code") else None,
         user_agent=fields.get("ua") or None,
+        device=fields.get("d") or None,
     )

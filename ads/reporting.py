@@ -203,6 +203,20 @@ class SeriesPoint(Counters):
     bucket: datetime | date
 
 
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The distinct devices that had an impression, and how many impressions named a device
+    (players that send no advertising id, or limit ad tracking, are in neither)."""
+
+    devices: int = 0
+    impressions: int = 0
+
+    @property
+    def frequency(self) -> float:
+        """Impressions per device reached, to two places; 0 with no device reached."""
+        return round(self.impressions / self.devices, 2) if self.devices else 0.0
+
+
 class CampaignTotals(Counters):
     vcr: float
     ctr: float
@@ -210,6 +224,10 @@ class CampaignTotals(Counters):
     budget_total: Money
     budget_spent: Money
     budget_remaining: Money
+    reach: int
+    """Distinct devices with an impression of an ad served in the range."""
+    frequency: float
+    """Impressions per device reached (impressions that named a device only)."""
 
 
 class CampaignStats(BaseModel):
@@ -230,8 +248,9 @@ def campaign_stats(
     series: Sequence[tuple[date, Counters]],
     budget_total: Decimal,
     budget_spent: Decimal,
+    reach: Reach,
 ) -> CampaignStats:
-    """The stats answer for one campaign from its zero-filled series."""
+    """The stats answer for one campaign from its zero-filled series and its reach."""
     summed = total(counters for _, counters in series)
     totals = CampaignTotals(
         **summed.model_dump(),
@@ -241,6 +260,8 @@ def campaign_stats(
         budget_total=budget_total,
         budget_spent=budget_spent,
         budget_remaining=budget_remaining(budget_total, budget_spent),
+        reach=reach.devices,
+        frequency=reach.frequency,
     )
     return CampaignStats(
         campaign_id=campaign_id,
@@ -352,6 +373,7 @@ class CampaignFigures:
     budget_spent: Decimal
     counters: Counters
     advertiser: str | None = None
+    reach: Reach = Reach()
 
 
 class PerformanceRow(BaseModel):
@@ -371,7 +393,9 @@ class PerformanceRow(BaseModel):
     budget_spent: Money
     budget_remaining: Money
     advertiser: str | None
-    """Last, so the CSV's earlier columns keep their places."""
+    """New columns go last, so the CSV's earlier columns keep their places."""
+    reach: int
+    frequency: float
 
 
 class PerformanceReport(BaseModel):
@@ -401,6 +425,8 @@ def performance_row(figures: CampaignFigures) -> PerformanceRow:
         budget_spent=figures.budget_spent,
         budget_remaining=budget_remaining(figures.budget_total, figures.budget_spent),
         advertiser=figures.advertiser,
+        reach=figures.reach.devices,
+        frequency=figures.reach.frequency,
     )
 
 

@@ -3,7 +3,10 @@
 A beacon's query names the event, the ids of one served ad and when it was served, then a tag::
 
     /api/v1/track?event=start&c=<campaign id>&k=<creative id>&a=<ad serving id>
-        &r=<request id>&t=<served at, unix seconds>&s=<tag>
+        &r=<request id>&t=<served at, unix seconds>[&d=<device key>]&s=<tag>
+
+``d`` is there when the player named its device (an advertising id): a keyed hash of that id,
+not the id, so reach can be counted (distinct devices) without the id leaving the ad server.
 
 The tags of one ad come from a single keyed SHAKE256 call over its ids (KMAC-style: the key fills
 the first block of the sponge, the message follows), read out as one 16-byte tag per event, so each
@@ -22,7 +25,7 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict, Unpack
+from typing import NotRequired, TypedDict, Unpack
 from urllib.parse import quote
 
 from ads.errors import BeaconExpired, InvalidBeacon, InvalidSignature
@@ -50,7 +53,7 @@ EVENTS = frozenset(TAGGED_EVENTS)
 TAG_SLOT = {event: index for index, event in enumerate(TAGGED_EVENTS)}
 """Event → index of its tag in :attr:`SignedBeacons.values`."""
 IDS_SLOT = len(TAGGED_EVENTS)
-"""Index of the ids query (``a=…&r=…&t=…``) in :attr:`SignedBeacons.values`."""
+"""Index of the ids query (``a=…&r=…&t=…`` and ``&d=…``) in :attr:`SignedBeacons.values`."""
 _PLAYER_EVENT_SET = frozenset(PLAYER_EVENTS)
 ERROR_CODE_MACRO = "[ERRORCODE]"
 DEFAULT_CLOCK_SKEW_SECONDS = 30.0
@@ -65,6 +68,9 @@ _KEY_CONTEXT = b"ctv-adserver beacon tags v2\x00"
 _UNRESERVED = string.ascii_letters + string.digits + "_.~-"
 """What ``quote(value, safe='')`` leaves as it is."""
 _MAX_TIME_DIGITS = 12
+_DEVICE_KEY_BYTES = 8
+_DEVICE_KEY = re.compile(rf"[0-9a-f]{{{2 * _DEVICE_KEY_BYTES}}}")
+_DEVICE_CONTEXT = b"ctv-adserver device keys v1\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,8 @@ class AdIds(TypedDict):
     campaign_id: str
     creative_id: str
     served_at: int
+    device: NotRequired[str | None]
+    """The device key (:meth:`BeaconSigner.device_key`) when the request named a device."""
 
 
 @dataclass(slots=True)  # built per request: a frozen init costs twice as much
@@ -132,6 +140,8 @@ class Beacon:
     event_id: str
     error_code: int | None = None
     """The VAST error code of an ``error`` beacon; None when the player left the macro."""
+    device: str | None = None
+    """The device key the ad was served to, when the player named its device."""
 
 
 class _TagStream:
@@ -169,12 +179,23 @@ class BeaconSigner:
             )
         base = base_url.rstrip("/")
         self._tags = _TagStream(secret)
+        key = secret.encode() if isinstance(secret, str) else secret
+        self._devices = hashlib.blake2b(
+            key=hashlib.sha256(_DEVICE_CONTEXT + key).digest(), digest_size=_DEVICE_KEY_BYTES
+        )
         self._prefixes = {
             event: f"{base}{_PATHS.get(event, _TRACK_PATH)}?event={event}&" for event in EVENTS
         }
         self.player_events = tuple(player_events)
         self.listed_events = (IMPRESSION, *self.player_events, CLICK, ERROR)
         """Events players are told about, in the order they are listed."""
+
+    def device_key(self, device_id: str) -> str:
+        """The key beacons carry for an advertising id: 16 hex characters of a keyed BLAKE2b,
+        the same on every replica (and for every campaign) while the secret stays."""
+        hasher = self._devices.copy()
+        hasher.update(device_id.encode())
+        return hasher.hexdigest()
 
     def sign(
         self,
@@ -184,9 +205,11 @@ class BeaconSigner:
         campaign_id: str,
         creative_id: str,
         served_at: int,
+        device: str | None = None,
     ) -> SignedBeacons:
-        """The tags and ids query of one served ad (one hash, whatever the number of events)."""
-        ids = _ids_query(ad_serving_id, request_id, str(served_at))
+        """The tags and ids query of one served ad (one hash, whatever the number of events);
+        ``device``: its :meth:`device_key`, carried and signed with the ids."""
+        ids = _ids_query(ad_serving_id, request_id, str(served_at), device)
         campaign, creative = _encoded(campaign_id), _encoded(creative_id)
         values = self._tags.tags(campaign, creative, ids)
         values.append(ids)
@@ -261,10 +284,13 @@ class BeaconVerifier:
         raw_served_at = _required(params, "t")
         served_at = _unix_seconds(raw_served_at)
         error_code = _error_code(params.get("code")) if event == ERROR else None
+        device = params.get("d")
+        if device is not None and not _DEVICE_KEY.fullmatch(device):
+            raise InvalidBeacon("beacon device key 'd' must be 16 lowercase hex digits")
         message = (
             _encoded(campaign_id),
             _encoded(creative_id),
-            _ids_query(ad_serving_id, request_id, raw_served_at),
+            _ids_query(ad_serving_id, request_id, raw_served_at, device),
         )
         _check_tag([key.tags(*message)[TAG_SLOT[event]] for key in self._keys], params.get("s"))
         _check_age(now - served_at, max_age_seconds=max_age_seconds, skew=clock_skew_seconds)
@@ -277,6 +303,7 @@ class BeaconVerifier:
             served_at=served_at,
             event_id=f"{ad_serving_id}:{event}",
             error_code=error_code,
+            device=device,
         )
 
 
@@ -316,11 +343,14 @@ def verify_beacon(
     )
 
 
-def _ids_query(ad_serving_id: str, request_id: str, served_at: str) -> str:
-    """``a=…&r=…&t=…``: the per-request part of a beacon query, URL-encoded."""
+def _ids_query(ad_serving_id: str, request_id: str, served_at: str, device: str | None) -> str:
+    """``a=…&r=…&t=…`` (then ``&d=…`` with a device key): the per-request part of a beacon
+    query, URL-encoded (a device key is hex: nothing to encode)."""
     if not ad_serving_id.strip(_UNRESERVED) and not request_id.strip(_UNRESERVED):
-        return f"a={ad_serving_id}&r={request_id}&t={served_at}"  # the usual case
-    return f"a={_encoded(ad_serving_id)}&r={_encoded(request_id)}&t={_encoded(served_at)}"
+        ids = f"a={ad_serving_id}&r={request_id}&t={served_at}"  # the usual case
+    else:
+        ids = f"a={_encoded(ad_serving_id)}&r={_encoded(request_id)}&t={_encoded(served_at)}"
+    return ids if device is None else f"{ids}&d={device}"
 
 
 def _encoded(value: str) -> str:

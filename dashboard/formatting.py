@@ -55,6 +55,11 @@ def percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction * 100:.1f}%"
 
 
+def frequency(value: float | None) -> str:
+    """Impressions per device reached (2.345) as ``2.3x``; ``—`` when no device was reached."""
+    return "—" if not value else f"{value:.1f}x"
+
+
 def file_size(size_bytes: int | None) -> str:
     if size_bytes is None:
         return "—"

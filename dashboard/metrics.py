@@ -24,6 +24,11 @@ from dashboard.models import (
 
 PAGE_SIZE = 200
 MAX_CAMPAIGNS = 10_000
+REACH_HELP = (
+    "Distinct devices that saw an ad, known by the advertising id the player sends "
+    "(players without one, or limiting ad tracking, are not counted)"
+)
+FREQUENCY_HELP = "Impressions per device reached"
 
 
 def all_campaigns(api: AdminApi, *, status: CampaignStatus | None = None) -> list[Campaign]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -170,6 +171,13 @@ class AdEvent(Base):
     __tablename__ = "ad_events"
     __table_args__ = (
         PrimaryKeyConstraint("event_id", "served_at", name="pk_ad_events"),
+        Index(
+            "ix_ad_events_reach",
+            "campaign_id",
+            "served_at",
+            "device",
+            postgresql_where=text("event_type = 'impression' AND device IS NOT NULL"),
+        ),
         {"postgresql_partition_by": "RANGE (served_at)"},
     )
 
@@ -187,6 +195,8 @@ class AdEvent(Base):
     error_code: Mapped[int | None] = mapped_column(SmallInteger)
     cost: Mapped[Decimal] = mapped_column(Numeric(18, 6), nullable=False, server_default="0")
     user_agent: Mapped[str | None] = mapped_column(Text)
+    device: Mapped[str | None] = mapped_column(Text)
+    """Keyed hash of the advertising id the ad was served to (see ads/tracking.py), for reach."""
 
 
 class _StatsMixin:

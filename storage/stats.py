@@ -1,6 +1,6 @@
 """Campaign statistics repository: reads the hourly and daily roll-ups the impression sinks
-write. Read-only; callers own the session. Day ranges are inclusive ``[first, last]``, hour
-ranges half-open ``[start, end)``."""
+write, and reach from the raw events. Read-only; callers own the session. Day ranges are
+inclusive ``[first, last]``, time ranges half-open ``[start, end)``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Row, func, select
+from sqlalchemy import BigInteger, ColumnElement, Row, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ads.reporting import COUNTERS, CampaignFigures, Counters, TopCampaign
-from storage.models import Campaign, CampaignDailyStats, CampaignHourlyStats
+from ads.reporting import COUNTERS, CampaignFigures, Counters, Reach, TopCampaign
+from storage.models import AdEvent, Campaign, CampaignDailyStats, CampaignHourlyStats
 
 StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats]
 
@@ -134,3 +134,34 @@ async def campaign_figures(
         )
         for row in result
     ]
+
+
+async def reach(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    campaign_id: uuid.UUID | None = None,
+) -> dict[uuid.UUID, Reach]:
+    """Per campaign (or the one named), the devices reached by ads served in ``[start, end)``
+    (raw events: within EVENT_RETENTION_DAYS; the partial index ``ix_ad_events_reach`` serves
+    it). Campaigns without a device-keyed impression are left out."""
+    e = AdEvent
+    stmt = (
+        select(e.campaign_id, func.count(distinct(e.device)), func.count())
+        .where(
+            e.event_type == "impression",
+            e.device.is_not(None),
+            e.served_at >= start,
+            e.served_at < end,
+        )
+        .group_by(e.campaign_id)
+    )
+    if campaign_id is not None:
+        stmt = stmt.where(e.campaign_id == campaign_id)
+    result = await session.execute(stmt)
+    return {
+        campaign: Reach(devices=int(devices), impressions=int(impressions))
+        for campaign, devices, impressions in result
+        if campaign is not None
+    }

@@ -7,6 +7,7 @@ to its report."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -14,11 +15,12 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
@@ -38,6 +40,7 @@ from cluster.ray_head import (
 from cluster.services import PostgresServer, RedisServer, log_tail
 from cluster.stack import RAY_ENV_DEFAULTS
 from config.settings import get_settings
+from storage.db import asyncpg_dsn
 from storage.migrate import upgrade
 
 ADMIN_EMAIL = "admin@test.example"
@@ -276,6 +279,20 @@ def wait_until(predicate: Any, *, timeout: float, interval: float = 0.05) -> flo
             return time.monotonic() - start
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout}s")
+
+
+def execute_sql(stack: Stack, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run ``sql`` once per row straight against the stack's database (test data that the
+    pipeline would otherwise take minutes to produce)."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+        try:
+            await conn.executemany(sql, rows)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
 
 
 @pytest.hookimpl(wrapper=True)

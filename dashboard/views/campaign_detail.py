@@ -129,6 +129,13 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
     t = stats.totals
     with st.container(horizontal=True, key="campaign-delivery"):
         st.metric("Impressions", formatting.count(t.impressions), border=True)
+        st.metric("Reach", formatting.count(t.reach), help=metrics.REACH_HELP, border=True)
+        st.metric(
+            "Frequency",
+            formatting.frequency(t.frequency),
+            help=metrics.FREQUENCY_HELP,
+            border=True,
+        )
         st.metric("Completion rate", formatting.percent(t.vcr), border=True)
         st.metric("Click-through rate", formatting.percent(t.ctr), border=True)
         st.metric("Spend", formatting.money(t.spend), border=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from ads.reporting import (
     ExportFormat,
     Granularity,
     PerformanceReport,
+    Reach,
     RecentCampaign,
 )
 from deployments.management.deps import CurrentUser, SessionDep
@@ -82,12 +84,16 @@ async def campaign_stats(
             campaign_id=campaign.id,
         )
         series = reporting.fill_series(report_range.days(), daily)
+    reached = await stats.reach(
+        session, start=report_range.start, end=report_range.end, campaign_id=campaign.id
+    )
     return reporting.campaign_stats(
         campaign_id=campaign.id,
         report_range=report_range,
         series=series,
         budget_total=campaign.budget_total,
         budget_spent=campaign.budget_spent,
+        reach=reached.get(campaign.id, Reach()),
     )
 
 
@@ -128,7 +134,10 @@ async def performance_report(
     figures = await stats.campaign_figures(
         session, first=report_range.first_day, last=report_range.last_day
     )
-    report = reporting.performance_report(report_range, figures)
+    reached = await stats.reach(session, start=report_range.start, end=report_range.end)
+    report = reporting.performance_report(
+        report_range, [replace(f, reach=reached.get(f.id, Reach())) for f in figures]
+    )
     if format_ is ExportFormat.JSON:
         return report
     filename = reporting.performance_filename(report_range)

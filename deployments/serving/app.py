@@ -304,12 +304,14 @@ class ServingIngress:
         ifa: object,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
-        and within the frequency caps of the device ``ifa`` names (as the player sent it);
-        empty when nothing fits. Counted in the decision metrics under ``endpoint``."""
+        and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
+        key the beacons carry for reach; empty when nothing fits. Counted in the decision
+        metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
-        # The device matters only while some campaign is capped: no id check per request else.
-        device = device_id(ifa) if index.frequency_capped else None
+        named = device_id(ifa) if ifa is not None else None
+        # Caps are checked only while some campaign in the snapshot has one.
+        device = named if index.frequency_capped else None
         stamp = now.timestamp() if device is not None else 0.0
         capped = False
 
@@ -333,6 +335,7 @@ class ServingIngress:
             campaign_id=campaign_id,
             accept=covered,
             blocked_categories=blocked_categories,
+            device=None if named is None else self._signer.device_key(named),
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)

@@ -17,7 +17,7 @@ from config.settings import get_settings
 from dashboard import session
 from media.synthetic import write_synthetic_video
 from tests.dashboard.helpers import create_campaign, goto, log_in, new_app
-from tests.stack_fixtures import Stack
+from tests.stack_fixtures import Stack, execute_sql
 
 pytestmark = pytest.mark.integration
 W = TypeVar("W")
@@ -391,6 +391,27 @@ def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Clie
     assert not [b for b in app.button if b.key and b.key.startswith("status-")]
 
 
+def test_detail_shows_reach_and_frequency_from_device_keyed_impressions(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)
+    app = goto(app, DETAIL, id=campaign["id"])
+    shown = {m.label: m.value for m in app.metric}
+    assert (shown["Reach"], shown["Frequency"]) == ("0", "—")
+
+    served = datetime.now(UTC) - timedelta(minutes=1)
+    rows = [(f"{campaign['id']}-{n}", served, campaign["id"], d) for n, d in enumerate("aab")]
+    execute_sql(
+        stack,
+        "INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,"
+        " campaign_id, device) VALUES ($1, $2, $2, 'impression', $1, $3::uuid, $4)",
+        [(e, t, c, d * 16) for e, t, c, d in rows],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    shown = {m.label: m.value for m in app.metric}
+    assert (shown["Reach"], shown["Frequency"]) == ("2", "1.5x")
+
+
 def test_detail_of_unknown_campaign_and_picker(app: AppTest) -> None:
     app = goto(app, DETAIL, id=str(uuid.uuid4()))
     assert not app.exception, app.exception
@@ -444,7 +465,8 @@ def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Clien
     app.text_input[0].input(tag).run()
     table = app.dataframe[0].value
     assert sorted(table["Campaign"]) == [f"{tag} one", f"{tag} two"]
-    assert {"Impressions", "VCR", "CTR", "Spend", "eCPM", "Budget remaining"} <= set(table.columns)
+    shown = {"Impressions", "Reach", "Frequency", "VCR", "CTR", "Spend", "eCPM", "Budget remaining"}
+    assert shown <= set(table.columns)
     advertisers = app.dataframe[1].value  # the "By advertiser" table
     assert sorted(advertisers["Advertiser"]) == [f"Acme {tag}", "No advertiser"]
     assert list(advertisers["Campaigns"]) == [1, 1]

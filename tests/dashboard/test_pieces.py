@@ -31,6 +31,7 @@ def test_money(value: float | Decimal, shown: str) -> None:
 def test_numbers_sizes_durations_and_dates() -> None:
     assert formatting.count(1234567) == "1,234,567"
     assert formatting.percent(0.1234) == "12.3%"
+    assert formatting.frequency(2.345) == "2.3x" and formatting.frequency(0.0) == "—"
     assert formatting.file_size(512) == "512 B"
     assert formatting.file_size(5 * 1024 * 1024) == "5.0 MB"
     assert formatting.duration(6000) == "6.0 s"

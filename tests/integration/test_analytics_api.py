@@ -7,21 +7,18 @@ dashboard-wide figures are checked as lower bounds or against each other.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import asyncpg
 import httpx
 import pytest
 
-from storage.db import asyncpg_dsn
-from tests.stack_fixtures import Stack
+from tests.stack_fixtures import Stack, execute_sql
 
 INSERT_HOURLY = """INSERT INTO campaign_hourly_stats (campaign_id, hour, impressions, starts,
     first_quartiles, midpoints, third_quartiles, completes, clicks, errors, spend)
@@ -46,6 +43,8 @@ PERFORMANCE_COLUMNS = [
     "budget_spent",
     "budget_remaining",
     "advertiser",
+    "reach",
+    "frequency",
 ]
 
 
@@ -67,25 +66,14 @@ class Counts(NamedTuple):
 ZERO = Counts(0).as_json()
 
 
-def execute(stack: Stack, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
-        try:
-            await conn.executemany(sql, rows)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
-
-
 def insert_hourly(stack: Stack, campaign_id: str, rows: dict[datetime, Counts]) -> None:
     cid = uuid.UUID(campaign_id)
-    execute(stack, INSERT_HOURLY, [(cid, hour, *counts) for hour, counts in rows.items()])
+    execute_sql(stack, INSERT_HOURLY, [(cid, hour, *counts) for hour, counts in rows.items()])
 
 
 def insert_daily(stack: Stack, campaign_id: str, rows: dict[date, Counts]) -> None:
     cid = uuid.UUID(campaign_id)
-    execute(stack, INSERT_DAILY, [(cid, day, *counts) for day, counts in rows.items()])
+    execute_sql(stack, INSERT_DAILY, [(cid, day, *counts) for day, counts in rows.items()])
 
 
 def create_campaign(
@@ -144,7 +132,7 @@ def test_hourly_stats_are_exact_and_zero_filled_across_midnight(
             datetime(2025, 3, 11, 3, tzinfo=UTC): Counts(1000, spend=Decimal(9)),
         },
     )
-    execute(
+    execute_sql(
         stack,
         "UPDATE campaigns SET budget_spent = $2 WHERE id = $1",
         [(uuid.UUID(cid), Decimal("123.456789"))],
@@ -174,6 +162,8 @@ def test_hourly_stats_are_exact_and_zero_filled_across_midnight(
         "budget_total": 1000.0,
         "budget_spent": 123.456789,
         "budget_remaining": 876.543211,
+        "reach": 0,  # stats rows written straight in: no raw events, so no device reached
+        "frequency": 0.0,
     }
     same_hours_in_paris = get_ok(
         api,
@@ -354,6 +344,8 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
         "budget_spent": 0.0,
         "budget_remaining": 1000.0,
         "advertiser": None,
+        "reach": 0,
+        "frequency": 0.0,
     }
     assert mine[1]["name"] == names["hostile"] and mine[1]["vcr"] == 0.25
     assert mine[1]["advertiser"] == "<Brew> & Co"

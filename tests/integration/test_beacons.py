@@ -42,12 +42,13 @@ def serving(stack: Stack) -> Iterator[httpx.Client]:
         yield client
 
 
-def ad_urls(serving: httpx.Client, campaign_id: str) -> dict[str, str]:
-    """The beacon URLs of one freshly served ad for ``campaign_id``, read from its VAST
-    (asking again for a moment while the replica's budget lease is being refilled)."""
+def ad_urls(serving: httpx.Client, campaign_id: str, **params: str) -> dict[str, str]:
+    """The beacon URLs of one freshly served ad for ``campaign_id`` (more tag ``params``: an
+    ``ifa``), read from its VAST (asking again for a moment while the replica's budget lease is
+    being refilled)."""
     deadline = time.monotonic() + 5
     while True:
-        answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
+        answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id, **params})
         root = ElementTree.fromstring(answer.content)
         if root.find("v:Ad", NS) is not None or time.monotonic() > deadline:
             break
@@ -124,6 +125,29 @@ def test_every_beacon_of_an_ad_is_counted_exactly(
     assert result["budget_spent"] == Decimal("0.04")
     assert result["daily_impressions"] == 1
     assert result["events"] == len(urls)
+
+
+def test_reach_counts_each_named_device_once(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="Reach test")
+    wait_served(serving, cid)
+    lat = "00000000-0000-0000-0000-000000000000"  # limit ad tracking: no device
+    devices = ["ctv-device-a", "ctv-device-a", "ctv-device-a", "ctv-device-b", None, lat, "[IFA]"]
+    served = [ad_urls(serving, cid, **({"ifa": d} if d else {})) for d in devices]
+    keys = [dict(parse_qsl(urlsplit(urls["impression"]).query)).get("d") for urls in served]
+    assert keys[0] == keys[1] == keys[2] and keys[3] not in (None, keys[0])
+    assert keys[4:] == [None, None, None] and "ctv-device" not in served[0]["impression"]
+    for urls in served:
+        assert fire(serving, urls["impression"]).status_code == 200
+    assert fire(serving, served[0]["impression"]).status_code == 200  # a replay adds nothing
+    wait_for_impressions(stack, cid, len(devices), timeout=10)
+
+    totals = api.get(f"/campaigns/{cid}/stats").json()["totals"]
+    assert (totals["impressions"], totals["reach"], totals["frequency"]) == (7, 2, 2.0)
+    rows = api.get("/reports/performance").json()["rows"]
+    (row,) = [r for r in rows if r["campaign_id"] == cid]
+    assert (row["impressions"], row["reach"], row["frequency"]) == (7, 2, 2.0)
 
 
 def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:

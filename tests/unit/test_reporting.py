@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from ads.reporting import (
     CampaignFigures,
     Counters,
     Granularity,
+    Reach,
     ReportRange,
     budget_remaining,
     campaign_stats,
@@ -102,6 +104,7 @@ def test_campaign_totals_carry_derived_metrics_and_budget() -> None:
         series=series,
         budget_total=Decimal("10.00"),
         budget_spent=Decimal("10.5"),
+        reach=Reach(devices=3, impressions=4),
     )
     body = stats.model_dump(mode="json", by_alias=True)
     assert body["from"] == "2025-03-10T22:00:00Z" and body["to"] == "2025-03-11T01:00:00Z"
@@ -110,6 +113,7 @@ def test_campaign_totals_carry_derived_metrics_and_budget() -> None:
     assert totals["spend"] == 0.048 and totals["ecpm"] == 12.0
     assert totals["vcr"] == 0.75 and totals["ctr"] == 0.25
     assert totals["budget_remaining"] == 0.0 and totals["budget_spent"] == 10.5
+    assert totals["reach"] == 3 and totals["frequency"] == 1.33
     assert [p["bucket"] for p in body["series"]] == [
         "2025-03-10T22:00:00Z",
         "2025-03-10T23:00:00Z",
@@ -126,10 +130,12 @@ def test_daily_buckets_serialise_as_dates() -> None:
         series=fill_series(report_range.days(), {}),
         budget_total=Decimal(1),
         budget_spent=Decimal(0),
+        reach=Reach(),
     )
     body = stats.model_dump(mode="json", by_alias=True)
     assert [p["bucket"] for p in body["series"]] == ["2025-03-01", "2025-03-02"]
     assert body["totals"]["vcr"] == 0.0 and body["totals"]["ecpm"] == 0.0
+    assert body["totals"]["reach"] == 0 and body["totals"]["frequency"] == 0.0
 
 
 def test_dashboard_totals_are_the_sums_of_its_series() -> None:
@@ -324,7 +330,7 @@ def test_performance_csv_round_trips_hostile_names() -> None:
 
     assert text.startswith(
         "campaign_id,name,status,impressions,starts,completes,clicks,errors,vcr,ctr,spend,ecpm,"
-        "budget_total,budget_spent,budget_remaining,advertiser\r\n"
+        "budget_total,budget_spent,budget_remaining,advertiser,reach,frequency\r\n"
     )
     parsed = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [p["name"] for p in parsed] == [
@@ -358,5 +364,15 @@ def test_performance_rows_keep_the_given_order_and_compute_metrics() -> None:
     first, second = report.rows
     assert (first.name, first.ctr, first.ecpm) == ("b", 0.25, Decimal("12.500000"))
     assert (second.name, second.ctr, second.vcr, second.ecpm) == ("a", 0.0, 0.0, Decimal(0))
+    assert (first.reach, first.frequency) == (0, 0.0)
     assert report.model_dump(mode="json", by_alias=True)["from"] == "2025-03-01T00:00:00Z"
     assert window.end - window.start == timedelta(days=1)
+
+
+def test_reach_counts_devices_and_frequency_is_per_device_reached() -> None:
+    assert Reach().frequency == 0.0
+    assert Reach(devices=3, impressions=7).frequency == 2.33
+    window = ReportRange(start=at(1), end=at(2), granularity=DAY)
+    reached = replace(figures("a", impressions=9), reach=Reach(devices=2, impressions=5))
+    (row,) = performance_report(window, [reached]).rows
+    assert (row.impressions, row.reach, row.frequency) == (9, 2, 2.5)

@@ -373,3 +373,67 @@ def test_any_ids_survive_the_url_round_trip(
         campaign_id,
         creative_id,
     )
+
+
+# --- device keys (reach) -------------------------------------------------------------------
+
+
+def test_a_device_key_is_a_keyed_hash_stable_per_secret(signer: BeaconSigner) -> None:
+    key = signer.device_key("6D92078A-8246-4BA4-AE5B-76104861E7DC")
+    assert len(key) == 16 and all(c in "0123456789abcdef" for c in key)
+    assert key == BeaconSigner(SECRET, base_url="https://other.example").device_key(
+        "6D92078A-8246-4BA4-AE5B-76104861E7DC"
+    )
+    assert key != signer.device_key("6D92078A-8246-4BA4-AE5B-76104861E7DD")
+    assert key != BeaconSigner("another-tracking-secret", base_url=BASE).device_key(
+        "6D92078A-8246-4BA4-AE5B-76104861E7DC"
+    )
+    assert "6D92078A" not in key.upper()
+
+
+def test_the_device_key_rides_signed_on_every_beacon(
+    signer: BeaconSigner, verifier: BeaconVerifier
+) -> None:
+    device = signer.device_key("roku-device-1")
+    urls = signer.tracking_urls(**IDS, device=device)
+    for event, url in all_urls(urls).items():
+        params = params_of(url)
+        assert params["d"] == device
+        beacon = verify(verifier, params)
+        assert (beacon.event, beacon.device) == (event, device)
+
+
+def test_a_beacon_without_a_device_key_has_none(
+    urls: TrackingUrls, verifier: BeaconVerifier
+) -> None:
+    params = params_of(urls.impression)
+    assert "d" not in params
+    assert verify(verifier, params).device is None
+
+
+@pytest.mark.parametrize("change", ["swap", "drop", "add"])
+def test_a_forged_device_key_is_refused(
+    signer: BeaconSigner, verifier: BeaconVerifier, change: str
+) -> None:
+    """Reach cannot be inflated by rewriting, removing or adding the device of a beacon."""
+    signed = signer.tracking_urls(**IDS, device=signer.device_key("device-a"))
+    params = params_of(signed.impression)
+    if change == "swap":
+        params["d"] = signer.device_key("device-b")
+    elif change == "drop":
+        del params["d"]
+    else:
+        params = params_of(signer.tracking_urls(**IDS).impression)
+        params["d"] = signer.device_key("device-b")
+    with pytest.raises(InvalidSignature):
+        verify(verifier, params)
+
+
+@pytest.mark.parametrize("bad", ["", "ABCDEF0123456789", "0123", "0123456789abcdef0", "zz" * 8])
+def test_a_malformed_device_key_is_refused(
+    signer: BeaconSigner, verifier: BeaconVerifier, bad: str
+) -> None:
+    params = params_of(signer.tracking_urls(**IDS, device=signer.device_key("d-1")).impression)
+    params["d"] = bad
+    with pytest.raises(InvalidBeacon, match="device key"):
+        verify(verifier, params)
