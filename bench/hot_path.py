@@ -21,12 +21,14 @@ from decimal import Decimal
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
 from ads.decision import (
+    AdRequestBody,
     DecisionRenderer,
     decide,
     decide_pod,
     new_ad_serving_id,
     parse_ad_request,
 )
+from ads.frequency import device_id, request_ifa
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
 from bench.decisions import AD_REQUEST as BENCH_AD_REQUEST
@@ -116,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     assert decision is not None
 
+    def device_key(body: AdRequestBody) -> str | None:
+        """As the replica: the device the request names, as the key beacons carry."""
+        named = device_id(request_ifa(body.device))
+        return None if named is None else signer.device_key(named)
+
     def whole_json() -> bytes:
         body = parse_ad_request(AD_REQUEST)
         at = datetime.now(UTC)
@@ -126,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             now=at,
             rng=rng,
             signer=signer,
+            device=device_key(body),
         )
         assert made is not None
         return renderer.json(made)
@@ -158,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: dict[str, Callable[[], object]] = {
         "parse ad request (JSON body)": lambda: parse_ad_request(AD_REQUEST),
         "pick (campaign + creative)": lambda: index.pick(now, max_duration_ms=60_000, rng=rng),
+        "device key (id check + hash)": lambda: device_key(request),
         "sign beacons (one hash)": lambda: signer.sign(
             ad_serving_id=new_ad_serving_id(),
             request_id="bench-3f1c9a7e-0001",
