@@ -103,9 +103,9 @@ def validation_messages(exc: ValidationError, labels: Mapping[str, str]) -> list
     return messages
 
 
-def campaign_id_param() -> uuid.UUID | None:
-    """The ``?id=`` of the page's URL as a campaign id, if it is one."""
-    raw = st.query_params.get("id")
+def campaign_id_param(name: str = "id") -> uuid.UUID | None:
+    """The ``?id=`` (or ``name``) of the page's URL as a campaign id, if it is one."""
+    raw = st.query_params.get(name)
     try:
         return uuid.UUID(raw) if raw else None
     except ValueError:

@@ -56,6 +56,13 @@ def _header(api: AdminApi, campaign: Campaign) -> None:
             icon=":material/edit:",
             query_params={"id": str(campaign.id)},
         )
+        st.page_link(
+            ui.CAMPAIGN_FORM,
+            label="Duplicate",
+            icon=":material/content_copy:",
+            query_params={"copy": str(campaign.id)},
+            help="A new draft with this campaign's settings (not its creatives)",
+        )
         with st.popover("Delete", icon=":material/delete:"):
             st.markdown("Delete this campaign and its creatives? This cannot be undone.")
             if st.button("Delete campaign", type="primary", key="confirm-delete-campaign"):

@@ -1,4 +1,5 @@
-"""Create a campaign, or edit one (``?id=``): every field, checked before and after the API call.
+"""Create a campaign, from scratch or as a copy of another (``?copy=``), or edit one (``?id=``):
+every field, checked before and after the API call.
 
 The form is checked with the API's own schema (:class:`ads.campaigns.CampaignCreate`) before
 anything is sent, so most mistakes are named next to their field at once; what only the server
@@ -97,11 +98,28 @@ def _emptiable(key: str, stored: float | None) -> str:
     return key
 
 
-def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, bool]:
-    """Draw the form; return its raw values, the status asked for and whether it was sent."""
+def duplicate(source: Campaign, *, now: datetime) -> Campaign:
+    """The settings a copy of ``source`` starts from: "Copy of" its name, and its flight moved
+    to start now (same length) when it has already ended."""
+    name = f"Copy of {source.name}"[:255]
+    if source.end_date > now:
+        return source.model_copy(update={"name": name})
+    start = now.replace(second=0, microsecond=0)
+    end = start + (source.end_date - source.start_date)
+    return source.model_copy(update={"name": name, "start_date": start, "end_date": end})
+
+
+def _fields(
+    campaign: Campaign | None, *, template: Campaign | None = None
+) -> tuple[dict[str, Any], CampaignStatus, bool]:
+    """Draw the form (editing ``campaign``, or a new one filled in from ``template``); return its
+    raw values, the status asked for and whether it was sent."""
     now = _naive_utc(datetime.now(UTC))
-    c = campaign
-    form = f"campaign-form-{c.id if c else 'new'}"
+    c = campaign or template
+    if campaign is not None:
+        form = f"campaign-form-{campaign.id}"
+    else:
+        form = f"campaign-form-copy-{template.id}" if template else "campaign-form-new"
     with st.form(form, border=True):
         name = st.text_input(LABELS["name"], value=c.name if c else "", max_chars=255)
         description = st.text_area(LABELS["description"], value=c.description if c else "")
@@ -192,16 +210,20 @@ def _fields(campaign: Campaign | None) -> tuple[dict[str, Any], CampaignStatus, 
             format_func=_PACING.__getitem__,
             horizontal=True,
         )
-        statuses = [c.status, *ui.next_statuses(c.status)] if c else list(_NEW_STATUS)
+        statuses = (
+            [campaign.status, *ui.next_statuses(campaign.status)] if campaign else list(_NEW_STATUS)
+        )
         status = option_cols[1].selectbox(
             "Status",
             statuses,
             format_func=lambda s: (
-                _NEW_STATUS[s] if c is None else formatting.CAMPAIGN_STATUS[s].label
+                _NEW_STATUS[s] if campaign is None else formatting.CAMPAIGN_STATUS[s].label
             ),
         )
         sent = st.form_submit_button(
-            "Save changes" if c else "Create campaign", type="primary", icon=":material/save:"
+            "Save changes" if campaign else "Create campaign",
+            type="primary",
+            icon=":material/save:",
         )
     values: dict[str, Any] = {
         "name": name,
@@ -291,18 +313,40 @@ def _save(
     st.switch_page(ui.CAMPAIGN, query_params={"id": str(saved.id)})
 
 
+def _copied(api: AdminApi) -> Campaign | None:
+    """The settings to start from when the page was opened to duplicate a campaign (``?copy=``)."""
+    source_id = ui.campaign_id_param("copy")
+    if source_id is None:
+        return None
+    try:
+        source = api.get_campaign(source_id)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        st.warning("The campaign to copy no longer exists: starting from an empty form.")
+        return None
+    return duplicate(source, now=datetime.now(UTC))
+
+
 def render() -> None:
     api = session.api()
     campaign_id = ui.campaign_id_param()
     campaign = api.get_campaign(campaign_id) if campaign_id else None
+    template = None if campaign else _copied(api)
     if campaign is None:
         st.title("New campaign")
-        st.caption("New campaigns start as drafts unless you activate them here.")
+        if template is not None:
+            st.caption(
+                "A copy of the campaign's settings; upload its creatives after saving. "
+                "New campaigns start as drafts unless you activate them here."
+            )
+        else:
+            st.caption("New campaigns start as drafts unless you activate them here.")
     else:
         st.title("Edit campaign")
         st.caption(formatting.md(campaign.name))
     with st.container(key="campaign-form"):
-        values, status, sent = _fields(campaign)
+        values, status, sent = _fields(campaign, template=template)
     if sent:
         checked = _check(values, campaign)
         if isinstance(checked, list):

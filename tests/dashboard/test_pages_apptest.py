@@ -289,6 +289,41 @@ def test_create_form_sets_a_frequency_cap_shown_on_the_detail_page(
     assert "**Frequency cap** —" in texts(app)
 
 
+def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx.Client) -> None:
+    source = create_campaign(
+        api,
+        advertiser="Dup & Co",
+        categories=["IAB2", "IAB8-5"],
+        frequency_cap_ads=2,
+        frequency_cap_hours=12,
+        daily_cap="80.00",
+    )
+    assert api.put(f"/campaigns/{source['id']}/status", json={"status": "active"}).is_success
+    app = goto(app, DETAIL, id=source["id"])
+    (link,) = [link for link in app.page_link if link.label == "Duplicate"]
+    assert link.proto.query_string == f"copy={source['id']}"
+    app = goto(app, FORM, copy=source["id"])
+    assert app.title[0].value == "New campaign"
+    assert app.text_input[0].value == f"Copy of {source['name']}"
+    assert labelled(app.number_input, "Daily cap").value == 80.0
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    copy = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert copy["id"] != source["id"] and copy["status"] == "draft"
+    assert copy["name"] == f"Copy of {source['name']}"
+    same = ("budget_total", "cpm", "pacing", "advertiser", "click_through_url", "description")
+    assert {k: copy[k] for k in same} == {k: source[k] for k in same}
+    for moment in ("start_date", "end_date"):  # the form shows them to the minute
+        assert copy[moment][:16] == source[moment][:16]
+    assert sorted(copy["categories"]) == ["IAB2", "IAB8-5"]
+    assert (copy["frequency_cap_ads"], copy["frequency_cap_hours"], copy["daily_cap"]) == (
+        2,
+        12,
+        80.0,
+    )
+    assert api.get(f"/campaigns/{source['id']}").json()["campaign"]["status"] == "active"
+
+
 @pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])
 def test_half_a_frequency_cap_is_refused_by_name(
     app: AppTest, api: httpx.Client, half: str

@@ -13,8 +13,9 @@ import pytest
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
-from dashboard.models import PerformanceRow
+from dashboard.models import Campaign, PerformanceRow
 from dashboard.tags import vast_tag_url
+from dashboard.views.campaign_form import duplicate
 
 MP4_HEAD = b"\x00\x00\x00\x20ftypisom"
 
@@ -222,3 +223,32 @@ def test_performance_sums_per_advertiser_as_the_ad_server_compares_names() -> No
     assert (acme.vcr, acme.ctr, acme.ecpm) == (0.5, 0.01, 10.0)
     assert (none.advertiser, none.impressions) == (metrics.NO_ADVERTISER, 500)
     assert (brew.impressions, brew.vcr, brew.ecpm) == (0, 0.0, 0.0)
+
+
+def test_a_copy_of_an_ended_flight_starts_now_as_long() -> None:
+    now = datetime(2026, 6, 1, 12, 30, 45, tzinfo=UTC)
+    source = Campaign.model_validate(
+        {
+            "id": uuid.uuid4(),
+            "name": "x" * 255,
+            "status": "completed",
+            "budget_total": 100,
+            "budget_spent": 100,
+            "cpm": 10,
+            "start_date": now - timedelta(days=40),
+            "end_date": now - timedelta(days=10),
+            "pacing": "even",
+            "description": "",
+            "budget_remaining": 0,
+            "daily_cap": None,
+            "click_through_url": None,
+            "created_at": now - timedelta(days=41),
+            "updated_at": now - timedelta(days=10),
+        }
+    )
+    copy = duplicate(source, now=now)
+    assert copy.name == ("Copy of " + "x" * 255)[:255]
+    assert copy.start_date == datetime(2026, 6, 1, 12, 30, tzinfo=UTC)
+    assert copy.end_date - copy.start_date == timedelta(days=30)
+    running = source.model_copy(update={"end_date": now + timedelta(days=1)})
+    assert duplicate(running, now=now).start_date == source.start_date
