@@ -23,6 +23,7 @@ from pydantic import (
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.separation import MAX_CATEGORIES, check_category
+from ads.targeting import MAX_TARGET_APPS, check_app_bundle
 
 MAX_BUDGET = Decimal("1000000000000")
 MAX_CPM = Decimal("10000")
@@ -113,6 +114,12 @@ Categories = Annotated[
 ]
 """IAB Content Taxonomy 1.0 codes: what the ads are about (brand safety, competitive
 separation; see ads/separation.py)."""
+TargetApps = Annotated[
+    list[Annotated[str, AfterValidator(check_app_bundle)]],
+    Field(max_length=MAX_TARGET_APPS),
+    AfterValidator(_distinct),
+]
+"""App bundles the campaign runs in (see ads/targeting.py); empty: every app."""
 CapAds = Annotated[int, Field(ge=1, le=MAX_CAP_ADS, strict=True)]
 CapHours = Annotated[int, Field(ge=1, le=MAX_CAP_HOURS, strict=True)]
 
@@ -140,6 +147,7 @@ class CampaignCreate(_Strict):
     frequency_cap_ads: CapAds | None = None
     """At most this many ads of the campaign per device every ``frequency_cap_hours``."""
     frequency_cap_hours: CapHours | None = None
+    target_apps: TargetApps = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -164,6 +172,7 @@ class CampaignUpdate(_Strict):
     categories: Categories | None = None
     frequency_cap_ads: CapAds | None = None
     frequency_cap_hours: CapHours | None = None
+    target_apps: TargetApps | None = None
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
@@ -203,6 +212,7 @@ class CampaignOut(BaseModel):
     categories: list[str] = []
     frequency_cap_ads: int | None = None
     frequency_cap_hours: int | None = None
+    target_apps: list[str] = []
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

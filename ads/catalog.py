@@ -59,6 +59,8 @@ class CatalogCampaign:
     categories: tuple[str, ...] = ()
     """IAB Content Taxonomy 1.0 codes (see ads/separation.py)."""
     frequency_cap: FrequencyCap | None = None
+    target_apps: frozenset[str] = frozenset()
+    """App bundles the campaign is limited to, lower-case; empty: every app (ads/targeting.py)."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -66,8 +68,8 @@ class CatalogCampaign:
 
 
 def _encode(value: Any) -> str:
-    if isinstance(value, tuple):  # category codes: no commas in them
-        return ",".join(value)
+    if isinstance(value, tuple | frozenset):  # category codes, app bundles: no commas in them
+        return ",".join(sorted(value) if isinstance(value, frozenset) else value)
     if isinstance(value, datetime):
         return value.isoformat()
     if value is None:
@@ -97,6 +99,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         advertiser=data.get("advertiser") or None,
         categories=tuple(code for code in data.get("categories", "").split(",") if code),
         frequency_cap=FrequencyCap.parse(cap) if (cap := data.get("frequency_cap")) else None,
+        target_apps=frozenset(app for app in data.get("target_apps", "").split(",") if app),
     )
 
 

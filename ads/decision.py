@@ -18,6 +18,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.separation import MAX_BLOCKED_CATEGORIES, BreakSeparation, blocked_by
+from ads.targeting import runs_in
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
@@ -164,16 +165,21 @@ def decide_pod(
     accept: Callable[[CatalogCampaign], bool] | None = None,
     blocked_categories: frozenset[str] = frozenset(),
     device: str | None = None,
+    app: str | None = None,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
-    two competing (same campaign, advertiser or category family: see ads/separation.py), each
-    picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
+    two competing (same campaign, advertiser or category family: see ads/separation.py), only
+    campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`),
+    each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
     :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
+    targeted = index.app_targeted
 
     def acceptable(campaign: CatalogCampaign) -> bool:
+        if targeted and not runs_in(campaign, app):
+            return False
         if blocked_categories and blocked_by(campaign, blocked_categories):
             return False
         if decisions and not separation.allows(campaign):

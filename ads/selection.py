@@ -132,6 +132,8 @@ class CatalogIndex:
         self._separation: dict[str, frozenset[str]] = {}
         self.frequency_capped = any(c.frequency_cap for c in self._campaigns.values())
         """Whether any campaign has a frequency cap (else devices need no bookkeeping)."""
+        self.app_targeted = any(c.target_apps for c in self._campaigns.values())
+        """Whether any campaign is limited to some apps (else the request's app is not read)."""
 
     def separation_keys(self, campaign: CatalogCampaign) -> frozenset[str]:
         """:func:`ads.separation.separation_keys` of one of this snapshot's campaigns, computed

@@ -29,6 +29,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
             if campaign.frequency_cap_ads is None or campaign.frequency_cap_hours is None
             else FrequencyCap(campaign.frequency_cap_ads, campaign.frequency_cap_hours)
         ),
+        target_apps=frozenset(campaign.target_apps),
     )
 
 

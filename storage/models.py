@@ -116,6 +116,9 @@ class Campaign(Base):
     )
     frequency_cap_ads: Mapped[int | None] = mapped_column(SmallInteger)
     frequency_cap_hours: Mapped[int | None] = mapped_column(SmallInteger)
+    target_apps: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
+    )
     start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     click_through_url: Mapped[str | None] = mapped_column(Text)

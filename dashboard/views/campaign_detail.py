@@ -90,6 +90,12 @@ def _categories(codes: list[str]) -> str:
     return formatting.md(", ".join(map(formatting.category, codes))) if codes else "—"
 
 
+def _apps(bundles: list[str]) -> str:
+    """The app bundles a campaign is limited to, as code (a bundle holds no backtick), or that
+    it runs in every app."""
+    return ", ".join(f"`{bundle}`" for bundle in bundles) if bundles else "every app"
+
+
 def _frequency_cap(campaign: Campaign) -> str:
     """``3 ads per device every 24 h``, or ``—``."""
     ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
@@ -116,7 +122,8 @@ def _facts(campaign: Campaign) -> None:
             f"**Click-through** {formatting.md(url) if url else '—'}  \n"
             f"**Created** {formatting.moment(campaign.created_at)}  \n"
             f"**Updated** {formatting.moment(campaign.updated_at)}  \n"
-            f"**Categories** {_categories(campaign.categories)}"
+            f"**Categories** {_categories(campaign.categories)}  \n"
+            f"**Apps** {_apps(campaign.target_apps)}"
         )
     if campaign.description:
         st.markdown(formatting.md(campaign.description))
@@ -183,8 +190,9 @@ def _vast_tag(campaign: Campaign) -> None:
             "Brightcove, Google IMA SDK or any VAST 4 player).\n"
             "3. The player requests an ad at each break and fires the tracking beacons; "
             "impressions and completions show up on the Analytics page.\n"
-            "4. Keep `ifa=[IFA]` at the end: players that fill IAB macros put the device's "
-            "advertising id there, which frequency caps count by (left unfilled, it is ignored)."
+            "4. Keep `ifa=[IFA]&app_bundle=[APPBUNDLE]` at the end: players that fill IAB "
+            "macros put the device's advertising id (frequency caps and reach count by it) and "
+            "their app's bundle (app targeting matches it) there; left unfilled, they are ignored."
         )
 
 

@@ -8,6 +8,7 @@ can tell (a 409, a constraint) is shown the same way after the call.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,7 @@ LABELS = {
     "categories": "Categories",
     "frequency_cap_ads": "Frequency cap (ads)",
     "frequency_cap_hours": "Frequency cap (hours)",
+    "target_apps": "Apps",
 }
 _CAP_FIELDS = ("frequency_cap_ads", "frequency_cap_hours")
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
@@ -52,6 +54,11 @@ _CAP_HELP = (
     "At most this many ads of the campaign per device (the player's advertising id) in any "
     "window of that many hours, e.g. 3 ads every 24 hours. Fill in both, or neither for no cap. "
     "Needs players to send their advertising id (JSON `device.ifa`, VAST `ifa=`)."
+)
+_APPS_HELP = (
+    "Run only in these apps of yours: their bundle or store ids as players report them "
+    "(com.example.tv, 151908 on Roku, id1234567890 on tvOS), separated by commas or new lines. "
+    "Empty: every app. Needs players to send the app (JSON `app.bundle`, VAST `app_bundle=`)."
 )
 _CAP_HALF = (
     f"**{LABELS['frequency_cap_ads']}** and **{LABELS['frequency_cap_hours']}**: fill in both "
@@ -202,6 +209,13 @@ def _fields(
             placeholder="e.g. 24",
             help=_CAP_HELP,
         )
+        apps = st.text_area(
+            f"{LABELS['target_apps']} (optional)",
+            value="\n".join(c.target_apps) if c else "",
+            placeholder="Every app",
+            height=68,
+            help=_APPS_HELP,
+        )
         option_cols = st.columns(2)
         pacing = option_cols[0].radio(
             LABELS["pacing"],
@@ -239,6 +253,7 @@ def _fields(
         "categories": categories,
         "frequency_cap_ads": _count(cap_ads),
         "frequency_cap_hours": _count(cap_hours),
+        "target_apps": [app.strip() for app in re.split(r"[,\n]", apps) if app.strip()],
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
     return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent

@@ -40,6 +40,7 @@ from ads.decision import (
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_ifa
+from ads.targeting import request_app_bundle
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
@@ -255,6 +256,7 @@ class ServingIngress:
             campaign_id=None,
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
+            app=ad_request.app.get("bundle") if ad_request.app else None,
         )
         if not ads:
             return Response(status_code=204)
@@ -283,6 +285,7 @@ class ServingIngress:
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
+            app=params.get("app_bundle"),
         )
         if not ads:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
@@ -302,11 +305,12 @@ class ServingIngress:
         campaign_id: str | None,
         blocked_categories: frozenset[str],
         ifa: object,
+        app: object,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
-        key the beacons carry for reach; empty when nothing fits. Counted in the decision
-        metrics under ``endpoint``."""
+        key the beacons carry for reach, from campaigns that run in the ``app`` it names;
+        empty when nothing fits. Counted in the decision metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
         named = device_id(ifa) if ifa is not None else None
@@ -336,6 +340,7 @@ class ServingIngress:
             accept=covered,
             blocked_categories=blocked_categories,
             device=None if named is None else self._signer.device_key(named),
+            app=request_app_bundle(app) if index.app_targeted else None,
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)

@@ -29,6 +29,7 @@ from playwright.sync_api import Page, ViewportSize, sync_playwright
 from cluster.ports import free_port
 from cluster.ray_head import stop_process_group
 from media.synthetic import write_synthetic_video
+from tests.dashboard.helpers import TAG_MACROS
 from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 
 pytestmark = pytest.mark.e2e
@@ -225,6 +226,9 @@ def test_create_campaign_in_the_form(session: Session) -> None:
     page.get_by_label("Total budget ($)").fill("2500")
     page.get_by_label("CPM ($ per 1,000 impressions)").fill("20")
     page.get_by_label("Click-through URL (optional)").fill("https://example.com/launch")
+    # As fast as possible: even pacing may allow only an impression or two in the first minutes
+    # (a ledger started near the end of a 15-minute bucket), and the later tests fetch ads.
+    page.get_by_text("As fast as possible").click()
     screenshot(page, "new-campaign", for_docs=True)
     timed(session, "campaign", lambda: page.get_by_role("button", name="Create campaign").click())
     page.get_by_role("heading", name=session.campaign_name).wait_for()
@@ -239,7 +243,8 @@ def test_activate_and_read_the_vast_tag(session: Session) -> None:
     tag.wait_for()
     session.vast_tag = tag.inner_text().strip()
     public = session.stack.env["PUBLIC_BASE_URL"]
-    assert session.vast_tag == f"{public}/api/v1/vast?campaign_id={session.campaign_id}&ifa=[IFA]"
+    tag_query = f"campaign_id={session.campaign_id}&{TAG_MACROS}"
+    assert session.vast_tag == f"{public}/api/v1/vast?{tag_query}"
     assert page.get_by_role("link", name="Test tag").get_attribute("href") == session.vast_tag
 
 
@@ -346,7 +351,7 @@ def test_vast_request_and_beacons_reach_analytics(session: Session) -> None:
     break_tag = page.locator(".st-key-break-tag code").inner_text().strip()
     screenshot(page, "home", for_docs=True)  # once the page is drawn to its end
     public = session.stack.env["PUBLIC_BASE_URL"]
-    assert break_tag == f"{public}/api/v1/vast?max_duration=120&max_ads=4&ifa=[IFA]"
+    assert break_tag == f"{public}/api/v1/vast?max_duration=120&max_ads=4&{TAG_MACROS}"
     pod = _filled_vast(break_tag)
     sequence = [ad.get("sequence") for ad in pod.iterfind("v:Ad", VAST_NS)]
     assert sequence and sequence == [str(n) for n in range(1, len(sequence) + 1)], sequence

@@ -16,7 +16,7 @@ from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import session
 from media.synthetic import write_synthetic_video
-from tests.dashboard.helpers import create_campaign, goto, log_in, new_app
+from tests.dashboard.helpers import TAG_MACROS, create_campaign, goto, log_in, new_app
 from tests.stack_fixtures import Stack, execute_sql
 
 pytestmark = pytest.mark.integration
@@ -118,13 +118,13 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     assert {"Create a campaign", "Upload a creative", "See performance"} <= set(links)
     assert "Impressions, last 7 days" in texts(app)
     public = get_settings().public_base_url.rstrip("/")
-    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=120&max_ads=4&ifa=[IFA]"
+    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=120&max_ads=4&{TAG_MACROS}"
     app.number_input(key="break-tag-seconds").set_value(60).run()
     app.number_input(key="break-tag-ads").set_value(1).run()
-    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=60&ifa=[IFA]"
+    assert app.code[0].value == f"{public}/api/v1/vast?max_duration=60&{TAG_MACROS}"
     app.multiselect(key="break-tag-blocked").set_value(["IAB8", "IAB26"]).run()
     assert app.code[0].value == (
-        f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26&ifa=[IFA]"
+        f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26&{TAG_MACROS}"
     )
 
 
@@ -175,7 +175,7 @@ def test_create_active_campaign_shows_its_vast_tag(app: AppTest, api: httpx.Clie
     assert not app.exception, app.exception
     campaign_id = app.query_params["id"]
     assert campaign_status(api, campaign_id) == "active"
-    tag = f"{get_settings().public_base_url}/api/v1/vast?campaign_id={campaign_id}&ifa=[IFA]"
+    tag = f"{get_settings().public_base_url}/api/v1/vast?campaign_id={campaign_id}&{TAG_MACROS}"
     assert [c.value for c in app.code] == [tag]
 
 
@@ -324,6 +324,26 @@ def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx
     assert api.get(f"/campaigns/{source['id']}").json()["campaign"]["status"] == "active"
 
 
+def test_create_form_limits_a_campaign_to_apps(app: AppTest, api: httpx.Client) -> None:
+    app = goto(app, FORM)
+    app.text_input[0].input(f"Apps {uuid.uuid4().hex[:8]}")
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    apps = labelled(app.text_area, "Apps")
+    apps.input("com.example.kids, not an app")
+    app.button[0].click().run()
+    assert "**Apps**: an app bundle is 1-255 letters" in texts(app), texts(app)
+    labelled(app.text_area, "Apps").input("com.Example.Sports, 151908\nid1234567890\n")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert created["target_apps"] == ["com.example.sports", "151908", "id1234567890"]
+    assert "**Apps** `com.example.sports`, `151908`, `id1234567890`" in texts(app)
+    plain = create_campaign(api)
+    app = goto(app, DETAIL, id=plain["id"])
+    assert "**Apps** every app" in texts(app)
+
+
 @pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])
 def test_half_a_frequency_cap_is_refused_by_name(
     app: AppTest, api: httpx.Client, half: str
@@ -415,9 +435,9 @@ def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Clie
 
     app.button(key="status-active").click().run()
     assert campaign_status(api, campaign["id"]) == "active"
-    assert app.code[0].value.endswith(f"/api/v1/vast?campaign_id={campaign['id']}&ifa=[IFA]")
+    assert app.code[0].value.endswith(f"/api/v1/vast?campaign_id={campaign['id']}&{TAG_MACROS}")
     app.number_input(key="vast-tag-max-duration").set_value(15).run()
-    assert app.code[0].value.endswith(f"?campaign_id={campaign['id']}&max_duration=15&ifa=[IFA]")
+    assert app.code[0].value.endswith(f"?campaign_id={campaign['id']}&max_duration=15&{TAG_MACROS}")
     app.button(key="status-paused").click().run()
     assert campaign_status(api, campaign["id"]) == "paused"
     assert not app.code

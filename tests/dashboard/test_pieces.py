@@ -16,6 +16,7 @@ from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
 from dashboard.models import Campaign, PerformanceRow
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import duplicate
+from tests.dashboard.helpers import TAG_MACROS
 
 MP4_HEAD = b"\x00\x00\x00\x20ftypisom"
 
@@ -68,17 +69,17 @@ def test_vast_tag_url() -> None:
     cid = uuid.UUID("12345678-1234-5678-1234-567812345678")
     base = "https://ads.example.com/api/v1/vast"
     assert vast_tag_url("https://ads.example.com/", cid) == (
-        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&ifa=[IFA]"
+        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&{TAG_MACROS}"
     )
     assert vast_tag_url("https://ads.example.com", cid, max_duration_s=15, max_ads=1) == (
-        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&max_duration=15&ifa=[IFA]"
+        f"{base}?campaign_id=12345678-1234-5678-1234-567812345678&max_duration=15&{TAG_MACROS}"
     )
     assert vast_tag_url("https://ads.example.com", max_duration_s=120, max_ads=4) == (
-        f"{base}?max_duration=120&max_ads=4&ifa=[IFA]"
+        f"{base}?max_duration=120&max_ads=4&{TAG_MACROS}"
     )
-    assert vast_tag_url("https://ads.example.com", max_duration_s=0) == f"{base}?ifa=[IFA]"
+    assert vast_tag_url("https://ads.example.com", max_duration_s=0) == f"{base}?{TAG_MACROS}"
     blocked = vast_tag_url("https://ads.example.com", blocked_categories=["IAB8-5", "IAB26"])
-    assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26&ifa=[IFA]"
+    assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26&{TAG_MACROS}"
 
 
 def _client(handler: httpx.MockTransport) -> AdminApi:

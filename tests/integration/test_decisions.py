@@ -299,6 +299,46 @@ def test_blocked_categories_and_competing_advertisers_stay_apart(
     assert {cars, rival} & served_campaigns  # their budgets dwarf the others': they were drawn
 
 
+def test_app_targeted_campaigns_serve_only_in_their_apps(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    app = f"com.example.sports{uuid.uuid4().hex[:6]}"
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    cid = active_campaign(stack, api, target_apps=[app.upper(), app], **budget)
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["target_apps"] == [app]
+
+    def vast(**params: str) -> httpx.Response:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **params})
+        vast_schema.validate(answer.text)
+        return answer
+
+    wait_until(
+        lambda: all(b"<InLine>" in vast(app_bundle=app).content for _ in range(8)), timeout=8
+    )
+    assert b"<InLine>" in vast(app_bundle=app.upper()).content
+    for elsewhere in ({}, {"app_bundle": "com.example.kids"}, {"app_bundle": "[APPBUNDLE]"}):
+        assert b"<Ad " not in vast(**elsewhere).content, elsewhere
+
+    def json_campaigns(bundle: str | None) -> set[str]:
+        picked = set()
+        for number in range(20):
+            body: dict[str, Any] = {"request_id": f"app-{number}", "duration": 30}
+            if bundle is not None:
+                body["app"] = {"bundle": bundle, "name": "Sports"}
+            answer = serving.post("/api/v1/ad-request", json=body)
+            assert answer.status_code in (200, 204), answer.text
+            if answer.status_code == 200:
+                picked.add(answer.json()["campaign_id"])
+        return picked
+
+    assert cid in json_campaigns(app)  # its budget dwarfs the others': it is drawn
+    assert cid not in json_campaigns(None) | json_campaigns("com.example.kids")
+
+    everywhere = api.patch(f"/campaigns/{cid}", json={"target_apps": []})
+    assert everywhere.status_code == 200 and everywhere.json()["campaign"]["target_apps"] == []
+    wait_until(lambda: b"<InLine>" in vast().content, timeout=5)
+
+
 def test_browser_players_get_cors_they_can_use_with_credentials(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:

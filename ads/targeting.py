@@ -1,0 +1,41 @@
+"""Inventory targeting: the publisher's apps (channels) a campaign may run in.
+
+Apps are named by their bundle or store id as players report them (OpenRTB ``app.bundle``:
+``com.example.tv`` on Android TV and Fire TV, ``151908`` on Roku, ``id1234567890`` for tvOS),
+compared without regard to case. A campaign without target apps runs in every app; one with
+them runs only where the request names one of those apps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ads.catalog import CatalogCampaign
+
+MAX_TARGET_APPS = 100
+_BUNDLE = re.compile(r"[A-Za-z0-9._:\-]{1,255}")
+
+
+def check_app_bundle(value: str) -> str:
+    """An app bundle as a campaign stores it (trimmed, lower-case); ``ValueError`` saying why
+    it is not one."""
+    value = value.strip()
+    if not _BUNDLE.fullmatch(value):
+        raise ValueError(
+            "an app bundle is 1-255 letters, digits and . _ : - (e.g. com.example.tv or 151908)"
+        )
+    return value.lower()
+
+
+def request_app_bundle(raw: Any) -> str | None:
+    """The app a request names (as the player sent it), lower-case; None when it names none, or
+    something that is not a bundle (an unfilled ``[APPBUNDLE]`` macro, say)."""
+    if not isinstance(raw, str) or not _BUNDLE.fullmatch(raw):
+        return None
+    return raw.lower()
+
+
+def runs_in(campaign: CatalogCampaign, app: str | None) -> bool:
+    """Whether ``campaign`` may serve a request from ``app`` (:func:`request_app_bundle`)."""
+    return not campaign.target_apps or app in campaign.target_apps
