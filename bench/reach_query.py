@@ -1,0 +1,126 @@
+"""How long reach takes to count: the performance report's query over every campaign, and one
+campaign's, on ``ad_events`` filled with synthetic device-keyed impressions.
+
+    python -m bench.reach_query --events 1000000 --devices 100000 --campaigns 50
+
+Uses ``DATABASE_URL`` when set (a scratch database: the script adds rows), else starts a private
+PostgreSQL server in a temporary directory. The server inserts the events itself
+(``generate_series``), spread over the last 7 days and their day partitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+
+from cluster.ports import free_port
+from cluster.services import PostgresServer
+from storage.db import asyncpg_dsn, create_engine, session_factory
+from storage.event_store import partition_name
+from storage.migrate import upgrade
+from storage.stats import reach
+
+_FILL = """
+INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,
+                       campaign_id, device)
+SELECT 'bench-' || n, t, t, 'impression', 'bench-' || n,
+       ($3::uuid[])[1 + n % array_length($3::uuid[], 1)],
+       lpad(to_hex(abs(hashint4(n)) % $4), 16, '0')
+FROM generate_series($1::int, $2::int) AS n,
+     LATERAL (SELECT now() - (n % 604800) * interval '1 second' AS t) AS at
+"""
+_STEP = 200_000
+
+
+async def fill(url: str, *, events: int, devices: int, campaigns: list[uuid.UUID]) -> float:
+    """Insert the synthetic impressions (a week of day partitions); the seconds it took."""
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        today = datetime.now(UTC).date()
+        for back in range(8):
+            day = today - timedelta(days=back)
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF ad_events "
+                f"FOR VALUES FROM ('{day}') TO ('{day + timedelta(days=1)}')"
+            )
+        started = time.perf_counter()
+        for first in range(1, events + 1, _STEP):
+            last = min(first + _STEP - 1, events)
+            await conn.execute(_FILL, first, last, campaigns, devices)
+            print(f"[reach_query] inserted {last:,} of {events:,} events", flush=True)
+        await conn.execute("VACUUM ANALYZE ad_events")
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def timed_reach(url: str, *, campaign: uuid.UUID | None, rounds: int) -> tuple[float, int]:
+    """Median seconds of :func:`storage.stats.reach` over the last 7 days, and the devices it
+    counted (summed over campaigns)."""
+    engine = create_engine(url, pool_size=1)
+    end = datetime.now(UTC)
+    times, counted = [], 0
+    try:
+        for _ in range(rounds):
+            async with session_factory(engine)() as session:
+                started = time.perf_counter()
+                found = await reach(
+                    session, start=end - timedelta(days=7), end=end, campaign_id=campaign
+                )
+                times.append(time.perf_counter() - started)
+            counted = sum(r.devices for r in found.values())
+    finally:
+        await engine.dispose()
+    return statistics.median(times), counted
+
+
+async def run(url: str, args: argparse.Namespace) -> None:
+    campaigns = [uuid.uuid4() for _ in range(args.campaigns)]
+    seconds = await fill(url, events=args.events, devices=args.devices, campaigns=campaigns)
+    print(f"[reach_query] {args.events:,} events inserted in {seconds:.1f} s", flush=True)
+    every, devices = await timed_reach(url, campaign=None, rounds=args.rounds)
+    one, one_devices = await timed_reach(url, campaign=campaigns[0], rounds=args.rounds)
+    print(
+        f"[reach_query] performance report (all {args.campaigns} campaigns, 7 days): "
+        f"{every * 1000:,.0f} ms median of {args.rounds} ({devices:,} campaign-devices)\n"
+        f"[reach_query] one campaign's stats (7 days): {one * 1000:,.0f} ms "
+        f"({one_devices:,} devices)",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--devices", type=int, default=100_000)
+    parser.add_argument("--campaigns", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        upgrade(url)
+        asyncio.run(run(url, args))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="ctv-reach-") as scratch:
+        server = PostgresServer(root=Path(scratch), port=free_port())
+        print(f"[reach_query] starting a private PostgreSQL on port {server.port}", flush=True)
+        server.start()
+        try:
+            upgrade(server.url)
+            asyncio.run(run(server.url, args))
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
