@@ -224,9 +224,10 @@ class CampaignTotals(Counters):
     budget_total: Money
     budget_spent: Money
     budget_remaining: Money
-    reach: int
-    """Distinct devices with an impression of an ad served in the range."""
-    frequency: float
+    reach: int | None
+    """Distinct devices with an impression of an ad served in the range; None when counting
+    them took too long (see REPORT_REACH_TIMEOUT_SECONDS)."""
+    frequency: float | None
     """Impressions per device reached (impressions that named a device only)."""
 
 
@@ -248,7 +249,7 @@ def campaign_stats(
     series: Sequence[tuple[date, Counters]],
     budget_total: Decimal,
     budget_spent: Decimal,
-    reach: Reach,
+    reach: Reach | None,
 ) -> CampaignStats:
     """The stats answer for one campaign from its zero-filled series and its reach."""
     summed = total(counters for _, counters in series)
@@ -260,8 +261,8 @@ def campaign_stats(
         budget_total=budget_total,
         budget_spent=budget_spent,
         budget_remaining=budget_remaining(budget_total, budget_spent),
-        reach=reach.devices,
-        frequency=reach.frequency,
+        reach=None if reach is None else reach.devices,
+        frequency=None if reach is None else reach.frequency,
     )
     return CampaignStats(
         campaign_id=campaign_id,
@@ -373,7 +374,8 @@ class CampaignFigures:
     budget_spent: Decimal
     counters: Counters
     advertiser: str | None = None
-    reach: Reach = Reach()
+    reach: Reach | None = None
+    """None: not counted (too long for the range)."""
 
 
 class PerformanceRow(BaseModel):
@@ -394,8 +396,8 @@ class PerformanceRow(BaseModel):
     budget_remaining: Money
     advertiser: str | None
     """New columns go last, so the CSV's earlier columns keep their places."""
-    reach: int
-    frequency: float
+    reach: int | None
+    frequency: float | None
 
 
 class PerformanceReport(BaseModel):
@@ -425,8 +427,8 @@ def performance_row(figures: CampaignFigures) -> PerformanceRow:
         budget_spent=figures.budget_spent,
         budget_remaining=budget_remaining(figures.budget_total, figures.budget_spent),
         advertiser=figures.advertiser,
-        reach=figures.reach.devices,
-        frequency=figures.reach.frequency,
+        reach=None if figures.reach is None else figures.reach.devices,
+        frequency=None if figures.reach is None else figures.reach.frequency,
     )
 
 

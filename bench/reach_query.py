@@ -77,6 +77,7 @@ async def timed_reach(url: str, *, campaign: uuid.UUID | None, rounds: int) -> t
                     session, start=end - timedelta(days=7), end=end, campaign_id=campaign
                 )
                 times.append(time.perf_counter() - started)
+            assert found is not None  # no timeout asked for
             counted = sum(r.devices for r in found.values())
     finally:
         await engine.dispose()

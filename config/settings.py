@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
     beacon_max_age_seconds: int = Field(default=86_400, ge=60)
     beacon_spill_limit: int = Field(default=100_000, ge=0)
+    report_reach_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        description="Longest a report waits for its reach count (distinct devices over raw "
+        "events); past it the report leaves reach out rather than keep the page waiting.",
+    )
     event_retention_days: int | None = Field(
         default=400,
         ge=3,

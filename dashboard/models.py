@@ -95,8 +95,8 @@ class StatsTotals(ApiModel):
     ctr: float = 0.0
     ecpm: float = 0.0
     budget_remaining: float | None = None
-    reach: int = 0
-    frequency: float = 0.0
+    reach: int | None = None
+    frequency: float | None = None
 
 
 class StatsPoint(ApiModel):
@@ -154,8 +154,8 @@ class PerformanceRow(ApiModel):
     ecpm: float = 0.0
     budget_remaining: float | None = None
     advertiser: str | None = None
-    reach: int = 0
-    frequency: float = 0.0
+    reach: int | None = None
+    frequency: float | None = None
 
 
 class PerformanceReport(ApiModel):

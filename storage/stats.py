@@ -8,13 +8,16 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Row, distinct, func, select
+from sqlalchemy import BigInteger, ColumnElement, Row, distinct, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.reporting import COUNTERS, CampaignFigures, Counters, Reach, TopCampaign
 from storage.models import AdEvent, Campaign, CampaignDailyStats, CampaignHourlyStats
 
 StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats]
+_QUERY_CANCELED = "57014"
+_SET_TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
 
 
 def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
@@ -142,10 +145,12 @@ async def reach(
     start: datetime,
     end: datetime,
     campaign_id: uuid.UUID | None = None,
-) -> dict[uuid.UUID, Reach]:
+    timeout_seconds: float | None = None,
+) -> dict[uuid.UUID, Reach] | None:
     """Per campaign (or the one named), the devices reached by ads served in ``[start, end)``
     (raw events: within EVENT_RETENTION_DAYS; the partial index ``ix_ad_events_reach`` serves
-    it). Campaigns without a device-keyed impression are left out."""
+    it). Campaigns without a device-keyed impression are left out. None when counting takes
+    longer than ``timeout_seconds``."""
     e = AdEvent
     stmt = (
         select(e.campaign_id, func.count(distinct(e.device)), func.count())
@@ -159,9 +164,20 @@ async def reach(
     )
     if campaign_id is not None:
         stmt = stmt.where(e.campaign_id == campaign_id)
-    result = await session.execute(stmt)
+    try:
+        async with session.begin_nested():  # a cancelled count leaves the caller's work alone
+            if timeout_seconds is not None:
+                limit = str(max(int(timeout_seconds * 1000), 1))
+                await session.execute(_SET_TIMEOUT, {"ms": limit})
+            rows = (await session.execute(stmt)).all()
+            if timeout_seconds is not None:
+                await session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+    except DBAPIError as exc:
+        if getattr(exc.orig, "pgcode", None) != _QUERY_CANCELED:
+            raise
+        return None
     return {
         campaign: Reach(devices=int(devices), impressions=int(impressions))
-        for campaign, devices, impressions in result
+        for campaign, devices, impressions in rows
         if campaign is not None
     }

@@ -71,6 +71,11 @@ def _delivery_columns() -> dict[str, Any]:
 
 
 def _table(rows: list[PerformanceRow]) -> None:
+    if any(r.reach is None for r in rows):
+        st.caption(
+            "Reach and frequency are left out: counting devices over this range took too long. "
+            "Each campaign's page shows its own."
+        )
     st.dataframe(
         [
             {

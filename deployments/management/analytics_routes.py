@@ -26,6 +26,7 @@ from ads.reporting import (
     Reach,
     RecentCampaign,
 )
+from config.settings import get_settings
 from deployments.management.deps import CurrentUser, SessionDep
 from storage import campaigns as campaign_repo
 from storage import stats
@@ -85,7 +86,11 @@ async def campaign_stats(
         )
         series = reporting.fill_series(report_range.days(), daily)
     reached = await stats.reach(
-        session, start=report_range.start, end=report_range.end, campaign_id=campaign.id
+        session,
+        start=report_range.start,
+        end=report_range.end,
+        campaign_id=campaign.id,
+        timeout_seconds=get_settings().report_reach_timeout_seconds,
     )
     return reporting.campaign_stats(
         campaign_id=campaign.id,
@@ -93,7 +98,7 @@ async def campaign_stats(
         series=series,
         budget_total=campaign.budget_total,
         budget_spent=campaign.budget_spent,
-        reach=reached.get(campaign.id, Reach()),
+        reach=None if reached is None else reached.get(campaign.id, Reach()),
     )
 
 
@@ -134,10 +139,15 @@ async def performance_report(
     figures = await stats.campaign_figures(
         session, first=report_range.first_day, last=report_range.last_day
     )
-    reached = await stats.reach(session, start=report_range.start, end=report_range.end)
-    report = reporting.performance_report(
-        report_range, [replace(f, reach=reached.get(f.id, Reach())) for f in figures]
+    reached = await stats.reach(
+        session,
+        start=report_range.start,
+        end=report_range.end,
+        timeout_seconds=get_settings().report_reach_timeout_seconds,
     )
+    if reached is not None:
+        figures = [replace(f, reach=reached.get(f.id, Reach())) for f in figures]
+    report = reporting.performance_report(report_range, figures)
     if format_ is ExportFormat.JSON:
         return report
     filename = reporting.performance_filename(report_range)

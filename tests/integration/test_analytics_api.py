@@ -7,17 +7,21 @@ dashboard-wide figures are checked as lower bounds or against each other.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import asyncpg
 import httpx
 import pytest
 
+from storage.db import asyncpg_dsn
 from tests.stack_fixtures import Stack, execute_sql
 
 INSERT_HOURLY = """INSERT INTO campaign_hourly_stats (campaign_id, hour, impressions, starts,
@@ -370,6 +374,35 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
     assert parsed[ids["formula"]]["name"] == "'" + names["formula"]
     assert parsed[ids["hostile"]]["name"] == names["hostile"]
     assert parsed[ids["hostile"]]["advertiser"] == "<Brew> & Co"
+
+
+def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
+    stack: Stack, api: httpx.Client, campaign_id: str
+) -> None:
+    """A reach count that outlasts REPORT_REACH_TIMEOUT_SECONDS (here: ad_events locked) is
+    left out as null; the rest of the report arrives."""
+    loop = asyncio.new_event_loop()
+
+    async def lock() -> asyncpg.Connection:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+        await conn.execute("BEGIN; LOCK TABLE ad_events IN ACCESS EXCLUSIVE MODE")
+        return conn
+
+    holder = loop.run_until_complete(lock())
+    try:
+        started = time.monotonic()
+        report = get_ok(api, "/reports/performance")
+        totals = get_ok(api, f"/campaigns/{campaign_id}/stats")["totals"]
+        waited = time.monotonic() - started
+    finally:
+        loop.run_until_complete(holder.close())
+        loop.close()
+    assert report["rows"] and all(r["reach"] is None for r in report["rows"])
+    assert all(r["frequency"] is None for r in report["rows"])
+    assert (totals["reach"], totals["frequency"]) == (None, None)
+    assert "impressions" in totals and waited < 15
+    again = get_ok(api, "/reports/performance")
+    assert all(isinstance(r["reach"], int) for r in again["rows"])
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,20 @@ def test_campaign_totals_carry_derived_metrics_and_budget() -> None:
     assert body["series"][1]["impressions"] == 0 and body["series"][1]["spend"] == 0.0
 
 
+def test_reach_not_counted_in_time_is_null_not_zero() -> None:
+    report_range = ReportRange(start=at(1), end=at(2), granularity=DAY)
+    stats = campaign_stats(
+        campaign_id=uuid.uuid4(),
+        report_range=report_range,
+        series=fill_series(report_range.days(), {}),
+        budget_total=Decimal(1),
+        budget_spent=Decimal(0),
+        reach=None,
+    )
+    totals = stats.model_dump(mode="json")["totals"]
+    assert totals["reach"] is None and totals["frequency"] is None
+
+
 def test_daily_buckets_serialise_as_dates() -> None:
     report_range = ReportRange(start=at(1), end=at(3), granularity=DAY)
     stats = campaign_stats(
@@ -364,7 +378,7 @@ def test_performance_rows_keep_the_given_order_and_compute_metrics() -> None:
     first, second = report.rows
     assert (first.name, first.ctr, first.ecpm) == ("b", 0.25, Decimal("12.500000"))
     assert (second.name, second.ctr, second.vcr, second.ecpm) == ("a", 0.0, 0.0, Decimal(0))
-    assert (first.reach, first.frequency) == (0, 0.0)
+    assert (first.reach, first.frequency) == (None, None)  # not counted
     assert report.model_dump(mode="json", by_alias=True)["from"] == "2025-03-01T00:00:00Z"
     assert window.end - window.start == timedelta(days=1)
 
@@ -374,5 +388,9 @@ def test_reach_counts_devices_and_frequency_is_per_device_reached() -> None:
     assert Reach(devices=3, impressions=7).frequency == 2.33
     window = ReportRange(start=at(1), end=at(2), granularity=DAY)
     reached = replace(figures("a", impressions=9), reach=Reach(devices=2, impressions=5))
-    (row,) = performance_report(window, [reached]).rows
+    nobody = replace(figures("b"), reach=Reach())
+    (row, zero) = performance_report(window, [reached, nobody]).rows
     assert (row.impressions, row.reach, row.frequency) == (9, 2, 2.5)
+    assert (zero.reach, zero.frequency) == (0, 0.0)
+    csv_text = performance_csv(performance_report(window, [figures("c")]))
+    assert csv_text.splitlines()[1].endswith(",,")  # not counted: empty cells
