@@ -148,8 +148,9 @@ class _TagStream:
     """Keyed SHAKE256 over an ad's ids, read out as one tag per event of :data:`TAGGED_EVENTS`."""
 
     def __init__(self, secret: str | bytes) -> None:
-        key = secret.encode() if isinstance(secret, str) else secret
-        block = (_KEY_CONTEXT + hashlib.sha256(key).digest()).ljust(_SPONGE_RATE, b"\x00")
+        block = (_KEY_CONTEXT + hashlib.sha256(_key_bytes(secret)).digest()).ljust(
+            _SPONGE_RATE, b"\x00"
+        )
         self._keyed = hashlib.shake_256(block)
 
     def tags(self, campaign: str, creative: str, ids_query: str) -> list[str]:
@@ -179,9 +180,9 @@ class BeaconSigner:
             )
         base = base_url.rstrip("/")
         self._tags = _TagStream(secret)
-        key = secret.encode() if isinstance(secret, str) else secret
         self._devices = hashlib.blake2b(
-            key=hashlib.sha256(_DEVICE_CONTEXT + key).digest(), digest_size=_DEVICE_KEY_BYTES
+            key=hashlib.sha256(_DEVICE_CONTEXT + _key_bytes(secret)).digest(),
+            digest_size=_DEVICE_KEY_BYTES,
         )
         self._prefixes = {
             event: f"{base}{_PATHS.get(event, _TRACK_PATH)}?event={event}&" for event in EVENTS
@@ -341,6 +342,10 @@ def verify_beacon(
     return BeaconVerifier(secret).verify(
         params, max_age_seconds=max_age_seconds, now=now, clock_skew_seconds=clock_skew_seconds
     )
+
+
+def _key_bytes(secret: str | bytes) -> bytes:
+    return secret.encode() if isinstance(secret, str) else secret
 
 
 def _ids_query(ad_serving_id: str, request_id: str, served_at: str, device: str | None) -> str:

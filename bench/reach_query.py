@@ -25,7 +25,7 @@ import asyncpg
 from cluster.ports import free_port
 from cluster.services import PostgresServer
 from storage.db import asyncpg_dsn, create_engine, session_factory
-from storage.event_store import partition_name
+from storage.event_store import create_day_partition
 from storage.migrate import upgrade
 from storage.stats import reach
 
@@ -47,11 +47,7 @@ async def fill(url: str, *, events: int, devices: int, campaigns: list[uuid.UUID
     try:
         today = datetime.now(UTC).date()
         for back in range(8):
-            day = today - timedelta(days=back)
-            await conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF ad_events "
-                f"FOR VALUES FROM ('{day}') TO ('{day + timedelta(days=1)}')"
-            )
+            await create_day_partition(conn, today - timedelta(days=back))
         started = time.perf_counter()
         for first in range(1, events + 1, _STEP):
             last = min(first + _STEP - 1, events)

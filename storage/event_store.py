@@ -121,6 +121,16 @@ def expired_partitions(names: Iterable[str], *, cutoff: date) -> list[str]:
     return sorted(expired)
 
 
+async def create_day_partition(conn: asyncpg.Connection, day: date) -> None:
+    """Create the partition of ``day`` unless it exists; ``CheckViolationError`` when the
+    default partition already holds rows of that day."""
+    start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
+    await conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF ad_events "
+        f"FOR VALUES FROM ('{start}') TO ('{end}')"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Maintenance:
     """What one :func:`maintain_partitions` round did."""
@@ -150,13 +160,9 @@ async def maintain_partitions(
             name = partition_name(day)
             if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name):
                 continue
-            start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
             try:
                 async with conn.transaction():
-                    await conn.execute(
-                        f"CREATE TABLE {name} PARTITION OF ad_events "
-                        f"FOR VALUES FROM ('{start}') TO ('{end}')"
-                    )
+                    await create_day_partition(conn, day)
                 created += 1
             except asyncpg.exceptions.CheckViolationError:
                 continue

@@ -313,7 +313,7 @@ class ServingIngress:
         empty when nothing fits. Counted in the decision metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
-        named = device_id(ifa) if ifa is not None else None
+        named = device_id(ifa)
         # Caps are checked only while some campaign in the snapshot has one.
         device = named if index.frequency_capped else None
         stamp = now.timestamp() if device is not None else 0.0
