@@ -22,6 +22,7 @@ from pydantic import (
 
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
+from ads.platforms import Platform
 from ads.separation import MAX_CATEGORIES, check_category
 from ads.targeting import MAX_TARGET_APPS, check_app_bundle
 
@@ -120,6 +121,10 @@ TargetApps = Annotated[
     AfterValidator(_distinct),
 ]
 """App bundles the campaign runs in (see ads/targeting.py); empty: every app."""
+TargetPlatforms = Annotated[
+    list[Platform], Field(max_length=len(Platform)), AfterValidator(_distinct)
+]
+"""Device platforms the campaign runs on (see ads/platforms.py); empty: every device."""
 CapAds = Annotated[int, Field(ge=1, le=MAX_CAP_ADS, strict=True)]
 CapHours = Annotated[int, Field(ge=1, le=MAX_CAP_HOURS, strict=True)]
 
@@ -148,6 +153,7 @@ class CampaignCreate(_Strict):
     """At most this many ads of the campaign per device every ``frequency_cap_hours``."""
     frequency_cap_hours: CapHours | None = None
     target_apps: TargetApps = []
+    target_platforms: TargetPlatforms = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -173,6 +179,7 @@ class CampaignUpdate(_Strict):
     frequency_cap_ads: CapAds | None = None
     frequency_cap_hours: CapHours | None = None
     target_apps: TargetApps | None = None
+    target_platforms: TargetPlatforms | None = None
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
@@ -213,6 +220,7 @@ class CampaignOut(BaseModel):
     frequency_cap_ads: int | None = None
     frequency_cap_hours: int | None = None
     target_apps: list[str] = []
+    target_platforms: list[Platform] = []
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ads.frequency import FrequencyCap
+from ads.platforms import Platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class CatalogCampaign:
     frequency_cap: FrequencyCap | None = None
     target_apps: frozenset[str] = frozenset()
     """App bundles the campaign is limited to, lower-case; empty: every app (ads/targeting.py)."""
+    target_platforms: frozenset[Platform] = frozenset()
+    """Device platforms the campaign is limited to; empty: every device (ads/platforms.py)."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -68,7 +71,7 @@ class CatalogCampaign:
 
 
 def _encode(value: Any) -> str:
-    if isinstance(value, tuple | frozenset):  # category codes, app bundles: no commas in them
+    if isinstance(value, tuple | frozenset):  # codes, bundles, platforms: no commas in them
         return ",".join(sorted(value) if isinstance(value, frozenset) else value)
     if isinstance(value, datetime):
         return value.isoformat()
@@ -100,6 +103,9 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         categories=tuple(code for code in data.get("categories", "").split(",") if code),
         frequency_cap=FrequencyCap.parse(cap) if (cap := data.get("frequency_cap")) else None,
         target_apps=frozenset(app for app in data.get("target_apps", "").split(",") if app),
+        target_platforms=frozenset(
+            Platform(name) for name in data.get("target_platforms", "").split(",") if name
+        ),
     )
 
 

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from ads.campaigns import CategoryCode
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
+from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.separation import MAX_BLOCKED_CATEGORIES, BreakSeparation, blocked_by
-from ads.targeting import runs_in
+from ads.targeting import plays_on, runs_in
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
@@ -166,19 +167,23 @@ def decide_pod(
     blocked_categories: frozenset[str] = frozenset(),
     device: str | None = None,
     app: str | None = None,
+    platform: Platform | None = None,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
     two competing (same campaign, advertiser or category family: see ads/separation.py), only
-    campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`),
+    campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`) and
+    on its ``platform`` (:func:`ads.platforms.platform_of`),
     each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
     :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
-    targeted = index.app_targeted
+    targeted, platformed = index.app_targeted, index.platform_targeted
 
     def acceptable(campaign: CatalogCampaign) -> bool:
         if targeted and not runs_in(campaign, app):
+            return False
+        if platformed and not plays_on(campaign, platform):
             return False
         if blocked_categories and blocked_by(campaign, blocked_categories):
             return False

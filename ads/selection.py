@@ -134,6 +134,8 @@ class CatalogIndex:
         """Whether any campaign has a frequency cap (else devices need no bookkeeping)."""
         self.app_targeted = any(c.target_apps for c in self._campaigns.values())
         """Whether any campaign is limited to some apps (else the request's app is not read)."""
+        self.platform_targeted = any(c.target_platforms for c in self._campaigns.values())
+        """Whether any campaign is limited to some platforms (else the device is not read)."""
 
     def separation_keys(self, campaign: CatalogCampaign) -> frozenset[str]:
         """:func:`ads.separation.separation_keys` of one of this snapshot's campaigns, computed

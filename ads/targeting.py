@@ -1,4 +1,4 @@
-"""Inventory targeting: the publisher's apps (channels) a campaign may run in.
+"""Targeting: the publisher's apps (channels) and the device platforms a campaign may run on.
 
 Apps are named by their bundle or store id as players report them (OpenRTB ``app.bundle``:
 ``com.example.tv`` on Android TV and Fire TV, ``151908`` on Roku, ``id1234567890`` for tvOS),
@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ads.catalog import CatalogCampaign
+from ads.platforms import Platform
 
 MAX_TARGET_APPS = 100
 _BUNDLE = re.compile(r"[A-Za-z0-9._:\-]{1,255}")
@@ -39,3 +40,9 @@ def request_app_bundle(raw: Any) -> str | None:
 def runs_in(campaign: CatalogCampaign, app: str | None) -> bool:
     """Whether ``campaign`` may serve a request from ``app`` (:func:`request_app_bundle`)."""
     return not campaign.target_apps or app in campaign.target_apps
+
+
+def plays_on(campaign: CatalogCampaign, platform: Platform | None) -> bool:
+    """Whether ``campaign`` may serve a request from ``platform`` (None: not known; see
+    :func:`ads.platforms.platform_of`)."""
+    return not campaign.target_platforms or platform in campaign.target_platforms

@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Literal
 
 from ads.campaigns import CampaignStatus, Pacing
+from ads.platforms import LABELS as PLATFORM_LABELS
+from ads.platforms import Platform
 from ads.separation import TIER1_CATEGORIES, family
 from dashboard.models import CreativeStatus
 
@@ -96,6 +98,14 @@ def moment(value: datetime) -> str:
 def category(code: str) -> str:
     """``IAB2 · Automotive``; a subcategory shows its family's name: ``IAB2-3 · Automotive``."""
     return f"{code} · {TIER1_CATEGORIES.get(family(code), 'Unknown')}"
+
+
+def platform(name: str) -> str:
+    """``Roku``, ``Amazon Fire TV``…: a device platform (ads/platforms.py) as marketers know it."""
+    try:
+        return PLATFORM_LABELS[Platform(name)]
+    except ValueError:  # a platform this dashboard is older than
+        return name
 
 
 def md(text: str) -> str:

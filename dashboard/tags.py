@@ -11,6 +11,8 @@ DEVICE_MACRO = "[IFA]"
 """The IAB macro players replace with the device's advertising id."""
 APP_MACRO = "[APPBUNDLE]"
 """The IAB macro players replace with the app's bundle or store id."""
+AGENT_MACRO = "[DEVICEUA]"
+"""The IAB macro a server fetching ads for a player replaces with the player's User-Agent."""
 
 
 def vast_tag_url(
@@ -24,10 +26,11 @@ def vast_tag_url(
     """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
     ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds),
     ``max_ads`` (more than 1: an ad pod) and ``blocked_categories`` (IAB codes the player wants
-    no ad of). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]`` and
-    ``app_bundle=[APPBUNDLE]``: players put the device's advertising id (which frequency caps
-    and reach count by) and their app's bundle (which app targeting matches) in those IAB
-    macros; left unfilled, they are ignored."""
+    no ad of). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``,
+    ``app_bundle=[APPBUNDLE]`` and ``ua=[DEVICEUA]``: players put the device's advertising id
+    (which frequency caps and reach count by), their app's bundle (which app targeting matches)
+    and, fetching for a player, its User-Agent (which platform targeting reads; else the
+    request's own) in those IAB macros; left unfilled, they are ignored."""
     params: dict[str, str] = {}
     if campaign_id is not None:
         params["campaign_id"] = str(campaign_id)
@@ -39,4 +42,5 @@ def vast_tag_url(
         params["blocked_categories"] = ",".join(blocked_categories)
     params["ifa"] = DEVICE_MACRO
     params["app_bundle"] = APP_MACRO
+    params["ua"] = AGENT_MACRO
     return f"{public_base_url.rstrip('/')}/api/v1/vast?{urlencode(params, safe=',[]')}"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
 from ads.frequency import FrequencyCap
+from ads.platforms import Platform
 from storage.models import Campaign, Creative
 
 
@@ -30,6 +31,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
             else FrequencyCap(campaign.frequency_cap_ads, campaign.frequency_cap_hours)
         ),
         target_apps=frozenset(campaign.target_apps),
+        target_platforms=frozenset(Platform(name) for name in campaign.target_platforms),
     )
 
 

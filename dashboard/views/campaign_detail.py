@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
@@ -96,6 +97,11 @@ def _apps(bundles: list[str]) -> str:
     return ", ".join(f"`{bundle}`" for bundle in bundles) if bundles else "every app"
 
 
+def _platforms(names: Sequence[str]) -> str:
+    """``Roku, Amazon Fire TV``, or that the campaign plays on every device."""
+    return ", ".join(map(formatting.platform, names)) if names else "every device"
+
+
 def _frequency_cap(campaign: Campaign) -> str:
     """``3 ads per device every 24 h``, or ``—``."""
     ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
@@ -123,7 +129,8 @@ def _facts(campaign: Campaign) -> None:
             f"**Created** {formatting.moment(campaign.created_at)}  \n"
             f"**Updated** {formatting.moment(campaign.updated_at)}  \n"
             f"**Categories** {_categories(campaign.categories)}  \n"
-            f"**Apps** {_apps(campaign.target_apps)}"
+            f"**Apps** {_apps(campaign.target_apps)}  \n"
+            f"**Platforms** {_platforms(campaign.target_platforms)}"
         )
     if campaign.description:
         st.markdown(formatting.md(campaign.description))
@@ -190,9 +197,11 @@ def _vast_tag(campaign: Campaign) -> None:
             "Brightcove, Google IMA SDK or any VAST 4 player).\n"
             "3. The player requests an ad at each break and fires the tracking beacons; "
             "impressions and completions show up on the Analytics page.\n"
-            "4. Keep `ifa=[IFA]&app_bundle=[APPBUNDLE]` at the end: players that fill IAB "
-            "macros put the device's advertising id (frequency caps and reach count by it) and "
-            "their app's bundle (app targeting matches it) there; left unfilled, they are ignored."
+            "4. Keep `ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]` at the end: players "
+            "that fill IAB macros put the device's advertising id (frequency caps and reach "
+            "count by it), their app's bundle (app targeting matches it) and, fetching for a "
+            "player, its User-Agent (platform targeting reads it) there; left unfilled, they "
+            "are ignored."
         )
 
 

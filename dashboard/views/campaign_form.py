@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
+from ads.platforms import Platform
 from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
 from dashboard import components as ui
 from dashboard import formatting, session
@@ -39,6 +40,7 @@ LABELS = {
     "frequency_cap_ads": "Frequency cap (ads)",
     "frequency_cap_hours": "Frequency cap (hours)",
     "target_apps": "Apps",
+    "target_platforms": "Platforms",
 }
 _CAP_FIELDS = ("frequency_cap_ads", "frequency_cap_hours")
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
@@ -59,6 +61,12 @@ _APPS_HELP = (
     "Run only in these apps of yours: their bundle or store ids as players report them "
     "(com.example.tv, 151908 on Roku, id1234567890 on tvOS), separated by commas or new lines. "
     "Empty: every app. Needs players to send the app (JSON `app.bundle`, VAST `app_bundle=`)."
+)
+_PLATFORMS_HELP = (
+    "Run only on these devices, e.g. Roku and Fire TV, or every TV platform for the big screen "
+    "alone. Empty: every device. Read from what players send (JSON `device.os`, `make`, `ua`, "
+    "`devicetype`; on the VAST tag `ua=[DEVICEUA]`, else the request's User-Agent); a device "
+    "none of these describe gets only campaigns without platforms."
 )
 _CAP_HALF = (
     f"**{LABELS['frequency_cap_ads']}** and **{LABELS['frequency_cap_hours']}**: fill in both "
@@ -209,12 +217,21 @@ def _fields(
             placeholder="e.g. 24",
             help=_CAP_HELP,
         )
-        apps = st.text_area(
+        target_cols = st.columns(2)
+        apps = target_cols[0].text_area(
             f"{LABELS['target_apps']} (optional)",
             value="\n".join(c.target_apps) if c else "",
             placeholder="Every app",
             height=68,
             help=_APPS_HELP,
+        )
+        platforms = target_cols[1].multiselect(
+            f"{LABELS['target_platforms']} (optional)",
+            list(Platform),
+            default=c.target_platforms if c else [],
+            format_func=formatting.platform,
+            placeholder="Every device",
+            help=_PLATFORMS_HELP,
         )
         option_cols = st.columns(2)
         pacing = option_cols[0].radio(
@@ -254,6 +271,7 @@ def _fields(
         "frequency_cap_ads": _count(cap_ads),
         "frequency_cap_hours": _count(cap_hours),
         "target_apps": [app.strip() for app in re.split(r"[,\n]", apps) if app.strip()],
+        "target_platforms": platforms,
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
     return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent

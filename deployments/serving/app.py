@@ -40,6 +40,7 @@ from ads.decision import (
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_ifa
+from ads.platforms import Platform, PlatformReader
 from ads.targeting import request_app_bundle
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
@@ -152,6 +153,7 @@ class ServingIngress:
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
         self._rng = random.Random()
+        self._platforms = PlatformReader()
         self._render = DecisionRenderer(
             self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
         )
@@ -257,6 +259,9 @@ class ServingIngress:
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
             app=ad_request.app.get("bundle") if ad_request.app else None,
+            platform=lambda: self._platforms.of_device(
+                ad_request.device, request.headers.get("user-agent")
+            ),
         )
         if not ads:
             return Response(status_code=204)
@@ -286,6 +291,7 @@ class ServingIngress:
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
             app=params.get("app_bundle"),
+            platform=lambda: self._platforms.of(user_agent=_player_agent(request)),
         )
         if not ads:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
@@ -306,11 +312,13 @@ class ServingIngress:
         blocked_categories: frozenset[str],
         ifa: object,
         app: object,
+        platform: Callable[[], Platform | None],
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
-        key the beacons carry for reach, from campaigns that run in the ``app`` it names;
-        empty when nothing fits. Counted in the decision metrics under ``endpoint``."""
+        key the beacons carry for reach, from campaigns that run in the ``app`` it names and on
+        the device's ``platform`` (read only while some campaign targets platforms); empty when
+        nothing fits. Counted in the decision metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
         named = device_id(ifa)
@@ -341,6 +349,7 @@ class ServingIngress:
             blocked_categories=blocked_categories,
             device=None if named is None else self._signer.device_key(named),
             app=request_app_bundle(app) if index.app_targeted else None,
+            platform=platform() if index.platform_targeted else None,
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
@@ -441,6 +450,15 @@ def _blocked_categories(raw: str | None) -> frozenset[str]:
         return parse_blocked_categories(raw.split(","))
     except ValueError as exc:
         raise InvalidInput(f"blocked_categories: {exc}") from None
+
+
+def _player_agent(request: Request) -> str | None:
+    """The player's User-Agent for a VAST request: the tag's ``ua`` (the IAB ``[DEVICEUA]`` macro,
+    which a server fetching ads for a player fills) before the request's own header."""
+    named = request.query_params.get("ua")
+    if named and not unfilled_macro(named):
+        return named
+    return request.headers.get("user-agent")
 
 
 def build_app(args: dict[str, object]) -> Application:

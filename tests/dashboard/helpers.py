@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD
 
-TAG_MACROS = "ifa=[IFA]&app_bundle=[APPBUNDLE]"
+TAG_MACROS = "ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]"
 """How every VAST tag the dashboard makes ends: the IAB macros players fill."""
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ads.platforms import Platform
 from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import session
@@ -324,7 +325,9 @@ def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx
     assert api.get(f"/campaigns/{source['id']}").json()["campaign"]["status"] == "active"
 
 
-def test_create_form_limits_a_campaign_to_apps(app: AppTest, api: httpx.Client) -> None:
+def test_create_form_limits_a_campaign_to_apps_and_platforms(
+    app: AppTest, api: httpx.Client
+) -> None:
     app = goto(app, FORM)
     app.text_input[0].input(f"Apps {uuid.uuid4().hex[:8]}")
     app.number_input[0].set_value(1200.0)
@@ -334,14 +337,19 @@ def test_create_form_limits_a_campaign_to_apps(app: AppTest, api: httpx.Client) 
     app.button[0].click().run()
     assert "**Apps**: an app bundle is 1-255 letters" in texts(app), texts(app)
     labelled(app.text_area, "Apps").input("com.Example.Sports, 151908\nid1234567890\n")
+    labelled(app.multiselect, "Platforms").set_value([Platform.ROKU, Platform.SAMSUNG_TV])
     app.button[0].click().run()
     assert not app.exception, app.exception
     created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
     assert created["target_apps"] == ["com.example.sports", "151908", "id1234567890"]
-    assert "**Apps** `com.example.sports`, `151908`, `id1234567890`" in texts(app)
+    assert created["target_platforms"] == ["roku", "samsung_tv"]
+    shown = texts(app)
+    assert "**Apps** `com.example.sports`, `151908`, `id1234567890`" in shown, shown
+    assert "**Platforms** Roku, Samsung TV (Tizen)" in shown, shown
     plain = create_campaign(api)
     app = goto(app, DETAIL, id=plain["id"])
     assert "**Apps** every app" in texts(app)
+    assert "**Platforms** every device" in texts(app)
 
 
 @pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])

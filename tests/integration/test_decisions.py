@@ -422,3 +422,59 @@ def test_decisions_are_counted_for_operators(
     wait_until(counted, timeout=60, interval=1)
     now = decision_counts(ray_client)
     assert now[("json", "ads")] - before.get(("json", "ads"), 0) >= 3
+
+
+ROKU_AGENT = "Roku/DVP-12.5 (12.5.0.4142-AE)"
+FIRE_TV_AGENT = "Mozilla/5.0 (Linux; Android 9; AFTKA Build/PS7624.3337N; wv)"
+DESKTOP_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0"
+
+
+def test_platform_targeted_campaigns_serve_only_on_their_platforms(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    cid = active_campaign(stack, api, target_platforms=["roku", "fire_tv", "roku"], **budget)
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["target_platforms"] == [
+        "roku",
+        "fire_tv",
+    ]
+    refused = api.patch(f"/campaigns/{cid}", json={"target_platforms": ["smart fridge"]})
+    assert refused.status_code == 422 and "target_platforms" in refused.text
+
+    def vast(agent: str, **params: str) -> httpx.Response:
+        answer = serving.get(
+            "/api/v1/vast",
+            params={"campaign_id": cid, **params},
+            headers={"User-Agent": agent},
+        )
+        vast_schema.validate(answer.text)
+        return answer
+
+    wait_until(lambda: all(b"<InLine>" in vast(ROKU_AGENT).content for _ in range(8)), timeout=8)
+    assert b"<InLine>" in vast(DESKTOP_AGENT, ua=FIRE_TV_AGENT).content  # SSAI names the player
+    assert b"<InLine>" in vast(ROKU_AGENT, ua="[DEVICEUA]").content  # unfilled: the header
+    assert b"<Ad " not in vast(DESKTOP_AGENT).content
+    assert b"<Ad " not in vast(ROKU_AGENT, ua=DESKTOP_AGENT).content
+    assert b"<Ad " not in vast("python-httpx").content
+
+    def json_campaigns(device: dict[str, Any] | None, agent: str = "python-httpx") -> set[str]:
+        picked = set()
+        for number in range(20):
+            body: dict[str, Any] = {"request_id": f"platform-{number}", "duration": 30}
+            if device is not None:
+                body["device"] = device
+            answer = serving.post("/api/v1/ad-request", json=body, headers={"User-Agent": agent})
+            assert answer.status_code in (200, 204), answer.text
+            if answer.status_code == 200:
+                picked.add(answer.json()["campaign_id"])
+        return picked
+
+    assert cid in json_campaigns({"os": "Fire OS", "make": "Amazon", "devicetype": 3})
+    assert cid in json_campaigns(None, agent=ROKU_AGENT)
+    assert cid not in json_campaigns({"os": "iOS", "make": "Apple"}, agent=ROKU_AGENT)
+    assert cid not in json_campaigns(None) | json_campaigns({"ifa": "no-platform-named"})
+
+    everywhere = api.patch(f"/campaigns/{cid}", json={"target_platforms": []})
+    assert everywhere.status_code == 200
+    assert everywhere.json()["campaign"]["target_platforms"] == []
+    wait_until(lambda: b"<InLine>" in vast(DESKTOP_AGENT).content, timeout=5)

@@ -1,5 +1,5 @@
-"""App targeting (pure): which bundles a campaign stores, which app a request names, and which
-campaigns a request from an app may get."""
+"""App and platform targeting (pure): what a campaign stores, what a request names, and which
+campaigns a request from an app or a platform may get."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from ads.campaigns import CampaignCreate, CampaignUpdate
 from ads.catalog import CatalogCampaign, campaign_from_hash, campaign_to_hash
 from ads.decision import decide_pod
+from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.targeting import MAX_TARGET_APPS, check_app_bundle, request_app_bundle, runs_in
 from ads.tracking import BeaconSigner
@@ -90,7 +91,13 @@ def test_target_apps_survive_the_catalog_hash() -> None:
     assert campaign_from_hash(campaign_to_hash(campaign(2))).target_apps == frozenset()
 
 
-def served(campaigns: list[CatalogCampaign], app: str | None, *, draws: int = 60) -> set[str]:
+def served(
+    campaigns: list[CatalogCampaign],
+    app: str | None,
+    *,
+    platform: Platform | None = None,
+    draws: int = 60,
+) -> set[str]:
     index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
     seen: set[str] = set()
     rng = random.Random(7)
@@ -104,6 +111,7 @@ def served(campaigns: list[CatalogCampaign], app: str | None, *, draws: int = 60
             rng=rng,
             signer=SIGNER,
             app=app,
+            platform=platform,
         ):
             seen.add(decision.campaign.id)
     return seen
@@ -121,3 +129,38 @@ def test_a_request_gets_targeted_campaigns_only_from_their_apps() -> None:
     assert served(catalog, None) == {"c3"}
     assert served(catalog, "com.example.kids") == {"c3"}
     assert served([sports], None) == set()
+
+
+def test_campaign_schemas_take_known_distinct_platforms() -> None:
+    body = CampaignCreate.model_validate({**BASE, "target_platforms": ["roku", "fire_tv", "roku"]})
+    assert body.target_platforms == [Platform.ROKU, Platform.FIRE_TV]
+    assert CampaignCreate.model_validate(BASE).target_platforms == []
+    with pytest.raises(ValidationError, match="target_platforms"):
+        CampaignCreate.model_validate({**BASE, "target_platforms": ["smart fridge"]})
+    with pytest.raises(ValidationError, match="target_platforms cannot be null"):
+        CampaignUpdate.model_validate({"target_platforms": None})
+
+
+def test_target_platforms_survive_the_catalog_hash() -> None:
+    targeted = campaign(1, target_platforms=frozenset({Platform.ROKU, Platform.APPLE_TV}))
+    assert campaign_to_hash(targeted)["target_platforms"] == "apple_tv,roku"
+    assert campaign_from_hash(campaign_to_hash(targeted)) == targeted
+    assert campaign_from_hash(campaign_to_hash(campaign(2))).target_platforms == frozenset()
+
+
+def test_a_request_gets_platform_targeted_campaigns_only_on_their_platforms() -> None:
+    tv = campaign(1, target_platforms=frozenset({Platform.ROKU, Platform.FIRE_TV}), advertiser="A")
+    phones = campaign(2, target_platforms=frozenset({Platform.MOBILE}), advertiser="B")
+    anywhere = campaign(3, advertiser="C")
+    catalog = [tv, phones, anywhere]
+    assert CatalogIndex(catalog, []).platform_targeted
+    assert not CatalogIndex([anywhere], []).platform_targeted
+    assert served(catalog, None, platform=Platform.ROKU) == {"c1", "c3"}
+    assert served(catalog, None, platform=Platform.MOBILE) == {"c2", "c3"}
+    assert served(catalog, None, platform=None) == {"c3"}
+    sports_on_roku = campaign(
+        4, target_apps=frozenset({SPORTS}), target_platforms=frozenset({Platform.ROKU})
+    )
+    assert served([sports_on_roku], SPORTS, platform=Platform.ROKU) == {"c4"}
+    assert served([sports_on_roku], SPORTS, platform=Platform.LG_TV) == set()
+    assert served([sports_on_roku], NEWS, platform=Platform.ROKU) == set()
