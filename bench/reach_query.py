@@ -1,5 +1,6 @@
-"""How long reach takes to count: the performance report's query over every campaign, and one
-campaign's, on ``ad_events`` filled with synthetic device-keyed impressions.
+"""How long reach takes to count (the performance report's query over every campaign, and one
+campaign's) and one campaign's split by platform, on ``ad_events`` filled with synthetic
+device-keyed impressions from a few hundred distinct User-Agents.
 
     python -m bench.reach_query --events 1000000 --devices 100000 --campaigns 50
 
@@ -22,23 +23,34 @@ from pathlib import Path
 
 import asyncpg
 
+from ads.platform_report import platform_rows
 from cluster.ports import free_port
 from cluster.services import PostgresServer
 from storage.db import asyncpg_dsn, create_engine, session_factory
 from storage.event_store import create_day_partition
 from storage.migrate import upgrade
-from storage.stats import reach
+from storage.stats import impressions_by_agent, reach
 
 _FILL = """
 INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,
-                       campaign_id, device)
+                       campaign_id, device, user_agent)
 SELECT 'bench-' || n, t, t, 'impression', 'bench-' || n,
        ($3::uuid[])[1 + n % array_length($3::uuid[], 1)],
-       lpad(to_hex(abs(hashint4(n)) % $4), 16, '0')
+       lpad(to_hex(abs(hashint4(n)) % $4), 16, '0'),
+       ($5::text[])[1 + abs(hashint4(n + 7)) % array_length($5::text[], 1)] || ' build/' || (n % 97)
 FROM generate_series($1::int, $2::int) AS n,
      LATERAL (SELECT now() - (n % 604800) * interval '1 second' AS t) AS at
 """
 _STEP = 200_000
+_AGENTS = [
+    "Roku/DVP-12.5 (12.5.0.4142-AE)",
+    "Mozilla/5.0 (Linux; Android 9; AFTKA Build/PS7624.3337N; wv)",
+    "Mozilla/5.0 (SMART-TV; LINUX; Tizen 7.0) AppleWebKit/537.36",
+    "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36",
+    "AppleCoreMedia/1.0.0.21K69 (Apple TV; U; CPU OS 17_1 like Mac OS X; en_us)",
+    "Mozilla/5.0 (Linux; Android 12; BRAVIA 4K VH2 Build/STT2.221011.001)",
+]
+"""Agents the synthetic impressions come from, each in 97 builds: 582 distinct agents."""
 
 
 async def fill(url: str, *, events: int, devices: int, campaigns: list[uuid.UUID]) -> float:
@@ -51,7 +63,7 @@ async def fill(url: str, *, events: int, devices: int, campaigns: list[uuid.UUID
         started = time.perf_counter()
         for first in range(1, events + 1, _STEP):
             last = min(first + _STEP - 1, events)
-            await conn.execute(_FILL, first, last, campaigns, devices)
+            await conn.execute(_FILL, first, last, campaigns, devices, _AGENTS)
             print(f"[reach_query] inserted {last:,} of {events:,} events", flush=True)
         await conn.execute("VACUUM ANALYZE ad_events")
         return time.perf_counter() - started
@@ -80,6 +92,28 @@ async def timed_reach(url: str, *, campaign: uuid.UUID | None, rounds: int) -> t
     return statistics.median(times), counted
 
 
+async def timed_platforms(url: str, *, campaign: uuid.UUID, rounds: int) -> tuple[float, int]:
+    """Median seconds of one campaign's platform split over the last 7 days (the query and the
+    reading of its agents), and the platforms it found."""
+    engine = create_engine(url, pool_size=1)
+    end = datetime.now(UTC)
+    times, found = [], 0
+    try:
+        for _ in range(rounds):
+            async with session_factory(engine)() as session:
+                started = time.perf_counter()
+                read = await impressions_by_agent(
+                    session, campaign_id=campaign, start=end - timedelta(days=7), end=end
+                )
+                assert read is not None  # no timeout asked for
+                rows = platform_rows(read[0], total=read[1])
+                times.append(time.perf_counter() - started)
+            found = len(rows)
+    finally:
+        await engine.dispose()
+    return statistics.median(times), found
+
+
 async def run(url: str, args: argparse.Namespace) -> None:
     campaigns = [uuid.uuid4() for _ in range(args.campaigns)]
     seconds = await fill(url, events=args.events, devices=args.devices, campaigns=campaigns)
@@ -91,6 +125,12 @@ async def run(url: str, args: argparse.Namespace) -> None:
         f"{every * 1000:,.0f} ms median of {args.rounds} ({devices:,} campaign-devices)\n"
         f"[reach_query] one campaign's stats (7 days): {one * 1000:,.0f} ms "
         f"({one_devices:,} devices)",
+        flush=True,
+    )
+    split, platforms = await timed_platforms(url, campaign=campaigns[0], rounds=args.rounds)
+    print(
+        f"[reach_query] one campaign's split by platform (7 days): {split * 1000:,.0f} ms "
+        f"({platforms} platforms)",
         flush=True,
     )
 

@@ -71,8 +71,9 @@ class Settings(BaseSettings):
     report_reach_timeout_seconds: float = Field(
         default=3.0,
         gt=0,
-        description="Longest a report waits for its reach count (distinct devices over raw "
-        "events); past it the report leaves reach out rather than keep the page waiting.",
+        description="Longest a report waits for what it reads from raw events (the reach "
+        "count, the split by platform); past it the report leaves that out rather than keep "
+        "the page waiting.",
     )
     event_retention_days: int | None = Field(
         default=400,

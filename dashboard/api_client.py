@@ -25,6 +25,7 @@ from dashboard.models import (
     CreativeList,
     DashboardSummary,
     PerformanceReport,
+    PlatformSplit,
     Profile,
     Token,
 )
@@ -228,6 +229,13 @@ class AdminApi:
         params = {"from": start.isoformat(), "to": end.isoformat(), "granularity": granularity}
         response = self._request("GET", f"/campaigns/{campaign_id}/stats", params=params)
         return self._parse(CampaignStats, response)
+
+    def campaign_platforms(
+        self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
+    ) -> PlatformSplit:
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = self._request("GET", f"/campaigns/{campaign_id}/platforms", params=params)
+        return self._parse(PlatformSplit, response)
 
     def dashboard(self) -> DashboardSummary:
         return self._parse(DashboardSummary, self._request("GET", "/dashboard"))

@@ -82,6 +82,27 @@ def series_lines(
     return _layout(fig, y_title=y_title, money=False, height=height)
 
 
+def share_bars(
+    labels: Sequence[str], values: Sequence[int], shares: Sequence[float], *, x_title: str
+) -> go.Figure:
+    """Horizontal bars in the given order, top down, each labelled with its share."""
+    fig = go.Figure(
+        go.Bar(
+            x=list(values),
+            y=list(labels),
+            orientation="h",
+            marker_color=COLORS[0],
+            text=[f"{share:.0%}" for share in shares],
+            textposition="auto",
+            hovertemplate="%{y}<br>%{x:,} (%{text})<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    _layout(fig, y_title="", money=False, height=60 + 34 * len(labels), hovermode="closest")
+    fig.update_xaxes(title=x_title, rangemode="tozero")
+    return fig
+
+
 def comparison_bar(
     names: Sequence[str], values: Sequence[float], *, y_title: str, money: bool, height: int = 340
 ) -> go.Figure:

@@ -29,6 +29,10 @@ REACH_HELP = (
     "(players without one, or limiting ad tracking, are not counted)"
 )
 FREQUENCY_HELP = "Impressions per device reached"
+PLATFORMS_HELP = (
+    "Where the ads played, read from the device each impression was reported by (its "
+    "User-Agent). Impressions reported by a server on the players' behalf show as unknown."
+)
 
 
 def all_campaigns(api: AdminApi, *, status: CampaignStatus | None = None) -> list[Campaign]:

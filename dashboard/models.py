@@ -112,6 +112,19 @@ class CampaignStats(ApiModel):
     series: list[StatsPoint] = []
 
 
+class PlatformRow(ApiModel):
+    platform: str | None = None
+    label: str
+    impressions: int = 0
+    share: float = 0.0
+
+
+class PlatformSplit(ApiModel):
+    impressions: int = 0
+    rows: list[PlatformRow] | None = None
+    """None: the API left the split out (reading the events took too long)."""
+
+
 class DashboardTotals(ApiModel):
     campaigns: int = 0
     active_campaigns: int = 0

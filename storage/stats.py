@@ -5,10 +5,11 @@ inclusive ``[first, last]``, time ranges half-open ``[start, end)``."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Row, distinct, func, select, text
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, distinct, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from storage.models import AdEvent, Campaign, CampaignDailyStats, CampaignHourly
 StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats]
 _QUERY_CANCELED = "57014"
 _SET_TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
+_Columns = TypeVarTuple("_Columns")
 
 
 def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
@@ -164,8 +166,56 @@ async def reach(
     )
     if campaign_id is not None:
         stmt = stmt.where(e.campaign_id == campaign_id)
+    rows = await _rows_within(session, stmt, timeout_seconds)
+    if rows is None:
+        return None
+    return {
+        campaign: Reach(devices=int(devices), impressions=int(impressions))
+        for campaign, devices, impressions in rows
+        if campaign is not None
+    }
+
+
+async def impressions_by_agent(
+    session: AsyncSession,
+    *,
+    campaign_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    limit: int = 10_000,
+    timeout_seconds: float | None = None,
+) -> tuple[list[tuple[str | None, int]], int] | None:
+    """One campaign's impressions of ads served in ``[start, end)`` per User-Agent (the
+    ``limit`` most frequent agents), and the impressions of all agents. None when counting
+    takes longer than ``timeout_seconds``."""
+    e = AdEvent
+    count = func.count()
+    stmt = (
+        select(e.user_agent, count, func.sum(count).over())
+        .where(
+            e.campaign_id == campaign_id,
+            e.event_type == "impression",
+            e.served_at >= start,
+            e.served_at < end,
+        )
+        .group_by(e.user_agent)
+        .order_by(count.desc(), e.user_agent)
+        .limit(limit)
+    )
+    rows = await _rows_within(session, stmt, timeout_seconds)
+    if rows is None:
+        return None
+    total = int(rows[0][2]) if rows else 0
+    return [(agent, int(n)) for agent, n, _ in rows], total
+
+
+async def _rows_within(
+    session: AsyncSession, stmt: Select[*_Columns], timeout_seconds: float | None
+) -> Sequence[Row[*_Columns]] | None:
+    """The rows of ``stmt``, or None when it runs longer than ``timeout_seconds`` (in a
+    savepoint: a cancelled statement leaves the caller's work alone)."""
     try:
-        async with session.begin_nested():  # a cancelled count leaves the caller's work alone
+        async with session.begin_nested():
             if timeout_seconds is not None:
                 limit = str(max(int(timeout_seconds * 1000), 1))
                 await session.execute(_SET_TIMEOUT, {"ms": limit})
@@ -176,8 +226,4 @@ async def reach(
         if getattr(exc.orig, "pgcode", None) != _QUERY_CANCELED:
             raise
         return None
-    return {
-        campaign: Reach(devices=int(devices), impressions=int(impressions))
-        for campaign, devices, impressions in rows
-        if campaign is not None
-    }
+    return rows

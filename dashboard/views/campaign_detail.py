@@ -170,6 +170,27 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
             height=260,
         )
         st.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
+    if t.impressions:
+        _platforms_played(api, campaign, start=start, end=end)
+
+
+def _platforms_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
+    """Impressions by the platform their beacons came from (the players' User-Agents)."""
+    split = api.campaign_platforms(campaign.id, start=start, end=end)
+    st.markdown("**Impressions by platform**", help=metrics.PLATFORMS_HELP)
+    if split.rows is None:
+        st.caption("Left out: reading the impressions took too long. Try again shortly.")
+        return
+    if not split.rows:
+        st.caption("Not known for this range: its impression events are no longer kept.")
+        return
+    figure = charts.share_bars(
+        [row.label for row in split.rows],
+        [row.impressions for row in split.rows],
+        [row.share for row in split.rows],
+        x_title="Impressions",
+    )
+    st.plotly_chart(figure, config=charts.CONFIG, key="campaign-platforms-chart")
 
 
 def _vast_tag(campaign: Campaign) -> None:

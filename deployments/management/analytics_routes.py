@@ -1,6 +1,8 @@
-"""Analytics: per-campaign stats, the dashboard summary and the performance report (JSON, CSV).
+"""Analytics: per-campaign stats and platform split, the dashboard summary and the performance
+report (JSON, CSV).
 
-All figures come from the hourly and daily roll-ups; the math is in :mod:`ads.reporting`.
+Counters come from the hourly and daily roll-ups, reach and platforms from the raw events; the
+math is in :mod:`ads.reporting` and :mod:`ads.platform_report`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
 from ads.errors import NotFound
+from ads.platform_report import PlatformReport, platform_rows
 from ads.reporting import (
     CampaignStats,
     Counters,
@@ -99,6 +102,31 @@ async def campaign_stats(
         budget_total=campaign.budget_total,
         budget_spent=campaign.budget_spent,
         reach=None if reached is None else reached.get(campaign.id, Reach()),
+    )
+
+
+@router.get("/campaigns/{campaign_id}/platforms", response_model=PlatformReport)
+async def campaign_platforms(
+    campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
+) -> PlatformReport:
+    """Impressions of ads served in the range, by the platform their beacons came from."""
+    report_range = reporting.resolve_range(
+        from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
+    )
+    campaign = await _campaign(session, campaign_id)
+    read = await stats.impressions_by_agent(
+        session,
+        campaign_id=campaign.id,
+        start=report_range.start,
+        end=report_range.end,
+        timeout_seconds=get_settings().report_reach_timeout_seconds,
+    )
+    return PlatformReport(
+        campaign_id=campaign.id,
+        from_=report_range.start,
+        to=report_range.end,
+        impressions=0 if read is None else read[1],
+        rows=None if read is None else platform_rows(read[0], total=read[1]),
     )
 
 

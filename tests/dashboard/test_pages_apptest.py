@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -473,6 +474,40 @@ def test_detail_shows_reach_and_frequency_from_device_keyed_impressions(
     app = goto(app, DETAIL, id=campaign["id"])
     shown = {m.label: m.value for m in app.metric}
     assert (shown["Reach"], shown["Frequency"]) == ("2", "1.5x")
+
+
+def test_detail_shows_impressions_by_platform(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)
+    served = datetime.now(UTC) - timedelta(minutes=1)
+    agents = [
+        "Roku/DVP-12.5",
+        "Roku/DVP-12.5",
+        "Roku/DVP-11.0",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2)",
+    ]
+    execute_sql(
+        stack,
+        "INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,"
+        " campaign_id, user_agent) VALUES ($1, $2, $2, 'impression', $1, $3::uuid, $4)",
+        [(f"{campaign['id']}-{n}", served, campaign["id"], a) for n, a in enumerate(agents)],
+    )
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_daily_stats (campaign_id, day, impressions) VALUES ($1::uuid, $2, 4)",
+        [(campaign["id"], served.date())],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    assert "**Impressions by platform**" in texts(app)
+    (chart,) = [c for c in app.get("plotly_chart") if "campaign-platforms-chart" in c.proto.id]
+    bars = json.loads(chart.proto.spec)["data"][0]
+    assert (bars["y"], bars["x"], bars["text"]) == (
+        ["Roku", "Phones and tablets"],
+        [3, 1],
+        ["75%", "25%"],
+    )
 
 
 def test_detail_of_unknown_campaign_and_picker(app: AppTest) -> None:

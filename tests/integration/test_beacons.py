@@ -150,6 +150,37 @@ def test_reach_counts_each_named_device_once(
     assert (row["impressions"], row["reach"], row["frequency"]) == (7, 2, 2.0)
 
 
+def test_impressions_are_split_by_the_platform_their_beacons_came_from(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="Platforms test")
+    wait_served(serving, cid)
+    agents = {
+        "Roku/DVP-12.5 (12.5.0.4142-AE)": 2,
+        "Roku/DVP-11.0 (11.0.0.4193-46)": 1,
+        "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36": 1,
+        "curl/8.5.0": 1,
+    }
+    for agent, count in agents.items():
+        for _ in range(count):
+            impression = ad_urls(serving, cid)["impression"]
+            fired = serving.get(impression, headers={"User-Agent": agent})
+            assert fired.status_code == 200
+    wait_for_impressions(stack, cid, 5, timeout=10)
+
+    report = api.get(f"/campaigns/{cid}/platforms")
+    assert report.status_code == 200, report.text
+    split = report.json()
+    assert split["impressions"] == 5 and {"from", "to"} <= split.keys()
+    assert [(r["platform"], r["label"], r["impressions"], r["share"]) for r in split["rows"]] == [
+        ("roku", "Roku", 3, 0.6),
+        ("lg_tv", "LG TV (webOS)", 1, 0.2),
+        (None, "Unknown device", 1, 0.2),
+    ]
+    before = api.get(f"/campaigns/{cid}/platforms", params={"to": "2026-01-01"}).json()
+    assert (before["impressions"], before["rows"]) == (0, [])
+
+
 def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:
     cid = active_campaign(stack, api)
     wait_served(serving, cid)
