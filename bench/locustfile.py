@@ -12,7 +12,9 @@ now and then an error beacon instead of playing. Then it waits for the next brea
     BENCH_TIME_SCALE=0.05 locust -f bench/locustfile.py --host ... -u 500 -r 50
 
 Beacon URLs come from the ad response (absolute, signed); they are grouped by event name in
-locust's statistics. Each simulated player keeps one advertising id, so the traffic has reach.
+locust's statistics. Each simulated player keeps one advertising id, so the traffic has reach,
+and is one device of a CTV platform mix (:data:`DEVICES`: its ``device`` object and User-Agent on
+every request), so campaign pages show impressions by platform.
 ``make traffic`` runs it for two minutes against the stack ``make up`` started.
 """
 
@@ -33,6 +35,31 @@ POD_ADS = 4
 QUARTILES = ("firstQuartile", "midpoint", "thirdQuartile")
 CLICK_RATE = 0.02
 ERROR_RATE = 0.01
+DEVICES: tuple[tuple[float, dict[str, str], str], ...] = (
+    (0.38, {"os": "Roku OS", "make": "Roku"}, "Roku/DVP-12.5 (12.5.0.4142-AE)"),
+    (
+        0.24,
+        {"os": "Fire OS", "make": "Amazon"},
+        "Mozilla/5.0 (Linux; Android 9; AFTKA Build/PS7624.3337N; wv)",
+    ),
+    (
+        0.14,
+        {"os": "Tizen", "make": "Samsung"},
+        "Mozilla/5.0 (SMART-TV; LINUX; Tizen 7.0) AppleWebKit/537.36 TV Safari/537.36",
+    ),
+    (0.09, {"os": "webOS", "make": "LG"}, "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36"),
+    (
+        0.08,
+        {"os": "tvOS", "make": "Apple"},
+        "AppleCoreMedia/1.0.0.21K69 (Apple TV; U; CPU OS 17_1 like Mac OS X; en_us)",
+    ),
+    (
+        0.07,
+        {"os": "Android", "make": "Sony"},
+        "Mozilla/5.0 (Linux; Android 12; BRAVIA 4K VH2 Build/STT2.221011.001)",
+    ),
+)
+"""(share of players, OpenRTB device fields, User-Agent): roughly US CTV households' mix."""
 VAST_MEDIA_FILE_NOT_FOUND = 401
 
 
@@ -44,6 +71,9 @@ class CtvPlayer(FastHttpUser):
 
     def on_start(self) -> None:
         self.device_id = str(uuid.uuid4())
+        (_, fields, agent), *_ = random.choices(DEVICES, weights=[d[0] for d in DEVICES])
+        self.device = {"type": "ctv", "ifa": self.device_id, **fields}
+        self.headers = {"User-Agent": agent}
 
     def _play(self, seconds: float) -> None:
         """Let ``seconds`` of the ad play (locust patches ``time.sleep`` to yield)."""
@@ -52,7 +82,9 @@ class CtvPlayer(FastHttpUser):
     def _beacon(self, urls: dict[str, str], event: str) -> None:
         url = urls.get(event)
         if url:  # a click's redirect to the advertiser's page opens on another device: not here
-            self.client.get(url, name=f"beacon {event}", allow_redirects=False)
+            self.client.get(
+                url, name=f"beacon {event}", allow_redirects=False, headers=self.headers
+            )
 
     @task
     def ad_break(self) -> None:
@@ -60,11 +92,15 @@ class CtvPlayer(FastHttpUser):
             "request_id": uuid.uuid4().hex,
             "duration": random.choice(BREAK_SECONDS),
             "max_ads": POD_ADS,
-            "device": {"type": "ctv", "ifa": self.device_id, "os": "tvOS"},
+            "device": self.device,
             "app": {"bundle": "com.example.ctv"},
         }
         with self.client.post(
-            "/api/v1/ad-request", json=body, name="ad-request", catch_response=True
+            "/api/v1/ad-request",
+            json=body,
+            name="ad-request",
+            catch_response=True,
+            headers=self.headers,
         ) as answer:
             if answer.status_code == 204:
                 answer.success()  # no fill is a valid answer
@@ -81,7 +117,7 @@ class CtvPlayer(FastHttpUser):
         if random.random() < ERROR_RATE:
             error = urls.get("error", "").replace("[ERRORCODE]", str(VAST_MEDIA_FILE_NOT_FOUND))
             if error:
-                self.client.get(error, name="beacon error")
+                self.client.get(error, name="beacon error", headers=self.headers)
             return
         duration = float(ad.get("duration", 15))
         self._beacon(urls, "impression")
