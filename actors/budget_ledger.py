@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 NAMESPACE = "ctv"
 LEDGER_NAME = "budget-ledger-{}"
+REFRESH_SECONDS = 1.0
+"""How often a shard re-reads its campaigns (a management change reaches its accounts)."""
 
 
 def shard_of(campaign_id: str, shards: int) -> int:
@@ -49,7 +51,7 @@ class BudgetLedger:
         *,
         ttl_seconds: float,
         settle_window_seconds: float,
-        refresh_seconds: float = 1.0,
+        refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:
         settings = get_settings()
         self._shard, self._shards = shard, shards

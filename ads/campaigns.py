@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from ads.dayparts import HOURS_PER_WEEK, check_zone
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.platforms import Platform
@@ -97,6 +98,10 @@ def _category_code(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _hour_set(hours: list[int]) -> list[int]:
+    return sorted(set(hours))
+
+
 def _distinct(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
@@ -125,6 +130,15 @@ TargetPlatforms = Annotated[
     list[Platform], Field(max_length=len(Platform)), AfterValidator(_distinct)
 ]
 """Device platforms the campaign runs on (see ads/platforms.py); empty: every device."""
+DaypartHours = Annotated[
+    list[Annotated[int, Field(ge=0, lt=HOURS_PER_WEEK, strict=True)]],
+    Field(max_length=HOURS_PER_WEEK),
+    AfterValidator(_hour_set),
+]
+"""Hours of the week the campaign runs (0: Monday 00:00-01:00 … 167: Sunday 23:00-24:00, on
+``timezone``'s clock; see ads/dayparts.py); empty: all the time."""
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(check_zone)]
+"""An IANA time zone name (``America/New_York``): the clock dayparts are read on."""
 CapAds = Annotated[int, Field(ge=1, le=MAX_CAP_ADS, strict=True)]
 CapHours = Annotated[int, Field(ge=1, le=MAX_CAP_HOURS, strict=True)]
 
@@ -154,6 +168,8 @@ class CampaignCreate(_Strict):
     frequency_cap_hours: CapHours | None = None
     target_apps: TargetApps = []
     target_platforms: TargetPlatforms = []
+    daypart_hours: DaypartHours = []
+    timezone: TimeZone = "UTC"
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -180,6 +196,8 @@ class CampaignUpdate(_Strict):
     frequency_cap_hours: CapHours | None = None
     target_apps: TargetApps | None = None
     target_platforms: TargetPlatforms | None = None
+    daypart_hours: DaypartHours | None = None
+    timezone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
@@ -221,6 +239,8 @@ class CampaignOut(BaseModel):
     frequency_cap_hours: int | None = None
     target_apps: list[str] = []
     target_platforms: list[Platform] = []
+    daypart_hours: list[int] = []
+    timezone: str = "UTC"
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

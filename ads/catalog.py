@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
 
@@ -64,6 +65,8 @@ class CatalogCampaign:
     """App bundles the campaign is limited to, lower-case; empty: every app (ads/targeting.py)."""
     target_platforms: frozenset[Platform] = frozenset()
     """Device platforms the campaign is limited to; empty: every device (ads/platforms.py)."""
+    daypart: Daypart | None = None
+    """The hours of the week it runs, on its time zone's clock; None: all the time."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -106,6 +109,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         target_platforms=frozenset(
             Platform(name) for name in data.get("target_platforms", "").split(",") if name
         ),
+        daypart=Daypart.parse(part) if (part := data.get("daypart")) else None,
     )
 
 

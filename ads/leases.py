@@ -323,7 +323,7 @@ class LocalLease:
     grant by then is forfeited, to be refunded with the next refill.
     """
 
-    __slots__ = ("_balance", "_forfeited", "_held", "_retry_at", "_size")
+    __slots__ = ("_balance", "_forfeited", "_held", "_recheck_at", "_retry_at", "_size")
 
     def __init__(self) -> None:
         self._held: deque[_Held] = deque()
@@ -331,6 +331,15 @@ class LocalLease:
         self._forfeited: list[Refund] = []
         self._size: Micros = 0
         self._retry_at: datetime | None = None
+        self._recheck_at: datetime | None = None
+
+    def recheck(self, at: datetime) -> None:
+        """Ask again by ``at`` however far an empty grant received before then puts it off: the
+        campaign is new or its terms changed, and a ledger that had not read the change yet
+        named a retry time for the old terms (a daypart that was off, a budget spent)."""
+        self._recheck_at = at
+        if self._retry_at is not None:
+            self._retry_at = min(self._retry_at, at)
 
     def balance(self, now: datetime) -> Micros:
         """What may still be spent at ``now``."""
@@ -343,7 +352,13 @@ class LocalLease:
 
     def add(self, grant: Grant, *, now: datetime) -> None:
         """Add a grant received at ``now``."""
-        self._retry_at = grant.retry_at
+        retry = grant.retry_at
+        if self._recheck_at is not None:
+            if retry is not None and now < self._recheck_at:
+                retry = min(retry, self._recheck_at)
+            elif now >= self._recheck_at:
+                self._recheck_at = None
+        self._retry_at = retry
         if grant.amount > 0:
             spend_by = now + grant.ttl
             for held in reversed(self._held):  # a shorter ttl than before: keep them in order

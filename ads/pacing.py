@@ -7,6 +7,9 @@ edges with :func:`to_micros` and :func:`from_micros`. Datetimes are UTC; days ar
 
 *Spent* here means committed plus reserved (leased and not yet settled, released or expired).
 
+A dayparted campaign (ads/dayparts.py) counts only the time in its hours: the plan accrues while
+it runs and stands still while it does not, and nothing may be reserved outside its hours.
+
 - ``asap``: the day's allowance is the remaining budget (capped by the daily cap), all of it
   spendable at once.
 - ``even``: at the start of each day the day's allowance is the remaining budget divided by the
@@ -31,6 +34,7 @@ from decimal import Decimal
 
 from ads.campaigns import Pacing
 from ads.catalog import CatalogCampaign
+from ads.dayparts import Daypart
 
 Micros = int
 """An amount of money in micro-units of the currency."""
@@ -70,6 +74,7 @@ class Flight:
     start: datetime
     end: datetime
     daily_cap: Micros | None = None
+    daypart: Daypart | None = None
 
     def __post_init__(self) -> None:
         if self.cost <= 0:
@@ -87,7 +92,14 @@ class Flight:
             start=campaign.start_date,
             end=campaign.end_date,
             daily_cap=None if campaign.daily_cap is None else to_micros(campaign.daily_cap),
+            daypart=campaign.daypart,
         )
+
+    def time_between(self, start: datetime, end: datetime) -> int:
+        """Microseconds of ``[start, end)`` the campaign runs: all of it, or its daypart's."""
+        if self.daypart is None:
+            return _micros_between(start, end)
+        return self.daypart.active_micros(start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,15 +202,19 @@ def allowance(
     """
     if not flight.start <= now < flight.end or spent >= flight.budget:
         return 0
+    if flight.daypart is not None and not flight.daypart.active_at(now):
+        return 0
     marks = advance(flight, marks, spent=spent, now=now, bucket=bucket)
     today = _day_budget(flight, spent=marks.day_planned, since=marks.day_start, until=marks.day_end)
     beyond_plan_start = spent - marks.day_planned
     if flight.pacing is Pacing.ASAP:
         room = today - beyond_plan_start
     else:
-        day = _micros_between(marks.day_start, marks.day_end)
-        target = today * _micros_between(marks.day_start, marks.bucket_end) // day
-        share = today * _micros_between(marks.bucket_start, marks.bucket_end) // day
+        day = flight.time_between(marks.day_start, marks.day_end)
+        if day == 0:
+            return 0
+        target = today * flight.time_between(marks.day_start, marks.bucket_end) // day
+        share = today * flight.time_between(marks.bucket_start, marks.bucket_end) // day
         bucket_cap = max(catch_up * share, flight.cost)
         room = min(target - beyond_plan_start, bucket_cap - (spent - marks.bucket_spent))
     if flight.daily_cap is not None:
@@ -215,7 +231,8 @@ def planned_spend(flight: Flight, at: datetime) -> Micros:
         if at < until:
             if flight.pacing is Pacing.ASAP:
                 return spent + today
-            return spent + today * _micros_between(since, at) // _micros_between(since, until)
+            day = flight.time_between(since, until)
+            return spent + (today * flight.time_between(since, at) // day if day else 0)
         spent, since = spent + today, until
     return spent
 
@@ -224,7 +241,8 @@ def _day_budget(flight: Flight, *, spent: Micros, since: datetime, until: dateti
     """The allowance of the day part ``[since, until)``, given ``spent`` at ``since``."""
     left = flight.budget - spent
     if flight.pacing is Pacing.EVEN:
-        left = left * _micros_between(since, until) // _micros_between(since, flight.end)
+        remaining = flight.time_between(since, flight.end)
+        left = left * flight.time_between(since, until) // remaining if remaining else 0
     if flight.daily_cap is not None:
         left = min(left, flight.daily_cap)
     return max(0, left)

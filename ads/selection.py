@@ -17,6 +17,7 @@ from datetime import datetime
 
 from ads.campaigns import CampaignStatus
 from ads.catalog import CatalogCampaign, CatalogCreative
+from ads.dayparts import QUARTER_HOUR
 from ads.separation import separation_keys
 
 ACTIVE_CREATIVE = "active"
@@ -40,14 +41,22 @@ def eligible(
 ) -> bool:
     """True if ``campaign`` may serve at ``now`` with one of its ``creatives``.
 
-    Active, in flight (start inclusive, end exclusive), budget left, and at least one active
-    creative that :func:`fits` ``max_duration_ms``.
+    Active, in flight (start inclusive, end exclusive) and in its daypart, budget left, and at
+    least one active creative that :func:`fits` ``max_duration_ms``.
     """
+    return (
+        on_air(campaign, now)
+        and campaign.budget_remaining > 0
+        and any(fits(creative, max_duration_ms=max_duration_ms) for creative in creatives)
+    )
+
+
+def on_air(campaign: CatalogCampaign, now: datetime) -> bool:
+    """Active, in flight (start inclusive, end exclusive) and, if dayparted, in its hours."""
     return (
         campaign.status == CampaignStatus.ACTIVE
         and campaign.start_date <= now < campaign.end_date
-        and campaign.budget_remaining > 0
-        and any(fits(creative, max_duration_ms=max_duration_ms) for creative in creatives)
+        and (campaign.daypart is None or campaign.daypart.active_at(now))
     )
 
 
@@ -136,6 +145,7 @@ class CatalogIndex:
         """Whether any campaign is limited to some apps (else the request's app is not read)."""
         self.platform_targeted = any(c.target_platforms for c in self._campaigns.values())
         """Whether any campaign is limited to some platforms (else the device is not read)."""
+        self._dayparted = any(c.daypart for c in self._campaigns.values())
 
     def separation_keys(self, campaign: CatalogCampaign) -> frozenset[str]:
         """:func:`ads.separation.separation_keys` of one of this snapshot's campaigns, computed
@@ -146,12 +156,8 @@ class CatalogIndex:
         return keys
 
     def live(self, now: datetime) -> list[CatalogCampaign]:
-        """The snapshot's active campaigns whose flight covers ``now``."""
-        return [
-            c
-            for c in self._campaigns.values()
-            if c.status == CampaignStatus.ACTIVE and c.start_date <= now < c.end_date
-        ]
+        """The snapshot's active campaigns whose flight (and daypart) covers ``now``."""
+        return [c for c in self._campaigns.values() if on_air(c, now)]
 
     def campaign(self, campaign_id: str) -> CatalogCampaign | None:
         """The snapshot's campaign with ``campaign_id``, whatever its status."""
@@ -212,15 +218,25 @@ class CatalogIndex:
             )
         )
         later = bisect.bisect_right(self._boundaries, now)
+        start = self._boundaries[later - 1] if later else None
+        end = self._boundaries[later] if later < len(self._boundaries) else None
+        if self._dayparted:  # dayparts turn on and off on UTC quarter hours (their zones' hours)
+            quarter = _quarter_start(now)
+            start = quarter if start is None else max(start, quarter)
+            end = quarter + QUARTER_HOUR if end is None else min(end, quarter + QUARTER_HOUR)
         return _Eligible(
-            start=self._boundaries[later - 1] if later else None,
-            end=self._boundaries[later] if later < len(self._boundaries) else None,
+            start=start,
+            end=end,
             campaigns=campaigns,
             cumulative_budget=tuple(
                 itertools.accumulate(float(c.budget_remaining) for c in campaigns)
             ),
             ids=frozenset(c.id for c in campaigns),
         )
+
+
+def _quarter_start(now: datetime) -> datetime:
+    return now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0)
 
 
 def choose(

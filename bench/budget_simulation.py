@@ -21,6 +21,7 @@ from tests.unit.test_budget_simulation import (
     STEP,
     Simulation,
     pacing_error,
+    run_prime_time,
     small_flights,
     underspend,
 )
@@ -64,15 +65,22 @@ def main() -> None:
     args = parser.parse_args()
     lines = [
         "| seed | even: worst hourly error | even: underspend | even: overspend | "
+        "prime time: worst hourly error | prime time: underspend / overspend / off hours | "
         "40 small: worst underspend | small: campaigns overspent |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for seed in range(5, 5 + args.seeds):
-        print(f"[bench] seed {seed}: 30-day even flight and 40 small campaigns", flush=True)
+        print(
+            f"[bench] seed {seed}: 30-day even flight, the same in prime time only, "
+            "and 40 small campaigns",
+            flush=True,
+        )
         error, under, over = even_run(seed)
+        prime_error, prime_under, prime_over, off_hours = run_prime_time(seed + 50)
         small_under, small_over, _ = small_run(seed + 100)
         lines.append(
-            f"| {seed} | {error:.2%} | {under:.3%} | {over} | {small_under:.3%} | {small_over} |"
+            f"| {seed} | {error:.2%} | {under:.3%} | {over} | {prime_error:.2%} | "
+            f"{prime_under:.3%} / {prime_over} / {off_hours} | {small_under:.3%} | {small_over} |"
         )
         print(lines[-1], flush=True)
     text = (
@@ -80,8 +88,9 @@ def main() -> None:
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: `python -m bench.budget_simulation "
         f"--seeds {args.seeds}` — the simulations of tests/unit/test_budget_simulation.py: "
         "three replicas with leases, 1-minute steps, traffic 1.5-4.5x need with a daily curve, "
-        "beacons 1-4 min late, 1% of ads never played; small campaigns: 10-100 impressions, "
-        "traffic ~40x budget.\n\n" + "\n".join(lines) + "\n\n"
+        "beacons 1-4 min late, 1% of ads never played; prime time: the even flight dayparted "
+        "Mon-Fri 18:00-23:00 America/New_York (spend outside those hours in micros); small "
+        "campaigns: 10-100 impressions, traffic ~40x budget.\n\n" + "\n".join(lines) + "\n\n"
         "Whole stack (tests/integration/test_budget.py, two decision replicas, two ledger "
         "shards, real sinks): five campaigns of 10-100 impressions under traffic far above "
         "budget deliver exactly their budget (0 overspend, 0 underspend); with both ledger "

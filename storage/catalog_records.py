@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
 from storage.models import Campaign, Creative
@@ -32,6 +33,11 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         ),
         target_apps=frozenset(campaign.target_apps),
         target_platforms=frozenset(Platform(name) for name in campaign.target_platforms),
+        daypart=(
+            Daypart(frozenset(campaign.daypart_hours), zone=campaign.timezone)
+            if campaign.daypart_hours
+            else None
+        ),
     )
 
 

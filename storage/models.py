@@ -122,6 +122,10 @@ class Campaign(Base):
     target_platforms: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
     )
+    daypart_hours: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), nullable=False, server_default=text("'{}'::smallint[]")
+    )
+    timezone: Mapped[str] = mapped_column(Text, nullable=False, server_default="UTC")
     start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     click_through_url: Mapped[str | None] = mapped_column(Text)

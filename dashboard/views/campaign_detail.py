@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from ads.campaigns import CampaignStatus
+from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
 from config.settings import get_settings
 from dashboard import charts, creatives_panel, formatting, metrics, session
@@ -102,6 +103,13 @@ def _platforms(names: Sequence[str]) -> str:
     return ", ".join(map(formatting.platform, names)) if names else "every device"
 
 
+def _daypart(campaign: Campaign) -> str:
+    """``Mon-Fri 18:00-23:00 (America/New_York)``, or that it runs all the time."""
+    if not campaign.daypart_hours:
+        return "all day, every day"
+    return describe(Daypart(frozenset(campaign.daypart_hours), campaign.timezone))
+
+
 def _frequency_cap(campaign: Campaign) -> str:
     """``3 ads per device every 24 h``, or ``—``."""
     ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
@@ -120,6 +128,7 @@ def _facts(campaign: Campaign) -> None:
             f"**Pacing** {formatting.PACING[campaign.pacing]}  \n"
             f"**Daily cap** {formatting.money(campaign.daily_cap)}  \n"
             f"**Frequency cap** {_frequency_cap(campaign)}  \n"
+            f"**Dayparts** {_daypart(campaign)}  \n"
             f"**Advertiser** {formatting.md(advertiser) if advertiser else '—'}"
         )
     with right:

@@ -17,6 +17,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
+from ads.dayparts import DAY_NAMES, as_weekly, describe, weekly_hours, zone_names
+from ads.dayparts import Daypart as DaypartSpec
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.platforms import Platform
 from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
@@ -41,6 +43,8 @@ LABELS = {
     "frequency_cap_hours": "Frequency cap (hours)",
     "target_apps": "Apps",
     "target_platforms": "Platforms",
+    "daypart_hours": "Days",
+    "timezone": "Time zone",
 }
 _CAP_FIELDS = ("frequency_cap_ads", "frequency_cap_hours")
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
@@ -67,6 +71,11 @@ _PLATFORMS_HELP = (
     "alone. Empty: every device. Read from what players send (JSON `device.os`, `make`, `ua`, "
     "`devicetype`; on the VAST tag `ua=[DEVICEUA]`, else the request's User-Agent); a device "
     "none of these describe gets only campaigns without platforms."
+)
+_DAYPART_HELP = (
+    "Run only on these days, from the hour in From to the hour in To on the time zone's clock "
+    "(To before From runs past midnight: 20:00 to 02:00; To equal to From: the whole day). "
+    "No days: all the time. Even pacing spreads the budget over the hours the campaign runs."
 )
 _CAP_HALF = (
     f"**{LABELS['frequency_cap_ads']}** and **{LABELS['frequency_cap_hours']}**: fill in both "
@@ -233,6 +242,7 @@ def _fields(
             placeholder="Every device",
             help=_PLATFORMS_HELP,
         )
+        daypart_hours, zone = _daypart_fields(c)
         option_cols = st.columns(2)
         pacing = option_cols[0].radio(
             LABELS["pacing"],
@@ -272,9 +282,47 @@ def _fields(
         "frequency_cap_hours": _count(cap_hours),
         "target_apps": [app.strip() for app in re.split(r"[,\n]", apps) if app.strip()],
         "target_platforms": platforms,
+        "daypart_hours": daypart_hours,
+        "timezone": zone,
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
     return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent
+
+
+def _daypart_fields(c: Campaign | None) -> tuple[list[int], str]:
+    """Days, From, To and Time zone; the hours of the week they make (see ads/dayparts.py) and
+    the zone. Hours set through the API that are not one daily window are kept as they are
+    until days are chosen here."""
+    stored = frozenset(c.daypart_hours) if c else frozenset()
+    weekly = as_weekly(stored) if stored else None
+    days, start, end = weekly if weekly else (frozenset(), 0, 24)
+    zones = zone_names()
+    zone_now = c.timezone if c else "UTC"
+    cols = st.columns([3, 1, 1, 2])
+    chosen = cols[0].multiselect(
+        f"{LABELS['daypart_hours']} (optional)",
+        list(range(7)),
+        default=sorted(days),
+        format_func=DAY_NAMES.__getitem__,
+        placeholder="Every day, all day",
+        help=_DAYPART_HELP,
+    )
+    hour_label = "{:02d}:00".format
+    first = cols[1].selectbox("From", list(range(24)), index=start, format_func=hour_label)
+    last = cols[2].selectbox(
+        "To", list(range(1, 25)), index=(end or 24) - 1, format_func=hour_label
+    )
+    zone = cols[3].selectbox(
+        LABELS["timezone"], zones, index=zones.index(zone_now) if zone_now in zones else 0
+    )
+    if stored and weekly is None:
+        st.caption(
+            f"Set through the API: {describe(DaypartSpec(stored, zone_now))}. "
+            "Choose days to replace them."
+        )
+        if not chosen:
+            return sorted(stored), zone
+    return (sorted(weekly_hours(set(chosen), first, last)) if chosen else []), zone
 
 
 def _check(values: dict[str, Any], campaign: Campaign | None) -> CampaignCreate | list[str]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from actors.budget_ledger import shard_of
+from actors.budget_ledger import REFRESH_SECONDS, shard_of
 from ads.catalog import CatalogCampaign
 from ads.leases import LocalLease, Refund
 from ads.pacing import Micros, impression_cost
@@ -25,6 +25,24 @@ logger = logging.getLogger(__name__)
 
 _LOW_WATER = 0.5
 _MIN_IMPRESSIONS_PER_REQUEST = 20
+_RECHECK = timedelta(seconds=1.5 * REFRESH_SECONDS)
+"""After a campaign appears or its terms change, by when to ask again: the ledger shards have
+read the change by then."""
+
+
+def _terms(campaign: CatalogCampaign) -> tuple[object, ...]:
+    """What the ledger paces a campaign by (its spend aside)."""
+    c = campaign
+    return (
+        c.status,
+        c.budget_total,
+        c.cpm,
+        c.pacing,
+        c.start_date,
+        c.end_date,
+        c.daily_cap,
+        c.daypart,
+    )
 
 
 class LeaseBook:
@@ -46,6 +64,7 @@ class LeaseBook:
         self._costs: dict[str, tuple[Decimal, Micros]] = {}
         """Campaign id → (CPM, cost of one impression at that CPM)."""
         self._spent: dict[str, int] = defaultdict(int)
+        self._terms: dict[str, tuple[object, ...]] = {}
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, *, first_refill_timeout: float = 5.0) -> None:
@@ -98,12 +117,19 @@ class LeaseBook:
         requests: dict[int, dict[str, Micros]] = defaultdict(dict)
         refunds: dict[int, dict[str, list[Refund]]] = defaultdict(dict)
         horizon = timedelta(seconds=3 * self._refill_seconds)
-        live = {c.id for c in self._wanted(now) if self._cost(c) > 0}
+        wanted = [c for c in self._wanted(now) if self._cost(c) > 0]
+        live = {c.id for c in wanted}
         for campaign_id in live - self._leases.keys():
             self._leases[campaign_id] = LocalLease()
         for campaign_id in self._leases.keys() - live:
             shard = shard_of(campaign_id, len(self._ledgers))
             refunds[shard][campaign_id] = self._leases.pop(campaign_id).drain(now)
+            self._terms.pop(campaign_id, None)
+        for campaign in wanted:
+            terms = _terms(campaign)
+            if self._terms.get(campaign.id) != terms:
+                self._terms[campaign.id] = terms
+                self._leases[campaign.id].recheck(now + _RECHECK)
         for campaign_id, lease in self._leases.items():
             shard = shard_of(campaign_id, len(self._ledgers))
             lapsed = lease.take_refunds(now)

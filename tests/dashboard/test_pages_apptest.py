@@ -172,7 +172,7 @@ def test_create_active_campaign_shows_its_vast_tag(app: AppTest, api: httpx.Clie
     app.text_input[0].input(name)
     app.number_input[0].set_value(900.0)
     app.number_input[1].set_value(15.0)
-    app.selectbox[0].select("active")
+    labelled(app.selectbox, "Status").select("active")
     app.button[0].click().run()
     assert not app.exception, app.exception
     campaign_id = app.query_params["id"]
@@ -351,6 +351,32 @@ def test_create_form_limits_a_campaign_to_apps_and_platforms(
     app = goto(app, DETAIL, id=plain["id"])
     assert "**Apps** every app" in texts(app)
     assert "**Platforms** every device" in texts(app)
+
+
+def test_create_form_sets_dayparts_on_a_time_zone_clock(app: AppTest, api: httpx.Client) -> None:
+    app = goto(app, FORM)
+    app.text_input[0].input(f"Prime time {uuid.uuid4().hex[:8]}")
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    labelled(app.multiselect, "Days").set_value([0, 1, 2, 3, 4])
+    labelled(app.selectbox, "From").set_value(18)
+    labelled(app.selectbox, "To").set_value(23)
+    labelled(app.selectbox, "Time zone").set_value("America/New_York")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert created["timezone"] == "America/New_York"
+    assert created["daypart_hours"] == [d * 24 + h for d in range(5) for h in range(18, 23)]
+    assert "**Dayparts** Mon-Fri 18:00-23:00 (America/New_York)" in texts(app), texts(app)
+
+    app = goto(app, FORM, id=created["id"])  # the edit form reads them back
+    assert labelled(app.multiselect, "Days").value == [0, 1, 2, 3, 4]
+    assert (labelled(app.selectbox, "From").value, labelled(app.selectbox, "To").value) == (18, 23)
+    labelled(app.multiselect, "Days").set_value([])
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert api.get(f"/campaigns/{created['id']}").json()["campaign"]["daypart_hours"] == []
+    assert "**Dayparts** all day, every day" in texts(app)
 
 
 @pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])

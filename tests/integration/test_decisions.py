@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -478,3 +479,33 @@ def test_platform_targeted_campaigns_serve_only_on_their_platforms(
     assert everywhere.status_code == 200
     assert everywhere.json()["campaign"]["target_platforms"] == []
     wait_until(lambda: b"<InLine>" in vast(DESKTOP_AGENT).content, timeout=5)
+
+
+def test_dayparted_campaigns_serve_only_in_their_hours(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    zone = "Asia/Kolkata"  # UTC+05:30: its hours start on UTC half hours
+    local = datetime.now(ZoneInfo(zone))
+    now_hour = local.weekday() * 24 + local.hour
+    soon = {now_hour, (now_hour + 1) % 168}  # the test may cross an hour boundary
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    off_hours = sorted(set(range(168)) - soon)
+    cid = active_campaign(stack, api, daypart_hours=off_hours, timezone=zone, **budget)
+    stored = api.get(f"/campaigns/{cid}").json()["campaign"]
+    assert (stored["daypart_hours"], stored["timezone"]) == (off_hours, zone)
+    for bad in ({"timezone": "Mars/Olympus"}, {"daypart_hours": [168]}, {"timezone": None}):
+        refused = api.patch(f"/campaigns/{cid}", json=bad)
+        assert refused.status_code == 422 and next(iter(bad)) in refused.text, refused.text
+
+    def vast() -> httpx.Response:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid})
+        vast_schema.validate(answer.text)
+        return answer
+
+    time.sleep(1.5)  # the change reaches every replica within 1 s
+    assert all(b"<Ad " not in vast().content for _ in range(5))
+    on_now = api.patch(f"/campaigns/{cid}", json={"daypart_hours": sorted(soon)})
+    assert on_now.status_code == 200
+    wait_until(lambda: all(b"<InLine>" in vast().content for _ in range(5)), timeout=8)
+    always = api.patch(f"/campaigns/{cid}", json={"daypart_hours": []})
+    assert always.status_code == 200 and always.json()["campaign"]["daypart_hours"] == []

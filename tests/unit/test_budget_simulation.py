@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 
 from ads.campaigns import Pacing
+from ads.dayparts import Daypart, weekly_hours
 from ads.leases import CampaignAccount, LeasePolicy, LocalLease
 from ads.pacing import Flight, impression_cost, planned_spend, to_micros
 
@@ -77,6 +78,8 @@ class Simulation:
                 flight = self.flights[cid]
                 if not flight.start <= now < flight.end:
                     continue
+                if flight.daypart is not None and not flight.daypart.active_at(now):
+                    continue  # not eligible: the index serves it only in its hours
                 mean = self._demand[cid] * swing
                 if lease.needs_refill(LOW_WATER, now=now):
                     account = self.accounts[cid]
@@ -175,6 +178,41 @@ def test_even_pacing_stays_within_two_percent_of_plan_every_hour() -> None:
     assert max(map(abs, errors)) <= 0.02
     assert 0 <= underspend(sim, "even") <= 0.01
     assert sim.accounts["even"].overspend == 0
+
+
+def run_prime_time(seed: int) -> tuple[float, float, int, int]:
+    """A 30-day even flight that runs Mon-Fri 18:00-23:00 New York time: worst hourly error
+    against plan, underspend, overspend, and spend outside its hours."""
+    prime = Daypart(weekly_hours(set(range(5)), 18, 23), zone="America/New_York")
+    flight = Flight(
+        budget=to_micros(Decimal("4321.00")),
+        cost=impression_cost(Decimal("12.34")),
+        pacing=Pacing.EVEN,
+        start=START,
+        end=START + timedelta(days=30),
+        daypart=prime,
+    )
+    minutes = prime.active_micros(flight.start, flight.end) / (STEP / timedelta(microseconds=1))
+    needed = flight.budget / flight.cost / minutes
+    sim = Simulation({"prime": flight}, demand={"prime": needed}, seed=seed, never_played=0.01)
+    worst, off_hours = 0.0, 0
+    while sim.now < flight.end:
+        before, on_air = sim.delivered["prime"], prime.active_at(sim.now)
+        sim.step()
+        if not on_air:
+            off_hours += sim.delivered["prime"] - before
+        if (sim.now - START) % HOUR == timedelta(0) and planned_spend(flight, sim.now) > 0:
+            worst = max(worst, abs(pacing_error(sim, "prime")))
+    sim.flush()
+    return worst, underspend(sim, "prime"), sim.accounts["prime"].overspend, off_hours
+
+
+def test_a_dayparted_flight_delivers_its_budget_in_its_hours_only() -> None:
+    worst, under, over, off_hours = run_prime_time(seed=8)
+    assert off_hours == 0
+    assert worst <= 0.02
+    assert 0 <= under <= 0.01
+    assert over == 0
 
 
 def test_asap_spends_as_fast_as_traffic_allows() -> None:

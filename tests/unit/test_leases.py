@@ -217,6 +217,24 @@ def test_local_lease_refills_at_low_water_unless_told_to_wait() -> None:
     assert lease.needs_refill(0.5, now=later)
 
 
+def test_a_new_or_changed_campaign_asks_again_soon_whatever_a_stale_ledger_said() -> None:
+    lease = LocalLease()
+    soon, later = START + timedelta(seconds=2), START + BUCKET
+
+    def empty(retry_at: datetime) -> Grant:
+        return Grant(amount=0, ttl=POLICY.ttl, expires_at=START + HOLD, retry_at=retry_at)
+
+    lease.add(empty(later), now=START)
+    lease.recheck(soon)  # the campaign's terms changed: the wait shortens at once
+    assert lease.needs_refill(0.5, now=soon)
+    lease.add(empty(later), now=START + timedelta(seconds=1))  # the ledger had not read it yet
+    assert not lease.needs_refill(0.5, now=soon - timedelta(milliseconds=1))
+    assert lease.needs_refill(0.5, now=soon)
+    lease.add(empty(later), now=soon)  # asked after the change was read: the ledger's word holds
+    assert not lease.needs_refill(0.5, now=later - timedelta(seconds=1))
+    assert lease.needs_refill(0.5, now=later)
+
+
 def test_a_shorter_ttl_also_shortens_the_grants_held_before() -> None:
     lease = LocalLease()
     long_lived = Grant(amount=2 * COST, ttl=5 * POLICY.ttl, expires_at=START + 2 * HOLD)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from ads.campaigns import Pacing
 from ads.catalog import CatalogCampaign
+from ads.dayparts import Daypart, weekly_hours
 from ads.pacing import (
     BUCKET,
     DAY,
@@ -239,3 +241,35 @@ def test_spending_every_allowance_never_runs_ahead_of_the_plan(
         assert spent <= f.budget
         assert spent <= planned_spend(f, marks.bucket_end) + COST
         now += timedelta(seconds=seconds)
+
+
+PRIME_TIME = Daypart(weekly_hours(set(range(7)), 18, 22), zone="UTC")  # 4 hours a day
+
+
+def test_a_dayparted_flight_spends_only_in_its_hours_and_evenly_over_them() -> None:
+    f = replace(flight(budget=7 * 16 * UNIT, end=START + 7 * DAY), daypart=PRIME_TIME)
+    marks, spent, by_day = begin(f, spent=0, now=START), 0, [0] * 7
+    for bucket in range(7 * 96):
+        now = START + bucket * BUCKET
+        marks = advance(f, marks, spent=spent, now=now)
+        room = allowed(f, marks, spent=spent, now=now)
+        if not PRIME_TIME.active_at(now):
+            assert room == 0, now
+        spent += room // COST * COST
+        by_day[bucket // 96] += room // COST * COST
+    assert spent == f.budget
+    assert by_day == [16 * UNIT] * 7  # 16 buckets of prime time a day, one unit each
+    assert planned_spend(f, START + timedelta(hours=18)) == 0
+    assert planned_spend(f, START + timedelta(hours=20)) == 8 * UNIT
+    assert planned_spend(f, START + timedelta(hours=23)) == 16 * UNIT
+
+
+def test_a_flight_whose_hours_have_passed_may_spend_nothing_more() -> None:
+    f = replace(flight(budget=100 * UNIT, end=START + DAY), daypart=PRIME_TIME)
+    late = START + timedelta(hours=22, minutes=30)
+    marks = begin(f, spent=10 * UNIT, now=late)
+    assert allowed(f, marks, spent=10 * UNIT, now=late) == 0
+    asap = replace(f, pacing=Pacing.ASAP)
+    assert allowed(asap, begin(asap, spent=0, now=late), spent=0, now=late) == 0
+    evening = START + timedelta(hours=19)
+    assert allowed(asap, begin(asap, spent=0, now=evening), spent=0, now=evening) == 100 * UNIT
