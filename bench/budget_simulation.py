@@ -10,16 +10,14 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
-from ads.campaigns import Pacing
-from ads.pacing import Flight, impression_cost, to_micros
 from tests.unit.test_budget_simulation import (
     HOUR,
     START,
     STEP,
     Simulation,
+    month_flight,
     pacing_error,
     run_prime_time,
     small_flights,
@@ -30,13 +28,7 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def even_run(seed: int) -> tuple[float, float, int]:
-    flight = Flight(
-        budget=to_micros(Decimal("4321.00")),
-        cost=impression_cost(Decimal("12.34")),
-        pacing=Pacing.EVEN,
-        start=START,
-        end=START + timedelta(days=30),
-    )
+    flight = month_flight()
     needed = flight.budget / flight.cost / ((flight.end - flight.start) / STEP)
     sim = Simulation({"even": flight}, demand={"even": needed}, seed=seed, never_played=0.01)
     worst = 0.0

@@ -18,10 +18,12 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.platform_report import platform_rows
 from cluster.ports import free_port
@@ -71,9 +73,12 @@ async def fill(url: str, *, events: int, devices: int, campaigns: list[uuid.UUID
         await conn.close()
 
 
-async def timed_reach(url: str, *, campaign: uuid.UUID | None, rounds: int) -> tuple[float, int]:
-    """Median seconds of :func:`storage.stats.reach` over the last 7 days, and the devices it
-    counted (summed over campaigns)."""
+Measure = Callable[[AsyncSession, datetime, datetime], Awaitable[int]]
+"""One timed report query over ``[start, end)``: what it counted."""
+
+
+async def timed(url: str, measure: Measure, *, rounds: int) -> tuple[float, int]:
+    """Median seconds of ``measure`` over the last 7 days, and what it counted."""
     engine = create_engine(url, pool_size=1)
     end = datetime.now(UTC)
     times, counted = [], 0
@@ -81,45 +86,41 @@ async def timed_reach(url: str, *, campaign: uuid.UUID | None, rounds: int) -> t
         for _ in range(rounds):
             async with session_factory(engine)() as session:
                 started = time.perf_counter()
-                found = await reach(
-                    session, start=end - timedelta(days=7), end=end, campaign_id=campaign
-                )
+                counted = await measure(session, end - timedelta(days=7), end)
                 times.append(time.perf_counter() - started)
-            assert found is not None  # no timeout asked for
-            counted = sum(r.devices for r in found.values())
     finally:
         await engine.dispose()
     return statistics.median(times), counted
 
 
-async def timed_platforms(url: str, *, campaign: uuid.UUID, rounds: int) -> tuple[float, int]:
-    """Median seconds of one campaign's platform split over the last 7 days (the query and the
-    reading of its agents), and the platforms it found."""
-    engine = create_engine(url, pool_size=1)
-    end = datetime.now(UTC)
-    times, found = [], 0
-    try:
-        for _ in range(rounds):
-            async with session_factory(engine)() as session:
-                started = time.perf_counter()
-                read = await impressions_by_agent(
-                    session, campaign_id=campaign, start=end - timedelta(days=7), end=end
-                )
-                assert read is not None  # no timeout asked for
-                rows = platform_rows(read[0], total=read[1])
-                times.append(time.perf_counter() - started)
-            found = len(rows)
-    finally:
-        await engine.dispose()
-    return statistics.median(times), found
+def reach_of(campaign: uuid.UUID | None) -> Measure:
+    """:func:`storage.stats.reach` (one campaign's, or all): the devices (summed over campaigns)."""
+
+    async def measure(session: AsyncSession, start: datetime, end: datetime) -> int:
+        found = await reach(session, start=start, end=end, campaign_id=campaign)
+        assert found is not None  # no timeout asked for
+        return sum(r.devices for r in found.values())
+
+    return measure
+
+
+def platforms_of(campaign: uuid.UUID) -> Measure:
+    """One campaign's platform split (the query and the reading of its agents): the platforms."""
+
+    async def measure(session: AsyncSession, start: datetime, end: datetime) -> int:
+        read = await impressions_by_agent(session, campaign_id=campaign, start=start, end=end)
+        assert read is not None  # no timeout asked for
+        return len(platform_rows(read[0], total=read[1]))
+
+    return measure
 
 
 async def run(url: str, args: argparse.Namespace) -> None:
     campaigns = [uuid.uuid4() for _ in range(args.campaigns)]
     seconds = await fill(url, events=args.events, devices=args.devices, campaigns=campaigns)
     print(f"[reach_query] {args.events:,} events inserted in {seconds:.1f} s", flush=True)
-    every, devices = await timed_reach(url, campaign=None, rounds=args.rounds)
-    one, one_devices = await timed_reach(url, campaign=campaigns[0], rounds=args.rounds)
+    every, devices = await timed(url, reach_of(None), rounds=args.rounds)
+    one, one_devices = await timed(url, reach_of(campaigns[0]), rounds=args.rounds)
     print(
         f"[reach_query] performance report (all {args.campaigns} campaigns, 7 days): "
         f"{every * 1000:,.0f} ms median of {args.rounds} ({devices:,} campaign-devices)\n"
@@ -127,7 +128,7 @@ async def run(url: str, args: argparse.Namespace) -> None:
         f"({one_devices:,} devices)",
         flush=True,
     )
-    split, platforms = await timed_platforms(url, campaign=campaigns[0], rounds=args.rounds)
+    split, platforms = await timed(url, platforms_of(campaigns[0]), rounds=args.rounds)
     print(
         f"[reach_query] one campaign's split by platform (7 days): {split * 1000:,.0f} ms "
         f"({platforms} platforms)",
