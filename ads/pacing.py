@@ -237,6 +237,15 @@ def planned_spend(flight: Flight, at: datetime) -> Micros:
     return spent
 
 
+def planned_by(campaign: CatalogCampaign, at: datetime) -> Decimal | None:
+    """What an evenly paced campaign's plan has released by ``at`` (its flight's end at the
+    latest), to set its spend against; None for ASAP pacing, a zero CPM, or before it starts."""
+    if campaign.pacing != Pacing.EVEN or campaign.cpm <= 0 or at <= campaign.start_date:
+        return None
+    flight = Flight.of(campaign)
+    return from_micros(planned_spend(flight, min(at, flight.end)))
+
+
 def _day_budget(flight: Flight, *, spent: Micros, since: datetime, until: datetime) -> Micros:
     """The allowance of the day part ``[since, until)``, given ``spent`` at ``since``."""
     left = flight.budget - spent

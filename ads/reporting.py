@@ -224,6 +224,9 @@ class CampaignTotals(Counters):
     budget_total: Money
     budget_spent: Money
     budget_remaining: Money
+    budget_planned: Money | None = None
+    """What even pacing planned to spend by now (the flight's end at the latest), to set
+    ``budget_spent`` against; None for ASAP pacing, a zero CPM, or before the flight starts."""
     reach: int | None
     """Distinct devices with an impression of an ad served in the range; None when counting
     them took too long (see REPORT_REACH_TIMEOUT_SECONDS)."""
@@ -250,6 +253,7 @@ def campaign_stats(
     budget_total: Decimal,
     budget_spent: Decimal,
     reach: Reach | None,
+    budget_planned: Decimal | None = None,
 ) -> CampaignStats:
     """The stats answer for one campaign from its zero-filled series and its reach."""
     summed = total(counters for _, counters in series)
@@ -261,6 +265,7 @@ def campaign_stats(
         budget_total=budget_total,
         budget_spent=budget_spent,
         budget_remaining=budget_remaining(budget_total, budget_spent),
+        budget_planned=budget_planned,
         reach=None if reach is None else reach.devices,
         frequency=None if reach is None else reach.frequency,
     )

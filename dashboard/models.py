@@ -95,6 +95,8 @@ class StatsTotals(ApiModel):
     ctr: float = 0.0
     ecpm: float = 0.0
     budget_remaining: float | None = None
+    budget_spent: float | None = None
+    budget_planned: float | None = None
     reach: int | None = None
     frequency: float | None = None
 

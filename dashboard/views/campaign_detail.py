@@ -170,6 +170,8 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         st.metric("Click-through rate", formatting.percent(t.ctr), border=True)
         st.metric("Spend", formatting.money(t.spend), border=True)
         st.metric("eCPM", formatting.money(t.ecpm), border=True)
+        if t.budget_planned and t.budget_spent is not None:
+            _pace(t.budget_spent, t.budget_planned)
     if stats.series:
         figure = charts.daily_line(
             [p.bucket.date() for p in stats.series],
@@ -181,6 +183,23 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         st.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
     if t.impressions:
         _platforms_played(api, campaign, start=start, end=end)
+
+
+def _pace(spent: float, planned: float) -> None:
+    """Spend against what even pacing planned by now: 100% is on plan."""
+    share = spent / planned
+    st.metric(
+        "Pace",
+        formatting.percent(share),
+        delta=f"{share - 1:+.0%} vs plan" if abs(share - 1) >= 0.005 else "on plan",
+        delta_color="off" if abs(share - 1) < 0.05 else "normal",
+        help=(
+            f"Spent {formatting.money(spent)} of the {formatting.money(planned)} even pacing "
+            "planned by now. Behind plan: too few requests or players (budget, dates, "
+            "targeting, caps); the plan catches up over the days left."
+        ),
+        border=True,
+    )
 
 
 def _platforms_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
 from ads.errors import NotFound
+from ads.pacing import planned_by
 from ads.platform_report import PlatformReport, platform_rows
 from ads.reporting import (
     CampaignStats,
@@ -33,6 +34,7 @@ from config.settings import get_settings
 from deployments.management.deps import CurrentUser, SessionDep
 from storage import campaigns as campaign_repo
 from storage import stats
+from storage.catalog_records import campaign_record
 from storage.models import Campaign
 
 router = APIRouter(tags=["analytics"])
@@ -101,6 +103,7 @@ async def campaign_stats(
         series=series,
         budget_total=campaign.budget_total,
         budget_spent=campaign.budget_spent,
+        budget_planned=planned_by(campaign_record(campaign), datetime.now(UTC)),
         reach=None if reached is None else reached.get(campaign.id, Reach()),
     )
 

@@ -502,6 +502,27 @@ def test_detail_shows_reach_and_frequency_from_device_keyed_impressions(
     assert (shown["Reach"], shown["Frequency"]) == ("2", "1.5x")
 
 
+def test_detail_sets_spend_against_the_even_plan(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)  # even pacing, one day into a 21-day flight
+    execute_sql(
+        stack,
+        "UPDATE campaigns SET budget_spent = 35 WHERE id = $1::uuid",
+        [(campaign["id"],)],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    (pace,) = [m for m in app.metric if m.label == "Pace"]
+    totals = api.get(f"/campaigns/{campaign['id']}/stats").json()["totals"]
+    share = totals["budget_spent"] / totals["budget_planned"]
+    assert 0.45 < share < 0.52  # $35 of ~$71.43
+    assert pace.value == f"{share * 100:.1f}%"
+    assert pace.proto.delta == f"{share - 1:+.0%} vs plan"
+    asap = create_campaign(api, pacing="asap")
+    app = goto(app, DETAIL, id=asap["id"])
+    assert "Pace" not in {m.label for m in app.metric}  # ASAP has no plan to keep to
+
+
 def test_detail_shows_impressions_by_platform(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:

@@ -23,6 +23,7 @@ from ads.pacing import (
     begin,
     from_micros,
     impression_cost,
+    planned_by,
     planned_spend,
     to_micros,
 )
@@ -273,3 +274,23 @@ def test_a_flight_whose_hours_have_passed_may_spend_nothing_more() -> None:
     assert allowed(asap, begin(asap, spent=0, now=late), spent=0, now=late) == 0
     evening = START + timedelta(hours=19)
     assert allowed(asap, begin(asap, spent=0, now=evening), spent=0, now=evening) == 100 * UNIT
+
+
+def test_planned_by_is_the_even_plan_so_far_and_none_where_there_is_no_plan() -> None:
+    record = CatalogCampaign(
+        id="c1",
+        name="c",
+        status="active",
+        budget_total=Decimal(960),
+        budget_spent=Decimal(0),
+        cpm=Decimal(10),
+        pacing="even",
+        start_date=START,
+        end_date=START + 10 * DAY,
+        click_through_url=None,
+    )
+    assert planned_by(record, START + timedelta(days=2, hours=12)) == Decimal(240)
+    assert planned_by(record, START + 20 * DAY) == Decimal(960)  # the whole flight, no more
+    assert planned_by(record, START) is None
+    assert planned_by(replace(record, pacing="asap"), START + DAY) is None
+    assert planned_by(replace(record, cpm=Decimal(0)), START + DAY) is None
