@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     model_validator,
 )
 
@@ -29,6 +30,10 @@ from ads.targeting import MAX_TARGET_APPS, check_app_bundle
 
 MAX_BUDGET = Decimal("1000000000000")
 MAX_CPM = Decimal("10000")
+MAX_VERIFICATIONS = 3
+"""Verification vendors per campaign (a player loads each one's script with the ad)."""
+MAX_TRACKERS = 5
+"""Third-party trackers per event: every one is a request each player makes per ad."""
 
 
 class CampaignStatus(StrEnum):
@@ -98,6 +103,10 @@ def _category_code(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _last_per_vendor(specs: list[VerificationSpec]) -> list[VerificationSpec]:
+    return list({spec.vendor: spec for spec in specs}.values())
+
+
 def _hour_set(hours: list[int]) -> list[int]:
     return sorted(set(hours))
 
@@ -139,12 +148,35 @@ DaypartHours = Annotated[
 ``timezone``'s clock; see ads/dayparts.py); empty: all the time."""
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(check_zone)]
 """An IANA time zone name (``America/New_York``): the clock dayparts are read on."""
-CapAds = Annotated[int, Field(ge=1, le=MAX_CAP_ADS, strict=True)]
-CapHours = Annotated[int, Field(ge=1, le=MAX_CAP_HOURS, strict=True)]
+Trackers = Annotated[list[ClickUrl], Field(max_length=MAX_TRACKERS), AfterValidator(_distinct)]
+"""The advertiser's own (third-party) tracking URLs for one event, fired by players next to ours:
+IAB macros such as ``[CACHEBUSTING]`` in them are theirs to fill."""
+VendorKey = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._:-]{1,255}$")
+]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class VerificationSpec(_Strict):
+    """A measurement vendor's OM SDK script (see :class:`ads.catalog.Verification`)."""
+
+    vendor: VendorKey
+    """``company.com-omid``: letters, digits and ``. _ : -``."""
+    script_url: ClickUrl
+    parameters: Annotated[str, AfterValidator(_clean_text), Field(max_length=4000)] = ""
+
+
+Verifications = Annotated[
+    list[VerificationSpec],
+    Field(max_length=MAX_VERIFICATIONS),
+    AfterValidator(_last_per_vendor),
+]
+"""Verification vendors (one script each); a vendor named twice keeps its last entry."""
+CapAds = Annotated[int, Field(ge=1, le=MAX_CAP_ADS, strict=True)]
+CapHours = Annotated[int, Field(ge=1, le=MAX_CAP_HOURS, strict=True)]
 
 
 class CampaignCreate(_Strict):
@@ -170,6 +202,9 @@ class CampaignCreate(_Strict):
     target_platforms: TargetPlatforms = []
     daypart_hours: DaypartHours = []
     timezone: TimeZone = "UTC"
+    impression_trackers: Trackers = []
+    click_trackers: Trackers = []
+    verifications: Verifications = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -198,6 +233,9 @@ class CampaignUpdate(_Strict):
     target_platforms: TargetPlatforms | None = None
     daypart_hours: DaypartHours | None = None
     timezone: TimeZone | None = None
+    impression_trackers: Trackers | None = None
+    click_trackers: Trackers | None = None
+    verifications: Verifications | None = None
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
@@ -241,6 +279,9 @@ class CampaignOut(BaseModel):
     target_platforms: list[Platform] = []
     daypart_hours: list[int] = []
     timezone: str = "UTC"
+    impression_trackers: list[str] = []
+    click_trackers: list[str] = []
+    verifications: list[VerificationSpec] = []
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

@@ -45,6 +45,18 @@ class CatalogCreative:
 
 
 @dataclass(frozen=True, slots=True)
+class Verification:
+    """A measurement vendor's script that OM SDK players run with the ad (VAST
+    ``<Verification>``): viewability and invalid-traffic checks for the advertiser."""
+
+    vendor: str
+    """The vendor's key, ``company.com-omid`` by the IAB's advice."""
+    script_url: str
+    parameters: str = ""
+    """What the script is told (``<VerificationParameters>``), as the vendor gave it."""
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogCampaign:
     id: str
     name: str
@@ -67,6 +79,11 @@ class CatalogCampaign:
     """Device platforms the campaign is limited to; empty: every device (ads/platforms.py)."""
     daypart: Daypart | None = None
     """The hours of the week it runs, on its time zone's clock; None: all the time."""
+    impression_trackers: tuple[str, ...] = ()
+    """The advertiser's own impression URLs, fired next to ours (VAST ``<Impression>``)."""
+    click_trackers: tuple[str, ...] = ()
+    """The advertiser's own click URLs (VAST ``<ClickTracking>``)."""
+    verifications: tuple[Verification, ...] = ()
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -83,9 +100,24 @@ def _encode(value: Any) -> str:
     return str(value)
 
 
+_JSON_FIELDS = frozenset({"impression_trackers", "click_trackers", "verifications"})
+"""Fields of URLs, which may hold commas, and of records: kept as JSON."""
+
+
+def _plain(values: tuple[Any, ...]) -> list[Any]:
+    return [asdict(v) if isinstance(v, Verification) else v for v in values]
+
+
 def campaign_to_hash(campaign: CatalogCampaign) -> dict[str, str]:
     """Redis hash fields of ``campaign`` (every value a string; None as empty)."""
-    return {f.name: _encode(getattr(campaign, f.name)) for f in fields(campaign)}
+    return {
+        f.name: (
+            json.dumps(_plain(getattr(campaign, f.name)))
+            if f.name in _JSON_FIELDS
+            else _encode(getattr(campaign, f.name))
+        )
+        for f in fields(campaign)
+    }
 
 
 def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
@@ -110,6 +142,11 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
             Platform(name) for name in data.get("target_platforms", "").split(",") if name
         ),
         daypart=Daypart.parse(part) if (part := data.get("daypart")) else None,
+        impression_trackers=tuple(json.loads(data.get("impression_trackers") or "[]")),
+        click_trackers=tuple(json.loads(data.get("click_trackers") or "[]")),
+        verifications=tuple(
+            Verification(**item) for item in json.loads(data.get("verifications") or "[]")
+        ),
     )
 
 

@@ -7,7 +7,7 @@ import json
 import os
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -264,6 +264,11 @@ def _json_template(
         "click_through_url": campaign.click_through_url,
         "advertiser": campaign.advertiser,
         "categories": list(campaign.categories),
+        "third_party_tracking": {
+            "impression": list(campaign.impression_trackers),
+            "click": list(campaign.click_trackers),
+        },
+        "verifications": [asdict(v) for v in campaign.verifications],
     }
     if expires_seconds is not None:
         fields["expires_in"] = expires_seconds

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.separation import CATEGORY_AUTHORITY
 from ads.templates import Part, SlotTemplate
 from ads.tracking import CLICK, ERROR, IDS_SLOT, IMPRESSION, BeaconSigner, SignedBeacons
@@ -44,9 +44,9 @@ _INLINE_AD = """\
       <AdSystem version="{ad_system_version}">{ad_system}</AdSystem>
       <Error>{error_url}</Error>
       <Impression id="{ad_serving_id}">{impression_url}</Impression>
-      <AdServingId>{ad_serving_id}</AdServingId>
+{impression_trackers}      <AdServingId>{ad_serving_id}</AdServingId>
       <AdTitle>{title}</AdTitle>
-{advertiser}{categories}      <Creatives>
+{verifications}{advertiser}{categories}      <Creatives>
         <Creative id="{creative_id}" adId="{ad_id}">
           <Linear>
             <TrackingEvents>
@@ -56,7 +56,7 @@ _INLINE_AD = """\
 {media_files}            </MediaFiles>
             <VideoClicks>
               <ClickTracking>{click_url}</ClickTracking>
-{click_through}            </VideoClicks>
+{click_trackers}{click_through}            </VideoClicks>
           </Linear>
           <UniversalAdId idRegistry="{registry}">{creative_id}</UniversalAdId>
         </Creative>
@@ -65,6 +65,14 @@ _INLINE_AD = """\
   </Ad>
 """
 _CLICK_THROUGH = "              <ClickThrough>{}</ClickThrough>\n"
+_VERIFICATION = """\
+        <Verification vendor="{vendor}">
+          <JavaScriptResource apiFramework="omid" browserOptional="true">{url}</JavaScriptResource>
+{parameters}        </Verification>
+"""
+_VERIFICATION_PARAMETERS = "          <VerificationParameters>{}</VerificationParameters>\n"
+_IMPRESSION_TRACKER = "      <Impression>{}</Impression>\n"
+_CLICK_TRACKER = "              <ClickTracking>{}</ClickTracking>\n"
 _DESCRIPTION = "      <Description>{}</Description>\n"
 _ADVERTISER = "      <Advertiser>{}</Advertiser>\n"
 _CATEGORY = f'      <Category authority="{CATEGORY_AUTHORITY}">{{}}</Category>\n'
@@ -155,6 +163,14 @@ class VastTemplate:
                     ad_system=_text(ad_system),
                     ad_system_version=_attr(ad_system_version),
                     title=_text(campaign.name),
+                    verifications=_verifications(campaign.verifications),
+                    impression_trackers="".join(
+                        _IMPRESSION_TRACKER.format(_uri(url))
+                        for url in campaign.impression_trackers
+                    ),
+                    click_trackers="".join(
+                        _CLICK_TRACKER.format(_uri(url)) for url in campaign.click_trackers
+                    ),
                     advertiser=_optional(_ADVERTISER, campaign.advertiser, escape=_text),
                     categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
                     creative_id=_attr(creative.id),
@@ -266,6 +282,21 @@ def _media_file(rendition: Rendition) -> str:
         f' width="{rendition.width}" height="{rendition.height}"{codec}{bitrate}>'
         f"{_uri(rendition.url)}</MediaFile>\n"
     )
+
+
+def _verifications(verifications: Sequence[Verification]) -> str:
+    """``<AdVerifications>`` with one OM SDK ``<Verification>`` per vendor, or nothing."""
+    if not verifications:
+        return ""
+    inner = "".join(
+        _VERIFICATION.format(
+            vendor=_attr(v.vendor),
+            url=_uri(v.script_url),
+            parameters=_optional(_VERIFICATION_PARAMETERS, v.parameters, escape=_text),
+        )
+        for v in verifications
+    )
+    return f"      <AdVerifications>\n{inner}      </AdVerifications>\n"
 
 
 def _optional(template: str, value: str | None, *, escape: Callable[[str], str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
@@ -33,6 +33,9 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         ),
         target_apps=frozenset(campaign.target_apps),
         target_platforms=frozenset(Platform(name) for name in campaign.target_platforms),
+        impression_trackers=tuple(campaign.impression_trackers),
+        click_trackers=tuple(campaign.click_trackers),
+        verifications=tuple(Verification(**spec) for spec in campaign.verifications),
         daypart=(
             Daypart(frozenset(campaign.daypart_hours), zone=campaign.timezone)
             if campaign.daypart_hours

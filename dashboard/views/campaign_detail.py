@@ -103,6 +103,19 @@ def _platforms(names: Sequence[str]) -> str:
     return ", ".join(map(formatting.platform, names)) if names else "every device"
 
 
+def _trackers(campaign: Campaign) -> str:
+    """``2 impression, 1 click`` (the URLs are on the edit form), or ``none``."""
+    counts = [
+        f"{len(urls)} {kind}"
+        for kind, urls in (
+            ("impression", campaign.impression_trackers),
+            ("click", campaign.click_trackers),
+        )
+        if urls
+    ]
+    return ", ".join(counts) or "none"
+
+
 def _daypart(campaign: Campaign) -> str:
     """``Mon-Fri 18:00-23:00 (America/New_York)``, or that it runs all the time."""
     if not campaign.daypart_hours:
@@ -139,7 +152,9 @@ def _facts(campaign: Campaign) -> None:
             f"**Updated** {formatting.moment(campaign.updated_at)}  \n"
             f"**Categories** {_categories(campaign.categories)}  \n"
             f"**Apps** {_apps(campaign.target_apps)}  \n"
-            f"**Platforms** {_platforms(campaign.target_platforms)}"
+            f"**Platforms** {_platforms(campaign.target_platforms)}  \n"
+            f"**Third-party trackers** {_trackers(campaign)}  \n"
+            f"**Verification** {', '.join(v.vendor for v in campaign.verifications) or 'none'}"
         )
     if campaign.description:
         st.markdown(formatting.md(campaign.description))

@@ -45,6 +45,9 @@ LABELS = {
     "target_platforms": "Platforms",
     "daypart_hours": "Days",
     "timezone": "Time zone",
+    "impression_trackers": "Impression trackers",
+    "click_trackers": "Click trackers",
+    "verifications": "Verification",
 }
 _CAP_FIELDS = ("frequency_cap_ads", "frequency_cap_hours")
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
@@ -77,6 +80,16 @@ _DAYPART_HELP = (
     "(To before From runs past midnight: 20:00 to 02:00; To equal to From: the whole day). "
     "No days: all the time. Even pacing spreads the budget over the hours the campaign runs."
 )
+_TRACKERS_HELP = (
+    "The advertiser's own tracking URLs (verification or measurement partners), one per line, "
+    "up to 5: players call them next to ours (VAST <Impression> / <ClickTracking>; JSON "
+    "third_party_tracking). IAB macros such as [CACHEBUSTING] in them are filled by players."
+)
+_VERIFICATION_HELP = (
+    "A measurement vendor's OM SDK script (viewability, invalid traffic), as the vendor gives it: "
+    "its key (company.com-omid), the script's URL and its parameters. Players that run OM SDK "
+    "load it with the ad (VAST <AdVerifications>)."
+)
 _CAP_HALF = (
     f"**{LABELS['frequency_cap_ads']}** and **{LABELS['frequency_cap_hours']}**: fill in both "
     "(ads per device, every how many hours), or neither for no cap"
@@ -105,6 +118,11 @@ def _category_options(campaign: Campaign | None) -> list[str]:
     """The tier-1 codes, and any other code the campaign carries (set through the API)."""
     codes = {*TIER1_CATEGORIES, *(campaign.categories if campaign else [])}
     return sorted(codes, key=_category_order)
+
+
+def _lines(text: str) -> list[str]:
+    """The non-blank lines of a text area, trimmed (URLs may hold commas: one per line)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _count(value: float | None) -> int | None:
@@ -243,6 +261,22 @@ def _fields(
             help=_PLATFORMS_HELP,
         )
         daypart_hours, zone = _daypart_fields(c)
+        verifications = _verification_fields(c)
+        tracker_cols = st.columns(2)
+        impression_trackers = tracker_cols[0].text_area(
+            f"{LABELS['impression_trackers']} (optional)",
+            value="\n".join(c.impression_trackers) if c else "",
+            placeholder="https://pixel.example.com/imp?cb=[CACHEBUSTING]",
+            height=68,
+            help=_TRACKERS_HELP,
+        )
+        click_trackers = tracker_cols[1].text_area(
+            f"{LABELS['click_trackers']} (optional)",
+            value="\n".join(c.click_trackers) if c else "",
+            placeholder="https://clicks.example.com/c?ord=[TIMESTAMP]",
+            height=68,
+            help=_TRACKERS_HELP,
+        )
         option_cols = st.columns(2)
         pacing = option_cols[0].radio(
             LABELS["pacing"],
@@ -284,6 +318,9 @@ def _fields(
         "target_platforms": platforms,
         "daypart_hours": daypart_hours,
         "timezone": zone,
+        "impression_trackers": _lines(impression_trackers),
+        "click_trackers": _lines(click_trackers),
+        "verifications": verifications,
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
     return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent
@@ -323,6 +360,35 @@ def _daypart_fields(c: Campaign | None) -> tuple[list[int], str]:
         if not chosen:
             return sorted(stored), zone
     return (sorted(weekly_hours(set(chosen), first, last)) if chosen else []), zone
+
+
+def _verification_fields(c: Campaign | None) -> list[dict[str, str]]:
+    """The first verification vendor's fields (emptied: removed); any more set through the API
+    are kept as they are."""
+    stored = list(c.verifications) if c else []
+    first = stored[0] if stored else None
+    with st.expander(f"{LABELS['verifications']} (optional)", expanded=first is not None):
+        cols = st.columns([2, 3])
+        vendor = cols[0].text_input(
+            "Verification vendor",
+            value=first.vendor if first else "",
+            placeholder="company.com-omid",
+            help=_VERIFICATION_HELP,
+        )
+        script = cols[1].text_input(
+            "Verification script URL",
+            value=first.script_url if first else "",
+            placeholder="https://cdn.vendor.example/omid-validation.js",
+        )
+        parameters = st.text_input(
+            "Verification parameters", value=first.parameters if first else ""
+        )
+        if len(stored) > 1:
+            st.caption(f"{len(stored) - 1} more set through the API: kept as they are.")
+    rest = [spec.model_dump() for spec in stored[1:]]
+    if not vendor.strip() and not script.strip():
+        return rest
+    return [{"vendor": vendor, "script_url": script, "parameters": parameters}, *rest]
 
 
 def _check(values: dict[str, Any], campaign: Campaign | None) -> CampaignCreate | list[str]:

@@ -379,6 +379,41 @@ def test_create_form_sets_dayparts_on_a_time_zone_clock(app: AppTest, api: httpx
     assert "**Dayparts** all day, every day" in texts(app)
 
 
+def test_create_form_takes_third_party_trackers_and_a_verification_vendor(
+    app: AppTest, api: httpx.Client
+) -> None:
+    app = goto(app, FORM)
+    app.text_input[0].input(f"Trackers {uuid.uuid4().hex[:8]}")
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    labelled(app.text_area, "Impression trackers").input("ftp://pixel.example/i")
+    app.button[0].click().run()
+    assert "**Impression trackers**: must be an absolute http" in texts(app), texts(app)
+    pixels = ["https://pix.example/i?a=1,2&cb=[CACHEBUSTING]", "https://pix2.example/i"]
+    labelled(app.text_area, "Impression trackers").input("\n".join(pixels) + "\n\n")
+    labelled(app.text_area, "Click trackers").input(" https://clk.example/c \n")
+    labelled(app.text_input, "Verification vendor").input("ias.example-omid")
+    labelled(app.text_input, "Verification script URL").input("https://v.example/omid.js")
+    labelled(app.text_input, "Verification parameters").input('{"partner": 7}')
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert (created["impression_trackers"], created["click_trackers"]) == (
+        pixels,
+        ["https://clk.example/c"],
+    )
+    assert created["verifications"] == [
+        {
+            "vendor": "ias.example-omid",
+            "script_url": "https://v.example/omid.js",
+            "parameters": '{"partner": 7}',
+        }
+    ]
+    shown = texts(app)
+    assert "**Third-party trackers** 2 impression, 1 click" in shown
+    assert "**Verification** ias.example-omid" in shown
+
+
 @pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])
 def test_half_a_frequency_cap_is_refused_by_name(
     app: AppTest, api: httpx.Client, half: str

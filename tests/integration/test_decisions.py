@@ -509,3 +509,54 @@ def test_dayparted_campaigns_serve_only_in_their_hours(
     wait_until(lambda: all(b"<InLine>" in vast().content for _ in range(5)), timeout=8)
     always = api.patch(f"/campaigns/{cid}", json={"daypart_hours": []})
     assert always.status_code == 200 and always.json()["campaign"]["daypart_hours"] == []
+
+
+def test_third_party_trackers_and_verifications_ride_along_in_vast_and_json(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    pixels = ["https://pix.example/imp?cb=[CACHEBUSTING]&c=1", "http://ad.example/i.gif?a=b,c"]
+    clicks = ["https://clk.example/c?ord=[TIMESTAMP]"]
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    omid = {
+        "vendor": "ias.example-omid",
+        "script_url": "https://v.example/omid.js",
+        "parameters": '{"a": "<b>&c"}',
+    }
+    cid = active_campaign(
+        stack,
+        api,
+        impression_trackers=pixels,
+        click_trackers=clicks,
+        verifications=[omid],
+        **budget,
+    )
+    for bad in (["javascript:alert(1)"], [f"https://t.example/{n}" for n in range(6)]):
+        refused = api.patch(f"/campaigns/{cid}", json={"impression_trackers": bad})
+        assert refused.status_code == 422 and "impression_trackers" in refused.text
+
+    wait_until(lambda: served(serving, cid), timeout=8)
+    document = serving.get("/api/v1/vast", params={"campaign_id": cid}).text
+    vast_schema.validate(document)
+    ad = ElementTree.fromstring(document).find("v:Ad/v:InLine", NS)
+    assert ad is not None
+    assert [e.text for e in ad.findall("v:Impression", NS)][1:] == pixels
+    path = "v:Creatives/v:Creative/v:Linear/v:VideoClicks/v:ClickTracking"
+    assert [e.text for e in ad.findall(path, NS)][1:] == clicks
+    (verification,) = ad.findall("v:AdVerifications/v:Verification", NS)
+    assert verification.get("vendor") == omid["vendor"]
+    assert verification.findtext("v:JavaScriptResource", namespaces=NS) == omid["script_url"]
+    assert verification.findtext("v:VerificationParameters", namespaces=NS) == omid["parameters"]
+
+    seen: list[dict[str, Any]] = []
+
+    def drawn() -> bool:
+        answer = serving.post(
+            "/api/v1/ad-request", json={"request_id": "third-party", "duration": 30}
+        )
+        if answer.status_code == 200 and answer.json()["campaign_id"] == cid:
+            body = answer.json()
+            seen.append({**body["third_party_tracking"], "verifications": body["verifications"]})
+        return bool(seen)
+
+    wait_until(drawn, timeout=8)  # its budget dwarfs the others': it is drawn
+    assert seen[0] == {"impression": pixels, "click": clicks, "verifications": [omid]}

@@ -59,11 +59,43 @@ def test_dates_are_normalised_to_utc_and_names_trimmed() -> None:
         {"click_through_url": 'https://example.com/"onmouseover'},
         {"daily_cap": 0},
         {"surprise": True},
+        {"impression_trackers": ["javascript:alert(1)"]},
+        {"click_trackers": [f"https://t.example/{n}" for n in range(6)]},
+        {"verifications": [{"vendor": "a b", "script_url": "https://v.example/omid.js"}]},
+        {"verifications": [{"vendor": "a.example-omid", "script_url": "ftp://v.example/v.js"}]},
+        {"verifications": [{"vendor": "a.example-omid"}]},
+        {
+            "verifications": [
+                {"vendor": f"v{n}", "script_url": "https://v.example/"} for n in range(4)
+            ]
+        },
+        {
+            "verifications": [
+                {"vendor": "v", "script_url": "https://v.example/", "parameters": "\x00"}
+            ]
+        },
     ],
 )
 def test_invalid_bodies_are_refused(overrides: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         CampaignCreate.model_validate(body(**overrides))
+
+
+def test_verifications_keep_one_entry_per_vendor_and_trackers_one_per_url() -> None:
+    script = "https://v.example/omid.js"
+    campaign = CampaignCreate.model_validate(
+        body(
+            verifications=[
+                {"vendor": " ias.example-omid ", "script_url": script, "parameters": "old"},
+                {"vendor": "ias.example-omid", "script_url": script, "parameters": '{"k": 1}'},
+            ],
+            impression_trackers=["https://t.example/i", "https://t.example/i"],
+        )
+    )
+    assert [(v.vendor, v.parameters) for v in campaign.verifications] == [
+        ("ias.example-omid", '{"k": 1}')
+    ]
+    assert campaign.impression_trackers == ["https://t.example/i"]
 
 
 def test_markup_in_names_is_kept_verbatim() -> None:

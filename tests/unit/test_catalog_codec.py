@@ -11,6 +11,7 @@ from ads.catalog import (
     CatalogCampaign,
     CatalogCreative,
     Rendition,
+    Verification,
     campaign_from_hash,
     campaign_to_hash,
     creative_from_hash,
@@ -35,6 +36,9 @@ def test_campaign_round_trip() -> None:
         advertiser="Acme, Inc.",
         categories=("IAB2", "IAB2-3"),
         frequency_cap=FrequencyCap(max_ads=3, hours=24),
+        impression_trackers=("https://t.example/i?a=1,2&cb=[CACHEBUSTING]", "https://u.example/"),
+        click_trackers=("https://t.example/c,d",),
+        verifications=(Verification("a.example-omid", "https://a.example/v.js", '{"x": 1}'),),
     )
     encoded = campaign_to_hash(campaign)
     assert all(isinstance(v, str) for v in encoded.values())

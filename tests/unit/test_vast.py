@@ -19,7 +19,7 @@ import xmlschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.tracking import PLAYER_EVENTS, BeaconSigner, TrackingUrls
 from ads.vast import (
     UNIVERSAL_AD_ID_REGISTRY,
@@ -339,7 +339,14 @@ def test_hostile_values_cannot_break_the_document(
     version: str,
     url_tail: str,
 ) -> None:
-    campaign = replace(CAMPAIGN, name=name, click_through_url=f"https://x.example/{url_tail}")
+    campaign = replace(
+        CAMPAIGN,
+        name=name,
+        click_through_url=f"https://x.example/{url_tail}",
+        impression_trackers=(f"https://t.example/i?{url_tail}",),
+        click_trackers=(f"https://t.example/c/{url_tail}",),
+        verifications=(Verification(name, f"https://v.example/{url_tail}.js", description),),
+    )
     creative = replace(CREATIVE, id=creative_id, url=f"https://cdn.example/{url_tail}")
     ad = vast_ad(
         campaign=campaign, creative=creative, description=description, ad_system_version=version
@@ -359,6 +366,40 @@ def test_hostile_values_cannot_break_the_document(
     ad_system = element.find("v:AdSystem", NS)
     assert ad_system is not None
     assert ad_system.get("version") == "".join(filter(xml_char, version))
+
+
+def test_third_party_trackers_follow_ours(vast_schema: xmlschema.XMLSchema) -> None:
+    pixels = ("https://pix.example/imp?cb=[CACHEBUSTING]&c=1", "http://ad.example/i.gif?a=b,c")
+    clicks = ("https://clk.example/c?ord=[TIMESTAMP]",)
+    campaign = replace(CAMPAIGN, impression_trackers=pixels, click_trackers=clicks)
+    document = render_vast(vast_ad(campaign=campaign))
+    vast_schema.validate(document)
+    element = inline(document)
+    impressions = [(e.get("id"), e.text) for e in element.findall("v:Impression", NS)]
+    assert impressions == [
+        ("ads-0001", urls_of(vast_ad()).impression),
+        *((None, p) for p in pixels),
+    ]
+    video_clicks = "v:Creatives/v:Creative/v:Linear/v:VideoClicks/v:ClickTracking"
+    assert [e.text for e in element.findall(video_clicks, NS)][1:] == list(clicks)
+    assert "<Impression>" not in render_vast(vast_ad())  # none: nothing added
+
+
+def test_verification_scripts_are_listed_for_om_sdk_players(
+    vast_schema: xmlschema.XMLSchema,
+) -> None:
+    ias = Verification("integralads.com-omid", "https://static.example/omid.js", '{"a":"<1>&2"}')
+    dv = Verification("doubleverify.com-omid", "https://cdn.example/dv.js")
+    document = render_vast(vast_ad(campaign=replace(CAMPAIGN, verifications=(ias, dv))))
+    vast_schema.validate(document)
+    found = inline(document).findall("v:AdVerifications/v:Verification", NS)
+    assert [v.get("vendor") for v in found] == [ias.vendor, dv.vendor]
+    script = found[0].find("v:JavaScriptResource", NS)
+    assert script is not None and script.text == ias.script_url
+    assert (script.get("apiFramework"), script.get("browserOptional")) == ("omid", "true")
+    assert text_of(found[0], "v:VerificationParameters") == ias.parameters
+    assert found[1].find("v:VerificationParameters", NS) is None
+    assert "<AdVerifications>" not in render_vast(vast_ad())
 
 
 def test_a_very_long_title_survives(vast_schema: xmlschema.XMLSchema) -> None:
