@@ -51,6 +51,8 @@ class SeededCampaign:
     name: str
     creatives: int
     advertiser: str | None = None
+    verification_parameters: str | None = None
+    """The hostile parameters of its verification vendor, when it has one."""
 
 
 def hostile_name(rng: random.Random, index: int, *, limit: int = 255) -> str:
@@ -76,6 +78,22 @@ def _campaign_body(rng: random.Random, index: int, now: datetime) -> dict[str, o
         "click_through_url": f"https://example.com/buy?c={index}&y=a%20b&z=[2]&q=%3Cx%3E",
         "advertiser": hostile_name(rng, index + 3000),
         "categories": seed_categories(index),
+    }
+
+
+def measurement(rng: random.Random, index: int) -> dict[str, object]:
+    """Third-party trackers and a verification vendor whose URLs carry ``&``, macros and
+    escapes, and whose parameters are hostile text (as a vendor's JSON blob might not be)."""
+    return {
+        "impression_trackers": [f"https://pixel.example/imp?c={index}&cb=[CACHEBUSTING]&q=%3Cx%3E"],
+        "click_trackers": [f"https://clicks.example/c?c={index}&ord=[TIMESTAMP]"],
+        "verifications": [
+            {
+                "vendor": f"vendor{index % 4}.example-omid",
+                "script_url": f"https://verify.example/omid.js?c={index}&x=[2]",
+                "parameters": hostile_name(rng, index + 5000, limit=4000),
+            }
+        ],
     }
 
 
@@ -146,8 +164,10 @@ def seed_campaigns(
     password: str,
     count: int = 100,
     seed: int = 4,
+    measured: bool = False,
 ) -> list[SeededCampaign]:
-    """Create ``count`` active campaigns with hostile names and 1-3 active creatives each."""
+    """Create ``count`` active campaigns with hostile names and 1-3 active creatives each;
+    ``measured``: every third with third-party trackers and a verification vendor."""
     rng = random.Random(seed)
     token = login(admin_url, email=email, password=password)
     now = datetime.now(UTC)
@@ -156,7 +176,10 @@ def seed_campaigns(
         base_url=admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as api:
         for index in range(count):
-            answer = api.post("/campaigns", json=_campaign_body(rng, index, now))
+            body = _campaign_body(rng, index, now)
+            if measured and index % 3 == 0:
+                body |= measurement(rng, index)
+            answer = api.post("/campaigns", json=body)
             if answer.status_code != 201:
                 raise RuntimeError(f"creating campaign {index}: {answer.status_code} {answer.text}")
             created.append(answer.json()["campaign"])
@@ -168,7 +191,13 @@ def seed_campaigns(
                 raise RuntimeError(f"activating {cid}: {answer.status_code} {answer.text}")
     return [
         SeededCampaign(
-            id=c["id"], name=c["name"], creatives=counts[c["id"]], advertiser=c["advertiser"]
+            id=c["id"],
+            name=c["name"],
+            creatives=counts[c["id"]],
+            advertiser=c["advertiser"],
+            verification_parameters=(
+                c["verifications"][0]["parameters"] if c["verifications"] else None
+            ),
         )
         for c in created
     ]

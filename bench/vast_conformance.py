@@ -52,6 +52,7 @@ class VastRequest:
     params: dict[str, str]
     expected_title: str | None = None
     expected_advertiser: str | None = None
+    expected_parameters: str | None = None
 
 
 def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> list[VastRequest]:
@@ -65,7 +66,15 @@ def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> lis
         if roll < 0.40 and campaigns:
             campaign = rng.choice(campaigns)
             params = {"campaign_id": campaign.id, "request_id": request_id}
-            plan.append(VastRequest("targeted", params, campaign.name, campaign.advertiser))
+            plan.append(
+                VastRequest(
+                    "targeted",
+                    params,
+                    campaign.name,
+                    campaign.advertiser,
+                    campaign.verification_parameters,
+                )
+            )
         elif roll < 0.75:
             plan.append(VastRequest("untargeted", {"request_id": request_id}))
         elif roll < 0.85:
@@ -90,6 +99,11 @@ class Tally:
     error_only: int = 0
     title_mismatch: int = 0
     advertiser_mismatch: int = 0
+    parameters_mismatch: int = 0
+    tracked_ads: int = 0
+    """Ads with a third-party ``<Impression>`` next to ours."""
+    verified_ads: int = 0
+    """Ads with ``<AdVerifications>``."""
     pod_ads: int = 0
     pod_disorder: int = 0
     pod_competitors: int = 0
@@ -119,6 +133,9 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         tally.error_only += 1
         return
     tally.filled += 1
+    for ad in root.iterfind("v:Ad/v:InLine", NS):
+        tally.tracked_ads += len(ad.findall("v:Impression", NS)) > 1
+        tally.verified_ads += ad.find("v:AdVerifications", NS) is not None
     if "max_ads" in request.params:
         ads = root.findall("v:Ad", NS)
         tally.pod_ads += len(ads)
@@ -137,6 +154,11 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         if advertiser != request.expected_advertiser:
             tally.advertiser_mismatch += 1
             tally.fail(f"Advertiser {advertiser!r} != {request.expected_advertiser!r}")
+        path = "v:Ad/v:InLine/v:AdVerifications/v:Verification/v:VerificationParameters"
+        parameters = root.findtext(path, namespaces=NS)
+        if parameters != request.expected_parameters:
+            tally.parameters_mismatch += 1
+            tally.fail(f"VerificationParameters {parameters!r} != {request.expected_parameters!r}")
 
 
 def competing(ads: list[ElementTree.Element]) -> bool:
@@ -216,10 +238,15 @@ def summary(tally: Tally, args: argparse.Namespace) -> list[str]:
         f"{'yes' if tally.title_mismatch == 0 else f'NO ({tally.title_mismatch} mismatches)'}",
         f"- Advertiser round-trips the hostile advertiser name on every targeted fill: "
         f"{'yes' if tally.advertiser_mismatch == 0 else f'NO ({tally.advertiser_mismatch})'}",
+        f"- VerificationParameters round-trip the hostile parameters on every targeted fill: "
+        f"{'yes' if tally.parameters_mismatch == 0 else f'NO ({tally.parameters_mismatch})'}",
+        f"- ads with third-party trackers: {tally.tracked_ads:,}; with `<AdVerifications>`: "
+        f"{tally.verified_ads:,}",
         f"- seeded: {args.campaigns} campaigns with names/descriptions/advertisers containing "
         "`<`, `&`, "
         "`]]>`, CDATA, quotes, RTL override, emoji, combining marks, tabs/newlines, macros, "
-        "255-character names",
+        "255-character names; every third with third-party trackers (`&`, `[CACHEBUSTING]`, "
+        "`%3C`) and a verification vendor with hostile parameters",
     ]
     if tally.failures:
         lines += ["", "First failures:", "", "```", *tally.failures, "```"]
@@ -264,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             email=ADMIN_EMAIL,
             password=stack.admin_password,
             count=args.campaigns,
+            measured=True,
         )
         wait_served(stack.base_url, campaigns, timeout=60)
         tally = run(stack.base_url, campaigns, args)

@@ -534,10 +534,16 @@ def test_third_party_trackers_and_verifications_ride_along_in_vast_and_json(
         refused = api.patch(f"/campaigns/{cid}", json={"impression_trackers": bad})
         assert refused.status_code == 422 and "impression_trackers" in refused.text
 
-    wait_until(lambda: served(serving, cid), timeout=8)
-    document = serving.get("/api/v1/vast", params={"campaign_id": cid}).text
-    vast_schema.validate(document)
-    ad = ElementTree.fromstring(document).find("v:Ad/v:InLine", NS)
+    documents: list[str] = []
+
+    def filled() -> bool:  # each replica serves once its budget lease has come
+        document = serving.get("/api/v1/vast", params={"campaign_id": cid}).text
+        documents.append(document)
+        return "<InLine>" in document
+
+    wait_until(filled, timeout=8)
+    vast_schema.validate(documents[-1])
+    ad = ElementTree.fromstring(documents[-1]).find("v:Ad/v:InLine", NS)
     assert ad is not None
     assert [e.text for e in ad.findall("v:Impression", NS)][1:] == pixels
     path = "v:Creatives/v:Creative/v:Linear/v:VideoClicks/v:ClickTracking"
