@@ -320,13 +320,53 @@ class RecentCampaign(BaseModel):
     created_at: datetime
 
 
+class BehindPlan(BaseModel):
+    """An active, evenly paced campaign whose spend lags what its plan has released so far."""
+
+    id: uuid.UUID
+    name: str
+    budget_spent: Money
+    budget_planned: Money
+    pace: float
+    """Spent over planned, to three places: 0.6 is 40% behind plan."""
+
+
+BEHIND_PLAN_PACE = 0.9
+BEHIND_PLAN_IMPRESSIONS = 10
+"""A shortfall smaller than this many impressions' cost is noise, not a campaign behind plan."""
+
+
+def behind_plan(
+    campaigns: Iterable[tuple[uuid.UUID, str, Decimal, Decimal | None, Decimal]], *, limit: int
+) -> list[BehindPlan]:
+    """From ``(id, name, spent, planned, cpm)`` of the active campaigns: those under
+    :data:`BEHIND_PLAN_PACE` of their plan by at least :data:`BEHIND_PLAN_IMPRESSIONS`
+    impressions, furthest behind first."""
+    behind = [
+        BehindPlan(
+            id=cid,
+            name=name,
+            budget_spent=spent,
+            budget_planned=planned,
+            pace=round(float(spent / planned), 3),
+        )
+        for cid, name, spent, planned, cpm in campaigns
+        if planned
+        and spent < planned * Decimal(str(BEHIND_PLAN_PACE))
+        and planned - spent >= cpm * BEHIND_PLAN_IMPRESSIONS / 1000
+    ]
+    return sorted(behind, key=lambda b: (b.pace, b.name))[:limit]
+
+
 class Dashboard(BaseModel):
-    """``GET /dashboard``: the last seven days across all campaigns."""
+    """``GET /dashboard``: the last seven days across all campaigns, and the campaigns behind
+    their plan now."""
 
     totals: DashboardTotals
     series: list[DashboardDay]
     top_campaigns: list[TopCampaign]
     recent_campaigns: list[RecentCampaign]
+    behind_plan: list[BehindPlan] = []
 
 
 def dashboard(
@@ -336,6 +376,7 @@ def dashboard(
     series: Sequence[tuple[date, Counters]],
     top_campaigns: list[TopCampaign],
     recent_campaigns: list[RecentCampaign],
+    behind: list[BehindPlan] | None = None,
 ) -> Dashboard:
     """The dashboard answer; its totals are the sums of its zero-filled daily ``series``."""
     summed = total(counters for _, counters in series)
@@ -362,6 +403,7 @@ def dashboard(
         ],
         top_campaigns=top_campaigns,
         recent_campaigns=recent_campaigns,
+        behind_plan=behind or [],
     )
 
 

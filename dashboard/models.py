@@ -150,10 +150,19 @@ class TopCampaign(ApiModel):
     spend: float = 0.0
 
 
+class BehindPlan(ApiModel):
+    id: uuid.UUID
+    name: str
+    budget_spent: float = 0.0
+    budget_planned: float = 0.0
+    pace: float = 0.0
+
+
 class DashboardSummary(ApiModel):
     totals: DashboardTotals
     series: list[DashboardDay] = []
     top_campaigns: list[TopCampaign] = []
+    behind_plan: list[BehindPlan] = []
 
 
 class PerformanceRow(ApiModel):

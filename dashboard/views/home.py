@@ -10,7 +10,7 @@ from ads.separation import TIER1_CATEGORIES
 from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
-from dashboard.models import DashboardTotals
+from dashboard.models import BehindPlan, DashboardTotals
 from dashboard.tags import vast_tag_url
 
 RECENT = 5
@@ -78,6 +78,28 @@ def _ad_break_tag() -> None:
     ui.tag_box(url, key="break-tag")
 
 
+def _behind_plan(behind: list[BehindPlan]) -> None:
+    """Active campaigns whose spend lags their even plan: what needs a look first."""
+    if not behind:
+        return
+    st.subheader("Behind plan")
+    for campaign in behind:
+        st.warning(
+            f"**{formatting.md(campaign.name)}** has spent "
+            f"{formatting.money(campaign.budget_spent)} of the "
+            f"{formatting.money(campaign.budget_planned)} planned by now "
+            f"({formatting.percent(campaign.pace)}): check its targeting, caps, dayparts and "
+            "creatives, or the players' requests.",
+            icon=":material/trending_down:",
+        )
+        st.page_link(
+            ui.CAMPAIGN,
+            label="Open campaign",
+            query_params={"id": str(campaign.id)},
+            icon=":material/open_in_new:",
+        )
+
+
 def _recent_campaigns() -> None:
     st.subheader("Recent campaigns")
     page = session.api().list_campaigns(limit=RECENT)
@@ -128,6 +150,7 @@ def render() -> None:
                     f"**{formatting.md(top.name)}**: {formatting.count(top.impressions)} {unit}, "
                     f"{formatting.money(top.spend)}"
                 )
+    _behind_plan(summary.behind_plan)
     _recent_campaigns()
     _ad_break_tag()
 

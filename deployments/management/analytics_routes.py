@@ -40,6 +40,7 @@ from storage.models import Campaign
 router = APIRouter(tags=["analytics"])
 
 TOP_CAMPAIGNS = 5
+BEHIND_PLAN = 5
 RECENT_CAMPAIGNS = 5
 
 From = Annotated[
@@ -143,12 +144,18 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
     recent, _total = await campaign_repo.list_page(
         session, status=None, search=None, limit=RECENT_CAMPAIGNS, offset=0
     )
+    now = datetime.now(UTC)
+    running = [c for c in await campaign_repo.paced(session) if c.status == "active"]
+    plans = [
+        (c.id, c.name, c.budget_spent, planned_by(campaign_record(c), now), c.cpm) for c in running
+    ]
     return reporting.dashboard(
         campaigns=campaigns,
         active_campaigns=active,
         series=reporting.fill_series(week.days(), daily),
         top_campaigns=top,
         recent_campaigns=[RecentCampaign.model_validate(c) for c in recent],
+        behind=reporting.behind_plan(plans, limit=BEHIND_PLAN),
     )
 
 

@@ -537,6 +537,27 @@ def test_detail_shows_reach_and_frequency_from_device_keyed_impressions(
     assert (shown["Reach"], shown["Frequency"]) == ("2", "1.5x")
 
 
+def test_home_lists_active_campaigns_behind_their_plan(app: AppTest, api: httpx.Client) -> None:
+    now = datetime.now(UTC)
+    behind = create_campaign(  # "!" sorts first among campaigns equally far behind
+        api,
+        name=f"!Behind {uuid.uuid4().hex[:6]}",
+        start_date=(now - timedelta(days=2)).isoformat(),
+    )
+    assert api.put(f"/campaigns/{behind['id']}/status", json={"status": "active"}).is_success
+    summary = api.get("/dashboard").json()
+    listed = {row["id"]: row for row in summary["behind_plan"]}
+    assert listed[behind["id"]]["pace"] == 0.0 and listed[behind["id"]]["budget_planned"] > 100
+    app = goto(app, HOME)
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    assert any(behind["name"].lstrip("!") in w and "planned by now" in w for w in warnings), (
+        warnings
+    )
+    links = [link for link in app.get("page_link") if "Open campaign" in link.proto.label]
+    assert any(behind["id"] in link.proto.query_string for link in links)
+
+
 def test_detail_sets_spend_against_the_even_plan(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:

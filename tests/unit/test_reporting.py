@@ -18,6 +18,7 @@ from ads.reporting import (
     Granularity,
     Reach,
     ReportRange,
+    behind_plan,
     budget_remaining,
     campaign_stats,
     dashboard,
@@ -386,3 +387,19 @@ def test_reach_counts_devices_and_frequency_is_per_device_reached() -> None:
     assert (zero.reach, zero.frequency) == (0, 0.0)
     csv_text = performance_csv(performance_report(window, [figures("c")]))
     assert csv_text.splitlines()[1].endswith(",,")  # not counted: empty cells
+
+
+def test_behind_plan_lists_the_campaigns_furthest_behind_first() -> None:
+    ids = [uuid.uuid4() for _ in range(5)]
+    cpm = Decimal(10)  # ten impressions cost 0.10
+    rows = [
+        (ids[0], "half", Decimal(50), Decimal(100), cpm),
+        (ids[1], "on plan", Decimal(95), Decimal(100), cpm),
+        (ids[2], "nothing yet", Decimal(0), Decimal(100), cpm),
+        (ids[3], "a few cents short", Decimal("0.00"), Decimal("0.09"), cpm),
+        (ids[4], "asap", Decimal(0), None, cpm),
+    ]
+    behind = behind_plan(rows, limit=5)
+    assert [(b.name, b.pace) for b in behind] == [("nothing yet", 0.0), ("half", 0.5)]
+    assert behind[1].budget_planned == Decimal(100)
+    assert [b.name for b in behind_plan(rows, limit=1)] == ["nothing yet"]
