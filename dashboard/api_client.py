@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
 from dashboard.models import (
     Campaign,
+    CampaignHistory,
     CampaignPage,
     CampaignStats,
     Creative,
@@ -236,6 +237,10 @@ class AdminApi:
         params = {"from": start.isoformat(), "to": end.isoformat()}
         response = self._request("GET", f"/campaigns/{campaign_id}/platforms", params=params)
         return self._parse(PlatformSplit, response)
+
+    def campaign_history(self, campaign_id: uuid.UUID) -> CampaignHistory:
+        response = self._request("GET", f"/campaigns/{campaign_id}/history")
+        return self._parse(CampaignHistory, response)
 
     def dashboard(self) -> DashboardSummary:
         return self._parse(DashboardSummary, self._request("GET", "/dashboard"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -148,6 +149,17 @@ class TopCampaign(ApiModel):
     name: str
     impressions: int = 0
     spend: float = 0.0
+
+
+class CampaignChange(ApiModel):
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, list[Any]] = {}
+
+
+class CampaignHistory(ApiModel):
+    changes: list[CampaignChange] = []
 
 
 class BehindPlan(ApiModel):

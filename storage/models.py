@@ -246,3 +246,22 @@ class CampaignDailyStats(_StatsMixin, Base):
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class CampaignChangeRecord(Base):
+    """One entry of a campaign's change history (ads/history.py). No foreign key: the history
+    of a deleted campaign stays."""
+
+    __tablename__ = "campaign_changes"
+    __table_args__ = (Index("ix_campaign_changes_campaign_at", "campaign_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    actor: Mapped[str] = mapped_column(Text, nullable=False)
+    action: Mapped[str] = mapped_column(Text, nullable=False)
+    changes: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )

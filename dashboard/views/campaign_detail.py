@@ -1,4 +1,5 @@
-"""One campaign (``?id=``): facts, status actions, budget, delivery, VAST tag and creatives."""
+"""One campaign (``?id=``): facts, status actions, budget, delivery, VAST tag, creatives and
+change history."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from config.settings import get_settings
 from dashboard import charts, creatives_panel, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
-from dashboard.models import Campaign
+from dashboard.models import Campaign, CampaignChange
 from dashboard.tags import vast_tag_url
+from dashboard.views.campaign_form import LABELS
 
 
 def _pick_campaign(api: AdminApi) -> None:
@@ -269,6 +271,47 @@ def _vast_tag(campaign: Campaign) -> None:
         )
 
 
+def _history(api: AdminApi, campaign: Campaign) -> None:
+    """Who changed the campaign and how, newest first."""
+    try:
+        history = api.campaign_history(campaign.id)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return
+    with st.expander(f"History ({len(history.changes)})", icon=":material/history:"):
+        for change in history.changes:
+            st.markdown(
+                f"**{formatting.moment(change.at)}** · {formatting.md(change.actor)} · "
+                f"{_change_text(change)}"
+            )
+
+
+def _change_text(change: CampaignChange) -> str:
+    """``created the campaign``, ``Total budget: 1000.00 → 1500.00; Status: active → paused``."""
+    if change.action == "created":
+        return "created the campaign"
+    if change.action == "deleted":
+        return "deleted the campaign"
+    return "; ".join(
+        f"{LABELS.get(field, field.replace('_', ' ').capitalize())}: "
+        f"{_change_value(before)} → {_change_value(after)}"
+        for field, (before, after) in change.changes.items()
+    )
+
+
+def _change_value(value: object) -> str:
+    """A value of a change as the page shows it: lists joined, long text cut, escaped."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list):
+        value = ", ".join(
+            str(item.get("vendor", item)) if isinstance(item, dict) else str(item) for item in value
+        )
+    text = str(value)
+    return formatting.md(text if len(text) <= 80 else text[:79] + "…")
+
+
 def render() -> None:
     api = session.api()
     campaign_id = ui.campaign_id_param()
@@ -292,6 +335,7 @@ def render() -> None:
     _delivery(api, campaign)
     _vast_tag(campaign)
     creatives_panel.render(api, campaign)
+    _history(api, campaign)
 
 
 if __name__ == "__main__":

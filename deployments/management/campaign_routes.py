@@ -1,4 +1,5 @@
-"""``/campaigns``: CRUD and status changes. Each write commits, then writes through to Redis."""
+"""``/campaigns``: CRUD, status changes and change history. Each write records who made it and
+what it changed in the same transaction, commits, then writes through to Redis."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from ads.campaigns import (
     merge_update,
 )
 from ads.errors import InvalidInput, NotFound
+from ads.history import Action, CampaignChange, field_changes
 from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, SessionDep, StateDep
 from deployments.management.state import write_through
+from storage import campaign_history
 from storage import campaigns as repo
 from storage import creatives as creative_repo
 from storage.models import Campaign
@@ -35,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 class CampaignEnvelope(BaseModel):
     campaign: CampaignOut
+
+
+class CampaignHistory(BaseModel):
+    changes: list[CampaignChange]
 
 
 class CampaignPage(BaseModel):
@@ -74,9 +81,12 @@ async def _commit(session: AsyncSession) -> None:
 
 @router.post("", status_code=201, response_model=CampaignEnvelope)
 async def create_campaign(
-    body: CampaignCreate, _: CurrentUser, session: SessionDep, state: StateDep
+    body: CampaignCreate, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await repo.create(session, body.model_dump())
+    await campaign_history.record(
+        session, campaign_id=campaign.id, actor=user.email, action=Action.CREATED
+    )
     await _commit(session)
     await write_through(state, campaign.id)
     return _out(campaign)
@@ -109,7 +119,7 @@ async def get_campaign(campaign_id: str, _: CurrentUser, session: SessionDep) ->
 
 @router.patch("/{campaign_id}", response_model=CampaignEnvelope)
 async def update_campaign(
-    campaign_id: str, body: CampaignUpdate, _: CurrentUser, session: SessionDep, state: StateDep
+    campaign_id: str, body: CampaignUpdate, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await _load(session, campaign_id, for_update=True)
     current = {
@@ -119,7 +129,17 @@ async def update_campaign(
         "frequency_cap_hours": campaign.frequency_cap_hours,
     }
     changes = merge_update(current, body, budget_spent=campaign.budget_spent)
+    before = {name: getattr(campaign, name) for name in changes}
+    changed = field_changes(before, changes, changes)
     campaign = await repo.update(session, campaign, changes)
+    if changed:
+        await campaign_history.record(
+            session,
+            campaign_id=campaign.id,
+            actor=user.email,
+            action=Action.UPDATED,
+            changes=changed,
+        )
     await _commit(session)
     await write_through(state, campaign.id)
     return _out(campaign)
@@ -127,7 +147,7 @@ async def update_campaign(
 
 @router.put("/{campaign_id}/status", response_model=CampaignEnvelope)
 async def change_status(
-    campaign_id: str, body: StatusChange, _: CurrentUser, session: SessionDep, state: StateDep
+    campaign_id: str, body: StatusChange, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await _load(session, campaign_id, for_update=True)
     check_transition(
@@ -136,7 +156,15 @@ async def change_status(
         end_date=campaign.end_date,
         now=datetime.now(UTC),
     )
+    before = campaign.status
     campaign = await repo.update(session, campaign, {"status": body.status.value})
+    await campaign_history.record(
+        session,
+        campaign_id=campaign.id,
+        actor=user.email,
+        action=Action.STATUS,
+        changes={"status": [before, body.status.value]},
+    )
     await _commit(session)
     await write_through(state, campaign.id)
     return _out(campaign)
@@ -144,13 +172,31 @@ async def change_status(
 
 @router.delete("/{campaign_id}", status_code=204)
 async def delete_campaign(
-    campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
+    campaign_id: str, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> Response:
     campaign = await _load(session, campaign_id, for_update=True)
     creatives = await creative_repo.list_for_campaign(session, campaign.id)
     keys = [key for creative in creatives for key in stored_keys(creative)]
     await repo.delete(session, campaign)
+    await campaign_history.record(
+        session, campaign_id=campaign.id, actor=user.email, action=Action.DELETED
+    )
     await session.commit()
     await delete_objects(state, keys)
     await write_through(state, campaign.id)
     return Response(status_code=204)
+
+
+@router.get("/{campaign_id}/history", response_model=CampaignHistory)
+async def campaign_changes(
+    campaign_id: str,
+    _: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CampaignHistory:
+    """Who changed the campaign and how, newest first; kept after the campaign is deleted."""
+    parsed = _parse_id(campaign_id)
+    changes = await campaign_history.history(session, parsed, limit=limit)
+    if not changes and await repo.get(session, parsed) is None:
+        raise NotFound(f"campaign {campaign_id!r} not found")
+    return CampaignHistory(changes=changes)

@@ -537,6 +537,18 @@ def test_detail_shows_reach_and_frequency_from_device_keyed_impressions(
     assert (shown["Reach"], shown["Frequency"]) == ("2", "1.5x")
 
 
+def test_detail_shows_who_changed_what(app: AppTest, api: httpx.Client) -> None:
+    campaign = create_campaign(api)
+    assert api.patch(f"/campaigns/{campaign['id']}", json={"budget_total": 2400}).is_success
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    (history,) = [e for e in app.expander if e.label.startswith("History")]
+    assert history.label == "History (2)"
+    lines = [m.value for m in history.markdown]
+    assert "Total budget: 1500" in lines[0] and "2400" in lines[0], lines
+    assert lines[1].endswith("created the campaign"), lines
+
+
 def test_home_lists_active_campaigns_behind_their_plan(app: AppTest, api: httpx.Client) -> None:
     now = datetime.now(UTC)
     behind = create_campaign(  # "!" sorts first among campaigns equally far behind

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from storage.db import asyncpg_dsn
-from tests.stack_fixtures import Stack, wait_until
+from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
 
 
 def campaign_body(**overrides: Any) -> dict[str, Any]:
@@ -294,3 +294,34 @@ def test_unknown_campaign_is_404(api: httpx.Client, cid: str) -> None:
         answer = api.request(method, f"/campaigns/{cid}", json=body)
         assert answer.status_code == 404, (method, answer.text)
         assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_every_change_is_in_the_history_with_who_made_it(
+    api: httpx.Client, anon: httpx.Client
+) -> None:
+    cid = create(api, name="Launch")["id"]
+    renamed = api.patch(f"/campaigns/{cid}", json={"budget_total": 1500, "name": "  Renamed "})
+    assert renamed.is_success
+    assert api.patch(f"/campaigns/{cid}", json={"budget_total": 1500}).is_success  # no change
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).is_success
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "paused"}).is_success
+    refused = api.patch(f"/campaigns/{cid}", json={"budget_total": -1})
+    assert refused.status_code == 422  # refused: not in the history
+
+    changes = api.get(f"/campaigns/{cid}/history").json()["changes"]
+    assert {c["actor"] for c in changes} == {ADMIN_EMAIL}
+    assert [(c["action"], c["changes"]) for c in changes] == [
+        ("status", {"status": ["active", "paused"]}),
+        ("status", {"status": ["draft", "active"]}),
+        ("updated", {"budget_total": ["1000.00", "1500.00"], "name": ["Launch", "Renamed"]}),
+        ("created", {}),
+    ]
+    assert api.get(f"/campaigns/{cid}/history", params={"limit": 1}).json()["changes"] == [
+        changes[0]
+    ]
+
+    assert api.delete(f"/campaigns/{cid}").status_code == 204
+    after = api.get(f"/campaigns/{cid}/history").json()["changes"]
+    assert after[0]["action"] == "deleted" and after[1:] == changes  # kept after the campaign
+    assert api.get(f"/campaigns/{uuid.uuid4()}/history").status_code == 404
+    assert anon.get(f"/campaigns/{cid}/history").status_code == 401

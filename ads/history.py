@@ -1,0 +1,65 @@
+"""A campaign's change history: who created, edited, started, paused or deleted it, and what
+each edit changed (``{field: [before, after]}``), kept beside the campaign and after it is gone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+_CENT = Decimal("0.01")
+
+
+class Action(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    STATUS = "status"
+    DELETED = "deleted"
+
+
+class CampaignChange(BaseModel):
+    """One entry of ``GET /campaigns/{id}/history``."""
+
+    campaign_id: uuid.UUID
+    at: datetime
+    actor: str
+    """The email of the user who made the change."""
+    action: Action
+    changes: dict[str, list[Any]] = {}
+    """``{field: [before, after]}`` in JSON terms (amounts as strings, times in ISO 8601)."""
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON holds it: amounts as exact strings (two places at least, as stored),
+    times in ISO 8601, enums and ids as their values, records (verification vendors) as dicts."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value == value.quantize(_CENT) else f"{value:f}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def field_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str]
+) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for each of ``fields`` whose value differs."""
+    changed = {}
+    for name in fields:
+        old, new = plain(before.get(name)), plain(after.get(name))
+        if old != new:
+            changed[name] = [old, new]
+    return changed

@@ -1,0 +1,47 @@
+"""Change history (pure): what an edit changed, in JSON terms."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from ads.campaigns import Pacing, VerificationSpec
+from ads.history import field_changes, plain
+from ads.platforms import Platform
+
+
+def test_only_the_fields_that_differ_are_listed_before_and_after() -> None:
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    before = {
+        "budget_total": Decimal("1000.00"),
+        "name": "Launch",
+        "start_date": start,
+        "target_platforms": ["roku"],
+        "daily_cap": None,
+    }
+    after = {
+        "budget_total": Decimal("1500.00"),
+        "name": "Launch",
+        "start_date": start,
+        "target_platforms": [Platform.ROKU, Platform.FIRE_TV],
+        "daily_cap": Decimal("50.00"),
+    }
+    assert field_changes(before, after, after) == {
+        "budget_total": ["1000.00", "1500.00"],
+        "target_platforms": [["roku"], ["roku", "fire_tv"]],
+        "daily_cap": [None, "50.00"],
+    }
+    assert field_changes(before, before, before) == {}
+
+
+def test_values_become_what_json_holds() -> None:
+    spec = VerificationSpec(vendor="v.example-omid", script_url="https://v.example/v.js")
+    ident = uuid.UUID(int=7)
+    assert plain(Pacing.ASAP) == "asap"
+    assert plain(ident) == str(ident)
+    assert plain(datetime(2026, 1, 2, 3, tzinfo=UTC)) == "2026-01-02T03:00:00+00:00"
+    assert plain([spec]) == [
+        {"vendor": "v.example-omid", "script_url": "https://v.example/v.js", "parameters": ""}
+    ]
+    assert plain({"k": 1}) == {"k": 1}
