@@ -282,6 +282,9 @@ class CampaignOut(BaseModel):
     impression_trackers: list[str] = []
     click_trackers: list[str] = []
     verifications: list[VerificationSpec] = []
+    budget_planned: Money | None = None
+    """What even pacing planned to spend by now (see ``ads.pacing.planned_by``); None for ASAP
+    pacing, a zero CPM, or before the start."""
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

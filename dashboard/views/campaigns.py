@@ -7,6 +7,7 @@ import uuid
 import streamlit as st
 
 from ads.campaigns import CampaignStatus
+from ads.reporting import BEHIND_PLAN_PACE
 from dashboard import components as ui
 from dashboard import formatting, metrics, session
 from dashboard.models import Campaign
@@ -55,7 +56,7 @@ def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None) -> None:
     with cells[1]:
         ui.campaign_badge(c.status)
     cells[2].text(formatting.money(c.budget_total))
-    cells[3].text(formatting.money(c.budget_spent))
+    cells[3].markdown(_spent(c))
     cells[4].text(formatting.day(c.start_date))
     cells[5].text(formatting.day(c.end_date))
     cells[6].text("—" if impressions is None else formatting.count(impressions.get(c.id, 0)))
@@ -68,6 +69,17 @@ def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None) -> None:
         st.page_link(
             ui.CAMPAIGN_FORM, label="Edit", icon=":material/edit:", query_params={"id": str(c.id)}
         )
+
+
+def _spent(c: Campaign) -> str:
+    """What it spent, and for a running evenly paced campaign its pace against the plan so far
+    (orange when under 90% of it)."""
+    spent = formatting.md(formatting.money(c.budget_spent))
+    if c.status is not CampaignStatus.ACTIVE or not c.budget_planned:
+        return spent
+    pace = float(c.budget_spent / c.budget_planned)
+    color = "orange" if pace < BEHIND_PLAN_PACE else "gray"
+    return f"{spent}  \n:{color}[{formatting.percent(pace)} of plan]"
 
 
 def _pager(total: int, page: int) -> None:

@@ -24,12 +24,14 @@ from ads.campaigns import (
 )
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
+from ads.pacing import planned_by
 from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, SessionDep, StateDep
 from deployments.management.state import write_through
 from storage import campaign_history
 from storage import campaigns as repo
 from storage import creatives as creative_repo
+from storage.catalog_records import campaign_record
 from storage.models import Campaign
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -51,8 +53,14 @@ class CampaignPage(BaseModel):
     offset: int
 
 
+def _view(campaign: Campaign, now: datetime) -> CampaignOut:
+    """The campaign as the API shows it, with what its plan has released by ``now``."""
+    planned = planned_by(campaign_record(campaign), now)
+    return CampaignOut.model_validate(campaign).model_copy(update={"budget_planned": planned})
+
+
 def _out(campaign: Campaign) -> CampaignEnvelope:
-    return CampaignEnvelope(campaign=CampaignOut.model_validate(campaign))
+    return CampaignEnvelope(campaign=_view(campaign, datetime.now(UTC)))
 
 
 def _parse_id(campaign_id: str) -> uuid.UUID:
@@ -104,8 +112,9 @@ async def list_campaigns(
     rows, total = await repo.list_page(
         session, status=status.value if status else None, search=search, limit=limit, offset=offset
     )
+    now = datetime.now(UTC)
     return CampaignPage(
-        campaigns=[CampaignOut.model_validate(r) for r in rows],
+        campaigns=[_view(r, now) for r in rows],
         total=total,
         limit=limit,
         offset=offset,

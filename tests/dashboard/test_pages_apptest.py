@@ -481,6 +481,9 @@ def test_campaign_list_searches_filters_and_pauses_resumes(app: AppTest, api: ht
     app.segmented_control(key="campaigns-status").set_value("active").run()
     names = {link.label for link in app.page_link} - {"Edit"}
     assert names == {f"{tag} live"}
+    planned = api.get(f"/campaigns/{live['id']}").json()["campaign"]["budget_planned"]
+    assert planned > 0  # even pacing, a day into its flight: nothing spent, all behind
+    assert ":orange[0.0% of plan]" in texts(app), texts(app)
 
     app.button(key=f"quick-{live['id']}").click().run()
     assert campaign_status(api, live["id"]) == "paused"
