@@ -67,11 +67,19 @@ class CatalogPublisher:
         return finished
 
     async def sync_all(self) -> SyncReport:
-        """Rewrite the whole catalog from PostgreSQL (refreshing TTLs) and drop what is gone."""
+        """Rewrite what drifted from PostgreSQL (refreshing TTLs) and drop what is gone.
+
+        Redis is read before PostgreSQL, so a write-through that lands while the sync runs is
+        never undone by it: made before the PostgreSQL read, it is in the rows read (rewritten
+        the same, at worst); made after, its campaign is not in the Redis snapshot (a campaign
+        created meanwhile is not dropped as stale) and is rewritten only when its row had
+        drifted already, by the row read a moment before it.
+        """
+        current = await self._catalog.load()
+        known = await self._catalog.campaign_ids()
         async with self._sessions() as session:
             rows = await campaign_repo.all_with_creatives(session)
         desired = [self._records(c, cr) for c, cr in rows]
-        current = await self._catalog.load()
         current_campaigns = {c.id: c for c in current.campaigns}
         current_creatives: dict[str, set[CatalogCreative]] = {}
         for creative in current.creatives:
@@ -82,8 +90,7 @@ class CatalogPublisher:
             if current_campaigns.get(record.id) != record
             or current_creatives.get(record.id, set()) != set(creatives)
         ]
-        stale = await self._catalog.campaign_ids() - {record.id for record, _ in desired}
-        # Rewrite only what differs, so a sync never races a fresher write-through back.
+        stale = known - {record.id for record, _ in desired}
         await self._catalog.put_many(changed)
         await self._catalog.touch(desired)
         for campaign_id in stale:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,13 @@ import pytest
 import redis
 
 from actors.catalog_sync import ACTOR_NAME, NAMESPACE
+from config.settings import get_settings
+from storage import campaigns as campaign_repo
+from storage.catalog import RedisCatalog
+from storage.catalog_publisher import CatalogPublisher
+from storage.db import create_engine, session_factory
+from storage.object_store import build_object_store
+from storage.redis_client import connect as connect_redis
 from tests.stack_fixtures import Stack, wait_until
 
 
@@ -108,3 +116,46 @@ def test_sync_completes_campaigns_whose_flight_ended(
         timeout=10,
     )
     assert cid not in rds.smembers(f"{stack.redis_prefix}campaigns:active")
+
+
+async def test_a_sync_racing_write_throughs_neither_drops_nor_reverts_them(
+    stack: Stack, api: httpx.Client, rds: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Management creates a campaign and pauses another while a sync is between its reads: the
+    sync must not drop the new one as stale nor write the paused one back as active."""
+    settings = get_settings()
+    engine = create_engine(stack.database_url, pool_size=1)
+    catalog = RedisCatalog(
+        connect_redis(stack.redis_url),
+        prefix=stack.redis_prefix,
+        ttl_seconds=settings.catalog_ttl_seconds,
+    )
+    publisher = CatalogPublisher(
+        sessions=session_factory(engine),
+        catalog=catalog,
+        media_url=build_object_store(settings).public_url,
+    )
+    running = await asyncio.to_thread(_campaign, api)
+    started = await asyncio.to_thread(
+        api.put, f"/campaigns/{running}/status", json={"status": "active"}
+    )
+    assert started.is_success
+    made: list[str] = []
+    read_rows = campaign_repo.all_with_creatives
+
+    async def rows_then_writes(session: Any) -> Any:
+        rows = await read_rows(session)  # the sync's view of PostgreSQL, then management acts
+        made.append(await asyncio.to_thread(_campaign, api))
+        paused = await asyncio.to_thread(
+            api.put, f"/campaigns/{running}/status", json={"status": "paused"}
+        )
+        assert paused.is_success
+        return rows
+
+    monkeypatch.setattr(campaign_repo, "all_with_creatives", rows_then_writes)
+    try:
+        await publisher.sync_all()
+    finally:
+        await engine.dispose()
+    assert rds.hget(f"{stack.redis_prefix}campaign:{made[0]}", "name") is not None
+    assert rds.hget(f"{stack.redis_prefix}campaign:{running}", "status") == "paused"
