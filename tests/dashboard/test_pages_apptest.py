@@ -61,6 +61,15 @@ def labelled(widgets: Iterable[W], label: str) -> W:
     return found[0]
 
 
+def new_campaign_form(app: AppTest, name: str) -> AppTest:
+    """The New campaign form with a name, a $1,200 budget and a $20 CPM filled in."""
+    app = goto(app, FORM)
+    app.text_input[0].input(name)
+    app.number_input[0].set_value(1200.0)
+    app.number_input[1].set_value(20.0)
+    return app
+
+
 def campaign_status(api: httpx.Client, campaign_id: str) -> str:
     status: str = api.get(f"/campaigns/{campaign_id}").json()["campaign"]["status"]
     return status
@@ -203,11 +212,8 @@ def test_edit_changes_only_what_was_changed(app: AppTest, api: httpx.Client) -> 
 
 
 def test_create_form_sends_advertiser_and_categories(app: AppTest, api: httpx.Client) -> None:
-    app = goto(app, FORM)
     name = f"Brand {uuid.uuid4().hex[:8]}"
-    app.text_input[0].input(name)
-    app.number_input[0].set_value(1200.0)
-    app.number_input[1].set_value(20.0)
+    app = new_campaign_form(app, name)
     labelled(app.text_input, "Advertiser").input("  Acme Motors ")
     categories = labelled(app.multiselect, "Categories")
     assert len(categories.options) == 26  # the tier-1 families
@@ -268,11 +274,8 @@ def test_detail_shows_advertiser_and_categories_and_edit_keeps_them(
 def test_create_form_sets_a_frequency_cap_shown_on_the_detail_page(
     app: AppTest, api: httpx.Client
 ) -> None:
-    app = goto(app, FORM)
     name = f"Capped {uuid.uuid4().hex[:8]}"
-    app.text_input[0].input(name)
-    app.number_input[0].set_value(1200.0)
-    app.number_input[1].set_value(20.0)
+    app = new_campaign_form(app, name)
     cap_ads = labelled(app.number_input, "Frequency cap: ads per device")
     cap_hours = labelled(app.number_input, "Frequency cap: every")
     assert cap_ads.value is None and cap_hours.value is None  # no cap unless asked
@@ -329,10 +332,7 @@ def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx
 def test_create_form_limits_a_campaign_to_apps_and_platforms(
     app: AppTest, api: httpx.Client
 ) -> None:
-    app = goto(app, FORM)
-    app.text_input[0].input(f"Apps {uuid.uuid4().hex[:8]}")
-    app.number_input[0].set_value(1200.0)
-    app.number_input[1].set_value(20.0)
+    app = new_campaign_form(app, f"Apps {uuid.uuid4().hex[:8]}")
     apps = labelled(app.text_area, "Apps")
     apps.input("com.example.kids, not an app")
     app.button[0].click().run()
@@ -354,10 +354,7 @@ def test_create_form_limits_a_campaign_to_apps_and_platforms(
 
 
 def test_create_form_sets_dayparts_on_a_time_zone_clock(app: AppTest, api: httpx.Client) -> None:
-    app = goto(app, FORM)
-    app.text_input[0].input(f"Prime time {uuid.uuid4().hex[:8]}")
-    app.number_input[0].set_value(1200.0)
-    app.number_input[1].set_value(20.0)
+    app = new_campaign_form(app, f"Prime time {uuid.uuid4().hex[:8]}")
     labelled(app.multiselect, "Days").set_value([0, 1, 2, 3, 4])
     labelled(app.selectbox, "From").set_value(18)
     labelled(app.selectbox, "To").set_value(23)
@@ -382,10 +379,7 @@ def test_create_form_sets_dayparts_on_a_time_zone_clock(app: AppTest, api: httpx
 def test_create_form_takes_third_party_trackers_and_a_verification_vendor(
     app: AppTest, api: httpx.Client
 ) -> None:
-    app = goto(app, FORM)
-    app.text_input[0].input(f"Trackers {uuid.uuid4().hex[:8]}")
-    app.number_input[0].set_value(1200.0)
-    app.number_input[1].set_value(20.0)
+    app = new_campaign_form(app, f"Trackers {uuid.uuid4().hex[:8]}")
     labelled(app.text_area, "Impression trackers").input("ftp://pixel.example/i")
     app.button[0].click().run()
     assert "**Impression trackers**: must be an absolute http" in texts(app), texts(app)
@@ -418,11 +412,8 @@ def test_create_form_takes_third_party_trackers_and_a_verification_vendor(
 def test_half_a_frequency_cap_is_refused_by_name(
     app: AppTest, api: httpx.Client, half: str
 ) -> None:
-    app = goto(app, FORM)
     name = f"Half {uuid.uuid4().hex[:8]}"
-    app.text_input[0].input(name)
-    app.number_input[0].set_value(1200.0)
-    app.number_input[1].set_value(20.0)
+    app = new_campaign_form(app, name)
     labelled(app.number_input, half).set_value(5)
     app.button[0].click().run()
     assert not app.exception, app.exception

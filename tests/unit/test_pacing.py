@@ -27,6 +27,7 @@ from ads.pacing import (
     planned_spend,
     to_micros,
 )
+from tests.unit.catalog_factories import campaign
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 UNIT = 1_000_000
@@ -277,17 +278,8 @@ def test_a_flight_whose_hours_have_passed_may_spend_nothing_more() -> None:
 
 
 def test_planned_by_is_the_even_plan_so_far_and_none_where_there_is_no_plan() -> None:
-    record = CatalogCampaign(
-        id="c1",
-        name="c",
-        status="active",
-        budget_total=Decimal(960),
-        budget_spent=Decimal(0),
-        cpm=Decimal(10),
-        pacing="even",
-        start_date=START,
-        end_date=START + 10 * DAY,
-        click_through_url=None,
+    record = campaign(
+        1, budget_total=Decimal(960), cpm=Decimal(10), start_date=START, end_date=START + 10 * DAY
     )
     assert planned_by(record, START + timedelta(days=2, hours=12)) == Decimal(240)
     assert planned_by(record, START + 20 * DAY) == Decimal(960)  # the whole flight, no more
