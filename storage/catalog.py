@@ -12,11 +12,12 @@ Layout (every key under the configured prefix ``p``, every hash with a TTL):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
 
 from ads.catalog import (
     CatalogCampaign,
@@ -87,25 +88,59 @@ class RedisCatalog:
     ) -> None:
         """Write many campaigns with their creatives in one pipeline (no publish)."""
         async with self._redis.pipeline(transaction=True) as pipe:
-            for campaign, creatives in entries:
-                ckey = self.campaign_key(campaign.id)
-                setkey = self._creatives_key(campaign.id)
-                pipe.delete(ckey, setkey)
-                pipe.hset(ckey, mapping=_mapping(campaign_to_hash(campaign)))
-                pipe.expire(ckey, self._ttl)
-                for creative in creatives:
-                    key = self.creative_key(creative.id)
-                    pipe.delete(key)
-                    pipe.hset(key, mapping=_mapping(creative_to_hash(creative)))
-                    pipe.expire(key, self._ttl)
-                    pipe.sadd(setkey, creative.id)
-                pipe.expire(setkey, self._ttl)
-                pipe.sadd(self._all_key, campaign.id)
-                if campaign.status == "active":
-                    pipe.sadd(self._active_key, campaign.id)
-                else:
-                    pipe.srem(self._active_key, campaign.id)
+            self._queue_puts(pipe, entries)
             await pipe.execute()
+
+    async def put_unless_changed(
+        self,
+        entries: Sequence[tuple[CatalogCampaign, Sequence[CatalogCreative]]],
+        *,
+        seen: Mapping[str, CatalogCampaign],
+        attempts: int = 3,
+    ) -> int:
+        """:meth:`put_many` for the entries whose campaign hash still holds what ``seen`` read
+        there (nothing, for an id not in it), in one transaction under WATCH: a write-through
+        made since that read is fresher and stays. Returns how many were written (0 when the
+        keys kept changing through ``attempts`` tries: the next sync tries again)."""
+        keys = [self.campaign_key(campaign.id) for campaign, _ in entries]
+        for _ in range(attempts if entries else 0):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(*keys)
+                    unchanged = []
+                    for entry, key in zip(entries, keys, strict=True):
+                        data = cast(dict[str, str], await pipe.hgetall(key))
+                        if _parsed(data) == seen.get(entry[0].id):
+                            unchanged.append(entry)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    self._queue_puts(pipe, unchanged)
+                    await pipe.execute()
+                    return len(unchanged)
+                except WatchError:
+                    continue
+        return 0
+
+    def _queue_puts(
+        self, pipe: Any, entries: Iterable[tuple[CatalogCampaign, Sequence[CatalogCreative]]]
+    ) -> None:
+        for campaign, creatives in entries:
+            ckey = self.campaign_key(campaign.id)
+            setkey = self._creatives_key(campaign.id)
+            pipe.delete(ckey, setkey)
+            pipe.hset(ckey, mapping=_mapping(campaign_to_hash(campaign)))
+            pipe.expire(ckey, self._ttl)
+            for creative in creatives:
+                key = self.creative_key(creative.id)
+                pipe.delete(key)
+                pipe.hset(key, mapping=_mapping(creative_to_hash(creative)))
+                pipe.expire(key, self._ttl)
+                pipe.sadd(setkey, creative.id)
+            pipe.expire(setkey, self._ttl)
+            pipe.sadd(self._all_key, campaign.id)
+            if campaign.status == "active":
+                pipe.sadd(self._active_key, campaign.id)
+            else:
+                pipe.srem(self._active_key, campaign.id)
 
     async def touch(
         self, entries: Iterable[tuple[CatalogCampaign, Sequence[CatalogCreative]]]
@@ -172,3 +207,11 @@ class RedisCatalog:
             except (KeyError, ValueError):
                 continue
         return CatalogSnapshot(campaigns=tuple(campaigns), creatives=tuple(creatives))
+
+
+def _parsed(data: dict[str, str]) -> CatalogCampaign | None:
+    """The campaign a hash holds; None for no hash or one that does not parse."""
+    try:
+        return campaign_from_hash(data) if data else None
+    except (KeyError, ValueError):
+        return None

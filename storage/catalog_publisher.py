@@ -70,10 +70,10 @@ class CatalogPublisher:
         """Rewrite what drifted from PostgreSQL (refreshing TTLs) and drop what is gone.
 
         Redis is read before PostgreSQL, so a write-through that lands while the sync runs is
-        never undone by it: made before the PostgreSQL read, it is in the rows read (rewritten
-        the same, at worst); made after, its campaign is not in the Redis snapshot (a campaign
-        created meanwhile is not dropped as stale) and is rewritten only when its row had
-        drifted already, by the row read a moment before it.
+        never undone by it: made before the PostgreSQL read, it is in the rows read; made after,
+        its campaign is not among the stale ids (a campaign created meanwhile is not dropped),
+        and the rewrite skips every campaign whose hash is no longer what the sync first read
+        (checked under WATCH), so an older row never overwrites a fresher write-through.
         """
         current = await self._catalog.load()
         known = await self._catalog.campaign_ids()
@@ -91,11 +91,10 @@ class CatalogPublisher:
             or current_creatives.get(record.id, set()) != set(creatives)
         ]
         stale = known - {record.id for record, _ in desired}
-        await self._catalog.put_many(changed)
+        repaired = await self._catalog.put_unless_changed(changed, seen=current_campaigns)
         await self._catalog.touch(desired)
         for campaign_id in stale:
             await self._catalog.remove_campaign(campaign_id, publish=False)
-        repaired = len(changed)
         if repaired or stale:
             await self._catalog.publish("catalog", "*", "resync")
         return SyncReport(campaigns=len(desired), repaired=repaired, removed=len(stale))

@@ -122,7 +122,8 @@ async def test_a_sync_racing_write_throughs_neither_drops_nor_reverts_them(
     stack: Stack, api: httpx.Client, rds: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Management creates a campaign and pauses another while a sync is between its reads: the
-    sync must not drop the new one as stale nor write the paused one back as active."""
+    sync must not drop the new one as stale nor write the paused one back as active, even when
+    the paused one had drifted (so the sync means to rewrite it from its older row)."""
     settings = get_settings()
     engine = create_engine(stack.database_url, pool_size=1)
     catalog = RedisCatalog(
@@ -140,6 +141,9 @@ async def test_a_sync_racing_write_throughs_neither_drops_nor_reverts_them(
         api.put, f"/campaigns/{running}/status", json={"status": "active"}
     )
     assert started.is_success
+    key = f"{stack.redis_prefix}campaign:{running}"
+    wait_until(lambda: rds.hget(key, "status") == "active", timeout=5)
+    rds.hset(key, "name", "drifted")  # the sync will want to rewrite this one
     made: list[str] = []
     read_rows = campaign_repo.all_with_creatives
 
@@ -158,4 +162,5 @@ async def test_a_sync_racing_write_throughs_neither_drops_nor_reverts_them(
     finally:
         await engine.dispose()
     assert rds.hget(f"{stack.redis_prefix}campaign:{made[0]}", "name") is not None
-    assert rds.hget(f"{stack.redis_prefix}campaign:{running}", "status") == "paused"
+    assert rds.hget(key, "status") == "paused"
+    assert rds.hget(key, "name") != "drifted"  # the write-through rewrote it, the sync left it
