@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from ads.platforms import LABELS, Platform, PlatformReader
+from ads.platforms import LABELS, Platform, remembered_platform_of
 
 UNKNOWN_LABEL = "Unknown device"
 
@@ -42,10 +42,9 @@ class PlatformReport(BaseModel):
 def platform_rows(agents: Iterable[tuple[str | None, int]], *, total: int) -> list[PlatformRow]:
     """Rows from impression counts per User-Agent; ``total`` impressions in all (more than the
     agents' sum when only the most frequent agents were read: the rest count as unknown)."""
-    reader = PlatformReader()
     counts: Counter[Platform | None] = Counter()
     for agent, impressions in agents:
-        counts[reader.of(user_agent=agent)] += impressions
+        counts[remembered_platform_of(user_agent=agent)] += impressions
     counts[None] += total - sum(counts.values())
     known = sorted(
         ((platform, n) for platform, n in counts.items() if platform is not None and n > 0),

@@ -8,6 +8,7 @@ The same reading classifies the User-Agents beacons arrive with, for delivery by
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -127,53 +128,27 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class PlatformReader:
-    """:func:`platform_of` for requests, remembering the last few thousand distinct devices
-    described (players send the same few agents over and over)."""
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def remembered_platform_of(**description: Any) -> Platform | None:
+    """:func:`platform_of`, remembering the last few thousand distinct descriptions (players
+    send the same few agents over and over)."""
+    return platform_of(**description)
 
-    __slots__ = ("_seen",)
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[Any, ...], Platform | None] = {}
-
-    def of_device(
-        self, device: Mapping[str, Any] | None, user_agent: str | None
-    ) -> Platform | None:
-        """The platform of an OpenRTB-style ``device`` object (a server fetching ads for a
-        player describes the player there), or failing that of the request's ``user_agent``."""
-        if device is None:
-            return self.of(user_agent=user_agent)
-        raw_kind = device.get("devicetype", device.get("type"))
-        kind = raw_kind if isinstance(raw_kind, str | int) else None
-        described = self.of(
-            os=_text(device.get("os")),
-            make=_text(device.get("make")),
-            model=_text(device.get("model")),
-            user_agent=_text(device.get("ua")),
-            device_type=kind,
-        )
-        if described not in (None, Platform.OTHER_TV) or not user_agent:
-            return described
-        return self.of(user_agent=user_agent, device_type=kind) or described
-
-    def of(
-        self,
-        *,
-        os: str | None = None,
-        make: str | None = None,
-        model: str | None = None,
-        user_agent: str | None = None,
-        device_type: str | int | None = None,
-    ) -> Platform | None:
-        key = (os, make, model, user_agent, device_type)
-        try:
-            return self._seen[key]
-        except KeyError:
-            pass
-        platform = platform_of(
-            os=os, make=make, model=model, user_agent=user_agent, device_type=device_type
-        )
-        if len(self._seen) >= _CACHE_SIZE:
-            self._seen.clear()
-        self._seen[key] = platform
-        return platform
+def device_platform(device: Mapping[str, Any] | None, user_agent: str | None) -> Platform | None:
+    """The platform of an OpenRTB-style ``device`` object (a server fetching ads for a player
+    describes the player there), or failing that of the request's ``user_agent``."""
+    if device is None:
+        return remembered_platform_of(user_agent=user_agent)
+    raw_kind = device.get("devicetype", device.get("type"))
+    kind = raw_kind if isinstance(raw_kind, str | int) else None
+    described = remembered_platform_of(
+        os=_text(device.get("os")),
+        make=_text(device.get("make")),
+        model=_text(device.get("model")),
+        user_agent=_text(device.get("ua")),
+        device_type=kind,
+    )
+    if described not in (None, Platform.OTHER_TV) or not user_agent:
+        return described
+    return remembered_platform_of(user_agent=user_agent, device_type=kind) or described

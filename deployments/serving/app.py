@@ -40,7 +40,7 @@ from ads.decision import (
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_ifa
-from ads.platforms import Platform, PlatformReader
+from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.targeting import request_app_bundle
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
@@ -153,7 +153,6 @@ class ServingIngress:
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
         self._rng = random.Random()
-        self._platforms = PlatformReader()
         self._render = DecisionRenderer(
             self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
         )
@@ -259,9 +258,7 @@ class ServingIngress:
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
             app=ad_request.app.get("bundle") if ad_request.app else None,
-            platform=lambda: self._platforms.of_device(
-                ad_request.device, request.headers.get("user-agent")
-            ),
+            platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
         )
         if not ads:
             return Response(status_code=204)
@@ -291,7 +288,9 @@ class ServingIngress:
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
             app=params.get("app_bundle"),
-            platform=lambda: self._platforms.of(user_agent=_player_agent(request)),
+            platform=lambda: remembered_platform_of(
+                user_agent=_player_agent(params.get("ua"), request)
+            ),
         )
         if not ads:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
@@ -452,10 +451,10 @@ def _blocked_categories(raw: str | None) -> frozenset[str]:
         raise InvalidInput(f"blocked_categories: {exc}") from None
 
 
-def _player_agent(request: Request) -> str | None:
-    """The player's User-Agent for a VAST request: the tag's ``ua`` (the IAB ``[DEVICEUA]`` macro,
-    which a server fetching ads for a player fills) before the request's own header."""
-    named = request.query_params.get("ua")
+def _player_agent(named: str | None, request: Request) -> str | None:
+    """The player's User-Agent for a VAST request: the tag's ``ua`` (``named``: the IAB
+    ``[DEVICEUA]`` macro, which a server fetching ads for a player fills) before the request's
+    own header."""
     if named and not unfilled_macro(named):
         return named
     return request.headers.get("user-agent")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ads.platforms import TV_PLATFORMS, Platform, PlatformReader, platform_of
+from ads.platforms import (
+    TV_PLATFORMS,
+    Platform,
+    device_platform,
+    platform_of,
+    remembered_platform_of,
+)
 from ads.targeting import plays_on
 from tests.unit.catalog_factories import campaign
 
@@ -92,25 +98,23 @@ def test_the_tv_platforms_are_those_of_the_big_screen() -> None:
 
 
 def test_reader_takes_the_device_object_before_the_request_agent() -> None:
-    reader = PlatformReader()
     desktop, roku = AGENTS_BY_PLATFORM[Platform.DESKTOP], AGENTS_BY_PLATFORM[Platform.ROKU]
-    assert reader.of_device({"os": "RokuOS", "ifa": "x"}, desktop) is Platform.ROKU
-    assert reader.of_device({"ua": "Roku/DVP-12.5"}, desktop) is Platform.ROKU
-    assert reader.of_device({"os": "iOS", "make": "Apple"}, roku) is Platform.MOBILE
-    assert reader.of_device({"ifa": "x", "os": 7, "devicetype": [3]}, desktop) is Platform.DESKTOP
-    assert reader.of_device({"type": "ctv"}, roku) is Platform.ROKU
-    assert reader.of_device({"type": "ctv"}, "curl/8.5.0") is Platform.OTHER_TV
-    assert reader.of_device({"type": "ctv"}, None) is Platform.OTHER_TV
-    assert reader.of_device(None, desktop) is Platform.DESKTOP
-    assert reader.of_device({}, None) is None
+    assert device_platform({"os": "RokuOS", "ifa": "x"}, desktop) is Platform.ROKU
+    assert device_platform({"ua": "Roku/DVP-12.5"}, desktop) is Platform.ROKU
+    assert device_platform({"os": "iOS", "make": "Apple"}, roku) is Platform.MOBILE
+    assert device_platform({"ifa": "x", "os": 7, "devicetype": [3]}, desktop) is Platform.DESKTOP
+    assert device_platform({"type": "ctv"}, roku) is Platform.ROKU
+    assert device_platform({"type": "ctv"}, "curl/8.5.0") is Platform.OTHER_TV
+    assert device_platform({"type": "ctv"}, None) is Platform.OTHER_TV
+    assert device_platform(None, desktop) is Platform.DESKTOP
+    assert device_platform({}, None) is None
 
 
 def test_reader_answers_repeated_devices_the_same_and_stays_bounded() -> None:
-    reader = PlatformReader()
     for n in range(10_000):
-        assert reader.of(user_agent=f"Roku/DVP-{n}") is Platform.ROKU
-    assert reader.of(user_agent="Roku/DVP-1") is Platform.ROKU
-    assert len(reader._seen) <= 4096
+        assert remembered_platform_of(user_agent=f"Roku/DVP-{n}") is Platform.ROKU
+    assert remembered_platform_of(user_agent="Roku/DVP-1") is Platform.ROKU
+    assert remembered_platform_of.cache_info().currsize <= 4096
 
 
 AGENTS_BY_PLATFORM = {platform: agent for agent, platform in AGENTS.items()}
