@@ -25,6 +25,7 @@ from ads.dayparts import HOURS_PER_WEEK, check_zone
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.platforms import Platform
+from ads.priority import Priority
 from ads.separation import MAX_CATEGORIES, check_category
 from ads.targeting import MAX_TARGET_APPS, check_app_bundle
 
@@ -190,6 +191,8 @@ class CampaignCreate(_Strict):
     end_date: UtcDateTime
     click_through_url: ClickUrl | None = None
     pacing: Pacing = Pacing.EVEN
+    priority: Priority = Priority.STANDARD
+    """Which tier it is drawn in: sponsorships first, house campaigns last (ads/priority.py)."""
     daily_cap: DailyCap | None = None
     advertiser: Name | None = None
     """Who the ads are for: told to players (VAST ``<Advertiser>``), and no two ads of one
@@ -224,6 +227,7 @@ class CampaignUpdate(_Strict):
     end_date: UtcDateTime | None = None
     click_through_url: ClickUrl | None = None
     pacing: Pacing | None = None
+    priority: Priority | None = None
     daily_cap: DailyCap | None = None
     advertiser: Name | None = None
     categories: Categories | None = None
@@ -270,6 +274,7 @@ class CampaignOut(BaseModel):
     budget_remaining: Money
     cpm: Money
     pacing: Pacing
+    priority: Priority = Priority.STANDARD
     daily_cap: Money | None
     advertiser: str | None = None
     categories: list[str] = []

@@ -15,6 +15,7 @@ from typing import Any
 from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
+from ads.priority import Priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class CatalogCampaign:
     click_trackers: tuple[str, ...] = ()
     """The advertiser's own click URLs (VAST ``<ClickTracking>``)."""
     verifications: tuple[Verification, ...] = ()
+    priority: Priority = Priority.STANDARD
+    """Which tier of campaigns it is drawn in (ads/priority.py)."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -147,6 +150,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         verifications=tuple(
             Verification(**item) for item in json.loads(data.get("verifications") or "[]")
         ),
+        priority=Priority(data.get("priority") or Priority.STANDARD),
     )
 
 

@@ -1,4 +1,5 @@
-"""Which campaign and creative to serve: the eligibility rule and a budget-weighted random pick.
+"""Which campaign and creative to serve: the eligibility rule and a budget-weighted random pick
+in the highest priority tier that has a campaign to serve (ads/priority.py).
 
 :class:`CatalogIndex` is built once per catalog snapshot. Its :meth:`CatalogIndex.pick` is the
 per-request path: the eligible campaigns depend only on which flight boundaries (start and end
@@ -18,6 +19,7 @@ from datetime import datetime
 from ads.campaigns import CampaignStatus
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.dayparts import QUARTER_HOUR
+from ads.priority import Priority
 from ads.separation import separation_keys
 
 ACTIVE_CREATIVE = "active"
@@ -77,17 +79,20 @@ class _Creatives:
 
 
 @dataclass(frozen=True, slots=True)
-class _Eligible:
-    """The eligible campaigns of one duration bucket, valid while ``start <= now < end``."""
+class _Tier:
+    """The eligible campaigns of one priority, with their cumulative remaining budgets."""
 
-    start: datetime | None
-    end: datetime | None
     campaigns: tuple[CatalogCampaign, ...]
     cumulative_budget: tuple[float, ...]
-    ids: frozenset[str]
 
-    def covers(self, now: datetime) -> bool:
-        return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
+    @classmethod
+    def of(cls, campaigns: Sequence[CatalogCampaign]) -> _Tier:
+        return cls(
+            campaigns=tuple(campaigns),
+            cumulative_budget=tuple(
+                itertools.accumulate(float(c.budget_remaining) for c in campaigns)
+            ),
+        )
 
     def draw(
         self, rng: random.Random, accept: Callable[[CatalogCampaign], bool] | None
@@ -114,6 +119,30 @@ class _Eligible:
         if not rest:
             return None
         return rng.choices(rest, weights=[float(c.budget_remaining) for c in rest])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Eligible:
+    """The eligible campaigns of one duration bucket, valid while ``start <= now < end``, in
+    priority tiers (highest first; only tiers that have any)."""
+
+    start: datetime | None
+    end: datetime | None
+    tiers: tuple[_Tier, ...]
+    ids: frozenset[str]
+
+    def covers(self, now: datetime) -> bool:
+        return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
+
+    def draw(
+        self, rng: random.Random, accept: Callable[[CatalogCampaign], bool] | None
+    ) -> CatalogCampaign | None:
+        """:meth:`_Tier.draw` in the highest tier that has a campaign ``accept`` takes."""
+        for tier in self.tiers:
+            drawn = tier.draw(rng, accept)
+            if drawn is not None:
+                return drawn
+        return None
 
 
 _NO_CREATIVES = _Creatives(durations=(), creatives=())
@@ -185,12 +214,10 @@ class CatalogIndex:
             campaign = self._campaigns[campaign_id]
             if accept is not None and not accept(campaign):
                 return None
-        elif candidates.campaigns:
+        else:
             campaign = candidates.draw(rng, accept)
             if campaign is None:
                 return None
-        else:
-            return None
         return campaign, self._creatives[campaign.id].choose(max_duration_ms, rng)
 
     def _eligible_at(self, now: datetime, *, max_duration_ms: int | None) -> _Eligible:
@@ -224,13 +251,13 @@ class CatalogIndex:
             quarter = _quarter_start(now)
             start = quarter if start is None else max(start, quarter)
             end = quarter + QUARTER_HOUR if end is None else min(end, quarter + QUARTER_HOUR)
+        by_priority: dict[Priority, list[CatalogCampaign]] = {}
+        for campaign in campaigns:
+            by_priority.setdefault(campaign.priority, []).append(campaign)
         return _Eligible(
             start=start,
             end=end,
-            campaigns=campaigns,
-            cumulative_budget=tuple(
-                itertools.accumulate(float(c.budget_remaining) for c in campaigns)
-            ),
+            tiers=tuple(_Tier.of(by_priority[p]) for p in Priority if p in by_priority),
             ids=frozenset(c.id for c in campaigns),
         )
 

@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ads.creatives import CreativeStatus
+from ads.history import Action
 from config.settings import Settings, get_settings
 from deployments.management.creative_service import store_creative
 from media.probe import probe_video
 from media.synthetic import write_synthetic_video
+from storage import campaign_history
 from storage import creatives as creative_repo
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
@@ -31,6 +33,8 @@ from storage.object_store import ObjectStore, build_object_store
 from storage.redis_client import connect as connect_redis
 
 DEMO_CREATIVE_NAME = "Demo — 15 s colour bars (720p)"
+DEMO_ACTOR = "demo seed (python -m cluster.demo)"
+"""Who the demo campaigns' history says created them."""
 
 
 def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
@@ -63,6 +67,21 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
             "description": "Holiday promo; the name carries markup on purpose & must stay escaped.",
             "advertiser": "Contoso & Sons <Retail>",
             "categories": ["IAB22", "IAB18"],
+        },
+        {
+            "name": "Demo — House: Tonight on Northwind+",
+            "status": "active",
+            "priority": "house",
+            "budget_total": Decimal("1000"),
+            "cpm": Decimal("0"),
+            "pacing": "asap",
+            "start_date": start,
+            "end_date": start + timedelta(days=365),
+            "click_through_url": "https://example.com/tonight",
+            "description": "The publisher's own promo: plays only in breaks no paid campaign "
+            "fills, and spends nothing (CPM 0).",
+            "advertiser": "Northwind+",
+            "categories": ["IAB1-7"],
         },
         {
             "name": "Demo — Spring Teaser (draft)",
@@ -125,7 +144,12 @@ async def seed(settings: Settings) -> tuple[int, int]:
             existing = set((await session.execute(select(Campaign.name))).scalars())
             for values in demo_campaigns(datetime.now(UTC)):
                 if values["name"] not in existing:
-                    session.add(Campaign(**values))
+                    campaign = Campaign(**values)
+                    session.add(campaign)
+                    await session.flush()
+                    await campaign_history.record(
+                        session, campaign_id=campaign.id, actor=DEMO_ACTOR, action=Action.CREATED
+                    )
                     added += 1
             await session.commit()
         store = build_object_store(settings)

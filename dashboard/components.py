@@ -10,6 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from ads.campaigns import ALLOWED_TRANSITIONS, CampaignStatus
+from ads.priority import Priority
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, CreativeStatus
@@ -41,6 +42,11 @@ def tag_box(url: str, *, key: str, caption: str | None = None) -> None:
 
 def campaign_badge(status: CampaignStatus) -> None:
     style = formatting.CAMPAIGN_STATUS[status]
+    st.badge(style.label, color=style.color, icon=style.icon)
+
+
+def priority_badge(priority: Priority) -> None:
+    style = formatting.PRIORITY[priority]
     st.badge(style.label, color=style.color, icon=style.icon)
 
 

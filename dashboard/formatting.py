@@ -11,6 +11,7 @@ from typing import Literal
 from ads.campaigns import CampaignStatus, Pacing
 from ads.platforms import LABELS as PLATFORM_LABELS
 from ads.platforms import Platform
+from ads.priority import Priority
 from ads.separation import TIER1_CATEGORIES, family
 from dashboard.models import CreativeStatus
 
@@ -33,6 +34,11 @@ CAMPAIGN_STATUS: dict[CampaignStatus, StatusStyle] = {
     CampaignStatus.COMPLETED: StatusStyle("Completed", "blue", ":material/task_alt:"),
 }
 PACING: dict[Pacing, str] = {Pacing.EVEN: "Even", Pacing.ASAP: "As fast as possible"}
+PRIORITY: dict[Priority, StatusStyle] = {
+    Priority.SPONSORSHIP: StatusStyle("Sponsorship", "violet", ":material/workspace_premium:"),
+    Priority.STANDARD: StatusStyle("Standard", "gray", ":material/campaign:"),
+    Priority.HOUSE: StatusStyle("House", "blue", ":material/home:"),
+}
 CREATIVE_STATUS: dict[CreativeStatus, StatusStyle] = {
     CreativeStatus.PROCESSING: StatusStyle("Processing", "orange", ":material/hourglass_top:"),
     CreativeStatus.ACTIVE: StatusStyle("Ready", "green", ":material/check_circle:"),

@@ -8,6 +8,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verificatio
 from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
+from ads.priority import Priority
 from storage.models import Campaign, Creative
 
 
@@ -41,6 +42,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
             if campaign.daypart_hours
             else None
         ),
+        priority=Priority(campaign.priority),
     )
 
 

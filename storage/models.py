@@ -86,6 +86,7 @@ class Campaign(Base):
             "status IN ('draft', 'active', 'paused', 'completed')", name="status_known"
         ),
         CheckConstraint("pacing IN ('even', 'asap')", name="pacing_known"),
+        CheckConstraint("priority IN ('sponsorship', 'standard', 'house')", name="priority_known"),
         CheckConstraint("char_length(name) BETWEEN 1 AND 255", name="name_length"),
         CheckConstraint(
             "advertiser IS NULL OR char_length(advertiser) BETWEEN 1 AND 255",
@@ -109,6 +110,7 @@ class Campaign(Base):
     )
     cpm: Mapped[Decimal] = mapped_column(Numeric(10, 2), nullable=False)
     pacing: Mapped[str] = mapped_column(Text, nullable=False, server_default="even")
+    priority: Mapped[str] = mapped_column(Text, nullable=False, server_default="standard")
     daily_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     advertiser: Mapped[str | None] = mapped_column(Text)
     categories: Mapped[list[str]] = mapped_column(

@@ -140,6 +140,7 @@ def _facts(campaign: Campaign) -> None:
         st.markdown(
             f"**Flight** {formatting.moment(campaign.start_date)} → "
             f"{formatting.moment(campaign.end_date)}  \n"
+            f"**Priority** {formatting.PRIORITY[campaign.priority].label}  \n"
             f"**Pacing** {formatting.PACING[campaign.pacing]}  \n"
             f"**Daily cap** {formatting.money(campaign.daily_cap)}  \n"
             f"**Frequency cap** {_frequency_cap(campaign)}  \n"

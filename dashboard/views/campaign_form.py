@@ -21,6 +21,7 @@ from ads.dayparts import DAY_NAMES, as_weekly, describe, weekly_hours, zone_name
 from ads.dayparts import Daypart as DaypartSpec
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.platforms import Platform
+from ads.priority import Priority
 from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
 from dashboard import components as ui
 from dashboard import formatting, session
@@ -36,6 +37,7 @@ LABELS = {
     "end_date": "End",
     "click_through_url": "Click-through URL",
     "pacing": "Pacing",
+    "priority": "Priority",
     "daily_cap": "Daily cap",
     "advertiser": "Advertiser",
     "categories": "Categories",
@@ -51,6 +53,12 @@ LABELS = {
 }
 _CAP_FIELDS = ("frequency_cap_ads", "frequency_cap_hours")
 _PACING = {Pacing.EVEN: "Even — spread over the flight", Pacing.ASAP: "As fast as possible"}
+_PRIORITY_HELP = (
+    "Which campaigns get an ad break first. Sponsorship: before every standard campaign "
+    "(a show's presenting sponsor, a guaranteed buy). Standard: paid campaigns, drawn by "
+    "remaining budget. House: your own promos, only in breaks no other campaign can fill "
+    "(usually at CPM 0, which spends nothing)."
+)
 _ADVERTISER_HELP = (
     "Who the ads are for, shown to players (VAST `<Advertiser>`). No two ads of the same "
     "advertiser play in one ad break."
@@ -277,7 +285,7 @@ def _fields(
             height=68,
             help=_TRACKERS_HELP,
         )
-        option_cols = st.columns(2)
+        option_cols = st.columns(3)
         pacing = option_cols[0].radio(
             LABELS["pacing"],
             list(_PACING),
@@ -285,10 +293,17 @@ def _fields(
             format_func=_PACING.__getitem__,
             horizontal=True,
         )
+        priority = option_cols[1].selectbox(
+            LABELS["priority"],
+            list(Priority),
+            index=list(Priority).index(c.priority if c else Priority.STANDARD),
+            format_func=lambda p: formatting.PRIORITY[p].label,
+            help=_PRIORITY_HELP,
+        )
         statuses = (
             [campaign.status, *ui.next_statuses(campaign.status)] if campaign else list(_NEW_STATUS)
         )
-        status = option_cols[1].selectbox(
+        status = option_cols[2].selectbox(
             "Status",
             statuses,
             format_func=lambda s: (
@@ -309,6 +324,7 @@ def _fields(
         "end_date": end,
         "click_through_url": url.strip() or None,
         "pacing": pacing,
+        "priority": priority,
         "daily_cap": _amount(daily_cap),
         "advertiser": advertiser.strip() or None,
         "categories": categories,

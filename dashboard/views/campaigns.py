@@ -7,6 +7,7 @@ import uuid
 import streamlit as st
 
 from ads.campaigns import CampaignStatus
+from ads.priority import Priority
 from ads.reporting import BEHIND_PLAN_PACE
 from dashboard import components as ui
 from dashboard import formatting, metrics, session
@@ -55,6 +56,8 @@ def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None) -> None:
     )
     with cells[1]:
         ui.campaign_badge(c.status)
+        if c.priority is not Priority.STANDARD:
+            ui.priority_badge(c.priority)
     cells[2].text(formatting.money(c.budget_total))
     cells[3].markdown(_spent(c))
     cells[4].text(formatting.day(c.start_date))

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ads.platforms import Platform
+from ads.priority import Priority
 from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import session
@@ -351,6 +352,26 @@ def test_create_form_limits_a_campaign_to_apps_and_platforms(
     app = goto(app, DETAIL, id=plain["id"])
     assert "**Apps** every app" in texts(app)
     assert "**Platforms** every device" in texts(app)
+
+
+def test_create_form_sets_a_priority_shown_on_the_detail_page_and_the_list(
+    app: AppTest, api: httpx.Client
+) -> None:
+    name = f"Promo {uuid.uuid4().hex[:8]}"
+    app = new_campaign_form(app, name)
+    assert labelled(app.selectbox, "Priority").value == Priority.STANDARD
+    labelled(app.selectbox, "Priority").set_value(Priority.HOUSE)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert created["priority"] == "house"
+    assert "**Priority** House" in texts(app), texts(app)
+    app = goto(app, CAMPAIGNS)
+    app.text_input(key="campaigns-search").input(name).run()
+    assert ":blue-badge[:material/home: House]" in texts(app), texts(app)
+    plain = create_campaign(api, name=f"{name} plain")
+    app.text_input(key="campaigns-search").input(plain["name"]).run()
+    assert "House]" not in texts(app) and "Standard]" not in texts(app)  # the usual says nothing
 
 
 def test_create_form_sets_dayparts_on_a_time_zone_clock(app: AppTest, api: httpx.Client) -> None:

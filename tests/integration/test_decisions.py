@@ -566,3 +566,58 @@ def test_third_party_trackers_and_verifications_ride_along_in_vast_and_json(
 
     wait_until(drawn, timeout=8)  # its budget dwarfs the others': it is drawn
     assert seen[0] == {"impression": pixels, "click": clicks, "verifications": [omid]}
+
+
+def test_sponsorships_come_first_and_house_campaigns_last(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    app = f"com.example.premieres{uuid.uuid4().hex[:6]}"
+    here: dict[str, Any] = {"target_apps": [app], "duration_ms": 5_000}
+    # Budget weights alone would give the break to the standard campaign 99.999% of the time.
+    sponsor = active_campaign(stack, api, priority="sponsorship", budget_total=10, cpm=1, **here)
+    standard = active_campaign(stack, api, budget_total=1_000_000, **here)
+    house = active_campaign(stack, api, priority="house", budget_total=100_000_000, cpm=0, **here)
+    assert api.get(f"/campaigns/{house}").json()["campaign"]["priority"] == "house"
+    refused = api.patch(f"/campaigns/{house}", json={"priority": "urgent"})
+    assert refused.status_code == 422 and "priority" in refused.text
+
+    def tag_fills(cid: str) -> bool:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, "app_bundle": app})
+        return b"<InLine>" in answer.content
+
+    for cid in (sponsor, standard, house):  # each replica has its catalog entry and a lease
+        wait_until(lambda: all(tag_fills(cid) for _ in range(8)), timeout=8)  # noqa: B023
+
+    def breaks(count: int, max_ads: int = 1) -> list[list[str]]:
+        pods = []
+        for number in range(count):
+            answer = serving.post(
+                "/api/v1/ad-request",
+                json={
+                    "request_id": f"tier-{number}",
+                    "duration": 300,
+                    "max_ads": max_ads,
+                    "app": {"bundle": app},
+                },
+            )
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            pods.append([ad["campaign_id"] for ad in body.get("ads", [body])])
+        return pods
+
+    # A replica's lease may run dry for a moment in a burst (it is refilled as demand grows):
+    # that break goes to the next tier, as budgets are never overspent.
+    wait_until(lambda: all(pod == [sponsor] for pod in breaks(8)), timeout=8)
+    singles = [campaign for pod in breaks(30) for campaign in pod]
+    assert singles.count(sponsor) >= 26 and house not in singles, singles
+    pods = breaks(10, max_ads=10)
+    assert sum(sponsor in pod for pod in pods) >= 3, pods
+    for pod in pods:  # the house campaign only after every paid campaign the break could take
+        assert sponsor not in pod or pod[0] == sponsor, pod
+        assert house not in pod or pod.index(house) == len(pod) - 1, pod
+
+    paused = api.put(f"/campaigns/{sponsor}/status", json={"status": "paused"})
+    assert paused.status_code == 200
+    wait_until(lambda: all(pod != [sponsor] for pod in breaks(8)), timeout=5)
+    after = [campaign for pod in breaks(40) for campaign in pod]
+    assert after.count(standard) >= 34 and after.count(house) <= 4, after
