@@ -620,4 +620,6 @@ def test_sponsorships_come_first_and_house_campaigns_last(
     assert paused.status_code == 200
     wait_until(lambda: all(pod != [sponsor] for pod in breaks(8)), timeout=5)
     after = [campaign for pod in breaks(40) for campaign in pod]
-    assert after.count(standard) >= 34 and after.count(house) <= 4, after
+    # Paid campaigns (ours, and other tests' untargeted ones) take the breaks, whatever the
+    # house campaign's budget (a hundred times any of theirs).
+    assert sponsor not in after and after.count(house) <= 4, after
