@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
+from ads.inventory import InventoryReport
 from dashboard.models import (
     Campaign,
     CampaignHistory,
@@ -244,6 +245,11 @@ class AdminApi:
 
     def dashboard(self) -> DashboardSummary:
         return self._parse(DashboardSummary, self._request("GET", "/dashboard"))
+
+    def inventory(self, *, hours: int) -> InventoryReport:
+        """Ad requests and fill of the last ``hours`` hours, hour by hour."""
+        response = self._request("GET", "/inventory", params={"hours": hours})
+        return self._parse(InventoryReport, response)
 
     def performance(self, *, start: datetime, end: datetime) -> PerformanceReport:
         params = {"from": start.isoformat(), "to": end.isoformat()}

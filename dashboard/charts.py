@@ -117,3 +117,28 @@ def comparison_bar(
         )
     )
     return _layout(fig, y_title=y_title, money=money, height=height, hovermode="closest")
+
+
+def fill_bars(
+    hours: Sequence[datetime],
+    paid: Sequence[int],
+    house: Sequence[int],
+    empty: Sequence[int],
+    *,
+    height: int = 300,
+) -> go.Figure:
+    """Ad requests per hour, stacked by how they were answered: a paid ad, house ads only, or
+    no ad at all."""
+    fig = go.Figure()
+    for name, values, color in (
+        ("Paid ad", paid, COLORS[1]),
+        ("House ads only", house, COLORS[0]),
+        ("No fill", empty, COLORS[6]),
+    ):
+        fig.add_trace(go.Bar(x=list(hours), y=list(values), name=name, marker_color=color))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat="%H:%M\n%b %d")
+    if not any(paid) and not any(house) and not any(empty):
+        _empty_note(fig, "No ad requests yet")
+        fig.update_yaxes(range=[0, 1])
+    return _layout(fig, y_title="Ad requests", money=False, height=height)

@@ -10,6 +10,7 @@ from ads.separation import TIER1_CATEGORIES
 from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
+from dashboard.api_client import ApiError
 from dashboard.models import BehindPlan, DashboardTotals
 from dashboard.tags import vast_tag_url
 
@@ -27,6 +28,46 @@ def _metric_cards(totals: DashboardTotals, *, live: bool) -> None:
             help=None if live else "Counted once ad serving and beacon tracking are live.",
         )
         st.metric("Spend", formatting.money(totals.spend), border=True)
+
+
+def _inventory() -> None:
+    """Ad requests of the last 24 hours and how many were filled: the publisher's side."""
+    st.subheader("Ad requests, last 24 hours")
+    try:
+        report = session.api().inventory(hours=24)
+    except ApiError as exc:  # the rest of Home still shows
+        st.info(f"Ad request counts are unavailable right now ({formatting.md(exc.message)}).")
+        return
+    totals = report.totals
+    with st.container(key="home-inventory", horizontal=True):
+        st.metric("Ad requests", formatting.count(totals.requests), border=True)
+        st.metric(
+            "Fill rate",
+            formatting.percent(totals.fill_rate),
+            border=True,
+            help="Share of valid ad requests answered with at least one ad.",
+        )
+        st.metric(
+            "Paid fill rate",
+            formatting.percent(totals.paid_fill_rate),
+            border=True,
+            help="Share of valid ad requests answered with at least one paid (not house) ad.",
+        )
+        st.metric(
+            "House ads",
+            formatting.count(totals.house_ads),
+            border=True,
+            help="Ads of house campaigns: the publisher's own promos, in breaks no paid "
+            "campaign could fill.",
+        )
+    series = report.series
+    figure = charts.fill_bars(
+        [p.bucket for p in series if p.bucket is not None],
+        [p.paid_filled for p in series],
+        [p.filled - p.paid_filled for p in series],
+        [p.no_fill for p in series],
+    )
+    st.plotly_chart(figure, config=charts.CONFIG, key="home-inventory-chart")
 
 
 def _quick_actions() -> None:
@@ -151,6 +192,7 @@ def render() -> None:
                     f"{formatting.money(top.spend)}"
                 )
     _behind_plan(summary.behind_plan)
+    _inventory()
     _recent_campaigns()
     _ad_break_tag()
 

@@ -1,5 +1,5 @@
-"""Analytics: per-campaign stats and platform split, the dashboard summary and the performance
-report (JSON, CSV).
+"""Analytics: per-campaign stats and platform split, the dashboard summary, ad inventory (fill
+rate) and the performance report (JSON, CSV).
 
 Counters come from the hourly and daily roll-ups, reach and platforms from the raw events; the
 math is in :mod:`ads.reporting` and :mod:`ads.platform_report`.
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
 from ads.errors import NotFound
+from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
+from ads.inventory import report as inventory_report
 from ads.pacing import planned_by
 from ads.platform_report import PlatformReport, platform_rows
 from ads.reporting import (
@@ -31,10 +33,11 @@ from ads.reporting import (
     RecentCampaign,
 )
 from config.settings import get_settings
-from deployments.management.deps import CurrentUser, SessionDep
+from deployments.management.deps import CurrentUser, SessionDep, StateDep
 from storage import campaigns as campaign_repo
 from storage import stats
 from storage.catalog_records import campaign_record
+from storage.inventory import RedisInventory
 from storage.models import Campaign
 
 router = APIRouter(tags=["analytics"])
@@ -157,6 +160,19 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
         recent_campaigns=[RecentCampaign.model_validate(c) for c in recent],
         behind=reporting.behind_plan(plans, limit=BEHIND_PLAN),
     )
+
+
+@router.get("/inventory", response_model=InventoryReport)
+async def inventory(
+    _: CurrentUser,
+    state: StateDep,
+    hours: Annotated[int, Query(ge=1, le=MAX_HOURS, description="hours up to now")] = 24,
+) -> InventoryReport:
+    """Ad requests the decision replicas answered, hour by hour, and how many were filled (with
+    a paid ad, or house ads only); counted every few seconds by each replica."""
+    buckets = hours_up_to(datetime.now(UTC), hours)
+    store = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
+    return inventory_report(buckets, await store.read(buckets))
 
 
 @router.get(

@@ -41,6 +41,7 @@ from ads.decision import (
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_ifa
 from ads.platforms import Platform, device_platform, remembered_platform_of
+from ads.priority import Priority
 from ads.targeting import request_app_bundle
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
@@ -58,6 +59,7 @@ from deployments.serving.media import MediaFiles
 from storage.catalog import RedisCatalog
 from storage.event_stream import EventStream
 from storage.exposures import RedisExposures
+from storage.inventory import RedisInventory
 from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
@@ -181,7 +183,9 @@ class ServingIngress:
             wanted=lambda now: self._catalog.index.live(now),
         )
         await self._leases.start()
-        self._metrics = DecisionMetrics()
+        self._metrics = DecisionMetrics(
+            inventory=RedisInventory(self._redis, prefix=settings.redis_key_prefix)
+        )
         self._metrics.start()
         self._frequency = FrequencyBook(
             self._redis,
@@ -357,7 +361,8 @@ class ServingIngress:
             for decision in ads:
                 if decision.campaign.frequency_cap is not None:
                     self._frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
-        self._metrics.served(endpoint, len(ads), capped=capped)
+        house = sum(d.campaign.priority is Priority.HOUSE for d in ads) if index.house else 0
+        self._metrics.served(endpoint, len(ads), capped=capped, house_ads=house)
         return ads
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:

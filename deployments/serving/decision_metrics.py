@@ -3,7 +3,8 @@
 A Ray metric call per request would cost the hot path several µs, so a replica adds its counts
 up in a plain :class:`collections.Counter` and hands the totals to Ray's metrics every few
 seconds (exported as ``ray_ctv_decisions_total``, ``ray_ctv_ads_served_total`` and
-``ray_ctv_frequency_capped_total``; fill rate is ``filled / (filled + no_fill)``).
+``ray_ctv_frequency_capped_total``; fill rate is ``filled / (filled + no_fill)``), and adds
+them to the hour's ad-inventory counts in Redis (storage/inventory.py) for the dashboard.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from datetime import UTC, datetime
 
 from ray.util import metrics
+from redis.exceptions import RedisError
+
+from ads.inventory import InventoryCounts, hour_of
+from storage.inventory import KEEP, RedisInventory
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +27,21 @@ FILLED, NO_FILL, INVALID = "filled", "no_fill", "invalid"
 
 
 class DecisionMetrics:
-    """Counts per replica; :meth:`start` flushes them to Ray every ``flush_seconds``."""
+    """Counts per replica; :meth:`start` flushes them to Ray, and to ``inventory``, every
+    ``flush_seconds``."""
 
-    def __init__(self, *, flush_seconds: float = 5.0) -> None:
+    def __init__(
+        self, *, flush_seconds: float = 5.0, inventory: RedisInventory | None = None
+    ) -> None:
         self._flush_seconds = flush_seconds
+        self._inventory = inventory
         self._requests: Counter[tuple[str, str]] = Counter()
         self._ads: Counter[str] = Counter()
         self._capped: Counter[str] = Counter()
+        self._house_ads = 0
+        self._house_only = 0
+        self._unstored: dict[datetime, InventoryCounts] = {}
+        """Inventory counts by hour not yet in Redis (kept while it is away)."""
         self._task: asyncio.Task[None] | None = None
         self._requests_metric = metrics.Counter(
             "ctv_decisions",
@@ -46,14 +60,17 @@ class DecisionMetrics:
             tag_keys=("endpoint",),
         )
 
-    def served(self, endpoint: str, ads: int, *, capped: bool = False) -> None:
-        """One request of ``endpoint`` answered with ``ads`` ads (0: no fill); ``capped``: a
-        frequency cap held back a campaign for it."""
+    def served(self, endpoint: str, ads: int, *, capped: bool = False, house_ads: int = 0) -> None:
+        """One request of ``endpoint`` answered with ``ads`` ads (0: no fill), ``house_ads`` of
+        them of house campaigns; ``capped``: a frequency cap held back a campaign for it."""
         self._requests[endpoint, FILLED if ads else NO_FILL] += 1
         if ads:
             self._ads[endpoint] += ads
         if capped:
             self._capped[endpoint] += 1
+        if house_ads:
+            self._house_ads += house_ads
+            self._house_only += house_ads == ads
 
     def refused(self, endpoint: str) -> None:
         """One request of ``endpoint`` refused as invalid (a 4xx)."""
@@ -68,12 +85,31 @@ class DecisionMetrics:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self.flush()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.store(), timeout=2.0)
 
     def flush(self) -> None:
-        """Hand the counts gathered since the last flush to Ray."""
+        """Hand the counts gathered since the last flush to Ray, and set them aside for the
+        inventory under the current hour (a flush near an hour's end may land a few seconds'
+        requests in the next)."""
         requests, self._requests = self._requests, Counter()
         ads, self._ads = self._ads, Counter()
         capped, self._capped = self._capped, Counter()
+        if self._inventory is not None and requests:
+            outcomes: Counter[str] = Counter()
+            for (_, outcome), count in requests.items():
+                outcomes[outcome] += count
+            counts = InventoryCounts(
+                requests=outcomes[FILLED] + outcomes[NO_FILL],
+                filled=outcomes[FILLED],
+                house_only=self._house_only,
+                ads=sum(ads.values()),
+                house_ads=self._house_ads,
+                invalid=outcomes[INVALID],
+            )
+            hour = hour_of(datetime.now(UTC))
+            self._unstored[hour] = self._unstored.get(hour, InventoryCounts()) + counts
+        self._house_ads = self._house_only = 0
         for (endpoint, outcome), count in requests.items():
             self._requests_metric.inc(count, tags={"endpoint": endpoint, "outcome": outcome})
         for endpoint, count in ads.items():
@@ -81,10 +117,26 @@ class DecisionMetrics:
         for endpoint, count in capped.items():
             self._capped_metric.inc(count, tags={"endpoint": endpoint})
 
+    async def store(self) -> None:
+        """Add the inventory counts set aside to Redis; while it is away they wait for the next
+        try (those older than Redis keeps are let go)."""
+        if self._inventory is None or not self._unstored:
+            return
+        unstored, self._unstored = self._unstored, {}
+        try:
+            await self._inventory.add(unstored)
+        except (RedisError, OSError) as exc:
+            oldest = hour_of(datetime.now(UTC)) - KEEP
+            for hour, counts in unstored.items():
+                if hour > oldest:
+                    self._unstored[hour] = counts + self._unstored.get(hour, InventoryCounts())
+            logger.warning("inventory counts not stored, kept for the next try: %s", exc)
+
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(self._flush_seconds)
             try:
                 self.flush()
+                await self.store()
             except Exception:
                 logger.exception("decision metrics flush failed")

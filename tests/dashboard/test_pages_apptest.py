@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -20,7 +20,7 @@ from config.settings import get_settings
 from dashboard import session
 from media.synthetic import write_synthetic_video
 from tests.dashboard.helpers import TAG_MACROS, create_campaign, goto, log_in, new_app
-from tests.stack_fixtures import Stack, execute_sql
+from tests.stack_fixtures import Stack, execute_sql, wait_until
 
 pytestmark = pytest.mark.integration
 W = TypeVar("W")
@@ -89,6 +89,30 @@ def test_login_says_what_is_wrong_then_opens_home(stack: Stack) -> None:
     assert session.TOKEN_KEY in at.session_state
 
 
+def test_home_shows_ad_requests_and_fill_rate_of_the_last_day(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
+        asked = serving.get("/api/v1/vast", params={"campaign_id": "no-such-campaign"})
+        assert asked.status_code == 200  # a valid request, not filled
+
+    def totals() -> dict[str, Any]:
+        body: dict[str, Any] = api.get("/inventory", params={"hours": 24}).json()
+        return dict(body["totals"])
+
+    wait_until(lambda: totals()["requests"] > 0, timeout=20, interval=0.5)
+    counted = totals()
+    app = goto(app, HOME)
+    metrics = {m.label: m.value for m in app.metric}
+    assert int(metrics["Ad requests"].replace(",", "")) >= counted["requests"]
+    assert metrics["Fill rate"].endswith("%") and metrics["Paid fill rate"].endswith("%")
+    assert "Ad requests, last 24 hours" in texts(app)
+    (chart,) = [c for c in app.get("plotly_chart") if "home-inventory-chart" in c.proto.id]
+    bars = json.loads(chart.proto.spec)["data"]
+    assert [trace["name"] for trace in bars] == ["Paid ad", "House ads only", "No fill"]
+    assert sum(sum(trace["y"]) for trace in bars) >= counted["requests"]
+
+
 def test_expired_session_and_logout_return_to_login(app: AppTest) -> None:
     app.session_state[session.TOKEN_KEY] = "expired-or-forged"
     app = goto(app, CAMPAIGNS)
@@ -123,7 +147,16 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     metrics = {m.label: m.value for m in app.metric}
     total = api.get("/campaigns", params={"limit": 1}).json()["total"]
     assert metrics["Total campaigns"] == f"{total:,}"
-    assert set(metrics) == {"Total campaigns", "Active campaigns", "Impressions", "Spend"}
+    assert set(metrics) == {
+        "Total campaigns",
+        "Active campaigns",
+        "Impressions",
+        "Spend",
+        "Ad requests",
+        "Fill rate",
+        "Paid fill rate",
+        "House ads",
+    }
     assert metrics["Spend"].startswith("$")
     links = [link.label for link in app.page_link]
     assert campaign["name"] in links

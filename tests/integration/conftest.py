@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
+
+from tests.stack_fixtures import Stack
 
 HERE = Path(__file__).parent
 
@@ -13,3 +17,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+def rds(stack: Stack) -> Iterator[redis.Redis]:
+    """A client of the stack's Redis (strings in, strings out)."""
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    yield client
+    client.close()

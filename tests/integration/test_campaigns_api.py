@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,13 +30,6 @@ def campaign_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-@pytest.fixture
-def rds(stack: Stack) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-    yield client
-    client.close()
 
 
 def db_row(stack: Stack, campaign_id: str) -> asyncpg.Record | None:

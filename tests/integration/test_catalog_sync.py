@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,13 +20,6 @@ from storage.db import create_engine, session_factory
 from storage.object_store import build_object_store
 from storage.redis_client import connect as connect_redis
 from tests.stack_fixtures import Stack, wait_until
-
-
-@pytest.fixture
-def rds(stack: Stack) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-    yield client
-    client.close()
 
 
 def _campaign(api: httpx.Client) -> str:

@@ -87,13 +87,6 @@ def client(stack: Stack, admin_token: str) -> Iterator[httpx.Client]:
         yield api
 
 
-@pytest.fixture
-def rds(stack: Stack) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-    yield client
-    client.close()
-
-
 def media_dir(stack: Stack) -> Path:
     return Path(stack.env["DATA_DIR"]) / "media"
 

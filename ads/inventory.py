@@ -1,0 +1,125 @@
+"""Ad inventory: the ad requests decision replicas answered per hour, and how many they filled.
+
+Fill rate is a publisher's first figure: of the valid ad requests, how many got an ad, and how
+many got a paid one rather than only house promos (ads/priority.py). Pure: the counts are
+gathered by each replica and kept per UTC hour in Redis (storage/inventory.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+HOUR = timedelta(hours=1)
+MAX_HOURS = 24 * 31
+"""The longest range one report covers (hourly points)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryCounts:
+    """Counts of one replica's flush, or of one hour across replicas."""
+
+    requests: int = 0
+    """Valid ad requests answered, filled or not (JSON and VAST; a pod is one request)."""
+    filled: int = 0
+    """Requests answered with at least one ad."""
+    house_only: int = 0
+    """Filled requests whose ads were all house ads."""
+    ads: int = 0
+    """Ads served, each ad of a pod counted."""
+    house_ads: int = 0
+    invalid: int = 0
+    """Ad requests refused as invalid (4xx): not part of the fill rate."""
+
+    def __add__(self, other: InventoryCounts) -> InventoryCounts:
+        return InventoryCounts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    def as_fields(self) -> dict[str, int]:
+        """The non-zero counts by field name (what a flush adds to its hour)."""
+        return {f.name: value for f in fields(self) if (value := getattr(self, f.name))}
+
+    @classmethod
+    def from_fields(cls, values: Mapping[str, str | int]) -> InventoryCounts:
+        """Inverse of :meth:`as_fields`; unknown fields (a newer replica's) are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{name: int(value) for name, value in values.items() if name in names})
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The start of the UTC hour ``moment`` lies in."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def hours_up_to(now: datetime, count: int) -> list[datetime]:
+    """The last ``count`` hours up to and including the current one, oldest first."""
+    current = hour_of(now)
+    return [current - HOUR * back for back in range(count - 1, -1, -1)]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+class InventoryPoint(BaseModel):
+    """One hour (or the range's totals) of ``GET /inventory``."""
+
+    bucket: datetime | None = None
+    """The hour's start (UTC); None on the totals."""
+    requests: int = 0
+    filled: int = 0
+    no_fill: int = 0
+    paid_filled: int = 0
+    """Requests that got at least one paid (not house) ad."""
+    ads: int = 0
+    house_ads: int = 0
+    invalid: int = 0
+    fill_rate: float | None = None
+    """``filled / requests``; None without requests."""
+    paid_fill_rate: float | None = None
+    """``paid_filled / requests``: the share of requests that earned money."""
+
+    @classmethod
+    def of(cls, counts: InventoryCounts, bucket: datetime | None = None) -> InventoryPoint:
+        paid = counts.filled - counts.house_only
+        return cls(
+            bucket=bucket,
+            requests=counts.requests,
+            filled=counts.filled,
+            no_fill=counts.requests - counts.filled,
+            paid_filled=paid,
+            ads=counts.ads,
+            house_ads=counts.house_ads,
+            invalid=counts.invalid,
+            fill_rate=_rate(counts.filled, counts.requests),
+            paid_fill_rate=_rate(paid, counts.requests),
+        )
+
+
+class InventoryReport(BaseModel):
+    """``GET /inventory``: the last ``hours`` hours, one zero-filled point per hour."""
+
+    start: datetime
+    end: datetime
+    totals: InventoryPoint
+    series: list[InventoryPoint]
+
+
+def report(
+    hours: Iterable[datetime], counts: Mapping[datetime, InventoryCounts]
+) -> InventoryReport:
+    """The report over ``hours`` (oldest first) from the counts kept for each."""
+    buckets = list(hours)
+    totals = InventoryCounts()
+    series = []
+    for hour in buckets:
+        hourly = counts.get(hour, InventoryCounts())
+        totals += hourly
+        series.append(InventoryPoint.of(hourly, hour))
+    return InventoryReport(
+        start=buckets[0], end=buckets[-1] + HOUR, totals=InventoryPoint.of(totals), series=series
+    )

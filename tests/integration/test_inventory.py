@@ -1,0 +1,99 @@
+"""Ad-inventory counts: replicas' decision counts kept per hour in Redis and read back by the
+management API (``GET /inventory``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import redis
+
+from ads.inventory import InventoryCounts, hour_of
+from deployments.serving.decision_metrics import DecisionMetrics
+from storage.inventory import KEEP, RedisInventory
+from storage.redis_client import connect as connect_redis
+from tests.integration.factories import active_campaign, wait_served
+from tests.stack_fixtures import Stack, wait_until
+
+HOUR = hour_of(datetime.now(UTC))
+
+
+async def test_hours_add_up_across_writers_and_expire(stack: Stack, rds: redis.Redis) -> None:
+    prefix = f"inventory-test-{uuid.uuid4().hex[:8]}:"
+    store = RedisInventory(connect_redis(stack.redis_url), prefix=prefix)
+    earlier = HOUR - timedelta(hours=5)
+    await store.add({HOUR: InventoryCounts(requests=3, filled=2, ads=2)})
+    await store.add(
+        {HOUR: InventoryCounts(requests=1, invalid=4), earlier: InventoryCounts(requests=7)}
+    )
+    read = await store.read([earlier - timedelta(hours=1), earlier, HOUR])
+    assert read == {
+        earlier: InventoryCounts(requests=7),
+        HOUR: InventoryCounts(requests=4, filled=2, ads=2, invalid=4),
+    }
+    ttl = rds.ttl(f"{prefix}inventory:{HOUR:%Y%m%d%H}")
+    assert KEEP.total_seconds() - 60 < ttl <= KEEP.total_seconds()
+
+
+async def test_replica_counts_wait_out_a_redis_outage(stack: Stack) -> None:
+    prefix = f"inventory-test-{uuid.uuid4().hex[:8]}:"
+    live = RedisInventory(connect_redis(stack.redis_url), prefix=prefix)
+    dead = RedisInventory(connect_redis("redis://127.0.0.1:9/0"), prefix=prefix)
+    metrics = DecisionMetrics(inventory=dead)
+    metrics.served("json", 1)
+    metrics.served("vast", 2, house_ads=2)  # a pod of house ads only
+    metrics.served("json", 3, house_ads=1)
+    metrics.served("json", 0)
+    metrics.refused("vast")
+    metrics.flush()
+    await metrics.store()  # Redis away: logged, kept
+    metrics.served("json", 1)
+    metrics.flush()
+    metrics._inventory = live  # Redis back (a new connection to it)
+    await metrics.store()
+    assert await live.read([HOUR]) == {
+        HOUR: InventoryCounts(requests=5, filled=4, house_only=1, ads=7, house_ads=3, invalid=1)
+    }
+    await metrics.store()  # nothing left over: no double count
+    assert (await live.read([HOUR]))[HOUR].requests == 5
+
+
+def test_the_api_reports_what_the_replicas_answered(
+    stack: Stack, api: httpx.Client, ray_client: Any
+) -> None:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
+        cid = active_campaign(stack, api)
+        wait_served(serving, cid)
+
+        def totals() -> dict[str, Any]:
+            answer = api.get("/inventory", params={"hours": 2})
+            assert answer.status_code == 200, answer.text
+            body: dict[str, Any] = answer.json()
+            assert len(body["series"]) == 2
+            return dict(body["totals"])
+
+        before = totals()
+        for number in range(4):
+            asked = {"request_id": f"inv-{number}", "duration": 60}
+            assert serving.post("/api/v1/ad-request", json=asked).status_code == 200
+        assert serving.get("/api/v1/vast", params={"campaign_id": "none"}).status_code == 200
+        assert serving.post("/api/v1/ad-request", content=b"[").status_code == 422
+
+        def counted() -> bool:
+            now = totals()
+            return bool(
+                now["requests"] - before["requests"] >= 5
+                and now["filled"] - before["filled"] >= 4
+                and now["invalid"] - before["invalid"] >= 1
+            )
+
+        wait_until(counted, timeout=20, interval=0.5)  # replicas store every 5 s
+        now = totals()
+        assert 0 < now["fill_rate"] <= 1 and now["no_fill"] == now["requests"] - now["filled"]
+    for bad in ({"hours": 0}, {"hours": 24 * 31 + 1}, {"hours": "day"}):
+        refused = api.get("/inventory", params=bad)
+        assert refused.status_code == 422 and "hours" in refused.text, refused.text
+    with httpx.Client(base_url=api.base_url) as anonymous:
+        assert anonymous.get("/inventory").status_code == 401
