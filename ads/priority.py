@@ -13,14 +13,8 @@ from enum import StrEnum
 
 
 class Priority(StrEnum):
+    """A campaign's tier; tiers are served in the order listed here."""
+
     SPONSORSHIP = "sponsorship"
     STANDARD = "standard"
     HOUSE = "house"
-
-    @property
-    def rank(self) -> int:
-        """0 for the tier served first."""
-        return _RANKS[self]
-
-
-_RANKS = {priority: rank for rank, priority in enumerate(Priority)}

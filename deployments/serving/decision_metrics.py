@@ -85,7 +85,7 @@ class DecisionMetrics:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self.flush()
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(TimeoutError):  # a replica going away does not wait on Redis
             await asyncio.wait_for(self.store(), timeout=2.0)
 
     def flush(self) -> None:

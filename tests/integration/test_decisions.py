@@ -573,8 +573,8 @@ def test_sponsorships_come_first_and_house_campaigns_last(
 ) -> None:
     app = f"com.example.premieres{uuid.uuid4().hex[:6]}"
     here: dict[str, Any] = {"target_apps": [app], "duration_ms": 5_000}
-    # Budget weights alone would give the break to the standard campaign 99.999% of the time.
-    sponsor = active_campaign(stack, api, priority="sponsorship", budget_total=10, cpm=1, **here)
+    # Budget weights alone would give the sponsorship one break in 100,000.
+    sponsor = active_campaign(stack, api, priority="sponsorship", budget_total=1_000, cpm=1, **here)
     standard = active_campaign(stack, api, budget_total=1_000_000, **here)
     house = active_campaign(stack, api, priority="house", budget_total=100_000_000, cpm=0, **here)
     assert api.get(f"/campaigns/{house}").json()["campaign"]["priority"] == "house"
@@ -609,7 +609,7 @@ def test_sponsorships_come_first_and_house_campaigns_last(
     # that break goes to the next tier, as budgets are never overspent.
     wait_until(lambda: all(pod == [sponsor] for pod in breaks(8)), timeout=8)
     singles = [campaign for pod in breaks(30) for campaign in pod]
-    assert singles.count(sponsor) >= 26 and house not in singles, singles
+    assert singles.count(sponsor) >= 20 and house not in singles, singles
     pods = breaks(10, max_ads=10)
     assert sum(sponsor in pod for pod in pods) >= 3, pods
     for pod in pods:  # the house campaign only after every paid campaign the break could take

@@ -46,7 +46,7 @@ def drawn(
 
 
 def test_tiers_are_served_in_order() -> None:
-    assert [p.rank for p in (SPONSORSHIP, STANDARD, HOUSE)] == [0, 1, 2]
+    assert list(Priority) == [SPONSORSHIP, STANDARD, HOUSE]
 
 
 def test_a_sponsorship_takes_every_break_it_can_serve() -> None:
