@@ -214,12 +214,16 @@ class CreativeProcessor:
         try:
             async with self._sessions() as session:
                 creative = await repo.get(session, creative_id)
-            if creative is not None and creative.status == CreativeStatus.PROCESSING:
-                await self._encode_all(creative)
+            if (
+                creative is not None
+                and creative.status == CreativeStatus.PROCESSING
+                and creative.file_key is not None  # a VAST tag has no file to encode
+            ):
+                await self._encode_all(creative, creative.file_key)
         except Exception:
             logger.exception("processing creative %s failed; the sweep retries it", creative_id)
 
-    async def _encode_all(self, creative: Creative) -> None:
+    async def _encode_all(self, creative: Creative, source_key: str) -> None:
         specs = plan_renditions(
             creative.width, creative.height, bitrate_kbps=creative.bitrate_kbps or 0
         )
@@ -227,7 +231,7 @@ class CreativeProcessor:
         reporter = ray.get_runtime_context().current_actor
         tasks = [
             self._encode.options(num_cpus=self._cpus).remote(
-                RenditionJob(str(creative.id), creative.file_key, spec, self._cpus), reporter
+                RenditionJob(str(creative.id), source_key, spec, self._cpus), reporter
             )
             for spec in specs
         ]

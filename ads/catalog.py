@@ -43,6 +43,8 @@ class CatalogCreative:
     url: str
     bitrate_kbps: int = 0
     renditions: tuple[Rendition, ...] = field(default_factory=tuple)
+    vast_tag_url: str | None = None
+    """Set for a third-party VAST tag (served as a ``<Wrapper>``); ``url`` is then empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,4 +181,5 @@ def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
         url=data["url"],
         bitrate_kbps=int(data.get("bitrate_kbps") or 0),
         renditions=tuple(Rendition(**r) for r in json.loads(data.get("renditions") or "[]")),
+        vast_tag_url=data.get("vast_tag_url") or None,
     )

@@ -6,12 +6,16 @@ import unicodedata
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ads.campaigns import ClickUrl
 from ads.errors import InvalidInput
 
 MAX_NAME_LENGTH = 255
+VAST_TAG_MIME = "application/xml"
+"""What a third-party VAST tag creative answers with (a VAST document, not a video)."""
 
 
 class CreativeStatus(StrEnum):
@@ -40,6 +44,26 @@ def clean_creative_name(raw: str | None) -> str:
     return name
 
 
+def _creative_name(raw: str) -> str:
+    try:
+        return clean_creative_name(raw)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
+class VastTagCreate(BaseModel):
+    """Body of ``POST /campaigns/{id}/vast-tags``: a third-party ad server's VAST tag (an SSP,
+    the advertiser's own ad server) served as a ``<Wrapper>`` around our tracking."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, AfterValidator(_creative_name)]
+    vast_tag_url: ClickUrl
+    """Its IAB macros (``[CACHEBUSTING]``, ``[TIMESTAMP]``) are for the player to fill."""
+    duration_s: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)]
+    """How long its ads run: what the break is filled by (the tag's own ads must fit it)."""
+
+
 class RenditionOut(BaseModel):
     """One transcoded file of a creative."""
 
@@ -53,7 +77,8 @@ class RenditionOut(BaseModel):
 
 
 class CreativeOut(BaseModel):
-    """A creative as the management API returns it; ``url`` is the uploaded original."""
+    """A creative as the management API returns it; ``url`` is the uploaded original, None for a
+    third-party VAST tag (``vast_tag_url``)."""
 
     id: uuid.UUID
     campaign_id: uuid.UUID
@@ -69,7 +94,8 @@ class CreativeOut(BaseModel):
     video_codec: str | None
     audio_codec: str | None
     bitrate_kbps: int | None
-    url: str
+    url: str | None
+    vast_tag_url: str | None = None
     renditions: list[RenditionOut]
     created_at: datetime
     updated_at: datetime

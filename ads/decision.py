@@ -253,12 +253,15 @@ def _json_template(
     signer: BeaconSigner,
     expires_seconds: int | None,
 ) -> SlotTemplate:
-    """The JSON body of a filled ad request, with the per-request values left open."""
-    files = media_files(creative)
+    """The JSON body of a filled ad request, with the per-request values left open. A third-party
+    VAST tag's ad has no files: ``video_url`` is null and ``vast_tag_url`` names the tag the
+    player resolves (firing our beacons beside the tag's own)."""
+    files = [] if creative.vast_tag_url else media_files(creative)
     fields: dict[str, Any] = {
         "campaign_id": campaign.id,
         "creative_id": creative.id,
-        "video_url": files[0]["url"],
+        "video_url": files[0]["url"] if files else None,
+        **({"vast_tag_url": creative.vast_tag_url} if creative.vast_tag_url else {}),
         "duration": creative.duration_ms / 1000,
         "media_files": files,
         "click_through_url": campaign.click_through_url,

@@ -64,6 +64,30 @@ _INLINE_AD = """\
 {description}{expires}    </InLine>
   </Ad>
 """
+_WRAPPER_AD = """\
+  <Ad id="{ad_id}"{sequence}>
+    <Wrapper followAdditionalWrappers="true" allowMultipleAds="false">
+      <AdSystem version="{ad_system_version}">{ad_system}</AdSystem>
+      <Error>{error_url}</Error>
+      <Impression id="{ad_serving_id}">{impression_url}</Impression>
+{impression_trackers}{verifications}      <Creatives>
+        <Creative id="{creative_id}" adId="{ad_id}">
+          <Linear>
+            <TrackingEvents>
+{tracking}            </TrackingEvents>
+            <VideoClicks>
+              <ClickTracking>{click_url}</ClickTracking>
+{click_trackers}            </VideoClicks>
+          </Linear>
+        </Creative>
+      </Creatives>
+      <VASTAdTagURI>{vast_tag_url}</VASTAdTagURI>
+    </Wrapper>
+  </Ad>
+"""
+"""A third-party VAST tag's ad: the player fetches the tag for the ad itself and fires our
+impression, tracking and click beacons (and the campaign's trackers) beside the tag's own. No
+``<AdServingId>``, title or ``<Expires>`` here: VAST 4.2 puts those on the InLine ad."""
 _CLICK_THROUGH = "              <ClickThrough>{}</ClickThrough>\n"
 _VERIFICATION = """\
         <Verification vendor="{vendor}">
@@ -111,10 +135,10 @@ _SLOT = "\x00"
 
 @dataclass(frozen=True, slots=True)
 class VastTemplate:
-    """One campaign and creative's VAST ad with the per-request values left open: the ad serving
-    id and the signed parts of the beacon URLs. Build once per catalog snapshot, render per
-    request, as a document of its own (:meth:`render`) or as one ad of a pod (:meth:`render_ad`
-    and :func:`render_pod`).
+    """One campaign and creative's VAST ad (InLine, or Wrapper for a third-party VAST tag) with
+    the per-request values left open: the ad serving id and the signed parts of the beacon URLs.
+    Build once per catalog snapshot, render per request, as a document of its own
+    (:meth:`render`) or as one ad of a pod (:meth:`render_ad` and :func:`render_pod`).
     """
 
     template: SlotTemplate
@@ -154,10 +178,11 @@ class VastTemplate:
             "tail": [_TAIL_SLOT],
         }
         hole = {name: f"{_SLOT}{name}{_SLOT}" for name in holes}
+        ad = _INLINE_AD if creative.vast_tag_url is None else _WRAPPER_AD
         document = "".join(
             (
                 hole["head"],
-                _INLINE_AD.format(
+                ad.format(
                     **hole,
                     ad_id=_attr(campaign.id),
                     ad_system=_text(ad_system),
@@ -174,6 +199,7 @@ class VastTemplate:
                     advertiser=_optional(_ADVERTISER, campaign.advertiser, escape=_text),
                     categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
                     creative_id=_attr(creative.id),
+                    vast_tag_url=_uri(creative.vast_tag_url or ""),
                     duration=format_duration(creative.duration_ms),
                     media_files=_media_files(creative),
                     click_through=_optional(

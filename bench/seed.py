@@ -104,13 +104,34 @@ def seed_categories(index: int) -> list[str]:
     return [family, f"{family}-{index % 7 + 1}"]
 
 
+async def _insert_vast_tag(
+    conn: asyncpg.Connection, campaign_id: str, index: int, rng: random.Random
+) -> None:
+    """A third-party VAST tag creative whose URL carries macros and hostile text (straight into
+    the table: the API would refuse its quotes and angle brackets, the renderer must not care)."""
+    await conn.execute(
+        """INSERT INTO creatives (id, campaign_id, name, status, vast_tag_url, mime,
+           duration_ms, size_bytes, width, height, progress)
+           VALUES ($1, $2, $3, 'active', $4, 'application/xml', $5, 0, 0, 0, 1)""",
+        uuid.uuid4(),
+        uuid.UUID(campaign_id),
+        hostile_name(rng, index + 7000),
+        f"https://ssp.example/vast?pub={index}&cb=[CACHEBUSTING]&q="
+        + hostile_name(rng, index + 8000)[:80],
+        rng.choice(DURATIONS_MS),
+    )
+
+
 async def _insert_creatives(
-    database_url: str, campaigns: list[str], rng: random.Random
+    database_url: str, campaigns: list[str], rng: random.Random, *, tags: bool = False
 ) -> dict[str, int]:
+    """1-3 video creatives per campaign; ``tags``: every fourth also gets a VAST tag."""
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     counts: dict[str, int] = {}
     try:
         for index, campaign_id in enumerate(campaigns):
+            if tags and index % 4 == 1:
+                await _insert_vast_tag(conn, campaign_id, index, rng)
             counts[campaign_id] = rng.randint(1, 3)
             for _ in range(counts[campaign_id]):
                 creative_id = uuid.uuid4()
@@ -167,7 +188,8 @@ def seed_campaigns(
     measured: bool = False,
 ) -> list[SeededCampaign]:
     """Create ``count`` active campaigns with hostile names and 1-3 active creatives each;
-    ``measured``: every third with third-party trackers and a verification vendor."""
+    ``measured``: every third with third-party trackers and a verification vendor, every fourth
+    with a third-party VAST tag as well."""
     rng = random.Random(seed)
     token = login(admin_url, email=email, password=password)
     now = datetime.now(UTC)
@@ -184,7 +206,7 @@ def seed_campaigns(
                 raise RuntimeError(f"creating campaign {index}: {answer.status_code} {answer.text}")
             created.append(answer.json()["campaign"])
         ids = [c["id"] for c in created]
-        counts = asyncio.run(_insert_creatives(database_url, ids, rng))
+        counts = asyncio.run(_insert_creatives(database_url, ids, rng, tags=measured))
         for cid in ids:
             answer = api.put(f"/campaigns/{cid}/status", json={"status": "active"})
             if answer.status_code != 200:
@@ -211,7 +233,7 @@ def wait_served(base_url: str, campaigns: list[SeededCampaign], *, timeout: floa
         while pending and time.monotonic() < deadline:
             for cid in list(pending):
                 answer = client.get("/api/v1/vast", params={"campaign_id": cid})
-                if answer.status_code == 200 and b"<InLine>" in answer.content:
+                if answer.status_code == 200 and b"<Ad " in answer.content:
                     pending.discard(cid)
             if pending:
                 time.sleep(0.5)

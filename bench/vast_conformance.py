@@ -104,6 +104,8 @@ class Tally:
     """Ads with a third-party ``<Impression>`` next to ours."""
     verified_ads: int = 0
     """Ads with ``<AdVerifications>``."""
+    wrapper_ads: int = 0
+    """Third-party VAST tags served as ``<Wrapper>`` (each with its ``<VASTAdTagURI>``)."""
     pod_ads: int = 0
     pod_disorder: int = 0
     pod_competitors: int = 0
@@ -133,9 +135,13 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         tally.error_only += 1
         return
     tally.filled += 1
-    for ad in root.iterfind("v:Ad/v:InLine", NS):
+    for ad in (*root.iterfind("v:Ad/v:InLine", NS), *root.iterfind("v:Ad/v:Wrapper", NS)):
         tally.tracked_ads += len(ad.findall("v:Impression", NS)) > 1
         tally.verified_ads += ad.find("v:AdVerifications", NS) is not None
+    for wrapper in root.iterfind("v:Ad/v:Wrapper", NS):
+        tally.wrapper_ads += 1
+        if not (wrapper.findtext("v:VASTAdTagURI", namespaces=NS) or "").startswith("https://"):
+            tally.fail(f"{request.kind} {request.params}: a Wrapper without its tag")
     if "max_ads" in request.params:
         ads = root.findall("v:Ad", NS)
         tally.pod_ads += len(ads)
@@ -145,7 +151,7 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         if competing(ads):
             tally.pod_competitors += 1
             tally.fail(f"ad pod {request.params}: two ads of one advertiser or category family")
-    if request.expected_title is not None:
+    if request.expected_title is not None and root.find("v:Ad/v:InLine", NS) is not None:
         title = root.findtext("v:Ad/v:InLine/v:AdTitle", namespaces=NS)
         if title != request.expected_title:
             tally.title_mismatch += 1
@@ -234,19 +240,22 @@ def summary(tally: Tally, args: argparse.Namespace) -> list[str]:
         f"- no pod holds two ads of one advertiser or IAB category family (read back from "
         f"`<Advertiser>` and `<Category>`): "
         f"{'yes' if tally.pod_competitors == 0 else f'NO ({tally.pod_competitors} pods)'}",
-        f"- AdTitle round-trips the hostile campaign name on every targeted fill: "
+        f"- AdTitle round-trips the hostile campaign name on every targeted InLine fill: "
         f"{'yes' if tally.title_mismatch == 0 else f'NO ({tally.title_mismatch} mismatches)'}",
         f"- Advertiser round-trips the hostile advertiser name on every targeted fill: "
         f"{'yes' if tally.advertiser_mismatch == 0 else f'NO ({tally.advertiser_mismatch})'}",
         f"- VerificationParameters round-trip the hostile parameters on every targeted fill: "
         f"{'yes' if tally.parameters_mismatch == 0 else f'NO ({tally.parameters_mismatch})'}",
         f"- ads with third-party trackers: {tally.tracked_ads:,}; with `<AdVerifications>`: "
-        f"{tally.verified_ads:,}",
+        f"{tally.verified_ads:,}; third-party VAST tags served as `<Wrapper>`: "
+        f"{tally.wrapper_ads:,} (their `AdTitle`/`Advertiser` checks skipped: a Wrapper has "
+        "neither)",
         f"- seeded: {args.campaigns} campaigns with names/descriptions/advertisers containing "
         "`<`, `&`, "
         "`]]>`, CDATA, quotes, RTL override, emoji, combining marks, tabs/newlines, macros, "
         "255-character names; every third with third-party trackers (`&`, `[CACHEBUSTING]`, "
-        "`%3C`) and a verification vendor with hostile parameters",
+        "`%3C`) and a verification vendor with hostile parameters; every fourth with a "
+        "third-party VAST tag whose URL holds macros and hostile text",
     ]
     if tally.failures:
         lines += ["", "First failures:", "", "```", *tally.failures, "```"]

@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
+from ads.creatives import VastTagCreate
 from ads.inventory import InventoryReport
 from dashboard.models import (
     Campaign,
@@ -212,6 +213,12 @@ class AdminApi:
             data={"name": name},
             files={"video": (filename, body, "video/mp4")},
             timeout=UPLOAD_TIMEOUT_SECONDS,
+        )
+        return self._parse(Creative, response, "creative")
+
+    def add_vast_tag(self, campaign_id: uuid.UUID, body: VastTagCreate) -> Creative:
+        response = self._request(
+            "POST", f"/campaigns/{campaign_id}/vast-tags", json=body.model_dump(mode="json")
         )
         return self._parse(Creative, response, "creative")
 

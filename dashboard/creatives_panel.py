@@ -1,4 +1,5 @@
-"""A campaign's creatives: drag-and-drop MP4 upload with visible progress, previews, deletion.
+"""A campaign's creatives: drag-and-drop MP4 upload with visible progress, third-party VAST
+tags, previews, deletion.
 
 Files are checked here before a byte is sent (MP4 by name and by its ``ftyp`` box, at most
 100 MB); the API checks them again for real. Creatives still transcoding refresh on their own.
@@ -11,8 +12,10 @@ import uuid
 from typing import IO
 
 import streamlit as st
+from pydantic import ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
+from ads.creatives import VastTagCreate
 from dashboard import components as ui
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
@@ -112,7 +115,53 @@ def _upload_form(api: AdminApi, campaign: Campaign) -> bool:
     return True
 
 
+_TAG_HELP = (
+    "A VAST tag of another ad server (an SSP, the advertiser's own ad server). Players get a "
+    "VAST Wrapper: they fetch the tag for the ad and fire this campaign's tracking beside the "
+    "tag's own, so impressions, completions and spend count here as for an uploaded video. "
+    "IAB macros in it, such as [CACHEBUSTING], are filled by the player."
+)
+
+
+def _tag_form(api: AdminApi, campaign: Campaign) -> bool:
+    """A third-party VAST tag as a creative; returns whether one was added."""
+    with (
+        st.expander("Add a third-party VAST tag", icon=":material/link:"),
+        st.form(f"vast-tag-{campaign.id}", clear_on_submit=True),
+    ):
+        url = st.text_input(
+            "VAST tag URL",
+            placeholder="https://ads.example.com/vast?cb=[CACHEBUSTING]",
+            help=_TAG_HELP,
+        )
+        cols = st.columns([3, 2])
+        name = cols[0].text_input("Tag name", placeholder="e.g. SSP backfill", max_chars=255)
+        seconds = cols[1].number_input(
+            "Ad length (seconds)", min_value=1.0, max_value=300.0, value=30.0, step=5.0
+        )
+        sent = st.form_submit_button("Add VAST tag", icon=":material/add_link:")
+    if not sent:
+        return False
+    try:
+        tag = VastTagCreate(name=name, vast_tag_url=url, duration_s=seconds)
+    except ValidationError as exc:
+        st.error("\n\n".join(ui.validation_messages(exc, _TAG_LABELS)), icon=":material/error:")
+        return False
+    try:
+        added = api.add_vast_tag(campaign.id, tag)
+    except ApiError as exc:
+        ui.show_api_error(exc, action="add the VAST tag", labels=_TAG_LABELS)
+        return False
+    session.notify(f"VAST tag {formatting.quoted(added.name)} added.")
+    return True
+
+
+_TAG_LABELS = {"name": "Tag name", "vast_tag_url": "VAST tag URL", "duration_s": "Ad length"}
+
+
 def _facts(creative: Creative) -> str:
+    if creative.vast_tag_url:
+        return f"{formatting.duration(creative.duration_ms)} · third-party VAST tag"
     parts = [formatting.duration(creative.duration_ms), formatting.file_size(creative.size_bytes)]
     if creative.width and creative.height:
         parts.append(f"{creative.width}x{creative.height}")
@@ -162,7 +211,10 @@ def _card(api: AdminApi, creative: Creative) -> None:
     with st.container(border=True, key=f"creative-{creative.id}"):
         preview, about = st.columns([2, 3], gap="medium")
         with preview:
-            if creative.url and creative.status is CreativeStatus.ACTIVE:
+            if creative.vast_tag_url:
+                st.caption("Served as a VAST Wrapper of this tag:")
+                st.code(creative.vast_tag_url, language=None, wrap_lines=True)
+            elif creative.url and creative.status is CreativeStatus.ACTIVE:
                 st.video(creative.url)
             else:
                 st.caption("The preview appears once the video is processed.")
@@ -175,13 +227,14 @@ def _card(api: AdminApi, creative: Creative) -> None:
                 st.progress(min(max(creative.progress, 0.0), 1.0), text="Transcoding renditions…")
             elif creative.status is CreativeStatus.FAILED:
                 st.error(creative.error or "Processing failed.", icon=":material/error:")
-            _renditions(creative)
+            if not creative.vast_tag_url:
+                _renditions(creative)
             _delete(api, creative)
 
 
 def _draw(api: AdminApi, creatives: list[Creative]) -> None:
     if not creatives:
-        st.info("No creatives yet. Upload an MP4 above to add one.")
+        st.info("No creatives yet. Upload an MP4 or add a VAST tag above.")
     for creative in creatives:
         _card(api, creative)
 
@@ -209,7 +262,7 @@ def render(api: AdminApi, campaign: Campaign) -> None:
             raise
         st.info("Creative upload is not available on this server yet.", icon=":material/info:")
         return
-    if _upload_form(api, campaign):
+    if _upload_form(api, campaign) | _tag_form(api, campaign):
         creatives = api.list_creatives(campaign.id)
     if any(c.status is CreativeStatus.PROCESSING for c in creatives):
         st.fragment(run_every=REFRESH_SECONDS)(_follow)(campaign.id)

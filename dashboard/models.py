@@ -73,6 +73,8 @@ class Creative(ApiModel):
     audio_codec: str | None = None
     bitrate_kbps: float | None = None
     url: str | None = None
+    vast_tag_url: str | None = None
+    """Set on a third-party VAST tag (which has no file)."""
     renditions: list[Rendition] = []
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -68,7 +68,8 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         width=creative.width,
         height=creative.height,
         mime=creative.mime,
-        url=media_url(creative.file_key),
+        url="" if creative.file_key is None else media_url(creative.file_key),
+        vast_tag_url=creative.vast_tag_url,
         bitrate_kbps=creative.bitrate_kbps or 0,
         renditions=renditions,
     )

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ads.creatives import CreativeStatus
+from ads.creatives import VAST_TAG_MIME, CreativeStatus
 from storage.models import Creative
 
 
@@ -29,6 +29,33 @@ async def create(
     """Insert a ``processing`` creative; ``media`` holds the probed columns (mime, sizes, ...)."""
     creative = Creative(
         id=creative_id, campaign_id=campaign_id, name=name, file_key=file_key, **media
+    )
+    session.add(creative)
+    await session.flush()
+    await session.refresh(creative)
+    return creative
+
+
+async def create_vast_tag(
+    session: AsyncSession,
+    *,
+    campaign_id: uuid.UUID,
+    name: str,
+    vast_tag_url: str,
+    duration_ms: int,
+) -> Creative:
+    """Insert a third-party VAST tag creative, servable at once (it has nothing to encode)."""
+    creative = Creative(
+        campaign_id=campaign_id,
+        name=name,
+        vast_tag_url=vast_tag_url,
+        status=CreativeStatus.ACTIVE.value,
+        mime=VAST_TAG_MIME,
+        duration_ms=duration_ms,
+        size_bytes=0,
+        width=0,
+        height=0,
+        progress=1.0,
     )
     session.add(creative)
     await session.flush()

@@ -155,7 +155,8 @@ class Creative(Base):
     __table_args__ = (
         CheckConstraint("status IN ('processing', 'active', 'failed')", name="status_known"),
         CheckConstraint("duration_ms > 0", name="duration_positive"),
-        CheckConstraint("size_bytes > 0", name="size_positive"),
+        CheckConstraint("vast_tag_url IS NOT NULL OR size_bytes > 0", name="size_positive"),
+        CheckConstraint("(file_key IS NULL) <> (vast_tag_url IS NULL)", name="file_or_tag"),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -164,7 +165,10 @@ class Creative(Base):
     )
     name: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="processing")
-    file_key: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    file_key: Mapped[str | None] = mapped_column(Text, unique=True)
+    """The uploaded original's object key; None for a third-party VAST tag."""
+    vast_tag_url: Mapped[str | None] = mapped_column(Text)
+    """A third-party ad server's VAST tag that the creative stands for (served as a Wrapper)."""
     mime: Mapped[str] = mapped_column(Text, nullable=False, server_default="video/mp4")
     duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
     size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -1,4 +1,4 @@
-"""Creatives: upload an MP4 to a campaign, list, read, delete.
+"""Creatives: upload an MP4 to a campaign or add a third-party VAST tag, list, read, delete.
 
 The upload streams to a temporary file and is validated by its bytes; the creative comes back
 ``processing`` and the CreativeProcessor actor makes its renditions off the request path.
@@ -12,7 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from ads.creatives import MAX_NAME_LENGTH, CreativeOut, RenditionOut, clean_creative_name
+from ads.creatives import (
+    MAX_NAME_LENGTH,
+    CreativeOut,
+    RenditionOut,
+    VastTagCreate,
+    clean_creative_name,
+)
 from ads.errors import NotFound
 from deployments.management import creative_service as service
 from deployments.management.deps import CurrentUser, SessionDep, StateDep
@@ -72,7 +78,8 @@ def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
         video_codec=creative.video_codec,
         audio_codec=creative.audio_codec,
         bitrate_kbps=creative.bitrate_kbps,
-        url=store.public_url(creative.file_key),
+        url=None if creative.file_key is None else store.public_url(creative.file_key),
+        vast_tag_url=creative.vast_tag_url,
         renditions=[
             RenditionOut.model_validate({**r, "url": store.public_url(str(r["key"]))})
             for r in creative.renditions
@@ -112,6 +119,17 @@ async def upload_creative(
         creative = await service.add_creative(
             state, campaign_id=campaign, name=name, upload=form.file
         )
+    return CreativeEnvelope(creative=creative_out(creative, state.store))
+
+
+@router.post("/campaigns/{campaign_id}/vast-tags", status_code=201, response_model=CreativeEnvelope)
+async def add_vast_tag(
+    campaign_id: str, tag: VastTagCreate, _: CurrentUser, state: StateDep
+) -> CreativeEnvelope:
+    """A third-party VAST tag as a creative of the campaign: active at once, served as a VAST
+    ``<Wrapper>`` (JSON: ``vast_tag_url``) with our impression and tracking beacons."""
+    campaign = _parse_id(campaign_id, "campaign")
+    creative = await service.add_vast_tag(state, campaign_id=campaign, tag=tag)
     return CreativeEnvelope(creative=creative_out(creative, state.store))
 
 

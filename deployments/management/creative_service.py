@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actors.creative_processor import submit_processing
-from ads.errors import NotFound
+from ads.creatives import VastTagCreate
+from ads.errors import InvalidInput, NotFound
 from deployments.management.state import ManagementState, write_through
 from media.probe import MediaInfo, probe_video
 from storage import campaigns as campaign_repo
@@ -61,6 +62,34 @@ async def add_creative(
     )
     await write_through(state, campaign_id)
     await _submit(creative.id)
+    return creative
+
+
+async def add_vast_tag(
+    state: ManagementState, *, campaign_id: uuid.UUID, tag: VastTagCreate
+) -> Creative:
+    """Record a third-party VAST tag creative (active at once) and write the campaign through;
+    :class:`InvalidInput` for a duration over the creative limit, :class:`NotFound` if the
+    campaign is gone."""
+    limit = state.settings.max_creative_duration_s
+    if tag.duration_s > limit:
+        raise InvalidInput(
+            f"duration_s is over the {limit:g} s creatives may run",
+            details=[{"field": "duration_s", "message": f"at most {limit:g}"}],
+        )
+    try:
+        async with state.sessions() as session:
+            creative = await repo.create_vast_tag(
+                session,
+                campaign_id=campaign_id,
+                name=tag.name,
+                vast_tag_url=tag.vast_tag_url,
+                duration_ms=round(tag.duration_s * 1000),
+            )
+            await session.commit()
+    except IntegrityError as exc:  # the only constraint it can break: the campaign is gone
+        raise NotFound(f"campaign {str(campaign_id)!r} not found") from exc
+    await write_through(state, campaign_id)
     return creative
 
 
@@ -116,8 +145,10 @@ async def delete_creative(state: ManagementState, creative_id: uuid.UUID) -> Non
 
 
 def stored_keys(creative: Creative) -> list[str]:
-    """Every object a creative owns in the store: the original and each rendition."""
-    return [creative.file_key, *(str(r["key"]) for r in creative.renditions)]
+    """Every object a creative owns in the store: the original and each rendition (none for a
+    VAST tag)."""
+    original = [] if creative.file_key is None else [creative.file_key]
+    return [*original, *(str(r["key"]) for r in creative.renditions)]
 
 
 async def delete_objects(state: ManagementState, keys: list[str]) -> None:

@@ -715,6 +715,32 @@ def test_creative_upload_checks_progress_and_delete(
     assert "No creatives yet" in texts(app)
 
 
+def test_a_third_party_vast_tag_is_added_checked_and_shown(app: AppTest, api: httpx.Client) -> None:
+    campaign = create_campaign(api)
+    app = goto(app, DETAIL, id=campaign["id"])
+    labelled(app.text_input, "VAST tag URL").input("ftp://ssp.example/vast")
+    labelled(app.text_input, "Tag name").input("SSP backfill")
+    next(b for b in app.button if b.label == "Add VAST tag").click().run()
+    assert "**VAST tag URL**:" in texts(app), texts(app)
+    assert api.get(f"/campaigns/{campaign['id']}/creatives").json()["creatives"] == []
+
+    tag = "https://ssp.example.com/vast?pub=7&cb=[CACHEBUSTING]"
+    labelled(app.text_input, "VAST tag URL").input(tag)
+    labelled(app.text_input, "Tag name").input("SSP backfill")
+    labelled(app.number_input, "Ad length").set_value(20.0)
+    next(b for b in app.button if b.label == "Add VAST tag").click().run()
+    assert not app.exception, app.exception
+    (added,) = api.get(f"/campaigns/{campaign['id']}/creatives").json()["creatives"]
+    assert (added["name"], added["vast_tag_url"], added["duration_ms"]) == (
+        "SSP backfill",
+        tag,
+        20_000,
+    )
+    assert "0:20 · third-party VAST tag" in texts(app), texts(app)
+    assert [c.value for c in app.code] == [tag]
+    assert not app.get("video")
+
+
 def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Client) -> None:
     tag = uuid.uuid4().hex[:8]
     create_campaign(api, name=f"{tag} one", advertiser=f"Acme {tag}")
