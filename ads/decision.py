@@ -53,6 +53,9 @@ class AdRequestBody(BaseModel):
     blocked_categories: BlockedCategories = frozenset()
     device: dict[str, Any] | None = None
     app: dict[str, Any] | None = None
+    vast_tags: bool = Field(default=False, strict=True)
+    """Whether the player resolves third-party VAST tags (``vast_tag_url``); by default a JSON
+    answer holds videos only, which every JSON player can play."""
 
 
 @dataclass(slots=True)  # built per request: a frozen init costs twice as much
@@ -123,12 +126,19 @@ def decide(
     campaign_id: str | None = None,
     accept: Callable[[CatalogCampaign], bool] | None = None,
     device: str | None = None,
+    vast_tags: bool = True,
 ) -> Decision | None:
     """Pick an ad for the request and sign its beacons; None when nothing is eligible.
     ``accept`` narrows the campaigns (e.g. to those the replica's budget lease covers);
-    ``device``: the requesting device's key (:meth:`BeaconSigner.device_key`), for reach."""
+    ``device``: the requesting device's key (:meth:`BeaconSigner.device_key`), for reach;
+    ``vast_tags``: whether third-party VAST tags may be served (else videos only)."""
     picked = index.pick(
-        now, max_duration_ms=max_duration_ms, rng=rng, campaign_id=campaign_id, accept=accept
+        now,
+        max_duration_ms=max_duration_ms,
+        rng=rng,
+        campaign_id=campaign_id,
+        accept=accept,
+        vast_tags=vast_tags,
     )
     if picked is None:
         return None
@@ -168,14 +178,15 @@ def decide_pod(
     device: str | None = None,
     app: str | None = None,
     platform: Platform | None = None,
+    vast_tags: bool = True,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
     two competing (same campaign, advertiser or category family: see ads/separation.py), only
     campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`) and
-    on its ``platform`` (:func:`ads.platforms.platform_of`),
-    each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
-    :func:`decide`."""
+    on its ``platform`` (:func:`ads.platforms.platform_of`), third-party VAST tags only with
+    ``vast_tags``, each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1
+    is a single :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted
@@ -203,6 +214,7 @@ def decide_pod(
             campaign_id=campaign_id,
             accept=acceptable,
             device=device,
+            vast_tags=vast_tags,
         )
         if decision is None:
             break

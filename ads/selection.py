@@ -148,6 +148,22 @@ class _Eligible:
 _NO_CREATIVES = _Creatives(durations=(), creatives=())
 
 
+class _Pool:
+    """The creatives one kind of request may get (every kind, or videos only), grouped by
+    campaign, with the eligible campaigns per duration bucket computed from them."""
+
+    def __init__(self, groups: dict[str, _Creatives]) -> None:
+        self.creatives = groups
+        self.durations = sorted({d for group in groups.values() for d in group.durations})
+        self.eligible: dict[int, _Eligible] = {}
+
+    def bucket(self, max_duration_ms: int | None) -> int:
+        """How many distinct durations fit: requests in one bucket see the same creatives."""
+        if max_duration_ms is None:
+            return len(self.durations)
+        return bisect.bisect_right(self.durations, max_duration_ms)
+
+
 class CatalogIndex:
     """A read-only view of one catalog snapshot that picks what to serve.
 
@@ -160,13 +176,18 @@ class CatalogIndex:
         self, campaigns: Iterable[CatalogCampaign], creatives: Iterable[CatalogCreative]
     ) -> None:
         self._campaigns = {campaign.id: campaign for campaign in campaigns}
-        self._creatives = _group_active_creatives(creatives, campaign_ids=self._campaigns)
-        self._durations = sorted({d for group in self._creatives.values() for d in group.durations})
+        creatives = list(creatives)
+        self._pool = _Pool(_group_active_creatives(creatives, campaign_ids=self._campaigns))
+        videos = [c for c in creatives if c.vast_tag_url is None]
+        self._video_pool = (
+            self._pool
+            if len(videos) == len(creatives)
+            else _Pool(_group_active_creatives(videos, campaign_ids=self._campaigns))
+        )
         self._boundaries = sorted(
             {c.start_date for c in self._campaigns.values()}
             | {c.end_date for c in self._campaigns.values()}
         )
-        self._eligible: dict[int, _Eligible] = {}
         self._separation: dict[str, frozenset[str]] = {}
         self.frequency_capped = any(c.frequency_cap for c in self._campaigns.values())
         """Whether any campaign has a frequency cap (else devices need no bookkeeping)."""
@@ -202,13 +223,16 @@ class CatalogIndex:
         rng: random.Random,
         campaign_id: str | None = None,
         accept: Callable[[CatalogCampaign], bool] | None = None,
+        vast_tags: bool = True,
     ) -> tuple[CatalogCampaign, CatalogCreative] | None:
         """A campaign drawn with weight = remaining budget (or ``campaign_id`` when given), then
         one of its fitting creatives drawn uniformly; None when nothing eligible is left.
         ``accept`` (e.g. "this replica's budget lease covers it") filters the campaigns; it is
-        asked about the first draw only, unless that one is refused.
+        asked about the first draw only, unless that one is refused. Without ``vast_tags``
+        only video creatives count (a player that cannot resolve a third-party tag).
         """
-        candidates = self._eligible_at(now, max_duration_ms=max_duration_ms)
+        pool = self._pool if vast_tags else self._video_pool
+        candidates = self._eligible_at(now, max_duration_ms=max_duration_ms, pool=pool)
         campaign: CatalogCampaign | None
         if campaign_id is not None:
             if campaign_id not in candidates.ids:
@@ -220,28 +244,22 @@ class CatalogIndex:
             campaign = candidates.draw(rng, accept)
             if campaign is None:
                 return None
-        return campaign, self._creatives[campaign.id].choose(max_duration_ms, rng)
+        return campaign, pool.creatives[campaign.id].choose(max_duration_ms, rng)
 
-    def _eligible_at(self, now: datetime, *, max_duration_ms: int | None) -> _Eligible:
-        bucket = self._bucket(max_duration_ms)
-        cached = self._eligible.get(bucket)
+    def _eligible_at(self, now: datetime, *, max_duration_ms: int | None, pool: _Pool) -> _Eligible:
+        bucket = pool.bucket(max_duration_ms)
+        cached = pool.eligible.get(bucket)
         if cached is None or not cached.covers(now):
-            cached = self._eligible[bucket] = self._compute(now, max_duration_ms=max_duration_ms)
+            cached = pool.eligible[bucket] = self._compute(now, max_duration_ms, pool)
         return cached
 
-    def _bucket(self, max_duration_ms: int | None) -> int:
-        """How many distinct durations fit: requests in one bucket see the same creatives."""
-        if max_duration_ms is None:
-            return len(self._durations)
-        return bisect.bisect_right(self._durations, max_duration_ms)
-
-    def _compute(self, now: datetime, *, max_duration_ms: int | None) -> _Eligible:
+    def _compute(self, now: datetime, max_duration_ms: int | None, pool: _Pool) -> _Eligible:
         campaigns = tuple(
             campaign
             for campaign in self._campaigns.values()
             if eligible(
                 campaign,
-                self._creatives.get(campaign.id, _NO_CREATIVES).creatives,
+                pool.creatives.get(campaign.id, _NO_CREATIVES).creatives,
                 now=now,
                 max_duration_ms=max_duration_ms,
             )

@@ -263,6 +263,7 @@ class ServingIngress:
             ifa=request_ifa(ad_request.device),
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
+            vast_tags=ad_request.vast_tags,
         )
         if not ads:
             return Response(status_code=204)
@@ -295,6 +296,7 @@ class ServingIngress:
             platform=lambda: remembered_platform_of(
                 user_agent=_player_agent(params.get("ua"), request)
             ),
+            vast_tags=True,  # a VAST player follows Wrappers
         )
         if not ads:
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
@@ -316,12 +318,14 @@ class ServingIngress:
         ifa: object,
         app: object,
         platform: Callable[[], Platform | None],
+        vast_tags: bool,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
         key the beacons carry for reach, from campaigns that run in the ``app`` it names and on
-        the device's ``platform`` (read only while some campaign targets platforms); empty when
-        nothing fits. Counted in the decision metrics under ``endpoint``."""
+        the device's ``platform`` (read only while some campaign targets platforms), third-party
+        VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
+        metrics under ``endpoint``."""
         now = datetime.now(UTC)
         index = self._catalog.index
         named = device_id(ifa)
@@ -353,6 +357,7 @@ class ServingIngress:
             device=None if named is None else self._signer.device_key(named),
             app=request_app_bundle(app) if index.app_targeted else None,
             platform=platform() if index.platform_targeted else None,
+            vast_tags=vast_tags,
         )
         for decision in ads:
             self._leases.spend(decision.campaign, now)

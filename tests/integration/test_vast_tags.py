@@ -3,6 +3,7 @@ our beacons, counted like any other ad."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
@@ -16,7 +17,7 @@ NS = {"v": "http://www.iab.com/VAST"}
 TAG = "https://ssp.example.com/vast?pub=7&cb=[CACHEBUSTING]"
 
 
-def draft(api: httpx.Client) -> str:
+def draft(api: httpx.Client, **fields: Any) -> str:
     now = datetime.now(UTC)
     answer = api.post(
         "/campaigns",
@@ -27,6 +28,7 @@ def draft(api: httpx.Client) -> str:
             "pacing": "asap",
             "start_date": (now - timedelta(hours=1)).isoformat(),
             "end_date": (now + timedelta(days=1)).isoformat(),
+            **fields,
         },
     )
     assert answer.status_code == 201, answer.text
@@ -73,6 +75,50 @@ def test_a_tag_is_served_as_a_wrapper_and_its_beacons_count(
         assert api.delete(f"/creatives/{tag['id']}").status_code == 204
         wait_until(lambda: b"<Ad " not in vast().content, timeout=5)  # nothing left to serve
     assert api.get(f"/creatives/{tag['id']}").status_code == 404
+
+
+def test_json_players_get_tags_only_when_they_say_they_resolve_them(
+    stack: Stack, api: httpx.Client
+) -> None:
+    app = f"com.example.tags{uuid.uuid4().hex[:6]}"
+    cid = draft(api, budget_total=100_000_000, target_apps=[app])  # outweighs every other one
+    answer = api.post(
+        f"/campaigns/{cid}/vast-tags",
+        json={"name": "SSP", "vast_tag_url": TAG, "duration_s": 20},
+    )
+    assert answer.status_code == 201, answer.text
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
+
+    with httpx.Client(base_url=stack.base_url, timeout=30) as serving:
+
+        def ours(vast_tags: bool | None) -> list[dict[str, Any]]:
+            found = []
+            for number in range(10):
+                body: dict[str, Any] = {
+                    "request_id": f"tags-{number}",
+                    "duration": 30,
+                    "app": {"bundle": app},
+                }
+                if vast_tags is not None:
+                    body["vast_tags"] = vast_tags
+                answer = serving.post("/api/v1/ad-request", json=body)
+                assert answer.status_code in (200, 204), answer.text
+                if answer.status_code == 200 and answer.json()["campaign_id"] == cid:
+                    found.append(answer.json())
+            return found
+
+        wait_until(lambda: len(ours(True)) >= 8, timeout=8)  # leases and catalog reached
+        tagged = ours(True)[0]
+        assert (tagged["video_url"], tagged["media_files"], tagged["vast_tag_url"]) == (
+            None,
+            [],
+            TAG,
+        )
+        assert ours(None) == [] and ours(False) == []  # videos only: it has none
+        refused = serving.post(
+            "/api/v1/ad-request", json={"request_id": "t", "duration": 30, "vast_tags": "yes"}
+        )
+        assert refused.status_code == 422 and "vast_tags" in refused.text
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from ads.catalog import CatalogCreative, creative_from_hash, creative_to_hash
 from ads.creatives import VastTagCreate
-from ads.decision import Decision, DecisionRenderer, decide_pod
+from ads.decision import Decision, DecisionRenderer, decide_pod, parse_ad_request
+from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from ads.tracking import BeaconSigner
 from tests.unit.catalog_factories import NOW, campaign, creative
@@ -143,3 +144,35 @@ def test_a_tag_needs_an_http_url_a_length_and_a_name(body: dict[str, object], fi
 def test_a_valid_tag_is_taken_as_given() -> None:
     tag = VastTagCreate.model_validate({"name": " SSP ", "vast_tag_url": TAG, "duration_s": 15.5})
     assert (tag.name, tag.vast_tag_url, tag.duration_s) == ("SSP", TAG, 15.5)
+
+
+def test_players_that_cannot_resolve_tags_get_videos_only() -> None:
+    both = replace(creative(3, 15), id="v3")
+    catalog = CatalogIndex(
+        [campaign(1), campaign(2), campaign(3)],
+        [tag_creative(1), creative(2, 30), tag_creative(3, seconds=15), both],
+    )
+    rng = random.Random(9)
+
+    def served(vast_tags: bool) -> set[str]:
+        picks = set()
+        for _ in range(300):
+            picked = catalog.pick(NOW, max_duration_ms=None, rng=rng, vast_tags=vast_tags)
+            assert picked is not None
+            picks.add(picked[1].id)
+        return picks
+
+    assert served(vast_tags=True) == {"t1", "k2-30", "t3", "v3"}
+    assert served(vast_tags=False) == {"k2-30", "v3"}  # c1 has nothing a video player can play
+    assert (
+        catalog.pick(NOW, max_duration_ms=None, rng=rng, campaign_id="c1", vast_tags=False) is None
+    )
+
+
+def test_json_requests_ask_for_tags_explicitly() -> None:
+    body = b'{"request_id": "r", "duration": 30}'
+    assert parse_ad_request(body).vast_tags is False
+    assert parse_ad_request(body[:-1] + b', "vast_tags": true}').vast_tags is True
+    with pytest.raises(InvalidInput) as refused:
+        parse_ad_request(body[:-1] + b', "vast_tags": "yes"}')
+    assert [d["field"] for d in refused.value.details] == ["vast_tags"]
