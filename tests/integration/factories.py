@@ -52,17 +52,11 @@ def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
     return asyncio.run(insert())
 
 
-def active_campaign(
-    stack: Stack,
-    api: httpx.Client,
-    *,
-    name: str = "Decision test",
-    duration_ms: int = 15_000,
-    **overrides: Any,
-) -> str:
+def draft_campaign(api: httpx.Client, **overrides: Any) -> str:
+    """A draft campaign made through the API, in flight from an hour ago for two days."""
     now = datetime.now(UTC)
     body = {
-        "name": name,
+        "name": "Decision test",
         "budget_total": 500,
         "cpm": 20,
         "start_date": (now - timedelta(hours=1)).isoformat(),
@@ -74,6 +68,14 @@ def active_campaign(
     created = api.post("/campaigns", json=body)
     assert created.status_code == 201, created.text
     cid: str = created.json()["campaign"]["id"]
+    return cid
+
+
+def active_campaign(
+    stack: Stack, api: httpx.Client, *, duration_ms: int = 15_000, **overrides: Any
+) -> str:
+    """A campaign with one active creative of ``duration_ms``, started."""
+    cid = draft_campaign(api, **overrides)
     add_creative(stack, cid, duration_ms=duration_ms)
     assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
     return cid

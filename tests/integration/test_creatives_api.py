@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import redis
 from actors.creative_processor import ACTOR_NAME, NAMESPACE
 from media.probe import probe_video
 from media.synthetic import write_synthetic_audio, write_synthetic_video
+from tests.integration.factories import draft_campaign
 from tests.stack_fixtures import Stack, wait_until
 
 SOURCE_KEY = re.compile(r"creatives/([0-9a-f-]{36})/[0-9a-f]{16}-source\.mp4")
@@ -91,23 +91,6 @@ def media_dir(stack: Stack) -> Path:
     return Path(stack.env["DATA_DIR"]) / "media"
 
 
-def new_campaign(api: httpx.Client) -> str:
-    now = datetime.now(UTC)
-    answer = api.post(
-        "/campaigns",
-        json={
-            "name": f"Creatives {uuid.uuid4().hex[:6]}",
-            "budget_total": 1000,
-            "cpm": 10,
-            "start_date": (now - timedelta(days=1)).isoformat(),
-            "end_date": (now + timedelta(days=30)).isoformat(),
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    campaign_id: str = answer.json()["campaign"]["id"]
-    return campaign_id
-
-
 def upload(
     api: httpx.Client,
     campaign_id: str,
@@ -169,7 +152,7 @@ class Watched:
 @pytest.fixture(scope="module")
 def hd_upload(stack: Stack, client: httpx.Client, files: Fixtures) -> Iterator[Watched]:
     """The 30 s 1080p upload, polled in the background until it leaves ``processing``."""
-    watched = Watched(created(upload(client, new_campaign(client), files.hd, name="HD spot")))
+    watched = Watched(created(upload(client, draft_campaign(client), files.hd, name="HD spot")))
 
     def poll() -> None:
         deadline = time.monotonic() + 150
@@ -231,7 +214,7 @@ def test_bad_files_are_refused_with_the_reason_and_leave_nothing(
     code: str,
     reason: str,
 ) -> None:
-    campaign_id = new_campaign(api)
+    campaign_id = draft_campaign(api)
     before = leftovers(stack)
 
     answer = upload(api, campaign_id, getattr(files, fixture))
@@ -247,7 +230,7 @@ def test_bad_files_are_refused_with_the_reason_and_leave_nothing(
 def test_upload_over_the_size_limit_is_413_and_leaves_nothing(
     stack: Stack, api: httpx.Client
 ) -> None:
-    campaign_id = new_campaign(api)
+    campaign_id = draft_campaign(api)
     before = leftovers(stack)
     boundary = "limit-test-boundary"
     head = (
@@ -328,7 +311,7 @@ def test_declared_body_over_the_limit_is_413_before_it_is_sent(
 def test_names_are_display_only_and_stored_verbatim(
     stack: Stack, api: httpx.Client, files: Fixtures, name: str, filename: str
 ) -> None:
-    campaign_id = new_campaign(api)
+    campaign_id = draft_campaign(api)
 
     body = created(upload(api, campaign_id, files.small, name=name, filename=filename))
 
@@ -344,7 +327,7 @@ def test_names_are_display_only_and_stored_verbatim(
 def test_bad_names_are_422_and_leave_nothing(
     stack: Stack, api: httpx.Client, files: Fixtures, name: str
 ) -> None:
-    campaign_id = new_campaign(api)
+    campaign_id = draft_campaign(api)
     before = leftovers(stack)
 
     answer = upload(api, campaign_id, files.small, name=name)
@@ -355,7 +338,7 @@ def test_bad_names_are_422_and_leave_nothing(
 
 
 def test_missing_fields_are_422(stack: Stack, api: httpx.Client, files: Fixtures) -> None:
-    campaign_id = new_campaign(api)
+    campaign_id = draft_campaign(api)
     path = f"/campaigns/{campaign_id}/creatives"
     no_video = api.post(path, data={"name": "x"}, files={"other": ("a.txt", b"x")})
     with files.small.open("rb") as video:
@@ -373,7 +356,7 @@ def test_missing_fields_are_422(stack: Stack, api: httpx.Client, files: Fixtures
 def test_concurrent_uploads_all_succeed_with_distinct_keys(
     stack: Stack, client: httpx.Client, files: Fixtures
 ) -> None:
-    campaign_id = new_campaign(client)
+    campaign_id = draft_campaign(client)
     sources = [files.small, files.faststart, files.small]
 
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -394,7 +377,7 @@ def test_concurrent_uploads_all_succeed_with_distinct_keys(
 def test_delete_removes_the_original_and_renditions(
     stack: Stack, api: httpx.Client, files: Fixtures, rds: redis.Redis
 ) -> None:
-    campaign_id = new_campaign(api)
+    campaign_id = draft_campaign(api)
     body = created(upload(api, campaign_id, files.small))
     wait_until(lambda: creative(api, body["id"])["status"] == "active", timeout=60, interval=0.25)
     active = creative(api, body["id"])
@@ -467,7 +450,7 @@ def test_hd_upload_becomes_active_with_playable_renditions(
 def test_a_restarted_processor_resumes_what_was_processing(
     stack: Stack, api: httpx.Client, files: Fixtures, ray_client: Any
 ) -> None:
-    body = created(upload(api, new_campaign(api), files.small))
+    body = created(upload(api, draft_campaign(api), files.small))
     processor = ray_client.get_actor(ACTOR_NAME, namespace=NAMESPACE)
 
     ray_client.kill(processor, no_restart=False)

@@ -4,13 +4,13 @@ our beacons, counted like any other ad."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
 import httpx
 import pytest
 
+from tests.integration.factories import draft_campaign
 from tests.stack_fixtures import Stack, wait_until
 
 NS = {"v": "http://www.iab.com/VAST"}
@@ -18,22 +18,8 @@ TAG = "https://ssp.example.com/vast?pub=7&cb=[CACHEBUSTING]"
 
 
 def draft(api: httpx.Client, **fields: Any) -> str:
-    now = datetime.now(UTC)
-    answer = api.post(
-        "/campaigns",
-        json={
-            "name": "Backfill <SSP> & co",
-            "budget_total": 100_000,
-            "cpm": 4,
-            "pacing": "asap",
-            "start_date": (now - timedelta(hours=1)).isoformat(),
-            "end_date": (now + timedelta(days=1)).isoformat(),
-            **fields,
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    campaign_id: str = answer.json()["campaign"]["id"]
-    return campaign_id
+    defaults: dict[str, Any] = {"name": "Backfill <SSP> & co", "budget_total": 100_000, "cpm": 4}
+    return draft_campaign(api, **(defaults | fields))
 
 
 def test_a_tag_is_served_as_a_wrapper_and_its_beacons_count(
