@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ads.campaigns import CampaignStatus, Money
 from ads.errors import InvalidInput
+from ads.priority import Priority
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -423,6 +424,7 @@ class CampaignFigures:
     advertiser: str | None = None
     reach: Reach | None = None
     """None: not counted (too long for the range)."""
+    priority: Priority = Priority.STANDARD
 
 
 class PerformanceRow(BaseModel):
@@ -445,6 +447,7 @@ class PerformanceRow(BaseModel):
     """New columns go last, so the CSV's earlier columns keep their places."""
     reach: int | None
     frequency: float | None
+    priority: Priority = Priority.STANDARD
 
 
 class PerformanceReport(BaseModel):
@@ -476,6 +479,7 @@ def performance_row(figures: CampaignFigures) -> PerformanceRow:
         advertiser=figures.advertiser,
         reach=None if figures.reach is None else figures.reach.devices,
         frequency=None if figures.reach is None else figures.reach.frequency,
+        priority=figures.priority,
     )
 
 

@@ -86,6 +86,7 @@ def performance(
             status=c.status.value,
             budget_remaining=float(c.budget_remaining),
             advertiser=c.advertiser,
+            priority=c.priority,
         )
         for c in all_campaigns(api)
     ]

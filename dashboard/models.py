@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ads.campaigns import CampaignOut
+from ads.priority import Priority
 
 Campaign = CampaignOut
 
@@ -194,6 +195,7 @@ class PerformanceRow(ApiModel):
     advertiser: str | None = None
     reach: int | None = None
     frequency: float | None = None
+    priority: Priority = Priority.STANDARD
 
 
 class PerformanceReport(ApiModel):

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, ColumnElement, Row, Select, distinct, func, s
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ads.priority import Priority
 from ads.reporting import COUNTERS, CampaignFigures, Counters, Reach, TopCampaign
 from storage.models import AdEvent, Campaign, CampaignDailyStats, CampaignHourlyStats
 
@@ -122,6 +123,7 @@ async def campaign_figures(
             Campaign.budget_total,
             Campaign.budget_spent,
             Campaign.advertiser,
+            Campaign.priority,
             *counters.values(),
         )
         .outerjoin(sums, sums.c.campaign_id == Campaign.id)
@@ -136,6 +138,7 @@ async def campaign_figures(
             budget_spent=row.budget_spent,
             counters=_counters(row),
             advertiser=row.advertiser,
+            priority=Priority(row.priority),
         )
         for row in result
     ]

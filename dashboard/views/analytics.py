@@ -82,6 +82,7 @@ def _table(rows: list[PerformanceRow]) -> None:
                 "Campaign": r.name,
                 "Advertiser": r.advertiser or "",
                 "Status": r.status.capitalize(),
+                "Priority": formatting.PRIORITY[r.priority].label,
                 "Impressions": r.impressions,
                 "Completes": r.completes,
                 "Clicks": r.clicks,

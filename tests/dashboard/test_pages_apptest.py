@@ -744,7 +744,7 @@ def test_a_third_party_vast_tag_is_added_checked_and_shown(app: AppTest, api: ht
 def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Client) -> None:
     tag = uuid.uuid4().hex[:8]
     create_campaign(api, name=f"{tag} one", advertiser=f"Acme {tag}")
-    create_campaign(api, name=f"{tag} two")
+    create_campaign(api, name=f"{tag} two", priority="house")
     app = goto(app, ANALYTICS)
     assert not app.exception, app.exception
     today = datetime.now(UTC).date()
@@ -752,6 +752,10 @@ def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Clien
     app.text_input[0].input(tag).run()
     table = app.dataframe[0].value
     assert sorted(table["Campaign"]) == [f"{tag} one", f"{tag} two"]
+    assert dict(zip(table["Campaign"], table["Priority"], strict=True)) == {
+        f"{tag} one": "Standard",
+        f"{tag} two": "House",
+    }
     shown = {"Impressions", "Reach", "Frequency", "VCR", "CTR", "Spend", "eCPM", "Budget remaining"}
     assert shown <= set(table.columns)
     advertisers = app.dataframe[1].value  # the "By advertiser" table

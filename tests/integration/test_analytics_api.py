@@ -49,6 +49,7 @@ PERFORMANCE_COLUMNS = [
     "advertiser",
     "reach",
     "frequency",
+    "priority",
 ]
 
 
@@ -86,6 +87,7 @@ def create_campaign(
     name: str | None = None,
     active: bool = False,
     advertiser: str | None = None,
+    priority: str = "standard",
 ) -> str:
     now = datetime.now(UTC)
     answer = api.post(
@@ -97,6 +99,7 @@ def create_campaign(
             "start_date": (now - timedelta(days=30)).isoformat(),
             "end_date": (now + timedelta(days=30)).isoformat(),
             "advertiser": advertiser,
+            "priority": priority,
         },
     )
     assert answer.status_code == 201, answer.text
@@ -312,7 +315,9 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
         "idle": f"{tag} no stats",
     }
     ids = {key: create_campaign(api, name=name) for key, name in names.items() if key != "hostile"}
-    ids["hostile"] = create_campaign(api, name=names["hostile"], advertiser="<Brew> & Co")
+    ids["hostile"] = create_campaign(
+        api, name=names["hostile"], advertiser="<Brew> & Co", priority="sponsorship"
+    )
     insert_daily(
         stack,
         ids["formula"],
@@ -353,8 +358,10 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
         "advertiser": None,
         "reach": 0,
         "frequency": 0.0,
+        "priority": "standard",
     }
     assert mine[1]["name"] == names["hostile"] and mine[1]["vcr"] == 0.25
+    assert mine[1]["priority"] == "sponsorship"
     assert mine[1]["advertiser"] == "<Brew> & Co"
     assert mine[4]["impressions"] == 0 and (mine[4]["vcr"], mine[4]["ecpm"]) == (0.0, 0.0)
     assert len(report["rows"]) >= 5
