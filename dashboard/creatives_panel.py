@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
 from ads.creatives import VastTagCreate
+from config.settings import get_settings
 from dashboard import components as ui
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
@@ -136,8 +137,13 @@ def _tag_form(api: AdminApi, campaign: Campaign) -> bool:
         )
         cols = st.columns([3, 2])
         name = cols[0].text_input("Tag name", placeholder="e.g. SSP backfill", max_chars=255)
+        longest = get_settings().max_creative_duration_s  # what the API takes
         seconds = cols[1].number_input(
-            "Ad length (seconds)", min_value=1.0, max_value=300.0, value=30.0, step=5.0
+            "Ad length (seconds)",
+            min_value=1.0,
+            max_value=longest,
+            value=min(30.0, longest),
+            step=5.0,
         )
         sent = st.form_submit_button("Add VAST tag", icon=":material/add_link:")
     if not sent:
