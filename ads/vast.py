@@ -178,40 +178,36 @@ class VastTemplate:
             "tail": [_TAIL_SLOT],
         }
         hole = {name: f"{_SLOT}{name}{_SLOT}" for name in holes}
-        ad = _INLINE_AD if creative.vast_tag_url is None else _WRAPPER_AD
-        document = "".join(
-            (
-                hole["head"],
-                ad.format(
-                    **hole,
-                    ad_id=_attr(campaign.id),
-                    ad_system=_text(ad_system),
-                    ad_system_version=_attr(ad_system_version),
-                    title=_text(campaign.name),
-                    verifications=_verifications(campaign.verifications),
-                    impression_trackers="".join(
-                        _IMPRESSION_TRACKER.format(_uri(url))
-                        for url in campaign.impression_trackers
-                    ),
-                    click_trackers="".join(
-                        _CLICK_TRACKER.format(_uri(url)) for url in campaign.click_trackers
-                    ),
-                    advertiser=_optional(_ADVERTISER, campaign.advertiser, escape=_text),
-                    categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
-                    creative_id=_attr(creative.id),
-                    vast_tag_url=_uri(creative.vast_tag_url or ""),
-                    duration=format_duration(creative.duration_ms),
-                    media_files=_media_files(creative),
-                    click_through=_optional(
-                        _CLICK_THROUGH, campaign.click_through_url, escape=_uri
-                    ),
-                    registry=UNIVERSAL_AD_ID_REGISTRY,
-                    description=_optional(_DESCRIPTION, description, escape=_text),
-                    expires="" if expires_seconds is None else _EXPIRES.format(expires_seconds),
-                ),
-                hole["tail"],
+        shared = {
+            **hole,
+            "ad_id": _attr(campaign.id),
+            "ad_system": _text(ad_system),
+            "ad_system_version": _attr(ad_system_version),
+            "verifications": _verifications(campaign.verifications),
+            "impression_trackers": "".join(
+                _IMPRESSION_TRACKER.format(_uri(url)) for url in campaign.impression_trackers
+            ),
+            "click_trackers": "".join(
+                _CLICK_TRACKER.format(_uri(url)) for url in campaign.click_trackers
+            ),
+            "creative_id": _attr(creative.id),
+        }
+        if creative.vast_tag_url is not None:
+            ad = _WRAPPER_AD.format(**shared, vast_tag_url=_uri(creative.vast_tag_url))
+        else:
+            ad = _INLINE_AD.format(
+                **shared,
+                title=_text(campaign.name),
+                advertiser=_optional(_ADVERTISER, campaign.advertiser, escape=_text),
+                categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
+                duration=format_duration(creative.duration_ms),
+                media_files=_media_files(creative),
+                click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
+                registry=UNIVERSAL_AD_ID_REGISTRY,
+                description=_optional(_DESCRIPTION, description, escape=_text),
+                expires="" if expires_seconds is None else _EXPIRES.format(expires_seconds),
             )
-        )
+        document = "".join((hole["head"], ad, hole["tail"]))
         parts: list[Part] = []
         for index, piece in enumerate(document.split(_SLOT)):
             parts += holes[piece] if index % 2 else [piece]

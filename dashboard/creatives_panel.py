@@ -268,7 +268,9 @@ def render(api: AdminApi, campaign: Campaign) -> None:
             raise
         st.info("Creative upload is not available on this server yet.", icon=":material/info:")
         return
-    if _upload_form(api, campaign) | _tag_form(api, campaign):
+    uploaded = _upload_form(api, campaign)
+    tagged = _tag_form(api, campaign)  # drawn whether or not a file was just sent
+    if uploaded or tagged:
         creatives = api.list_creatives(campaign.id)
     if any(c.status is CreativeStatus.PROCESSING for c in creatives):
         st.fragment(run_every=REFRESH_SECONDS)(_follow)(campaign.id)

@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 from pydantic import ValidationError
+from streamlit.delta_generator import DeltaGenerator
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
 from ads.dayparts import DAY_NAMES, as_weekly, describe, weekly_hours, zone_names
@@ -131,6 +132,19 @@ def _category_options(campaign: Campaign | None) -> list[str]:
 def _lines(text: str) -> list[str]:
     """The non-blank lines of a text area, trimmed (URLs may hold commas: one per line)."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _list_area(
+    column: DeltaGenerator, field: str, items: list[str], *, placeholder: str, help: str
+) -> str:
+    """An optional text area listing ``items`` one per line, labelled as :data:`LABELS` says."""
+    return column.text_area(
+        f"{LABELS[field]} (optional)",
+        value="\n".join(items),
+        placeholder=placeholder,
+        height=68,
+        help=help,
+    )
 
 
 def _count(value: float | None) -> int | None:
@@ -253,11 +267,11 @@ def _fields(
             help=_CAP_HELP,
         )
         target_cols = st.columns(2)
-        apps = target_cols[0].text_area(
-            f"{LABELS['target_apps']} (optional)",
-            value="\n".join(c.target_apps) if c else "",
+        apps = _list_area(
+            target_cols[0],
+            "target_apps",
+            c.target_apps if c else [],
             placeholder="Every app",
-            height=68,
             help=_APPS_HELP,
         )
         platforms = target_cols[1].multiselect(
@@ -271,18 +285,18 @@ def _fields(
         daypart_hours, zone = _daypart_fields(c)
         verifications = _verification_fields(c)
         tracker_cols = st.columns(2)
-        impression_trackers = tracker_cols[0].text_area(
-            f"{LABELS['impression_trackers']} (optional)",
-            value="\n".join(c.impression_trackers) if c else "",
+        impression_trackers = _list_area(
+            tracker_cols[0],
+            "impression_trackers",
+            c.impression_trackers if c else [],
             placeholder="https://pixel.example.com/imp?cb=[CACHEBUSTING]",
-            height=68,
             help=_TRACKERS_HELP,
         )
-        click_trackers = tracker_cols[1].text_area(
-            f"{LABELS['click_trackers']} (optional)",
-            value="\n".join(c.click_trackers) if c else "",
+        click_trackers = _list_area(
+            tracker_cols[1],
+            "click_trackers",
+            c.click_trackers if c else [],
             placeholder="https://clicks.example.com/c?ord=[TIMESTAMP]",
-            height=68,
             help=_TRACKERS_HELP,
         )
         option_cols = st.columns(3)
