@@ -35,10 +35,19 @@ class SessionClaims:
     user_id: str
     email: str
     expires_at: int
+    session_version: int
+    """The user's session version when the token was issued: changing the password (or an admin
+    resetting it) raises the user's version, which ends every earlier session."""
 
 
 def issue_token(
-    *, user_id: str, email: str, secret: str, ttl_seconds: int, now: float | None = None
+    *,
+    user_id: str,
+    email: str,
+    secret: str,
+    ttl_seconds: int,
+    session_version: int = 0,
+    now: float | None = None,
 ) -> str:
     """A signed session token for ``user_id``, unique to this login: without the random
     ``jti`` two logins of one user within a second got the same token, and logging one of
@@ -51,6 +60,7 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_seconds,
         "jti": secrets.token_urlsafe(16),
+        "ver": session_version,
     }
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
@@ -73,4 +83,11 @@ def read_token(token: str, *, secret: str) -> SessionClaims:
         user_id=str(claims["sub"]),
         email=str(claims.get("email", "")),
         expires_at=int(claims["exp"]),
+        session_version=_version(claims.get("ver", 0)),
     )
+
+
+def _version(raw: object) -> int:
+    if type(raw) is not int:
+        raise NotAuthenticated("invalid session token")
+    return raw

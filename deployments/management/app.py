@@ -25,6 +25,7 @@ from deployments.management import (
     auth_routes,
     campaign_routes,
     creative_routes,
+    user_routes,
 )
 from deployments.management.state import ManagementState
 from storage import users
@@ -33,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 
 async def bootstrap_admin(state: ManagementState) -> None:
-    """Create the single admin from ADMIN_EMAIL / ADMIN_PASSWORD unless it exists."""
+    """Create the first admin from ADMIN_EMAIL / ADMIN_PASSWORD unless that user exists (admins
+    add the rest of the team through ``/users``)."""
     password = state.settings.admin_password
     if password is None:
         logger.warning("ADMIN_PASSWORD is not set: no admin is bootstrapped")
@@ -105,6 +107,7 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
     app.include_router(campaign_routes.router)
     app.include_router(creative_routes.router)
     app.include_router(analytics_routes.router)
+    app.include_router(user_routes.router)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_json_body_bytes,

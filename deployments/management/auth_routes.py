@@ -1,16 +1,17 @@
-"""``/auth``: log in (cookie + bearer token), log out (revokes the token), profile."""
+"""``/auth``: log in (cookie + bearer token), log out (revokes the token), profile, change one's
+own password."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ads.auth import issue_token, read_token, verify_password
-from ads.errors import NotAuthenticated
+from ads.auth import hash_password, issue_token, read_token, verify_password
+from ads.errors import InvalidInput, NotAuthenticated
+from ads.roles import Role, check_password
 from deployments.management.deps import (
     SESSION_COOKIE,
     CurrentUser,
@@ -19,7 +20,9 @@ from deployments.management.deps import (
     request_token,
     revoked_key,
 )
+from deployments.management.state import ManagementState
 from storage import users
+from storage.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -40,9 +43,17 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
 class ProfileOut(BaseModel):
     id: str
     email: str
+    role: Role
 
 
 @router.post("/login", response_model=TokenOut)
@@ -54,9 +65,46 @@ async def login(
     matches = await asyncio.to_thread(verify_password, body.password, stored)
     if user is None or not matches:
         raise NotAuthenticated("invalid email or password")
+    if not user.active:
+        raise NotAuthenticated("this account is deactivated: ask an admin")
+    await users.record_login(session, user.id)
+    await session.commit()
+    return _start_session(response, state, user)
+
+
+@router.post("/password", response_model=TokenOut)
+async def change_password(
+    body: PasswordChange,
+    principal: CurrentUser,
+    response: Response,
+    session: SessionDep,
+    state: StateDep,
+) -> TokenOut:
+    """Change one's own password: every other session of the user ends; this one goes on
+    with the new token (and cookie) returned."""
+    user = await users.get_by_id(session, principal.id)
+    if user is None:
+        raise NotAuthenticated("user no longer exists")
+    matches = await asyncio.to_thread(verify_password, body.current_password, user.password_hash)
+    if not matches:
+        message = "the current password is wrong"
+        raise InvalidInput(message, details=[{"field": "current_password", "message": message}])
+    check_password(body.new_password, email=user.email, field="new_password")
+    user.password_hash = await asyncio.to_thread(hash_password, body.new_password)
+    user.session_version += 1
+    await session.commit()
+    return _start_session(response, state, user)
+
+
+def _start_session(response: Response, state: ManagementState, user: User) -> TokenOut:
+    """A new token for ``user``, also set as the httpOnly session cookie."""
     ttl = state.settings.session_ttl_minutes * 60
     token = issue_token(
-        user_id=str(user.id), email=user.email, secret=state.jwt_secret, ttl_seconds=ttl
+        user_id=str(user.id),
+        email=user.email,
+        secret=state.jwt_secret,
+        ttl_seconds=ttl,
+        session_version=user.session_version,
     )
     response.set_cookie(
         SESSION_COOKIE,
@@ -87,8 +135,5 @@ async def logout(request: Request, response: Response, state: StateDep) -> Respo
 
 
 @router.get("/profile", response_model=ProfileOut)
-async def profile(user: CurrentUser, session: SessionDep) -> ProfileOut:
-    record = await users.get_by_id(session, uuid.UUID(user.user_id))
-    if record is None:
-        raise NotAuthenticated("user no longer exists")
-    return ProfileOut(id=str(record.id), email=record.email)
+async def profile(user: CurrentUser) -> ProfileOut:
+    return ProfileOut(id=str(user.id), email=user.email, role=user.role)

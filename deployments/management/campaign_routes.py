@@ -26,7 +26,7 @@ from ads.errors import InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
 from ads.pacing import planned_by
 from deployments.management.creative_service import delete_objects, stored_keys
-from deployments.management.deps import CurrentUser, SessionDep, StateDep
+from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep
 from deployments.management.state import write_through
 from storage import campaign_history
 from storage import campaigns as repo
@@ -89,7 +89,7 @@ async def _commit(session: AsyncSession) -> None:
 
 @router.post("", status_code=201, response_model=CampaignEnvelope)
 async def create_campaign(
-    body: CampaignCreate, user: CurrentUser, session: SessionDep, state: StateDep
+    body: CampaignCreate, user: EditorUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await repo.create(session, body.model_dump())
     await campaign_history.record(
@@ -128,7 +128,7 @@ async def get_campaign(campaign_id: str, _: CurrentUser, session: SessionDep) ->
 
 @router.patch("/{campaign_id}", response_model=CampaignEnvelope)
 async def update_campaign(
-    campaign_id: str, body: CampaignUpdate, user: CurrentUser, session: SessionDep, state: StateDep
+    campaign_id: str, body: CampaignUpdate, user: EditorUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await _load(session, campaign_id, for_update=True)
     current = {
@@ -156,7 +156,7 @@ async def update_campaign(
 
 @router.put("/{campaign_id}/status", response_model=CampaignEnvelope)
 async def change_status(
-    campaign_id: str, body: StatusChange, user: CurrentUser, session: SessionDep, state: StateDep
+    campaign_id: str, body: StatusChange, user: EditorUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await _load(session, campaign_id, for_update=True)
     check_transition(
@@ -181,7 +181,7 @@ async def change_status(
 
 @router.delete("/{campaign_id}", status_code=204)
 async def delete_campaign(
-    campaign_id: str, user: CurrentUser, session: SessionDep, state: StateDep
+    campaign_id: str, user: EditorUser, session: SessionDep, state: StateDep
 ) -> Response:
     campaign = await _load(session, campaign_id, for_update=True)
     creatives = await creative_repo.list_for_campaign(session, campaign.id)

@@ -21,7 +21,7 @@ from ads.creatives import (
 )
 from ads.errors import NotFound
 from deployments.management import creative_service as service
-from deployments.management.deps import CurrentUser, SessionDep, StateDep
+from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep
 from deployments.management.uploads import receive_form
 from storage import campaigns as campaign_repo
 from storage import creatives as repo
@@ -103,7 +103,7 @@ def _parse_id(value: str, what: str) -> uuid.UUID:
     openapi_extra=_UPLOAD_FORM,
 )
 async def upload_creative(
-    campaign_id: str, request: Request, _: CurrentUser, state: StateDep
+    campaign_id: str, request: Request, _: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
     """Multipart ``name`` + ``video``; 201 with the creative ``processing``."""
     campaign = _parse_id(campaign_id, "campaign")
@@ -124,7 +124,7 @@ async def upload_creative(
 
 @router.post("/campaigns/{campaign_id}/vast-tags", status_code=201, response_model=CreativeEnvelope)
 async def add_vast_tag(
-    campaign_id: str, tag: VastTagCreate, _: CurrentUser, state: StateDep
+    campaign_id: str, tag: VastTagCreate, _: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
     """A third-party VAST tag as a creative of the campaign: active at once, served as a VAST
     ``<Wrapper>`` (JSON: ``vast_tag_url``) with our impression and tracking beacons."""
@@ -155,7 +155,7 @@ async def get_creative(
 
 
 @router.delete("/creatives/{creative_id}", status_code=204)
-async def delete_creative(creative_id: str, _: CurrentUser, state: StateDep) -> Response:
+async def delete_creative(creative_id: str, _: EditorUser, state: StateDep) -> Response:
     """Deletes the creative, its stored original and renditions."""
     await service.delete_creative(state, _parse_id(creative_id, "creative"))
     return Response(status_code=204)

@@ -1,8 +1,11 @@
-"""FastAPI dependencies as typed aliases: the replica state, a DB session, the current user."""
+"""FastAPI dependencies as typed aliases: the replica state, a DB session, the current user
+(with the role a route needs)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.auth import SessionClaims, read_token
 from ads.errors import NotAuthenticated
+from ads.roles import Role, require_admin, require_editor
 from deployments.management.state import ManagementState
+from storage import users
 
 SESSION_COOKIE = "ctv_session"
 
@@ -44,14 +49,56 @@ def revoked_key(state: ManagementState, token: str) -> str:
     return f"{state.settings.redis_key_prefix}revoked:{token[-43:]}"
 
 
-async def current_user(request: Request, state: StateDep) -> SessionClaims:
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The user a request acts for, as the database has them now (a role change, a
+    deactivation or a new password applies to the very next request)."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+
+
+async def current_user(request: Request, state: StateDep) -> Principal:
     token = request_token(request)
     if not token:
         raise NotAuthenticated("authentication required: log in or send a bearer token")
     claims = read_token(token, secret=state.jwt_secret)
     if await state.redis.exists(revoked_key(state, token)):
         raise NotAuthenticated("session ended: log in again")
-    return claims
+    # A session of its own, closed at once: a route's session may stay open for a whole upload.
+    async with state.sessions() as session:
+        return await _principal(session, claims)
 
 
-CurrentUser = Annotated[SessionClaims, Depends(current_user)]
+async def _principal(session: AsyncSession, claims: SessionClaims) -> Principal:
+    try:
+        user_id = uuid.UUID(claims.user_id)
+    except ValueError:
+        raise NotAuthenticated("invalid session token") from None
+    user = await users.get_by_id(session, user_id)
+    if user is None:
+        raise NotAuthenticated("user no longer exists")
+    if not user.active:
+        raise NotAuthenticated("this account is deactivated: ask an admin")
+    if user.session_version != claims.session_version:
+        raise NotAuthenticated("the password changed since this session began: log in again")
+    return Principal(id=user.id, email=user.email, role=Role(user.role))
+
+
+async def editor(user: Annotated[Principal, Depends(current_user)]) -> Principal:
+    require_editor(user.role)
+    return user
+
+
+async def admin(user: Annotated[Principal, Depends(current_user)]) -> Principal:
+    require_admin(user.role)
+    return user
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+"""Any logged-in user: what reads need."""
+EditorUser = Annotated[Principal, Depends(editor)]
+"""A user who may change campaigns and creatives (admin or editor): what writes need."""
+AdminUser = Annotated[Principal, Depends(admin)]
+"""An admin: what user management needs."""

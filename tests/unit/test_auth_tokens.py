@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import jwt
 import pytest
 
 from ads.auth import hash_password, issue_token, read_token, verify_password
@@ -47,3 +48,27 @@ def test_two_logins_in_the_same_second_get_different_tokens() -> None:
     )
     assert first != second
     assert read_token(first, secret=SECRET) == read_token(second, secret=SECRET)
+
+
+def test_token_carries_the_session_version() -> None:
+    token = issue_token(
+        user_id="u1", email="a@b.c", secret=SECRET, ttl_seconds=60, session_version=3
+    )
+    assert read_token(token, secret=SECRET).session_version == 3
+
+
+def test_token_from_before_versions_reads_as_version_zero() -> None:
+    issued = int(time.time())
+    claims = {"sub": "u1", "email": "a@b.c", "aud": "ctv-admin", "iat": issued, "exp": issued + 60}
+    assert (
+        read_token(jwt.encode(claims, SECRET, algorithm="HS256"), secret=SECRET).session_version
+        == 0
+    )
+
+
+@pytest.mark.parametrize("version", ["1", 1.0, None, True])
+def test_session_version_of_another_type_is_refused(version: object) -> None:
+    issued = int(time.time())
+    claims = {"sub": "u1", "aud": "ctv-admin", "iat": issued, "exp": issued + 60, "ver": version}
+    with pytest.raises(NotAuthenticated):
+        read_token(jwt.encode(claims, SECRET, algorithm="HS256"), secret=SECRET)

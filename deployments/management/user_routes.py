@@ -1,0 +1,140 @@
+"""``/users``: the admins' view of the team: list, add, change role, deactivate, reset a
+password, remove. Every route needs an admin; the rules live in ads/roles.py."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ads.auth import hash_password
+from ads.errors import Conflict, NotFound
+from ads.roles import Role, check_admins_remain, check_password, normalize_email
+from deployments.management.deps import AdminUser, SessionDep
+from storage import users
+from storage.models import User
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+    role: Role
+
+
+class UserUpdate(BaseModel):
+    """What an admin may change; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=1, max_length=1024)
+    """A new password set by an admin: the user's sessions end."""
+
+    @model_validator(mode="after")
+    def _something(self) -> UserUpdate:
+        if self.role is None and self.active is None and self.password is None:
+            raise ValueError("send at least one of role, active, password")
+        return self
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserEnvelope(BaseModel):
+    user: UserOut
+
+
+class UserList(BaseModel):
+    users: list[UserOut]
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=str(user.id),
+        email=user.email,
+        role=Role(user.role),
+        active=user.active,
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+@router.get("", response_model=UserList)
+async def list_users(_: AdminUser, session: SessionDep) -> UserList:
+    return UserList(users=[user_out(u) for u in await users.list_all(session)])
+
+
+@router.post("", status_code=201, response_model=UserEnvelope)
+async def create_user(body: UserCreate, _: AdminUser, session: SessionDep) -> UserEnvelope:
+    email = normalize_email(body.email)
+    check_password(body.password, email=email)
+    password_hash = await asyncio.to_thread(hash_password, body.password)
+    user = await users.create(session, email=email, password_hash=password_hash, role=body.role)
+    await session.commit()
+    return UserEnvelope(user=user_out(user))
+
+
+@router.get("/{user_id}", response_model=UserEnvelope)
+async def get_user(user_id: str, _: AdminUser, session: SessionDep) -> UserEnvelope:
+    return UserEnvelope(user=user_out(await _existing(session, user_id)))
+
+
+@router.patch("/{user_id}", response_model=UserEnvelope)
+async def update_user(
+    user_id: str, body: UserUpdate, admin: AdminUser, session: SessionDep
+) -> UserEnvelope:
+    user = await _existing(session, user_id)
+    if body.active is False and user.id == admin.id:
+        raise Conflict("you cannot deactivate yourself: another admin can")
+    role = Role(user.role) if body.role is None else body.role
+    active = user.active if body.active is None else body.active
+    losing = user.role == Role.ADMIN and user.active and not (role is Role.ADMIN and active)
+    if losing:
+        check_admins_remain(active_admins=await users.lock_active_admins(session), losing=True)
+    if body.password is not None:
+        check_password(body.password, email=user.email)
+        user.password_hash = await asyncio.to_thread(hash_password, body.password)
+        user.session_version += 1
+    user.role = role.value
+    user.active = active
+    await session.commit()
+    await session.refresh(user)
+    return UserEnvelope(user=user_out(user))
+
+
+@router.delete("/{user_id}", status_code=204)
+async def delete_user(user_id: str, admin: AdminUser, session: SessionDep) -> Response:
+    """Remove a user (their campaign history keeps their email); deactivating keeps the row."""
+    user = await _existing(session, user_id)
+    if user.id == admin.id:
+        raise Conflict("you cannot remove yourself: another admin can")
+    if user.role == Role.ADMIN and user.active:
+        check_admins_remain(active_admins=await users.lock_active_admins(session), losing=True)
+    await session.delete(user)
+    await session.commit()
+    return Response(status_code=204)
+
+
+async def _existing(session: AsyncSession, raw_id: str) -> User:
+    try:
+        user = await users.get_by_id(session, uuid.UUID(raw_id))
+    except ValueError:
+        user = None
+    if user is None:
+        raise NotFound(f"user {raw_id[:64]!r} not found")
+    return user

@@ -1,0 +1,247 @@
+"""The team: admins add users with a role; editors change campaigns; viewers only read; role
+changes, deactivation and new passwords apply to the very next request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.factories import draft_campaign
+from tests.stack_fixtures import ADMIN_EMAIL, Stack
+
+PASSWORD = "a long enough password"
+ANY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def new_user(api: httpx.Client, role: str, **extra: Any) -> dict[str, Any]:
+    email = f"{role}-{uuid.uuid4().hex[:10]}@team.example.com"
+    answer = api.post("/users", json={"email": email, "password": PASSWORD, "role": role, **extra})
+    assert answer.status_code == 201, answer.text
+    user: dict[str, Any] = answer.json()["user"]
+    return user
+
+
+def log_in(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Response:
+    return httpx.post(
+        f"{stack.admin_url}/auth/login", json={"email": email, "password": password}, timeout=30
+    )
+
+
+def client_of(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Client:
+    answer = log_in(stack, email, password)
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["access_token"]
+    return httpx.Client(
+        base_url=stack.admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+@pytest.fixture
+def viewer(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
+    with client_of(stack, new_user(api, "viewer")["email"]) as client:
+        yield client
+
+
+@pytest.fixture
+def editor(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
+    with client_of(stack, new_user(api, "editor")["email"]) as client:
+        yield client
+
+
+def routes(stack: Stack) -> list[tuple[str, str]]:
+    """Every (method, path) of the management API but logging in and out."""
+    spec = httpx.get(f"{stack.admin_url}/openapi.json", timeout=30).json()
+    return [
+        (
+            method.upper(),
+            path.replace("{campaign_id}", ANY_ID)
+            .replace("{user_id}", ANY_ID)
+            .replace("{creative_id}", ANY_ID),
+        )
+        for path, methods in spec["paths"].items()
+        for method in methods
+        if path not in ("/auth/login", "/auth/logout")
+    ]
+
+
+def test_admin_adds_users_who_log_in_with_their_role(stack: Stack, api: httpx.Client) -> None:
+    user = new_user(api, "editor")
+    assert user["role"] == "editor" and user["active"] and user["last_login_at"] is None
+    with client_of(stack, user["email"].upper()) as client:
+        profile = client.get("/auth/profile").json()
+    assert (profile["email"], profile["role"]) == (user["email"], "editor")
+    listed = {u["email"]: u for u in api.get("/users").json()["users"]}
+    assert listed[ADMIN_EMAIL]["role"] == "admin"
+    assert listed[user["email"]]["last_login_at"] is not None
+
+
+def test_a_viewer_reads_everything_and_changes_nothing(stack: Stack, viewer: httpx.Client) -> None:
+    writes = 0
+    for method, path in routes(stack):
+        answer = viewer.request(method, path, json={})
+        if method == "GET" and not path.startswith("/users"):
+            assert answer.status_code in (200, 404), f"{method} {path}: {answer.text}"
+        elif path != "/auth/password":
+            assert answer.status_code == 403, f"{method} {path} answered {answer.status_code}"
+            assert answer.json()["error"]["code"] == "forbidden"
+            writes += 1
+    assert writes >= 10
+    assert "viewer" in viewer.post("/campaigns", json={}).json()["error"]["message"]
+
+
+def test_an_editor_changes_campaigns_under_their_name_but_not_the_team(
+    stack: Stack, editor: httpx.Client
+) -> None:
+    cid = draft_campaign(editor, name="Editor's own")
+    assert editor.put(f"/campaigns/{cid}/status", json={"status": "active"}).status_code == 200
+    history = editor.get(f"/campaigns/{cid}/history").json()["changes"]
+    me = editor.get("/auth/profile").json()["email"]
+    assert {c["actor"] for c in history} == {me}
+    for method, path in routes(stack):
+        if path.startswith("/users"):
+            answer = editor.request(method, path, json={"role": "admin"})
+            assert answer.status_code == 403, f"{method} {path} answered {answer.status_code}"
+            assert "only admins" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-address", "password": PASSWORD, "role": "viewer"}, "email"),
+        ({"email": "x@team.example.com", "password": "short", "role": "viewer"}, "password"),
+        ({"email": "x@team.example.com", "password": PASSWORD, "role": "owner"}, "role"),
+        ({"email": "x@team.example.com", "password": PASSWORD}, "role"),
+    ],
+)
+def test_bad_new_users_are_422_naming_the_field(
+    api: httpx.Client, body: dict[str, str], field: str
+) -> None:
+    answer = api.post("/users", json=body)
+    assert answer.status_code == 422
+    assert field in {d["field"] for d in answer.json()["error"]["details"]}
+
+
+def test_an_email_is_one_user(api: httpx.Client) -> None:
+    user = new_user(api, "viewer")
+    again = api.post(
+        "/users", json={"email": user["email"].upper(), "password": PASSWORD, "role": "editor"}
+    )
+    assert again.status_code == 409
+    assert user["email"] in again.json()["error"]["message"]
+
+
+def test_role_changes_apply_to_the_next_request(stack: Stack, api: httpx.Client) -> None:
+    user = new_user(api, "viewer")
+    with client_of(stack, user["email"]) as client:
+        assert client.post("/campaigns", json={}).status_code == 403
+        assert api.patch(f"/users/{user['id']}", json={"role": "editor"}).status_code == 200
+        assert client.post("/campaigns", json={}).status_code == 422  # allowed; the body is bad
+
+
+def test_deactivation_ends_sessions_and_logins_until_reactivated(
+    stack: Stack, api: httpx.Client
+) -> None:
+    user = new_user(api, "editor")
+    with client_of(stack, user["email"]) as client:
+        off = api.patch(f"/users/{user['id']}", json={"active": False})
+        assert off.status_code == 200 and off.json()["user"]["active"] is False
+        refused = client.get("/campaigns")
+        assert refused.status_code == 401
+        assert "deactivated" in refused.json()["error"]["message"]
+    login = log_in(stack, user["email"])
+    assert login.status_code == 401 and "deactivated" in login.json()["error"]["message"]
+    assert log_in(stack, user["email"], "a wrong password!").json()["error"]["message"] == (
+        "invalid email or password"
+    )
+    assert api.patch(f"/users/{user['id']}", json={"active": True}).status_code == 200
+    assert log_in(stack, user["email"]).status_code == 200
+
+
+def test_admin_password_reset_ends_the_users_sessions(stack: Stack, api: httpx.Client) -> None:
+    user = new_user(api, "viewer")
+    with client_of(stack, user["email"]) as client:
+        reset = api.patch(f"/users/{user['id']}", json={"password": "a brand new password"})
+        assert reset.status_code == 200
+        ended = client.get("/campaigns")
+    assert ended.status_code == 401 and "log in again" in ended.json()["error"]["message"]
+    assert log_in(stack, user["email"]).status_code == 401
+    assert log_in(stack, user["email"], "a brand new password").status_code == 200
+
+
+def test_own_password_change_keeps_this_session_and_ends_the_others(
+    stack: Stack, api: httpx.Client
+) -> None:
+    user = new_user(api, "viewer")
+    with client_of(stack, user["email"]) as this, client_of(stack, user["email"]) as other:
+        wrong = this.post(
+            "/auth/password",
+            json={"current_password": "not it at all", "new_password": "another password"},
+        )
+        assert wrong.status_code == 422
+        assert wrong.json()["error"]["details"][0]["field"] == "current_password"
+        weak = this.post(
+            "/auth/password", json={"current_password": PASSWORD, "new_password": "short"}
+        )
+        assert weak.json()["error"]["details"][0]["field"] == "new_password"
+        changed = this.post(
+            "/auth/password",
+            json={"current_password": PASSWORD, "new_password": "another password"},
+        )
+        assert changed.status_code == 200
+        assert "ctv_session=" in changed.headers["set-cookie"]
+        token = changed.json()["access_token"]
+        assert this.get("/campaigns").status_code == 401  # the old token
+        assert other.get("/campaigns").status_code == 401
+        fresh = this.get("/campaigns", headers={"Authorization": f"Bearer {token}"})
+        assert fresh.status_code == 200
+    assert log_in(stack, user["email"], "another password").status_code == 200
+
+
+def test_removed_users_lose_access_and_keep_their_history(stack: Stack, api: httpx.Client) -> None:
+    user = new_user(api, "editor")
+    with client_of(stack, user["email"]) as client:
+        cid = draft_campaign(client)
+        assert api.delete(f"/users/{user['id']}").status_code == 204
+        gone = client.get("/campaigns")
+        assert gone.status_code == 401 and "no longer exists" in gone.json()["error"]["message"]
+    assert api.get(f"/users/{user['id']}").status_code == 404
+    history = api.get(f"/campaigns/{cid}/history").json()["changes"]
+    assert history[-1]["actor"] == user["email"]
+
+
+def test_the_team_always_keeps_an_active_admin(stack: Stack, api: httpx.Client) -> None:
+    me = api.get("/auth/profile").json()
+    for change in ({"active": False}, {"role": "viewer"}):
+        # The bootstrap admin is alone (admins made here are demoted before the test ends).
+        refused = api.patch(f"/users/{me['id']}", json=change)
+        assert refused.status_code == 409, refused.text
+    assert api.delete(f"/users/{me['id']}").status_code == 409
+    second = new_user(api, "admin")
+    try:
+        with client_of(stack, second["email"]) as other:
+            assert other.patch(f"/users/{me['id']}", json={"role": "editor"}).status_code == 200
+            assert api.get("/users").status_code == 403  # I am an editor now
+            assert other.patch(f"/users/{second['id']}", json={"role": "viewer"}).status_code == 409
+            assert other.patch(f"/users/{me['id']}", json={"role": "admin"}).status_code == 200
+    finally:
+        api.patch(f"/users/{second['id']}", json={"role": "viewer"})
+    assert api.get("/users").status_code == 200
+
+
+@pytest.mark.parametrize("user_id", [ANY_ID, "not-a-uuid", "../../etc"])
+def test_unknown_users_are_404(api: httpx.Client, user_id: str) -> None:
+    for answer in (
+        api.get(f"/users/{user_id}"),
+        api.patch(f"/users/{user_id}", json={"role": "viewer"}),
+    ):
+        assert answer.status_code == 404, answer.text
+
+
+def test_an_empty_change_is_422(api: httpx.Client) -> None:
+    user = new_user(api, "viewer")
+    assert api.patch(f"/users/{user['id']}", json={}).status_code == 422
+    assert api.patch(f"/users/{user['id']}", json={"role": "boss"}).status_code == 422
