@@ -28,6 +28,12 @@ class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
 
+class AccountDeactivated(NotAuthenticated):
+    """The credentials or the session are right, but an admin deactivated the account."""
+
+    code = "account_deactivated"
+
+
 class Forbidden(DomainError):
     status_code = 403
     code = "forbidden"

@@ -239,7 +239,8 @@ def up(settings: Settings) -> None:
         f"  Management API + docs:   {base}/api/v1/admin/docs\n"
         f"  Health:                  {base}/healthz\n"
         f"  Ray dashboard:           http://127.0.0.1:{settings.ray_dashboard_port}\n"
-        f"  Admin login:             {settings.admin_email} / {env['ADMIN_PASSWORD']}\n"
+        f"  Admin login:             {settings.admin_email} / {env['ADMIN_PASSWORD']}"
+        " (the first password; `python -m cluster restore-admin` sets a new one)\n"
         "  Stop with `make down` (data is kept in .data/).\n",
         flush=True,
     )

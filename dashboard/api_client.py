@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
 from ads.creatives import VastTagCreate
 from ads.inventory import InventoryReport
+from ads.roles import Role
 from dashboard.models import (
     Campaign,
     CampaignHistory,
@@ -30,6 +31,8 @@ from dashboard.models import (
     PerformanceReport,
     PlatformSplit,
     Profile,
+    TeamList,
+    TeamUser,
     Token,
 )
 
@@ -152,6 +155,36 @@ class AdminApi:
 
     def profile(self) -> Profile:
         return self._parse(Profile, self._request("GET", "/auth/profile"))
+
+    def change_password(self, *, current: str, new: str) -> Token:
+        """Change one's own password; the answer's token replaces this session's (ended) one."""
+        body = {"current_password": current, "new_password": new}
+        return self._parse(Token, self._request("POST", "/auth/password", json=body))
+
+    # the team (admins)
+
+    def list_users(self) -> list[TeamUser]:
+        return self._parse(TeamList, self._request("GET", "/users")).users
+
+    def create_user(self, *, email: str, password: str, role: Role) -> TeamUser:
+        body = {"email": email, "password": password, "role": role.value}
+        return self._parse(TeamUser, self._request("POST", "/users", json=body), "user")
+
+    def update_user(
+        self,
+        user_id: uuid.UUID,
+        *,
+        role: Role | None = None,
+        active: bool | None = None,
+        password: str | None = None,
+    ) -> TeamUser:
+        """Change what is given (role, active, a new password); the rest stays."""
+        changes = {"role": role, "active": active, "password": password}
+        body = {k: v for k, v in changes.items() if v is not None}
+        return self._parse(TeamUser, self._request("PATCH", f"/users/{user_id}", json=body), "user")
+
+    def delete_user(self, user_id: uuid.UUID) -> None:
+        self._request("DELETE", f"/users/{user_id}")
 
     # campaigns
 

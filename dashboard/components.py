@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from ads.campaigns import ALLOWED_TRANSITIONS, CampaignStatus
 from ads.priority import Priority
+from ads.roles import Role
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, CreativeStatus
@@ -22,6 +23,8 @@ CAMPAIGNS = "views/campaigns.py"
 CAMPAIGN_FORM = "views/campaign_form.py"
 CAMPAIGN = "views/campaign_detail.py"
 ANALYTICS = "views/analytics.py"
+TEAM = "views/team.py"
+ACCOUNT = "views/account.py"
 
 # What the button that moves a campaign to a status says.
 STATUS_ACTIONS: dict[CampaignStatus, tuple[str, str]] = {
@@ -47,6 +50,11 @@ def campaign_badge(status: CampaignStatus) -> None:
 
 def priority_badge(priority: Priority) -> None:
     style = formatting.PRIORITY[priority]
+    st.badge(style.label, color=style.color, icon=style.icon)
+
+
+def role_badge(role: Role) -> None:
+    style = formatting.ROLE[role]
     st.badge(style.label, color=style.color, icon=style.icon)
 
 
@@ -83,12 +91,16 @@ def change_status(api: AdminApi, campaign: Campaign, target: CampaignStatus) -> 
     st.rerun()
 
 
-def report_api_error(exc: ApiError, *, action: str) -> None:
-    """What any view does with an API failure it does not handle: a 401 ends the session."""
+def report_api_error(
+    exc: ApiError, *, action: str, labels: Mapping[str, str] | None = None
+) -> None:
+    """What any view does with an API failure it does not handle: a 401 ends the session (the
+    API says why: expired, deactivated, password changed elsewhere)."""
     if exc.status == 401:
-        session.sign_out("Your session has expired. Please log in again.")
+        reason = exc.message.removesuffix(": log in again")
+        session.sign_out(f"Your session has ended ({reason}). Please log in again.")
         st.rerun()
-    show_api_error(exc, action=action)
+    show_api_error(exc, action=action, labels=labels)
 
 
 def show_api_error(exc: ApiError, *, action: str, labels: Mapping[str, str] | None = None) -> None:

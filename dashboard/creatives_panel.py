@@ -235,12 +235,14 @@ def _card(api: AdminApi, creative: Creative) -> None:
                 st.error(creative.error or "Processing failed.", icon=":material/error:")
             if not creative.vast_tag_url:
                 _renditions(creative)
-            _delete(api, creative)
+            if session.can_edit():
+                _delete(api, creative)
 
 
 def _draw(api: AdminApi, creatives: list[Creative]) -> None:
     if not creatives:
-        st.info("No creatives yet. Upload an MP4 or add a VAST tag above.")
+        hint = " Upload an MP4 or add a VAST tag above." if session.can_edit() else ""
+        st.info(f"No creatives yet.{hint}")
     for creative in creatives:
         _card(api, creative)
 
@@ -268,10 +270,11 @@ def render(api: AdminApi, campaign: Campaign) -> None:
             raise
         st.info("Creative upload is not available on this server yet.", icon=":material/info:")
         return
-    uploaded = _upload_form(api, campaign)
-    tagged = _tag_form(api, campaign)  # drawn whether or not a file was just sent
-    if uploaded or tagged:
-        creatives = api.list_creatives(campaign.id)
+    if session.can_edit():
+        uploaded = _upload_form(api, campaign)
+        tagged = _tag_form(api, campaign)  # drawn whether or not a file was just sent
+        if uploaded or tagged:
+            creatives = api.list_creatives(campaign.id)
     if any(c.status is CreativeStatus.PROCESSING for c in creatives):
         st.fragment(run_every=REFRESH_SECONDS)(_follow)(campaign.id)
     else:

@@ -12,6 +12,7 @@ from ads.campaigns import CampaignStatus, Pacing
 from ads.platforms import LABELS as PLATFORM_LABELS
 from ads.platforms import Platform
 from ads.priority import Priority
+from ads.roles import Role
 from ads.separation import TIER1_CATEGORIES, family
 from dashboard.models import CreativeStatus
 
@@ -38,6 +39,16 @@ PRIORITY: dict[Priority, StatusStyle] = {
     Priority.SPONSORSHIP: StatusStyle("Sponsorship", "violet", ":material/workspace_premium:"),
     Priority.STANDARD: StatusStyle("Standard", "gray", ":material/campaign:"),
     Priority.HOUSE: StatusStyle("House", "blue", ":material/home:"),
+}
+ROLE: dict[Role, StatusStyle] = {
+    Role.ADMIN: StatusStyle("Admin", "violet", ":material/shield_person:"),
+    Role.EDITOR: StatusStyle("Editor", "blue", ":material/edit:"),
+    Role.VIEWER: StatusStyle("Viewer", "gray", ":material/visibility:"),
+}
+ROLE_HELP: dict[Role, str] = {
+    Role.ADMIN: "manages the team and every campaign",
+    Role.EDITOR: "creates and changes campaigns and creatives",
+    Role.VIEWER: "reads campaigns, creatives and reports; changes nothing",
 }
 CREATIVE_STATUS: dict[CreativeStatus, StatusStyle] = {
     CreativeStatus.PROCESSING: StatusStyle("Processing", "orange", ":material/hourglass_top:"),

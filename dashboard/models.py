@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ads.campaigns import CampaignOut
 from ads.priority import Priority
+from ads.roles import Role
 
 Campaign = CampaignOut
 
@@ -33,6 +34,20 @@ class Token(ApiModel):
 class Profile(ApiModel):
     id: str
     email: str
+    role: Role
+
+
+class TeamUser(ApiModel):
+    id: uuid.UUID
+    email: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+
+class TeamList(ApiModel):
+    users: list[TeamUser]
 
 
 class CampaignPage(ApiModel):

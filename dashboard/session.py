@@ -5,12 +5,14 @@ from __future__ import annotations
 import httpx
 import streamlit as st
 
+from ads.roles import Role
 from config.settings import get_settings
 from dashboard.api_client import AdminApi
 
 # Keys of st.session_state this module owns (tests read and overwrite the token).
 TOKEN_KEY = "auth_token"  # noqa: S105 (a session-state key, not a secret)
 EMAIL_KEY = "auth_email"
+ROLE_KEY = "auth_role"
 _NOTICES = "notices"
 
 
@@ -34,9 +36,30 @@ def email() -> str:
     return str(st.session_state.get(EMAIL_KEY, ""))
 
 
-def sign_in(*, token: str, user_email: str) -> None:
+def role() -> Role:
+    """The signed-in user's role (viewer when unknown: pages then offer no changes)."""
+    raw = st.session_state.get(ROLE_KEY)
+    return Role(raw) if raw in {r.value for r in Role} else Role.VIEWER
+
+
+def can_edit() -> bool:
+    """Whether this user may change campaigns and creatives (the API checks it again)."""
+    return role().can_edit
+
+
+def sign_in(*, token: str, user_email: str, user_role: Role) -> None:
     st.session_state[TOKEN_KEY] = token
     st.session_state[EMAIL_KEY] = user_email
+    set_role(user_role)
+
+
+def set_role(user_role: Role) -> None:
+    st.session_state[ROLE_KEY] = user_role.value
+
+
+def replace_token(token: str) -> None:
+    """Go on with a new token (after a password change ended the old one)."""
+    st.session_state[TOKEN_KEY] = token
 
 
 def sign_out(reason: str | None = None) -> None:

@@ -54,6 +54,23 @@ async def record_login(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(update(User).where(User.id == user_id).values(last_login_at=func.now()))
 
 
+async def restore_admin(session: AsyncSession, *, email: str, password_hash: str) -> None:
+    """Make ``email`` an active admin with this password, creating the user if missing; the
+    user's earlier sessions end (the caller commits). The operator's way back in when every
+    admin is locked out."""
+    stmt = insert(User).values(email=email, password_hash=password_hash, role=Role.ADMIN.value)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[User.email],
+        set_={
+            "password_hash": stmt.excluded.password_hash,
+            "role": Role.ADMIN.value,
+            "active": True,
+            "session_version": User.session_version + 1,
+        },
+    )
+    await session.execute(stmt)
+
+
 async def ensure_admin(session: AsyncSession, *, email: str, password_hash: str) -> None:
     """Create the admin unless a user with ``email`` exists (the caller commits)."""
     stmt = insert(User).values(

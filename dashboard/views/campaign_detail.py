@@ -25,7 +25,8 @@ def _pick_campaign(api: AdminApi) -> None:
     campaigns = metrics.all_campaigns(api)
     if not campaigns:
         st.info("No campaigns yet.")
-        st.page_link(ui.CAMPAIGN_FORM, label="Create a campaign", icon=":material/add_circle:")
+        if session.can_edit():
+            st.page_link(ui.CAMPAIGN_FORM, label="Create a campaign", icon=":material/add_circle:")
         return
     chosen = st.selectbox(
         "Choose a campaign",
@@ -44,6 +45,8 @@ def _header(api: AdminApi, campaign: Campaign) -> None:
         st.title(formatting.md(campaign.name), width="content")
         ui.campaign_badge(campaign.status)
     st.caption(f"Campaign {campaign.id}")
+    if not session.can_edit():
+        return
     with st.container(horizontal=True, key="status-actions"):
         for target in ui.next_statuses(campaign.status):
             label, icon = ui.action_label(campaign.status, target)

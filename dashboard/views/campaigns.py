@@ -49,8 +49,8 @@ def _filters() -> tuple[str, CampaignStatus | None]:
     return search or "", status
 
 
-def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None) -> None:
-    cells = st.columns(_COLUMNS, vertical_alignment="center")
+def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None, *, editable: bool) -> None:
+    cells = st.columns(_COLUMNS if editable else _COLUMNS[:-1], vertical_alignment="center")
     cells[0].page_link(
         ui.CAMPAIGN, label=formatting.md(c.name), query_params={"id": str(c.id)}, width="stretch"
     )
@@ -63,6 +63,8 @@ def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None) -> None:
     cells[4].text(formatting.day(c.start_date))
     cells[5].text(formatting.day(c.end_date))
     cells[6].text("—" if impressions is None else formatting.count(impressions.get(c.id, 0)))
+    if not editable:
+        return
     with cells[7], st.container(horizontal=True, gap="small", wrap=False):
         target = _QUICK.get(c.status)
         if target is not None:
@@ -101,7 +103,10 @@ def _pager(total: int, page: int) -> None:
 def render() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.title("Campaigns")
-        if st.button("New campaign", type="primary", icon=":material/add:", key="new-campaign"):
+        editable = session.can_edit()
+        if editable and st.button(
+            "New campaign", type="primary", icon=":material/add:", key="new-campaign"
+        ):
             st.switch_page(ui.CAMPAIGN_FORM)
     search, status = _filters()
     page = int(st.session_state.get(_PAGE, 0))
@@ -122,11 +127,12 @@ def render() -> None:
             )
             return
         impressions = metrics.impressions_by_campaign(api, listing.campaigns)
-        header = st.columns(_COLUMNS)
-        for cell, title in zip(header, _HEADERS, strict=True):
+        shown = len(_COLUMNS) if editable else len(_COLUMNS) - 1  # viewers get no actions
+        header = st.columns(_COLUMNS[:shown])
+        for cell, title in zip(header, _HEADERS[:shown], strict=True):
             cell.markdown(f"**{title}**")
         for campaign in listing.campaigns:
-            _row(campaign, impressions)
+            _row(campaign, impressions, editable=editable)
     _pager(listing.total, page)
     if impressions is None:
         st.caption("Impressions appear once ad serving and beacon tracking are live.")

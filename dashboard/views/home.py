@@ -72,8 +72,9 @@ def _inventory() -> None:
 
 def _quick_actions() -> None:
     st.subheader("Quick actions")
-    st.page_link(ui.CAMPAIGN_FORM, label="Create a campaign", icon=":material/add_circle:")
-    st.page_link(ui.CAMPAIGN, label="Upload a creative", icon=":material/upload:")
+    if session.can_edit():
+        st.page_link(ui.CAMPAIGN_FORM, label="Create a campaign", icon=":material/add_circle:")
+        st.page_link(ui.CAMPAIGN, label="Upload a creative", icon=":material/upload:")
     st.page_link(ui.CAMPAIGNS, label="Manage campaigns", icon=":material/campaign:")
     st.page_link(ui.ANALYTICS, label="See performance", icon=":material/monitoring:")
 

@@ -1,4 +1,4 @@
-"""Log in with the admin's email and password (the API's ``POST /auth/login``)."""
+"""Log in with an email and password (the API's ``POST /auth/login``)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,14 @@ def render() -> None:
             token = session.api().login(email=email.strip(), password=password)
             profile = session.api(token=token.access_token).profile()
         except ApiError as exc:
-            if exc.status == 401:
+            if exc.code == "account_deactivated":
+                st.error("This account is deactivated: ask an admin.", icon=":material/block:")
+            elif exc.status == 401:
                 st.error("Wrong email or password.", icon=":material/error:")
             else:
                 st.error(f"Could not log in: {exc.message}.", icon=":material/error:")
             return
-        session.sign_in(token=token.access_token, user_email=profile.email)
+        session.sign_in(token=token.access_token, user_email=profile.email, user_role=profile.role)
         st.rerun()
 
 

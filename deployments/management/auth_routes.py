@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ads.auth import hash_password, issue_token, read_token, verify_password
-from ads.errors import InvalidInput, NotAuthenticated
+from ads.errors import AccountDeactivated, InvalidInput, NotAuthenticated
 from ads.roles import Role, check_password
 from deployments.management.deps import (
     SESSION_COOKIE,
@@ -66,7 +66,7 @@ async def login(
     if user is None or not matches:
         raise NotAuthenticated("invalid email or password")
     if not user.active:
-        raise NotAuthenticated("this account is deactivated: ask an admin")
+        raise AccountDeactivated("this account is deactivated: ask an admin")
     await users.record_login(session, user.id)
     await session.commit()
     return _start_session(response, state, user)

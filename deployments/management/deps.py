@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.auth import SessionClaims, read_token
-from ads.errors import NotAuthenticated
+from ads.errors import AccountDeactivated, NotAuthenticated
 from ads.roles import Role, require_admin, require_editor
 from deployments.management.state import ManagementState
 from storage import users
@@ -80,7 +80,7 @@ async def _principal(session: AsyncSession, claims: SessionClaims) -> Principal:
     if user is None:
         raise NotAuthenticated("user no longer exists")
     if not user.active:
-        raise NotAuthenticated("this account is deactivated: ask an admin")
+        raise AccountDeactivated("this account is deactivated: ask an admin")
     if user.session_version != claims.session_version:
         raise NotAuthenticated("the password changed since this session began: log in again")
     return Principal(id=user.id, email=user.email, role=Role(user.role))

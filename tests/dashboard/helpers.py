@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from streamlit.testing.v1 import AppTest
@@ -15,6 +16,7 @@ from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD
 TAG_MACROS = "ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]"
 """How every VAST tag the dashboard makes ends: the IAB macros players fill."""
 
+W = TypeVar("W")
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboard" / "app.py"
 
@@ -53,3 +55,24 @@ def goto(at: AppTest, page: str, **query: str) -> AppTest:
     at.query_params.clear()
     at.query_params.update(query)
     return at.switch_page(page).run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says in markdown, captions, titles, alerts and toasts, as one string."""
+    parts = [
+        *(e.value for e in at.markdown),
+        *(e.value for e in at.caption),
+        *(e.value for e in at.title),
+        *(e.value for e in at.subheader),
+        *(e.value for e in at.error),
+        *(e.value for e in at.info),
+        *(e.value for e in at.toast),
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def labelled(widgets: Iterable[W], label: str) -> W:
+    """The one widget whose label starts with ``label`` (the form adds "(optional)" etc.)."""
+    found = [w for w in widgets if str(getattr(w, "label", "")).startswith(label)]
+    assert len(found) == 1, [getattr(w, "label", None) for w in widgets]
+    return found[0]

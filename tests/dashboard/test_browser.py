@@ -2,7 +2,8 @@
 
 The tests below run in file order as one marketer's session: log in, create a campaign, activate
 it, upload a generated MP4 by the drop zone, read the VAST tag, request it and fire its beacons,
-then find the impression on the Analytics page. Each page's load time (navigation until its main
+then find the impression on the Analytics page; last, add a viewer to the team, who logs in to
+a dashboard without the campaign tools. Each page's load time (navigation until its main
 content is visible) is measured; screenshots go to test-artifacts/screenshots/ and, with
 UPDATE_DOC_SCREENSHOTS=1, the main ones to docs/screenshots/ for the README.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -63,6 +65,7 @@ MAIN = {
     "new-campaign": ".st-key-campaign-form",
     "campaign": ".st-key-campaign-detail",
     "analytics": ".st-key-analytics-table",
+    "team": ".st-key-team-table",
 }
 
 
@@ -355,3 +358,36 @@ def test_vast_request_and_beacons_reach_analytics(session: Session) -> None:
     pod = _filled_vast(break_tag)
     sequence = [ad.get("sequence") for ad in pod.iterfind("v:Ad", VAST_NS)]
     assert sequence and sequence == [str(n) for n in range(1, len(sequence) + 1)], sequence
+
+
+def test_admin_adds_a_viewer_who_gets_no_campaign_tools(session: Session) -> None:
+    page = session.page
+    open_page(session, "Team", "team")
+    email = f"viewer-{uuid.uuid4().hex[:8]}@team.example.com"
+    password = "viewer password 1"
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.locator(".st-key-add-user-role").click()
+    page.get_by_role("option", name=re.compile("^Viewer")).click()
+    page.get_by_role("textbox", name="Temporary password").fill(password)
+    page.get_by_role("button", name="Add user").click()
+    page.get_by_text("can now log in as viewer").wait_for()
+    screenshot(page, "team", for_docs=True)
+
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        other = context.new_page()
+        other.goto(session.url)
+        other.get_by_label("Email").fill(email)
+        other.get_by_role("textbox", name="Password").fill(password)
+        other.get_by_role("button", name="Log in").click()
+        other.locator(MAIN["home"]).wait_for()
+        sidebar = other.get_by_test_id("stSidebar")
+        sidebar.get_by_text("(viewer)").wait_for()
+        nav = other.get_by_test_id("stSidebarNav")
+        assert nav.get_by_role("link", name="Campaigns").count() == 1
+        assert nav.get_by_role("link", name="New campaign").count() == 0
+        assert nav.get_by_role("link", name="Team").count() == 0
+    finally:
+        context.close()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -19,11 +18,18 @@ from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import session
 from media.synthetic import write_synthetic_video
-from tests.dashboard.helpers import TAG_MACROS, create_campaign, goto, log_in, new_app
+from tests.dashboard.helpers import (
+    TAG_MACROS,
+    create_campaign,
+    goto,
+    labelled,
+    log_in,
+    new_app,
+    texts,
+)
 from tests.stack_fixtures import Stack, execute_sql, wait_until
 
 pytestmark = pytest.mark.integration
-W = TypeVar("W")
 
 HOME = "views/home.py"
 CAMPAIGNS = "views/campaigns.py"
@@ -39,27 +45,6 @@ def app(stack: Stack) -> AppTest:
     assert not at.exception, at.exception
     assert session.TOKEN_KEY in at.session_state, texts(at)
     return at
-
-
-def texts(at: AppTest) -> str:
-    """Everything the page says in markdown, captions, titles, alerts and toasts, as one string."""
-    parts = [
-        *(e.value for e in at.markdown),
-        *(e.value for e in at.caption),
-        *(e.value for e in at.title),
-        *(e.value for e in at.subheader),
-        *(e.value for e in at.error),
-        *(e.value for e in at.info),
-        *(e.value for e in at.toast),
-    ]
-    return "\n".join(str(p) for p in parts)
-
-
-def labelled(widgets: Iterable[W], label: str) -> W:
-    """The one widget whose label starts with ``label`` (the form adds "(optional)" etc.)."""
-    found = [w for w in widgets if str(getattr(w, "label", "")).startswith(label)]
-    assert len(found) == 1, [getattr(w, "label", None) for w in widgets]
-    return found[0]
 
 
 def new_campaign_form(app: AppTest, name: str) -> AppTest:
@@ -117,7 +102,7 @@ def test_expired_session_and_logout_return_to_login(app: AppTest) -> None:
     app.session_state[session.TOKEN_KEY] = "expired-or-forged"
     app = goto(app, CAMPAIGNS)
     assert app.title[0].value.endswith("CTV Ad Server")
-    assert "session has expired" in texts(app)
+    assert "session has ended (invalid session token)" in texts(app)
     app = log_in(app)
     app.sidebar.button(key="logout").click().run()
     assert app.title[0].value.endswith("CTV Ad Server")

@@ -3,6 +3,9 @@ changes, deactivation and new passwords apply to the very next request."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -153,7 +156,8 @@ def test_deactivation_ends_sessions_and_logins_until_reactivated(
         assert refused.status_code == 401
         assert "deactivated" in refused.json()["error"]["message"]
     login = log_in(stack, user["email"])
-    assert login.status_code == 401 and "deactivated" in login.json()["error"]["message"]
+    assert login.status_code == 401
+    assert login.json()["error"]["code"] == "account_deactivated"
     assert log_in(stack, user["email"], "a wrong password!").json()["error"]["message"] == (
         "invalid email or password"
     )
@@ -245,3 +249,45 @@ def test_an_empty_change_is_422(api: httpx.Client) -> None:
     user = new_user(api, "viewer")
     assert api.patch(f"/users/{user['id']}", json={}).status_code == 422
     assert api.patch(f"/users/{user['id']}", json={"role": "boss"}).status_code == 422
+
+
+def restore_admin(
+    stack: Stack, email: str, typed: str, *, command: tuple[str, ...] = ("cluster", "restore-admin")
+) -> subprocess.CompletedProcess[str]:
+    """The operator's command: ``python -m cluster restore-admin`` (local stack) or, as in a
+    Ray pod, ``python -m storage.restore_admin``."""
+    env = {**os.environ, "DATABASE_URL": stack.database_url}
+    return subprocess.run(
+        [sys.executable, "-m", *command, email],
+        input=typed,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_operator_restores_a_locked_out_admin(stack: Stack, api: httpx.Client) -> None:
+    user = new_user(api, "viewer")
+    with client_of(stack, user["email"]) as earlier:
+        assert api.patch(f"/users/{user['id']}", json={"active": False}).status_code == 200
+        weak = restore_admin(stack, user["email"], "short\n")
+        assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
+        done = restore_admin(stack, user["email"].upper(), "restored password 1\n")
+        assert done.returncode == 0, done.stderr
+        assert "is an active admin" in done.stdout
+        assert earlier.get("/campaigns").status_code == 401
+    with client_of(stack, user["email"], "restored password 1") as restored:
+        assert restored.get("/auth/profile").json()["role"] == "admin"
+        assert restored.get("/users").status_code == 200
+    api.patch(f"/users/{user['id']}", json={"role": "viewer"})  # one admin again for the others
+    fresh = f"new-admin-{uuid.uuid4().hex[:8]}@team.example.com"
+    in_a_pod = restore_admin(
+        stack, fresh, "restored password 2\n", command=("storage.restore_admin",)
+    )
+    assert in_a_pod.returncode == 0, in_a_pod.stderr
+    with client_of(stack, fresh, "restored password 2") as created:
+        me = created.get("/auth/profile").json()
+    assert me["role"] == "admin"
+    api.patch(f"/users/{me['id']}", json={"role": "viewer"})
