@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         "Keep it for BEACON_MAX_AGE_SECONDS after rotating, then unset it.",
     )
     session_ttl_minutes: int = Field(default=720, ge=1)
+    login_max_failures: int = Field(default=10, ge=1)
+    """Wrong passwords for one email within LOGIN_LOCKOUT_SECONDS before its logins get 429."""
+    login_lockout_seconds: int = Field(default=900, ge=1)
 
     catalog_ttl_seconds: int = Field(default=3600, ge=60)
     catalog_sync_interval_seconds: float = Field(default=10.0, gt=0)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ads.auth import hash_password, issue_token, read_token, verify_password
-from ads.errors import AccountDeactivated, InvalidInput, NotAuthenticated
+from ads.errors import AccountDeactivated, InvalidInput, NotAuthenticated, TooManyAttempts
 from ads.roles import Role, check_password
 from deployments.management.deps import (
     SESSION_COOKIE,
@@ -22,6 +22,7 @@ from deployments.management.deps import (
 )
 from deployments.management.state import ManagementState
 from storage import users
+from storage.login_failures import LoginFailures
 from storage.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -60,16 +61,36 @@ class ProfileOut(BaseModel):
 async def login(
     body: LoginRequest, response: Response, session: SessionDep, state: StateDep
 ) -> TokenOut:
-    user = await users.get_by_email(session, body.email)
+    email = body.email.strip().lower()
+    failures = _failures(state)
+    wait = await failures.locked_for(email)
+    if wait is not None:
+        raise TooManyAttempts(
+            f"too many wrong passwords for this email: try again in {-(-wait // 60)} min",
+            retry_after_seconds=wait,
+        )
+    user = await users.get_by_email(session, email)
     stored = user.password_hash if user else _DUMMY_HASH
     matches = await asyncio.to_thread(verify_password, body.password, stored)
     if user is None or not matches:
+        await failures.failed(email)
         raise NotAuthenticated("invalid email or password")
+    await failures.succeeded(email)
     if not user.active:
         raise AccountDeactivated("this account is deactivated: ask an admin")
     await users.record_login(session, user.id)
     await session.commit()
     return _start_session(response, state, user)
+
+
+def _failures(state: ManagementState) -> LoginFailures:
+    settings = state.settings
+    return LoginFailures(
+        state.redis,
+        prefix=settings.redis_key_prefix,
+        limit=settings.login_max_failures,
+        window_seconds=settings.login_lockout_seconds,
+    )
 
 
 @router.post("/password", response_model=TokenOut)

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from tests.integration.factories import draft_campaign
 from tests.stack_fixtures import ADMIN_EMAIL, Stack
@@ -291,3 +292,23 @@ def test_an_operator_restores_a_locked_out_admin(stack: Stack, api: httpx.Client
         me = created.get("/auth/profile").json()
     assert me["role"] == "admin"
     api.patch(f"/users/{me['id']}", json={"role": "viewer"})
+
+
+def test_password_guessing_is_locked_out_per_email(
+    stack: Stack, api: httpx.Client, rds: redis.Redis
+) -> None:
+    guessed, bystander = new_user(api, "viewer")["email"], new_user(api, "viewer")["email"]
+    for _ in range(9):
+        assert log_in(stack, guessed, "wrong guess 123").status_code == 401
+    assert log_in(stack, guessed).status_code == 200  # a right password clears the count
+    for _ in range(10):
+        assert log_in(stack, guessed, "wrong guess 123").status_code == 401
+    locked = log_in(stack, guessed)  # even the right password waits now
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "too_many_attempts"
+    wait = int(locked.headers["Retry-After"])
+    assert 800 < wait <= 900 and locked.json()["error"]["details"]["retry_after_seconds"] == wait
+    assert log_in(stack, guessed.upper()).status_code == 429  # the same email, however typed
+    assert log_in(stack, bystander).status_code == 200
+    rds.delete(f"{stack.redis_prefix}login-failures:{guessed}")  # the window ends
+    assert log_in(stack, guessed).status_code == 200
