@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import IO, Any, Literal, TypeVar
 
 import httpx
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
 from ads.creatives import VastTagCreate
+from ads.forecast import Forecast
 from ads.inventory import InventoryReport
 from ads.roles import Role
 from dashboard.models import (
@@ -290,6 +292,18 @@ class AdminApi:
         """Ad requests and fill of the last ``hours`` hours, hour by hour."""
         response = self._request("GET", "/inventory", params={"hours": hours})
         return self._parse(InventoryReport, response)
+
+    def forecast(
+        self, *, start: datetime, end: datetime, budget: Decimal, cpm: Decimal
+    ) -> Forecast:
+        """Ad requests expected from ``start`` to ``end``, against what ``budget`` buys."""
+        params = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "budget": str(budget),
+            "cpm": str(cpm),
+        }
+        return self._parse(Forecast, self._request("GET", "/forecast", params=params))
 
     def performance(self, *, start: datetime, end: datetime) -> PerformanceReport:
         params = {"from": start.isoformat(), "to": end.isoformat()}

@@ -12,7 +12,7 @@ from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
 from config.settings import get_settings
-from dashboard import charts, creatives_panel, formatting, metrics, session
+from dashboard import charts, creatives_panel, forecast_panel, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, CampaignChange
@@ -337,6 +337,7 @@ def render() -> None:
         _budget(campaign)
         _facts(campaign)
     _delivery(api, campaign)
+    forecast_panel.render(api, campaign)
     _vast_tag(campaign)
     creatives_panel.render(api, campaign)
     _history(api, campaign)

@@ -1,5 +1,5 @@
 """Analytics: per-campaign stats and platform split, the dashboard summary, ad inventory (fill
-rate) and the performance report (JSON, CSV).
+rate), the avails forecast and the performance report (JSON, CSV).
 
 Counters come from the hourly and daily roll-ups, reach and platforms from the raw events; the
 math is in :mod:`ads.reporting` and :mod:`ads.platform_report`.
@@ -10,14 +10,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
+from ads.campaigns import MAX_BUDGET
 from ads.errors import NotFound
+from ads.forecast import Forecast, forecast, history_hours, impressions_for
 from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
 from ads.inventory import report as inventory_report
 from ads.pacing import planned_by
@@ -31,6 +34,7 @@ from ads.reporting import (
     PerformanceReport,
     Reach,
     RecentCampaign,
+    parse_bound,
 )
 from config.settings import get_settings
 from deployments.management.deps import CurrentUser, SessionDep, StateDep
@@ -45,6 +49,7 @@ router = APIRouter(tags=["analytics"])
 TOP_CAMPAIGNS = 5
 BEHIND_PLAN = 5
 RECENT_CAMPAIGNS = 5
+FORECAST_SPAN = timedelta(days=7)
 
 From = Annotated[
     str | None,
@@ -173,6 +178,32 @@ async def inventory(
     buckets = hours_up_to(datetime.now(UTC), hours)
     store = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
     return inventory_report(buckets, await store.read(buckets))
+
+
+@router.get("/forecast", response_model=Forecast)
+async def avails_forecast(
+    _: CurrentUser,
+    state: StateDep,
+    from_: Annotated[
+        str | None, Query(alias="from", max_length=64, description="ISO date or datetime; now")
+    ] = None,
+    to: Annotated[
+        str | None,
+        Query(max_length=64, description="ISO date (inclusive) or datetime; 7 days after from"),
+    ] = None,
+    budget: Annotated[Decimal | None, Query(gt=0, le=MAX_BUDGET)] = None,
+    cpm: Annotated[Decimal | None, Query(ge=0, le=MAX_BUDGET)] = None,
+) -> Forecast:
+    """Ad requests expected from ``from`` to ``to`` at the last week's hourly rates, and how many
+    of them no paid campaign takes today (see ads/forecast.py); with ``budget`` and ``cpm``, the
+    impressions that budget needs, to compare."""
+    now = datetime.now(UTC)
+    start = now if from_ is None else parse_bound(from_, field="from", end=False)
+    end = start + FORECAST_SPAN if to is None else parse_bound(to, field="to", end=True)
+    hours = history_hours(now)
+    counts = await RedisInventory(state.redis, prefix=state.settings.redis_key_prefix).read(hours)
+    needed = None if budget is None or cpm is None else impressions_for(budget, cpm)
+    return forecast(counts, now=now, start=start, end=end, impressions_needed=needed)
 
 
 @router.get(

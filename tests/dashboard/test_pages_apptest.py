@@ -527,6 +527,23 @@ def test_campaign_list_searches_filters_and_pauses_resumes(app: AppTest, api: ht
     assert campaign_status(api, draft["id"]) == "active"
 
 
+def test_detail_forecasts_the_flight_against_the_budget(app: AppTest, api: httpx.Client) -> None:
+    campaign = create_campaign(api)  # $1,500 at an $18 CPM
+    app = goto(app, DETAIL, id=campaign["id"])
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Impressions the budget buys"] == "83,333"
+    expected, unsold = shown["Ad requests expected"], shown["Unsold"]
+    assert (expected, unsold) == ("—", "—") or int(expected.replace(",", "")) >= int(
+        unsold.replace(",", "")
+    )
+    verdicts = [*app.success, *app.warning, *app.error, *app.info]
+    assert any("breaks" in v.value or "No ad requests counted yet" in v.value for v in verdicts)
+    for status in ("active", "completed"):
+        assert api.put(f"/campaigns/{campaign['id']}/status", json={"status": status}).is_success
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert "Impressions the budget buys" not in {m.label for m in app.metric}
+
+
 def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Client) -> None:
     campaign = create_campaign(api)
     app = goto(app, DETAIL, id=campaign["id"])

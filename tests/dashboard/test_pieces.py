@@ -10,9 +10,11 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from ads.forecast import Forecast
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
+from dashboard.forecast_panel import verdict
 from dashboard.models import Campaign, PerformanceRow
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import duplicate
@@ -253,3 +255,29 @@ def test_a_copy_of_an_ended_flight_starts_now_as_long() -> None:
     assert copy.end_date - copy.start_date == timedelta(days=30)
     running = source.model_copy(update={"end_date": now + timedelta(days=1)})
     assert duplicate(running, now=now).start_date == source.start_date
+
+
+@pytest.mark.parametrize(
+    ("history", "needed", "kind", "says"),
+    [
+        (0, 1000, "info", "No ad requests counted yet"),
+        (168, None, "info", "At CPM 0"),
+        (168, 400, "success", "The 500 unsold breaks expected by Dec 13, 2026 cover the 400"),
+        (168, 900, "warning", "only 500 breaks expected by Dec 13, 2026 are unsold"),
+        (168, 5000, "error", "more than the 2,000 ad requests expected by Dec 13, 2026 in all"),
+    ],
+)
+def test_forecast_verdict_compares_the_budget_with_the_breaks(
+    history: int, needed: int | None, kind: str, says: str
+) -> None:
+    result = Forecast(
+        start=datetime(2026, 12, 6, tzinfo=UTC),
+        end=datetime(2026, 12, 13, 12, tzinfo=UTC),
+        history_hours=history,
+        requests=2000,
+        paid_filled=1500,
+        unsold=500,
+        impressions_needed=needed,
+    )
+    shown_kind, text = verdict(result)
+    assert shown_kind == kind and says in text

@@ -3,6 +3,7 @@ management API (``GET /inventory``)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 import redis
 
+from ads.forecast import history_hours
 from ads.inventory import InventoryCounts, hour_of, hours_up_to
 from deployments.serving.decision_metrics import DecisionMetrics
 from storage.inventory import KEEP, RedisInventory
@@ -103,3 +105,43 @@ def test_the_api_reports_what_the_replicas_answered(
         assert refused.status_code == 422 and "hours" in refused.text, refused.text
     with httpx.Client(base_url=api.base_url) as anonymous:
         assert anonymous.get("/inventory").status_code == 401
+
+
+def test_forecast_projects_the_last_week_against_a_budget(stack: Stack, api: httpx.Client) -> None:
+    """Last week's hours, written where the replicas write theirs, forecast the next two days;
+    the replicas' own counts (this run's decisions) may add a little to the latest hours."""
+    store = RedisInventory(connect_redis(stack.redis_url), prefix=stack.redis_prefix)
+    week = history_hours(datetime.now(UTC))
+    hourly = InventoryCounts(requests=10_000, filled=7_000, house_only=1_000)
+    asyncio.run(store.add({hour: hourly for hour in week}))
+    now = datetime.now(UTC)
+    answer = api.get(
+        "/forecast",
+        params={"to": (now + timedelta(days=2)).isoformat(), "budget": "1500", "cpm": "20"},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["history_hours"] == len(week)
+    assert 480_000 <= body["requests"] <= 480_000 * 1.05
+    assert body["unsold"] == body["requests"] - body["paid_filled"]
+    assert 0.38 <= body["unsold"] / body["requests"] <= 0.42
+    assert body["impressions_needed"] == 75_000
+    default = api.get("/forecast").json()  # from now, for a week, no budget
+    assert default["impressions_needed"] is None
+    assert datetime.fromisoformat(default["end"]) - datetime.fromisoformat(default["start"]) == (
+        timedelta(days=7)
+    )
+
+
+def test_forecast_refuses_past_ranges_and_bad_numbers(api: httpx.Client) -> None:
+    for params, field in [
+        ({"to": "2020-01-01"}, "to"),
+        ({"from": "tomorrow"}, "from"),
+        ({"to": (datetime.now(UTC) + timedelta(days=400)).isoformat()}, "to"),
+        ({"budget": "-5", "cpm": "10"}, "budget"),
+        ({"budget": "100", "cpm": "ten"}, "cpm"),
+    ]:
+        answer = api.get("/forecast", params=params)
+        assert answer.status_code == 422, (params, answer.text)
+        fields = {d["field"].removeprefix("query.") for d in answer.json()["error"]["details"]}
+        assert field in fields, answer.text
