@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 
+PRIVATE_PORTS = range(20000, 23000)
+"""Where :func:`free_port` takes ports: above Ray's worker ports (10002-19999 by default), below
+`make up`'s Ray client port (23001) and, above all, outside the kernel's ephemeral range
+(32768+). A port picked from that range could be taken by any process's outgoing connection or
+port-0 listener (a Ray head's own) between the pick and the moment its server binds it: a
+launcher test once lost HAProxy's metrics port that way."""
 DIRECT_INGRESS_PORTS = range(24000, 30000)
-"""Where private stacks (tests, benchmarks) take their replicas' direct-ingress ports: above Ray's
-worker ports (10002-19999 by default) and `make up`'s Ray client port (23001), below Serve's
-default direct-ingress range (30000-31000, which `make up` uses) and the kernel's ephemeral range
-(32768+, where :func:`free_port` and outgoing connections take their ports)."""
+"""Where private stacks (tests, benchmarks) take their replicas' direct-ingress ports: above
+:data:`PRIVATE_PORTS` and `make up`'s Ray client port, below Serve's default direct-ingress range
+(30000-31000, which `make up` uses) and the kernel's ephemeral range."""
 
 
 _HANDED_OUT: set[int] = set()
 
 
 def free_port() -> int:
-    """A port free on 127.0.0.1 now (the kernel picks it from the ephemeral range), and never
-    one this process was given before: the kernel may hand a port it just gave out (and that was
-    closed again) out once more, and two processes of one stack on one port fail to start."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port: int = sock.getsockname()[1]
-        if port not in _HANDED_OUT:
+    """A port of :data:`PRIVATE_PORTS` free on every interface now, and never one this process
+    was given before (two processes of one stack on one port fail to start). Picked at random,
+    so stacks started side by side by other processes rarely try the same one."""
+    candidates = [p for p in PRIVATE_PORTS if p not in _HANDED_OUT]
+    random.shuffle(candidates)
+    for port in candidates:
+        if bindable(port):
             _HANDED_OUT.add(port)
             return port
+    raise RuntimeError(f"no free port left in {PRIVATE_PORTS}")
 
 
 def bindable(port: int) -> bool:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import cluster.ports
-from cluster.ports import DIRECT_INGRESS_PORTS, bindable, free_port
+from cluster.ports import DIRECT_INGRESS_PORTS, PRIVATE_PORTS, bindable, free_port
 from cluster.ray_head import (
     direct_ingress_env,
     haproxy_env,
@@ -114,24 +113,21 @@ def test_kill_haproxy_stops_only_the_process_on_this_stacks_config(tmp_path: Pat
             proc.wait()
 
 
-def test_free_port_never_hands_the_same_port_out_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The kernel may give a just-closed port out again (a Ray head failed to start on it: two
-    # of its components were handed port 50009).
-    offered = iter([41001, 41001, 41002, 41001, 41003])
-
-    class KernelSocket:
-        def __enter__(self) -> KernelSocket:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def bind(self, address: Any) -> None:
-            self.port = next(offered)
-
-        def getsockname(self) -> tuple[str, int]:
-            return ("127.0.0.1", self.port)
-
-    monkeypatch.setattr("cluster.ports.socket.socket", KernelSocket)
+def test_free_ports_are_outside_the_ephemeral_range_bindable_and_never_repeated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A port from the kernel's ephemeral range was taken by another process between the pick
+    # and HAProxy's bind; and a port handed out twice once gave two Ray components one port.
     monkeypatch.setattr(cluster.ports, "_HANDED_OUT", set())
-    assert [free_port() for _ in range(3)] == [41001, 41002, 41003]
+    monkeypatch.setattr(cluster.ports, "bindable", lambda port: port % 3 == 0)  # others busy
+    picked = [free_port() for _ in range(200)]
+    assert len(set(picked)) == 200
+    assert all(port in PRIVATE_PORTS and port % 3 == 0 for port in picked)
+    low, high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    assert not set(picked) & set(range(low, high + 1))
+
+
+def test_free_port_says_when_the_range_is_used_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster.ports, "_HANDED_OUT", set(PRIVATE_PORTS))
+    with pytest.raises(RuntimeError, match="no free port left"):
+        free_port()
