@@ -34,35 +34,31 @@ def _sidebar() -> None:
 
 def _pages() -> dict[str, list[StreamlitPage]]:
     """The signed-in user's pages: viewers get no campaign form, only admins the team."""
-    manage = [
-        st.Page(ui.HOME, title="Home", icon=":material/home:", default=True),
-        st.Page(ui.CAMPAIGNS, title="Campaigns", icon=":material/campaign:"),
-    ]
-    if session.can_edit():
-        manage.append(
-            st.Page(
-                ui.CAMPAIGN_FORM,
-                title="New campaign",
-                icon=":material/add_circle:",
-                url_path="campaign-form",
-            )
-        )
-    manage.append(
-        st.Page(
-            ui.CAMPAIGN,
-            title="Campaign",
-            icon=":material/movie:",
-            url_path="campaign",
-            visibility="hidden",
-        )
+    form = st.Page(
+        ui.CAMPAIGN_FORM,
+        title="New campaign",
+        icon=":material/add_circle:",
+        url_path="campaign-form",
     )
-    settings = [st.Page(ui.ACCOUNT, title="Account", icon=":material/account_circle:")]
-    if session.role() is Role.ADMIN:
-        settings.insert(0, st.Page(ui.TEAM, title="Team", icon=":material/group:"))
+    team = st.Page(ui.TEAM, title="Team", icon=":material/group:")
     return {
-        "Manage": manage,
+        "Manage": [
+            st.Page(ui.HOME, title="Home", icon=":material/home:", default=True),
+            st.Page(ui.CAMPAIGNS, title="Campaigns", icon=":material/campaign:"),
+            *([form] if session.can_edit() else []),
+            st.Page(
+                ui.CAMPAIGN,
+                title="Campaign",
+                icon=":material/movie:",
+                url_path="campaign",
+                visibility="hidden",
+            ),
+        ],
         "Measure": [st.Page(ui.ANALYTICS, title="Analytics", icon=":material/monitoring:")],
-        "Settings": settings,
+        "Settings": [
+            *([team] if session.role() is Role.ADMIN else []),
+            st.Page(ui.ACCOUNT, title="Account", icon=":material/account_circle:"),
+        ],
     }
 
 
