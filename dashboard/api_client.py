@@ -22,6 +22,7 @@ from ads.creatives import VastTagCreate
 from ads.forecast import Forecast
 from ads.inventory import InventoryReport
 from ads.roles import Role
+from ads.team_history import TeamChange
 from dashboard.models import (
     Campaign,
     CampaignHistory,
@@ -33,6 +34,7 @@ from dashboard.models import (
     PerformanceReport,
     PlatformSplit,
     Profile,
+    TeamHistory,
     TeamList,
     TeamUser,
     Token,
@@ -187,6 +189,11 @@ class AdminApi:
 
     def delete_user(self, user_id: uuid.UUID) -> None:
         self._request("DELETE", f"/users/{user_id}")
+
+    def team_history(self, *, limit: int = 50) -> list[TeamChange]:
+        """Who changed which user, newest first."""
+        response = self._request("GET", "/users/history", params={"limit": limit})
+        return self._parse(TeamHistory, response).changes
 
     # campaigns
 

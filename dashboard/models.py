@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ads.campaigns import CampaignOut
 from ads.priority import Priority
 from ads.roles import Role
+from ads.team_history import TeamChange
 
 Campaign = CampaignOut
 
@@ -48,6 +49,10 @@ class TeamUser(ApiModel):
 
 class TeamList(ApiModel):
     users: list[TeamUser]
+
+
+class TeamHistory(ApiModel):
+    changes: list[TeamChange]
 
 
 class CampaignPage(ApiModel):

@@ -13,8 +13,9 @@ import sys
 from ads.auth import hash_password
 from ads.errors import InvalidInput
 from ads.roles import check_password, normalize_email
+from ads.team_history import OPERATOR, PASSWORD_SET, TeamAction
 from config.settings import Settings, get_settings
-from storage import users
+from storage import team_history, users
 from storage.db import create_engine, session_factory
 
 
@@ -31,8 +32,16 @@ async def restore(database_url: str, *, email: str, password: str) -> None:
     engine = create_engine(database_url, pool_size=1)
     try:
         async with session_factory(engine)() as session:
-            await users.restore_admin(
+            user_id = await users.restore_admin(
                 session, email=email, password_hash=await asyncio.to_thread(hash_password, password)
+            )
+            await team_history.record(
+                session,
+                user_id=user_id,
+                email=email,
+                actor=OPERATOR,
+                action=TeamAction.RESTORED,
+                changes={"role": [None, "admin"], "active": [None, True], "password": PASSWORD_SET},
             )
             await session.commit()
     finally:

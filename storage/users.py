@@ -54,10 +54,10 @@ async def record_login(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(update(User).where(User.id == user_id).values(last_login_at=func.now()))
 
 
-async def restore_admin(session: AsyncSession, *, email: str, password_hash: str) -> None:
+async def restore_admin(session: AsyncSession, *, email: str, password_hash: str) -> uuid.UUID:
     """Make ``email`` an active admin with this password, creating the user if missing; the
     user's earlier sessions end (the caller commits). The operator's way back in when every
-    admin is locked out."""
+    admin is locked out. Returns the user's id."""
     stmt = insert(User).values(email=email, password_hash=password_hash, role=Role.ADMIN.value)
     stmt = stmt.on_conflict_do_update(
         index_elements=[User.email],
@@ -68,7 +68,8 @@ async def restore_admin(session: AsyncSession, *, email: str, password_hash: str
             "session_version": User.session_version + 1,
         },
     )
-    await session.execute(stmt)
+    user_id: uuid.UUID = (await session.execute(stmt.returning(User.id))).scalar_one()
+    return user_id
 
 
 async def ensure_admin(session: AsyncSession, *, email: str, password_hash: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ads.roles import MIN_PASSWORD_CHARS, Role
+from ads.team_history import TeamAction, TeamChange
 from dashboard import components as ui
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
@@ -134,6 +135,40 @@ def _save(api: AdminApi, user: TeamUser, *, role: Role, active: bool, password: 
     st.rerun()
 
 
+def change_text(change: TeamChange) -> str:
+    """One history entry in words (markdown): ``added ana@… as editor``."""
+    who = f"**{formatting.md(change.email)}**"
+    if change.action is TeamAction.ADDED:
+        role = change.changes.get("role", [None, "?"])[1]
+        return f"added {who} as {role}"
+    if change.action is TeamAction.REMOVED:
+        return f"removed {who}"
+    if change.action is TeamAction.RESTORED:
+        return f"restored {who} as an active admin with a new password"
+    parts = []
+    if "role" in change.changes:
+        before, after = change.changes["role"]
+        parts.append(f"role {before} → {after}")
+    if "active" in change.changes:
+        parts.append("reactivated" if change.changes["active"][1] else "deactivated")
+    if "password" in change.changes:
+        parts.append("new password")
+    return f"changed {who}: {', '.join(parts)}"
+
+
+def _history(api: AdminApi) -> None:
+    changes = api.team_history(limit=50)
+    shown = f"{len(changes)}{'+' if len(changes) == 50 else ''}"
+    with st.expander(f"History ({shown})", icon=":material/history:"):
+        if not changes:
+            st.caption("No changes yet.")
+        for change in changes:
+            st.markdown(
+                f"**{formatting.moment(change.at)}** · {formatting.md(change.actor)} · "
+                f"{change_text(change)}"
+            )
+
+
 def render() -> None:
     st.title("Team")
     st.caption(
@@ -149,6 +184,7 @@ def render() -> None:
         _add_form(api)
     with right:
         _edit_form(api, users)
+    _history(api)
 
 
 if __name__ == "__main__":

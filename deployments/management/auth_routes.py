@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ads.auth import hash_password, issue_token, read_token, verify_password
 from ads.errors import AccountDeactivated, InvalidInput, NotAuthenticated, TooManyAttempts
 from ads.roles import Role, check_password
+from ads.team_history import PASSWORD_SET, TeamAction
 from deployments.management.deps import (
     SESSION_COOKIE,
     CurrentUser,
@@ -21,7 +22,7 @@ from deployments.management.deps import (
     revoked_key,
 )
 from deployments.management.state import ManagementState
-from storage import users
+from storage import team_history, users
 from storage.login_failures import LoginFailures
 from storage.models import User
 
@@ -113,6 +114,14 @@ async def change_password(
     check_password(body.new_password, email=user.email, field="new_password")
     user.password_hash = await asyncio.to_thread(hash_password, body.new_password)
     user.session_version += 1
+    await team_history.record(
+        session,
+        user_id=user.id,
+        email=user.email,
+        actor=user.email,
+        action=TeamAction.CHANGED,
+        changes={"password": PASSWORD_SET},
+    )
     await session.commit()
     return _start_session(response, state, user)
 

@@ -1,21 +1,24 @@
 """``/users``: the admins' view of the team: list, add, change role, deactivate, reset a
-password, remove. Every route needs an admin; the rules live in ads/roles.py."""
+password, remove, and the history of those changes. Every route needs an admin; the rules live
+in ads/roles.py."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.auth import hash_password
 from ads.errors import Conflict, NotFound
 from ads.roles import Role, check_admins_remain, check_password, normalize_email
+from ads.team_history import TeamAction, TeamChange, account_changes
 from deployments.management.deps import AdminUser, SessionDep
-from storage import users
+from storage import team_history, users
 from storage.models import User
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -63,6 +66,10 @@ class UserList(BaseModel):
     users: list[UserOut]
 
 
+class TeamHistory(BaseModel):
+    changes: list[TeamChange]
+
+
 def user_out(user: User) -> UserOut:
     return UserOut(
         id=str(user.id),
@@ -80,13 +87,31 @@ async def list_users(_: AdminUser, session: SessionDep) -> UserList:
 
 
 @router.post("", status_code=201, response_model=UserEnvelope)
-async def create_user(body: UserCreate, _: AdminUser, session: SessionDep) -> UserEnvelope:
+async def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -> UserEnvelope:
     email = normalize_email(body.email)
     check_password(body.password, email=email)
     password_hash = await asyncio.to_thread(hash_password, body.password)
     user = await users.create(session, email=email, password_hash=password_hash, role=body.role)
+    await team_history.record(
+        session,
+        user_id=user.id,
+        email=user.email,
+        actor=admin.email,
+        action=TeamAction.ADDED,
+        changes={"role": [None, body.role.value]},
+    )
     await session.commit()
     return UserEnvelope(user=user_out(user))
+
+
+@router.get("/history", response_model=TeamHistory)
+async def history(
+    _: AdminUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="newest first")] = 100,
+) -> TeamHistory:
+    """Who added, changed, removed or restored which user, newest first (kept after removal)."""
+    return TeamHistory(changes=await team_history.recent(session, limit=limit))
 
 
 @router.get("/{user_id}", response_model=UserEnvelope)
@@ -110,8 +135,22 @@ async def update_user(
         check_password(body.password, email=user.email)
         user.password_hash = await asyncio.to_thread(hash_password, body.password)
         user.session_version += 1
+    changes = account_changes(
+        {"role": user.role, "active": user.active},
+        {"role": role.value, "active": active},
+        password_set=body.password is not None,
+    )
     user.role = role.value
     user.active = active
+    if changes:
+        await team_history.record(
+            session,
+            user_id=user.id,
+            email=user.email,
+            actor=admin.email,
+            action=TeamAction.CHANGED,
+            changes=changes,
+        )
     await session.commit()
     await session.refresh(user)
     return UserEnvelope(user=user_out(user))
@@ -125,6 +164,9 @@ async def delete_user(user_id: str, admin: AdminUser, session: SessionDep) -> Re
         raise Conflict("you cannot remove yourself: another admin can")
     if user.role == Role.ADMIN and user.active:
         check_admins_remain(active_admins=await users.lock_active_admins(session), losing=True)
+    await team_history.record(
+        session, user_id=user.id, email=user.email, actor=admin.email, action=TeamAction.REMOVED
+    )
     await session.delete(user)
     await session.commit()
     return Response(status_code=204)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from ads.forecast import Forecast
+from ads.team_history import TeamAction, TeamChange
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
@@ -18,6 +19,7 @@ from dashboard.forecast_panel import verdict
 from dashboard.models import Campaign, PerformanceRow
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import duplicate
+from dashboard.views.team import change_text
 from tests.dashboard.helpers import TAG_MACROS
 
 MP4_HEAD = b"\x00\x00\x00\x20ftypisom"
@@ -281,3 +283,29 @@ def test_forecast_verdict_compares_the_budget_with_the_breaks(
     )
     shown_kind, text = verdict(result)
     assert shown_kind == kind and says in text
+
+
+@pytest.mark.parametrize(
+    ("action", "changes", "says"),
+    [
+        ("added", {"role": [None, "editor"]}, "added **ana@x\\.example** as editor"),
+        ("removed", {}, "removed **ana@x\\.example**"),
+        ("restored", {}, "restored **ana@x\\.example** as an active admin with a new password"),
+        (
+            "changed",
+            {"role": ["viewer", "admin"], "active": [True, False], "password": [None, "set"]},
+            "changed **ana@x\\.example**: role viewer → admin, deactivated, new password",
+        ),
+        ("changed", {"active": [False, True]}, "changed **ana@x\\.example**: reactivated"),
+    ],
+)
+def test_team_history_in_words(action: str, changes: dict[str, list[object]], says: str) -> None:
+    change = TeamChange(
+        user_id=uuid.uuid4(),
+        email="ana@x.example",
+        at=datetime(2026, 12, 6, tzinfo=UTC),
+        actor="admin@x.example",
+        action=TeamAction(action),
+        changes=changes,
+    )
+    assert change_text(change) == says

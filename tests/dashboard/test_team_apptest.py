@@ -64,6 +64,7 @@ def test_admin_adds_a_user_then_changes_their_role_and_access(
     app.text_input(key="add-user-password").input(PASSWORD)
     app = app.button(key="add-user-send").click().run()
     assert "can now log in as editor" in texts(app)
+    assert f"added **{formatting.md(email)}** as editor" in texts(app)  # the team's history
     assert user_by_email(api, email)["role"] == "editor"
     assert email in list(app.dataframe[0].value["Email"])
 

@@ -282,6 +282,12 @@ def test_an_operator_restores_a_locked_out_admin(stack: Stack, api: httpx.Client
     with client_of(stack, user["email"], "restored password 1") as restored:
         assert restored.get("/auth/profile").json()["role"] == "admin"
         assert restored.get("/users").status_code == 200
+    latest = api.get("/users/history", params={"limit": 1}).json()["changes"][0]
+    assert (latest["user_id"], latest["action"], latest["actor"]) == (
+        user["id"],
+        "restored",
+        "operator (restore-admin)",
+    )
     api.patch(f"/users/{user['id']}", json={"role": "viewer"})  # one admin again for the others
     fresh = f"new-admin-{uuid.uuid4().hex[:8]}@team.example.com"
     in_a_pod = restore_admin(
@@ -312,3 +318,30 @@ def test_password_guessing_is_locked_out_per_email(
     assert log_in(stack, bystander).status_code == 200
     rds.delete(f"{stack.redis_prefix}login-failures:{guessed}")  # the window ends
     assert log_in(stack, guessed).status_code == 200
+
+
+def test_the_team_history_says_who_changed_whom_and_outlives_the_user(
+    stack: Stack, api: httpx.Client
+) -> None:
+    user = new_user(api, "viewer")
+    reset = {"role": "editor", "password": "another password 9"}
+    assert api.patch(f"/users/{user['id']}", json=reset).status_code == 200
+    assert api.patch(f"/users/{user['id']}", json={"role": "editor"}).status_code == 200  # no-op
+    with client_of(stack, user["email"], "another password 9") as own:
+        body = {"current_password": "another password 9", "new_password": "third password 99"}
+        assert own.post("/auth/password", json=body).status_code == 200
+    assert api.delete(f"/users/{user['id']}").status_code == 204
+    entries = [
+        change
+        for change in api.get("/users/history", params={"limit": 500}).json()["changes"]
+        if change["user_id"] == user["id"]
+    ]
+    assert [(c["action"], c["actor"], c["changes"]) for c in entries] == [
+        ("removed", ADMIN_EMAIL, {}),
+        ("changed", user["email"], {"password": [None, "set"]}),
+        ("changed", ADMIN_EMAIL, {"role": ["viewer", "editor"], "password": [None, "set"]}),
+        ("added", ADMIN_EMAIL, {"role": [None, "viewer"]}),
+    ]
+    assert {c["email"] for c in entries} == {user["email"]}
+    assert "another password" not in api.get("/users/history").text
+    assert api.get("/users/history", params={"limit": 0}).status_code == 422
