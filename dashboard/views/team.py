@@ -42,7 +42,7 @@ def _table(users: list[TeamUser]) -> None:
 
 
 def _add_form(api: AdminApi) -> None:
-    with st.form("add-user", clear_on_submit=False, border=True):
+    with st.form("add-user", clear_on_submit=True, border=True):  # empty for the next user
         st.markdown("**Add a user**")
         email = st.text_input("Email", placeholder="name@example.com", key="add-user-email")
         role: Role | None = st.selectbox(
@@ -62,8 +62,6 @@ def _add_form(api: AdminApi) -> None:
         ui.report_api_error(exc, action="add the user", labels=_ADD_LABELS)
         return
     session.notify(f"{formatting.md(user.email)} can now log in as {role.value}.")
-    for key in ("add-user-email", "add-user-password"):  # an empty form for the next one
-        del st.session_state[key]
     st.rerun()
 
 

@@ -61,6 +61,7 @@ def test_admin_adds_a_user_then_changes_their_role_and_access(
     app.text_input(key="add-user-password").input("short")
     app = app.button(key="add-user-send").click().run()
     assert "**Temporary password**: a password needs at least 10 characters" in app.error[0].value
+    app.text_input(key="add-user-email").input(email)
     app.text_input(key="add-user-password").input(PASSWORD)
     app = app.button(key="add-user-send").click().run()
     assert "can now log in as editor" in texts(app)
