@@ -262,40 +262,37 @@ class CampaignDailyStats(_StatsMixin, Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
-class UserChangeRecord(Base):
+class _ChangeEntry:
+    """The columns of every change-history table: an entry's order, time, who made it, what
+    kind of change and ``{field: [before, after]}``."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    actor: Mapped[str] = mapped_column(Text, nullable=False)
+    action: Mapped[str] = mapped_column(Text, nullable=False)
+    changes: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+
+
+class UserChangeRecord(_ChangeEntry, Base):
     """One entry of the team's change history (ads/team_history.py). No foreign key: the
     history of a removed user stays."""
 
     __tablename__ = "user_changes"
     __table_args__ = (Index("ix_user_changes_at", "at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     email: Mapped[str] = mapped_column(Text, nullable=False)
-    at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    actor: Mapped[str] = mapped_column(Text, nullable=False)
-    action: Mapped[str] = mapped_column(Text, nullable=False)
-    changes: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default=text("'{}'::jsonb")
-    )
 
 
-class CampaignChangeRecord(Base):
+class CampaignChangeRecord(_ChangeEntry, Base):
     """One entry of a campaign's change history (ads/history.py). No foreign key: the history
     of a deleted campaign stays."""
 
     __tablename__ = "campaign_changes"
     __table_args__ = (Index("ix_campaign_changes_campaign_at", "campaign_id", "at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
-    at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    actor: Mapped[str] = mapped_column(Text, nullable=False)
-    action: Mapped[str] = mapped_column(Text, nullable=False)
-    changes: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default=text("'{}'::jsonb")
-    )
