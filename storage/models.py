@@ -82,6 +82,26 @@ class User(Base):
     created_at: Mapped[datetime] = _created()
 
 
+class ApiKey(Base):
+    """An integration's key (ads/api_keys.py): its SHA-256, never the key."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint("role IN ('editor', 'viewer')", name="role_known"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 100", name="name_length"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(Text, nullable=False)
+    digest: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
+    shown: Mapped[str] = mapped_column(Text, nullable=False)
+    created_by: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (

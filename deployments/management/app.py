@@ -22,6 +22,7 @@ from config.settings import Settings, get_settings
 from deployments.http_errors import BodyLimit, error_body, install_error_handlers
 from deployments.management import (
     analytics_routes,
+    api_key_routes,
     auth_routes,
     campaign_routes,
     creative_routes,
@@ -108,6 +109,7 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
     app.include_router(creative_routes.router)
     app.include_router(analytics_routes.router)
     app.include_router(user_routes.router)
+    app.include_router(api_key_routes.router)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_json_body_bytes,

@@ -11,11 +11,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ads.api_keys import actor_name, digest_of, is_api_key
 from ads.auth import SessionClaims, read_token
 from ads.errors import AccountDeactivated, NotAuthenticated
 from ads.roles import Role, require_admin, require_editor
 from deployments.management.state import ManagementState
-from storage import users
+from storage import api_keys, users
 
 SESSION_COOKIE = "ctv_session"
 
@@ -51,8 +52,9 @@ def revoked_key(state: ManagementState, token: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The user a request acts for, as the database has them now (a role change, a
-    deactivation or a new password applies to the very next request)."""
+    """The user (or API key) a request acts for, as the database has them now (a role change, a
+    deactivation, a new password or a revoked key applies to the very next request); ``email``
+    is how its changes are signed."""
 
     id: uuid.UUID
     email: str
@@ -63,12 +65,23 @@ async def current_user(request: Request, state: StateDep) -> Principal:
     token = request_token(request)
     if not token:
         raise NotAuthenticated("authentication required: log in or send a bearer token")
+    if is_api_key(token):
+        return await _key_principal(state, token)
     claims = read_token(token, secret=state.jwt_secret)
     if await state.redis.exists(revoked_key(state, token)):
         raise NotAuthenticated("session ended: log in again")
     # A session of its own, closed at once: a route's session may stay open for a whole upload.
     async with state.sessions() as session:
         return await _principal(session, claims)
+
+
+async def _key_principal(state: ManagementState, token: str) -> Principal:
+    async with state.sessions() as session:
+        key = await api_keys.usable(session, digest_of(token))
+        await session.commit()
+    if key is None:
+        raise NotAuthenticated("unknown or revoked API key")
+    return Principal(id=key.id, email=actor_name(key.name), role=Role(key.role))
 
 
 async def _principal(session: AsyncSession, claims: SessionClaims) -> Principal:
