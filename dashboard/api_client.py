@@ -24,6 +24,9 @@ from ads.inventory import InventoryReport
 from ads.roles import Role
 from ads.team_history import TeamChange
 from dashboard.models import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyList,
     Campaign,
     CampaignHistory,
     CampaignPage,
@@ -189,6 +192,17 @@ class AdminApi:
 
     def delete_user(self, user_id: uuid.UUID) -> None:
         self._request("DELETE", f"/users/{user_id}")
+
+    def list_api_keys(self) -> list[ApiKey]:
+        return self._parse(ApiKeyList, self._request("GET", "/api-keys")).api_keys
+
+    def create_api_key(self, *, name: str, role: Role) -> ApiKeyCreated:
+        """A new key; the answer holds the key itself, this once."""
+        body = {"name": name, "role": role.value}
+        return self._parse(ApiKeyCreated, self._request("POST", "/api-keys", json=body))
+
+    def revoke_api_key(self, key_id: uuid.UUID) -> None:
+        self._request("DELETE", f"/api-keys/{key_id}")
 
     def team_history(self, *, limit: int = 50) -> list[TeamChange]:
         """Who changed which user, newest first."""

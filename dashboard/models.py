@@ -55,6 +55,26 @@ class TeamHistory(ApiModel):
     changes: list[TeamChange]
 
 
+class ApiKey(ApiModel):
+    id: uuid.UUID
+    name: str
+    role: Role
+    shown: str
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ApiKeyList(ApiModel):
+    api_keys: list[ApiKey]
+
+
+class ApiKeyCreated(ApiModel):
+    api_key: ApiKey
+    key: str
+
+
 class CampaignPage(ApiModel):
     campaigns: list[Campaign]
     total: int

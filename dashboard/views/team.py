@@ -1,5 +1,6 @@
 """Team (admins only): who can log in and with which role; add users, change a role,
-deactivate or reactivate, set a new password, remove."""
+deactivate or reactivate, set a new password, remove; API keys for integrations; the team's
+history."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import streamlit as st
 
 from ads.roles import MIN_PASSWORD_CHARS, Role
 from ads.team_history import TeamAction, TeamChange
+from dashboard import api_keys_panel, formatting, session
 from dashboard import components as ui
-from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import TeamUser
 
@@ -182,6 +183,7 @@ def render() -> None:
         _add_form(api)
     with right:
         _edit_form(api, users)
+    api_keys_panel.render(api)
     _history(api)
 
 

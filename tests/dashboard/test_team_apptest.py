@@ -172,3 +172,27 @@ def test_a_deactivated_user_is_sent_to_the_login_with_the_reason(api: httpx.Clie
     app = log_in(app, email=user["email"], password=PASSWORD)
     assert "This account is deactivated: ask an admin." in app.error[0].value
     assert session.TOKEN_KEY not in app.session_state
+
+
+def test_admin_makes_an_api_key_shown_once_then_revokes_it(stack: Stack, api: httpx.Client) -> None:
+    app = goto(signed_in(ADMIN_EMAIL, ADMIN_PASSWORD), TEAM)
+    name = f"BI export {uuid.uuid4().hex[:6]}"
+    app.text_input(key="api-key-name").input(name)
+    app = app.button(key="api-key-send").click().run()
+    (secret,) = [c.value for c in app.code if c.value.startswith("ctvk_")]
+    assert "not shown again" in app.success[0].value
+    with httpx.Client(
+        base_url=stack.admin_url, headers={"Authorization": f"Bearer {secret}"}, timeout=30
+    ) as integration:
+        assert integration.get("/reports/performance").status_code == 200
+        assert integration.post("/campaigns", json={}).status_code == 403  # a viewer key
+        app = goto(app, TEAM)  # the key is not shown again
+        assert not [c for c in app.code if c.value.startswith("ctvk_")]
+        (key,) = [k for k in api.get("/api-keys").json()["api_keys"] if k["name"] == name]
+        picker = app.selectbox(key="api-key-pick")
+        index = next(i for i, shown in enumerate(picker.options) if shown.startswith(name))
+        app = picker.select_index(index).run()
+        app = app.button(key="api-key-revoke").click().run()
+        assert integration.get("/reports/performance").status_code == 401
+    revoked = {k["id"]: k for k in api.get("/api-keys").json()["api_keys"]}[key["id"]]
+    assert revoked["revoked_at"] is not None
