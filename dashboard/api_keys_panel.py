@@ -23,7 +23,7 @@ def _table(keys: list[ApiKey]) -> None:
             {
                 "Name": k.name,
                 "Role": formatting.ROLE[k.role].label,
-                "Key": k.shown,
+                "Key": f"{k.shown}…",
                 "Made by": k.created_by,
                 "Last used": formatting.moment(k.last_used_at) if k.last_used_at else "never",
                 "Status": "Revoked" if k.revoked_at else "Active",
@@ -64,7 +64,7 @@ def _revoke(api: AdminApi, keys: list[ApiKey]) -> None:
         return
     with st.popover("Revoke a key", icon=":material/key_off:"):
         chosen = st.selectbox(
-            "Key", active, format_func=lambda k: f"{k.name} ({k.shown})", key="api-key-pick"
+            "Key", active, format_func=lambda k: f"{k.name} ({k.shown}…)", key="api-key-pick"
         )
         if chosen is not None and st.button("Revoke", type="primary", key="api-key-revoke"):
             api.revoke_api_key(chosen.id)

@@ -36,7 +36,9 @@ class ApiKeyCreate(BaseModel):
 
 
 class ApiKeyOut(BaseModel):
-    id: str
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
     name: str
     role: Role
     shown: str
@@ -58,16 +60,7 @@ class ApiKeyCreated(BaseModel):
 
 
 def key_out(key: ApiKey) -> ApiKeyOut:
-    return ApiKeyOut(
-        id=str(key.id),
-        name=key.name,
-        role=Role(key.role),
-        shown=f"{key.shown}…",
-        created_by=key.created_by,
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        revoked_at=key.revoked_at,
-    )
+    return ApiKeyOut.model_validate(key)
 
 
 @router.get("", response_model=ApiKeyList)

@@ -50,7 +50,9 @@ class UserUpdate(BaseModel):
 
 
 class UserOut(BaseModel):
-    id: str
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
     email: str
     role: Role
     active: bool
@@ -71,14 +73,7 @@ class TeamHistory(BaseModel):
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(
-        id=str(user.id),
-        email=user.email,
-        role=Role(user.role),
-        active=user.active,
-        created_at=user.created_at,
-        last_login_at=user.last_login_at,
-    )
+    return UserOut.model_validate(user)
 
 
 @router.get("", response_model=UserList)

@@ -43,7 +43,7 @@ def test_a_viewer_key_reads_reports_and_changes_nothing(api: httpx.Client, keyed
     made = make_key(api, "viewer")
     secret, key = made["key"], made["api_key"]
     assert secret.startswith("ctvk_") and len(secret) > 40
-    assert key["shown"] == secret[:11] + "…" and key["role"] == "viewer"
+    assert key["shown"] == secret[:11] and key["role"] == "viewer"
     client = keyed(secret)
     assert client.get("/campaigns").status_code == 200
     assert client.get("/reports/performance", params={"format": "csv"}).status_code == 200
