@@ -1,5 +1,6 @@
-"""The campaign page's avails forecast: the ad requests expected until the flight ends, the
-unsold ones among them, against the impressions the remaining budget buys."""
+"""The avails forecast on the campaign page (until the flight ends, against the remaining
+budget) and on the campaign form (for the flight and budget being entered): the ad requests
+expected, the unsold ones among them, against the impressions the budget buys."""
 
 from __future__ import annotations
 
@@ -62,8 +63,12 @@ def render(api: AdminApi, campaign: Campaign) -> None:
         if exc.status != 404:
             raise
         return  # a server without forecasts
-
     st.subheader("Forecast", help=HELP)
+    show(result)
+
+
+def show(result: Forecast) -> None:
+    """The forecast's figures and what they mean for the budget."""
     known = result.history_hours > 0  # nothing counted yet: no figure rather than a 0
     with st.container(horizontal=True, key="campaign-forecast"):
         requests, unsold = (

@@ -25,7 +25,7 @@ from ads.platforms import Platform
 from ads.priority import Priority
 from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
 from dashboard import components as ui
-from dashboard import formatting, session
+from dashboard import forecast_panel, formatting, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign
 
@@ -175,9 +175,9 @@ def duplicate(source: Campaign, *, now: datetime) -> Campaign:
 
 def _fields(
     campaign: Campaign | None, *, template: Campaign | None = None
-) -> tuple[dict[str, Any], CampaignStatus, bool]:
+) -> tuple[dict[str, Any], CampaignStatus, str | None]:
     """Draw the form (editing ``campaign``, or a new one filled in from ``template``); return its
-    raw values, the status asked for and whether it was sent."""
+    raw values, the status asked for and which button sent it ("save", "forecast" or None)."""
     now = _naive_utc(datetime.now(UTC))
     c = campaign or template
     if campaign is not None:
@@ -324,11 +324,19 @@ def _fields(
                 _NEW_STATUS[s] if campaign is None else formatting.CAMPAIGN_STATUS[s].label
             ),
         )
-        sent = st.form_submit_button(
-            "Save changes" if campaign else "Create campaign",
-            type="primary",
-            icon=":material/save:",
-        )
+        with st.container(horizontal=True):
+            sent = st.form_submit_button(
+                "Save changes" if campaign else "Create campaign",
+                type="primary",
+                icon=":material/save:",
+            )
+            check = st.form_submit_button(
+                "Check the forecast",
+                icon=":material/query_stats:",
+                help="Ad requests expected over these dates, against what the budget buys "
+                "(nothing is saved)",
+                key="campaign-form-forecast",
+            )
     values: dict[str, Any] = {
         "name": name,
         "description": description,
@@ -353,7 +361,8 @@ def _fields(
         "verifications": verifications,
     }
     required = {"budget_total", "cpm", "start_date", "end_date"}
-    return {k: v for k, v in values.items() if v is not None or k not in required}, status, sent
+    kept = {k: v for k, v in values.items() if v is not None or k not in required}
+    return kept, status, "save" if sent else "forecast" if check else None
 
 
 def _daypart_fields(c: Campaign | None) -> tuple[list[int], str]:
@@ -505,6 +514,27 @@ def _copied(api: AdminApi) -> Campaign | None:
     return duplicate(source, now=datetime.now(UTC))
 
 
+def _forecast(api: AdminApi, values: dict[str, Any], campaign: Campaign | None) -> None:
+    """The forecast for the dates and budget on the form (what is left of it, when editing)."""
+    try:
+        start, end = (values[k].replace(tzinfo=UTC) for k in ("start_date", "end_date"))
+        budget, cpm = values["budget_total"], values["cpm"]
+    except KeyError:
+        st.info("Enter the budget, the CPM and the dates to see the forecast.")
+        return
+    left = budget - campaign.budget_spent if campaign else budget
+    try:
+        result = api.forecast(start=start, end=end, budget=max(left, Decimal("0.01")), cpm=cpm)
+    except ApiError as exc:
+        ui.report_api_error(exc, action="forecast these dates", labels=LABELS)
+        return
+    st.markdown(
+        f"**Forecast**, {formatting.day(result.start)} → {formatting.day(result.end)}",
+        help=forecast_panel.HELP,
+    )
+    forecast_panel.show(result)
+
+
 def render() -> None:
     api = session.api()
     campaign_id = ui.campaign_id_param()
@@ -524,7 +554,9 @@ def render() -> None:
         st.caption(formatting.md(campaign.name))
     with st.container(key="campaign-form"):
         values, status, sent = _fields(campaign, template=template)
-    if sent:
+    if sent == "forecast":
+        _forecast(api, values, campaign)
+    elif sent == "save":
         checked = _check(values, campaign)
         if isinstance(checked, list):
             st.error(

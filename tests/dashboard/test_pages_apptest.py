@@ -527,6 +527,18 @@ def test_campaign_list_searches_filters_and_pauses_resumes(app: AppTest, api: ht
     assert campaign_status(api, draft["id"]) == "active"
 
 
+def test_the_form_forecasts_its_dates_and_budget_without_saving(
+    app: AppTest, api: httpx.Client
+) -> None:
+    before = api.get("/campaigns", params={"limit": 1}).json()["total"]
+    app = new_campaign_form(app, f"Forecast {uuid.uuid4().hex[:8]}")  # $1,200 at a $20 CPM
+    app = app.button(key="campaign-form-forecast").click().run()
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Impressions the budget buys"] == "60,000", texts(app)
+    assert "**Forecast**" in texts(app)
+    assert api.get("/campaigns", params={"limit": 1}).json()["total"] == before
+
+
 def test_detail_forecasts_the_flight_against_the_budget(app: AppTest, api: httpx.Client) -> None:
     campaign = create_campaign(api)  # $1,500 at an $18 CPM
     app = goto(app, DETAIL, id=campaign["id"])
