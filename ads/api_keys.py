@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
 
 from ads.errors import InvalidInput
 from ads.roles import Role
@@ -53,3 +57,19 @@ def check_key_role(role: Role) -> None:
 def actor_name(name: str) -> str:
     """How a key's changes are signed in campaign histories."""
     return f"API key “{name}”"
+
+
+class ApiKeyOut(BaseModel):
+    """A key as ``/api-keys`` lists it (never the key itself)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    role: Role
+    shown: str
+    """The key's first characters, to tell keys apart."""
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

@@ -9,7 +9,11 @@ and changes nothing. The team keeps at least one active admin at all times.
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import datetime
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from ads.errors import Conflict, Forbidden, InvalidInput
 
@@ -76,3 +80,16 @@ def check_admins_remain(*, active_admins: int, losing: bool) -> None:
 
 def _invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, details=[{"field": field, "message": message}])
+
+
+class UserOut(BaseModel):
+    """A user as ``/users`` answers (never the password hash)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None

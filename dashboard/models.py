@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ads.api_keys import ApiKeyOut
 from ads.campaigns import CampaignOut
 from ads.priority import Priority
-from ads.roles import Role
+from ads.roles import Role, UserOut
 from ads.team_history import TeamChange
 
 Campaign = CampaignOut
@@ -38,13 +39,7 @@ class Profile(ApiModel):
     role: Role
 
 
-class TeamUser(ApiModel):
-    id: uuid.UUID
-    email: str
-    role: Role
-    active: bool
-    created_at: datetime
-    last_login_at: datetime | None = None
+TeamUser = UserOut
 
 
 class TeamList(ApiModel):
@@ -55,15 +50,7 @@ class TeamHistory(ApiModel):
     changes: list[TeamChange]
 
 
-class ApiKey(ApiModel):
-    id: uuid.UUID
-    name: str
-    role: Role
-    shown: str
-    created_by: str
-    created_at: datetime
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
+ApiKey = ApiKeyOut
 
 
 class ApiKeyList(ApiModel):

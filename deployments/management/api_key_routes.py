@@ -5,14 +5,13 @@ history."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func
 
-from ads.api_keys import MAX_NAME_CHARS, actor_name, check_key_role, new_key
+from ads.api_keys import MAX_NAME_CHARS, ApiKeyOut, actor_name, check_key_role, new_key
 from ads.errors import NotFound
 from ads.roles import Role
 from ads.team_history import TeamAction
@@ -33,20 +32,6 @@ class ApiKeyCreate(BaseModel):
     name: KeyName
     """What the key is for ("Nightly BI export")."""
     role: Role = Field(description="editor or viewer")
-
-
-class ApiKeyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    name: str
-    role: Role
-    shown: str
-    """The key's first characters, to tell keys apart."""
-    created_by: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
 
 
 class ApiKeyList(BaseModel):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.auth import hash_password
 from ads.errors import Conflict, NotFound
-from ads.roles import Role, check_admins_remain, check_password, normalize_email
+from ads.roles import Role, UserOut, check_admins_remain, check_password, normalize_email
 from ads.team_history import TeamAction, TeamChange, account_changes
 from deployments.management.deps import AdminUser, SessionDep
 from storage import team_history, users
@@ -47,17 +46,6 @@ class UserUpdate(BaseModel):
         if self.role is None and self.active is None and self.password is None:
             raise ValueError("send at least one of role, active, password")
         return self
-
-
-class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    email: str
-    role: Role
-    active: bool
-    created_at: datetime
-    last_login_at: datetime | None
 
 
 class UserEnvelope(BaseModel):
