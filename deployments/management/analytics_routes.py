@@ -7,7 +7,6 @@ math is in :mod:`ads.reporting` and :mod:`ads.platform_report`.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -37,7 +36,7 @@ from ads.reporting import (
     parse_bound,
 )
 from config.settings import get_settings
-from deployments.management.deps import CurrentUser, SessionDep, StateDep
+from deployments.management.deps import CurrentUser, SessionDep, StateDep, path_id
 from storage import campaigns as campaign_repo
 from storage import stats
 from storage.catalog_records import campaign_record
@@ -62,11 +61,7 @@ To = Annotated[
 
 
 async def _campaign(session: AsyncSession, campaign_id: str) -> Campaign:
-    try:
-        parsed = uuid.UUID(campaign_id)
-    except ValueError:
-        parsed = None
-    campaign = None if parsed is None else await campaign_repo.get(session, parsed)
+    campaign = await campaign_repo.get(session, path_id(campaign_id, "campaign"))
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} not found")
     return campaign

@@ -4,7 +4,6 @@ history."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Response
@@ -15,9 +14,8 @@ from ads.api_keys import MAX_NAME_CHARS, ApiKeyOut, actor_name, check_key_role, 
 from ads.errors import NotFound
 from ads.roles import Role
 from ads.team_history import TeamAction
-from deployments.management.deps import AdminUser, SessionDep
+from deployments.management.deps import AdminUser, SessionDep, path_id
 from storage import api_keys, team_history
-from storage.models import ApiKey
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
@@ -44,13 +42,11 @@ class ApiKeyCreated(BaseModel):
     """The key, shown this once: send it as ``Authorization: Bearer <key>``."""
 
 
-def key_out(key: ApiKey) -> ApiKeyOut:
-    return ApiKeyOut.model_validate(key)
-
-
 @router.get("", response_model=ApiKeyList)
 async def list_keys(_: AdminUser, session: SessionDep) -> ApiKeyList:
-    return ApiKeyList(api_keys=[key_out(k) for k in await api_keys.list_all(session)])
+    return ApiKeyList(
+        api_keys=[ApiKeyOut.model_validate(k) for k in await api_keys.list_all(session)]
+    )
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated)
@@ -69,16 +65,13 @@ async def create_key(body: ApiKeyCreate, admin: AdminUser, session: SessionDep) 
         changes={"role": [None, body.role.value]},
     )
     await session.commit()
-    return ApiKeyCreated(api_key=key_out(key), key=made.secret)
+    return ApiKeyCreated(api_key=ApiKeyOut.model_validate(key), key=made.secret)
 
 
 @router.delete("/{key_id}", status_code=204)
 async def revoke_key(key_id: str, admin: AdminUser, session: SessionDep) -> Response:
     """Revoke a key at once (kept, revoked, in the list and the history)."""
-    try:
-        key = await api_keys.get(session, uuid.UUID(key_id))
-    except ValueError:
-        key = None
+    key = await api_keys.get(session, path_id(key_id, "API key"))
     if key is None:
         raise NotFound(f"API key {key_id[:64]!r} not found")
     if key.revoked_at is None:

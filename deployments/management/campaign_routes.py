@@ -4,7 +4,6 @@ what it changed in the same transaction, commits, then writes through to Redis."
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -26,7 +25,7 @@ from ads.errors import InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
 from ads.pacing import planned_by
 from deployments.management.creative_service import delete_objects, stored_keys
-from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep
+from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
 from deployments.management.state import write_through
 from storage import campaign_history
 from storage import campaigns as repo
@@ -63,15 +62,8 @@ def _out(campaign: Campaign) -> CampaignEnvelope:
     return CampaignEnvelope(campaign=_view(campaign, datetime.now(UTC)))
 
 
-def _parse_id(campaign_id: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(campaign_id)
-    except ValueError as exc:
-        raise NotFound(f"campaign {campaign_id!r} not found") from exc
-
-
 async def _load(session: AsyncSession, campaign_id: str, *, for_update: bool = False) -> Campaign:
-    campaign = await repo.get(session, _parse_id(campaign_id), for_update=for_update)
+    campaign = await repo.get(session, path_id(campaign_id, "campaign"), for_update=for_update)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} not found")
     return campaign
@@ -204,7 +196,7 @@ async def campaign_changes(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CampaignHistory:
     """Who changed the campaign and how, newest first; kept after the campaign is deleted."""
-    parsed = _parse_id(campaign_id)
+    parsed = path_id(campaign_id, "campaign")
     changes = await campaign_history.history(session, parsed, limit=limit)
     if not changes and await repo.get(session, parsed) is None:
         raise NotFound(f"campaign {campaign_id!r} not found")

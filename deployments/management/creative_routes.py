@@ -6,7 +6,6 @@ The upload streams to a temporary file and is validated by its bytes; the creati
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,7 +20,7 @@ from ads.creatives import (
 )
 from ads.errors import NotFound
 from deployments.management import creative_service as service
-from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep
+from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
 from deployments.management.uploads import receive_form
 from storage import campaigns as campaign_repo
 from storage import creatives as repo
@@ -89,13 +88,6 @@ def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
     )
 
 
-def _parse_id(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"{what} {value!r} not found") from None
-
-
 @router.post(
     "/campaigns/{campaign_id}/creatives",
     status_code=201,
@@ -106,7 +98,7 @@ async def upload_creative(
     campaign_id: str, request: Request, _: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
     """Multipart ``name`` + ``video``; 201 with the creative ``processing``."""
-    campaign = _parse_id(campaign_id, "campaign")
+    campaign = path_id(campaign_id, "campaign")
     await service.require_campaign(state, campaign)
     async with receive_form(
         request.stream(),
@@ -128,7 +120,7 @@ async def add_vast_tag(
 ) -> CreativeEnvelope:
     """A third-party VAST tag as a creative of the campaign: active at once, served as a VAST
     ``<Wrapper>`` (JSON: ``vast_tag_url``) with our impression and tracking beacons."""
-    campaign = _parse_id(campaign_id, "campaign")
+    campaign = path_id(campaign_id, "campaign")
     creative = await service.add_vast_tag(state, campaign_id=campaign, tag=tag)
     return CreativeEnvelope(creative=creative_out(creative, state.store))
 
@@ -137,7 +129,7 @@ async def add_vast_tag(
 async def list_creatives(
     campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
 ) -> CreativeList:
-    campaign = _parse_id(campaign_id, "campaign")
+    campaign = path_id(campaign_id, "campaign")
     if await campaign_repo.get(session, campaign) is None:
         raise NotFound(f"campaign {campaign_id!r} not found")
     rows = await repo.list_for_campaign(session, campaign)
@@ -148,7 +140,7 @@ async def list_creatives(
 async def get_creative(
     creative_id: str, _: CurrentUser, session: SessionDep, state: StateDep
 ) -> CreativeEnvelope:
-    creative = await repo.get(session, _parse_id(creative_id, "creative"))
+    creative = await repo.get(session, path_id(creative_id, "creative"))
     if creative is None:
         raise NotFound(f"creative {creative_id!r} not found")
     return CreativeEnvelope(creative=creative_out(creative, state.store))
@@ -157,5 +149,5 @@ async def get_creative(
 @router.delete("/creatives/{creative_id}", status_code=204)
 async def delete_creative(creative_id: str, _: EditorUser, state: StateDep) -> Response:
     """Deletes the creative, its stored original and renditions."""
-    await service.delete_creative(state, _parse_id(creative_id, "creative"))
+    await service.delete_creative(state, path_id(creative_id, "creative"))
     return Response(status_code=204)

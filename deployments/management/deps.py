@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.api_keys import actor_name, digest_of, is_api_key
 from ads.auth import SessionClaims, read_token
-from ads.errors import AccountDeactivated, NotAuthenticated
+from ads.errors import AccountDeactivated, NotAuthenticated, NotFound
 from ads.roles import Role, require_admin, require_editor
 from deployments.management.state import ManagementState
 from storage import api_keys, users
@@ -35,6 +35,14 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def path_id(value: str, what: str) -> uuid.UUID:
+    """The id a path names; :class:`NotFound` (404, like an unknown id) when it is not one."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"{what} {value[:64]!r} not found") from None
 
 
 def request_token(request: Request) -> str | None:

@@ -5,7 +5,6 @@ in ads/roles.py."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -16,7 +15,7 @@ from ads.auth import hash_password
 from ads.errors import Conflict, NotFound
 from ads.roles import Role, UserOut, check_admins_remain, check_password, normalize_email
 from ads.team_history import TeamAction, TeamChange, account_changes
-from deployments.management.deps import AdminUser, SessionDep
+from deployments.management.deps import AdminUser, SessionDep, path_id
 from storage import team_history, users
 from storage.models import User
 
@@ -60,13 +59,9 @@ class TeamHistory(BaseModel):
     changes: list[TeamChange]
 
 
-def user_out(user: User) -> UserOut:
-    return UserOut.model_validate(user)
-
-
 @router.get("", response_model=UserList)
 async def list_users(_: AdminUser, session: SessionDep) -> UserList:
-    return UserList(users=[user_out(u) for u in await users.list_all(session)])
+    return UserList(users=[UserOut.model_validate(u) for u in await users.list_all(session)])
 
 
 @router.post("", status_code=201, response_model=UserEnvelope)
@@ -84,7 +79,7 @@ async def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -
         changes={"role": [None, body.role.value]},
     )
     await session.commit()
-    return UserEnvelope(user=user_out(user))
+    return UserEnvelope(user=UserOut.model_validate(user))
 
 
 @router.get("/history", response_model=TeamHistory)
@@ -99,7 +94,7 @@ async def history(
 
 @router.get("/{user_id}", response_model=UserEnvelope)
 async def get_user(user_id: str, _: AdminUser, session: SessionDep) -> UserEnvelope:
-    return UserEnvelope(user=user_out(await _existing(session, user_id)))
+    return UserEnvelope(user=UserOut.model_validate(await _existing(session, user_id)))
 
 
 @router.patch("/{user_id}", response_model=UserEnvelope)
@@ -136,7 +131,7 @@ async def update_user(
         )
     await session.commit()
     await session.refresh(user)
-    return UserEnvelope(user=user_out(user))
+    return UserEnvelope(user=UserOut.model_validate(user))
 
 
 @router.delete("/{user_id}", status_code=204)
@@ -156,10 +151,7 @@ async def delete_user(user_id: str, admin: AdminUser, session: SessionDep) -> Re
 
 
 async def _existing(session: AsyncSession, raw_id: str) -> User:
-    try:
-        user = await users.get_by_id(session, uuid.UUID(raw_id))
-    except ValueError:
-        user = None
+    user = await users.get_by_id(session, path_id(raw_id, "user"))
     if user is None:
         raise NotFound(f"user {raw_id[:64]!r} not found")
     return user
