@@ -97,5 +97,12 @@ class CreativeOut(BaseModel):
     url: str | None
     vast_tag_url: str | None = None
     renditions: list[RenditionOut]
+    review_status: str
+    """``approved``, ``pending`` or ``rejected`` (ads/creative_review.py): only approved ones
+    are served."""
+    review_note: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    created_by: str | None = None
     created_at: datetime
     updated_at: datetime

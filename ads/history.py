@@ -21,6 +21,8 @@ class Action(StrEnum):
     UPDATED = "updated"
     STATUS = "status"
     DELETED = "deleted"
+    REVIEWED = "reviewed"
+    """A creative of the campaign approved or rejected (ads/creative_review.py)."""
 
 
 class CampaignChange(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ads.creative_review import ReviewStatus
 from ads.creatives import CreativeStatus
 from ads.history import Action
 from config.settings import Settings, get_settings
@@ -128,6 +129,8 @@ async def seed_creatives(
                 name=DEMO_CREATIVE_NAME,
                 upload=video,
                 info=info,
+                created_by=DEMO_ACTOR,
+                review_status=ReviewStatus.APPROVED,
             )
     return len(bare)
 

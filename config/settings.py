@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     transcode_cpus: int = Field(
         default=1, ge=1, description="CPUs (and encoder threads) each rendition task reserves."
     )
+    creative_review: Literal["off", "third_party", "all"] = Field(
+        default="third_party",
+        description="Creatives editors add that wait for an admin's approval before serving: "
+        "third-party VAST tags, all creatives, or none (ads/creative_review.py).",
+    )
 
     vast_xsd_dir: Path = Field(default=Path("../shared/vast"))
 

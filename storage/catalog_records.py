@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
+from ads.creative_review import catalog_status
 from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
@@ -63,7 +64,7 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         id=str(creative.id),
         campaign_id=str(creative.campaign_id),
         name=creative.name,
-        status=creative.status,
+        status=catalog_status(creative.status, creative.review_status),
         duration_ms=creative.duration_ms,
         width=creative.width,
         height=creative.height,

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ads.creative_review import ReviewStatus
 from ads.creatives import VAST_TAG_MIME, CreativeStatus
-from storage.models import Creative
+from storage.models import Campaign, Creative
 
 
 async def create(
@@ -25,10 +26,18 @@ async def create(
     name: str,
     file_key: str,
     media: dict[str, Any],
+    created_by: str,
+    review_status: ReviewStatus,
 ) -> Creative:
     """Insert a ``processing`` creative; ``media`` holds the probed columns (mime, sizes, ...)."""
     creative = Creative(
-        id=creative_id, campaign_id=campaign_id, name=name, file_key=file_key, **media
+        id=creative_id,
+        campaign_id=campaign_id,
+        name=name,
+        file_key=file_key,
+        created_by=created_by,
+        review_status=review_status.value,
+        **media,
     )
     session.add(creative)
     await session.flush()
@@ -43,10 +52,14 @@ async def create_vast_tag(
     name: str,
     vast_tag_url: str,
     duration_ms: int,
+    created_by: str,
+    review_status: ReviewStatus,
 ) -> Creative:
-    """Insert a third-party VAST tag creative, servable at once (it has nothing to encode)."""
+    """Insert a third-party VAST tag creative, active at once (it has nothing to encode)."""
     creative = Creative(
         campaign_id=campaign_id,
+        created_by=created_by,
+        review_status=review_status.value,
         name=name,
         vast_tag_url=vast_tag_url,
         status=CreativeStatus.ACTIVE.value,
@@ -66,6 +79,25 @@ async def create_vast_tag(
 async def get(session: AsyncSession, creative_id: uuid.UUID) -> Creative | None:
     result = await session.execute(select(Creative).where(Creative.id == creative_id))
     return result.scalar_one_or_none()
+
+
+async def get_for_update(session: AsyncSession, creative_id: uuid.UUID) -> Creative | None:
+    """The creative, its row locked until the transaction ends (two reviewers take turns)."""
+    result = await session.execute(
+        select(Creative).where(Creative.id == creative_id).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def awaiting_review(session: AsyncSession) -> list[tuple[Creative, Campaign]]:
+    """Creatives waiting for review, oldest first, each with its campaign."""
+    result = await session.execute(
+        select(Creative, Campaign)
+        .join(Campaign, Campaign.id == Creative.campaign_id)
+        .where(Creative.review_status == ReviewStatus.PENDING.value)
+        .order_by(Creative.created_at, Creative.id)
+    )
+    return [(creative, campaign) for creative, campaign in result.tuples()]
 
 
 async def list_for_campaign(session: AsyncSession, campaign_id: uuid.UUID) -> list[Creative]:

@@ -185,6 +185,14 @@ class Creative(Base):
         CheckConstraint("duration_ms > 0", name="duration_positive"),
         CheckConstraint("vast_tag_url IS NOT NULL OR size_bytes > 0", name="size_positive"),
         CheckConstraint("(file_key IS NULL) <> (vast_tag_url IS NULL)", name="file_or_tag"),
+        CheckConstraint(
+            "review_status IN ('approved', 'pending', 'rejected')", name="review_status_known"
+        ),
+        Index(
+            "ix_creatives_review_pending",
+            "created_at",
+            postgresql_where=text("review_status = 'pending'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -210,6 +218,13 @@ class Creative(Base):
     )
     progress: Mapped[float] = mapped_column(nullable=False, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
+    review_status: Mapped[str] = mapped_column(Text, nullable=False, server_default="approved")
+    """ads/creative_review.py: only ``approved`` creatives reach the serving catalog."""
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(Text)
+    """Who added it (None for creatives from before this was recorded)."""
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

@@ -1,4 +1,5 @@
-"""Creatives: upload an MP4 to a campaign or add a third-party VAST tag, list, read, delete.
+"""Creatives: upload an MP4 to a campaign or add a third-party VAST tag, list, read, review,
+delete.
 
 The upload streams to a temporary file and is validated by its bytes; the creative comes back
 ``processing`` and the CreativeProcessor actor makes its renditions off the request path.
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
+from ads.creative_review import ReviewDecision, ReviewItem, ReviewQueue
 from ads.creatives import (
     MAX_NAME_LENGTH,
     CreativeOut,
@@ -20,7 +22,14 @@ from ads.creatives import (
 )
 from ads.errors import NotFound
 from deployments.management import creative_service as service
-from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
+from deployments.management.deps import (
+    AdminUser,
+    CurrentUser,
+    EditorUser,
+    SessionDep,
+    StateDep,
+    path_id,
+)
 from deployments.management.uploads import receive_form
 from storage import campaigns as campaign_repo
 from storage import creatives as repo
@@ -83,6 +92,11 @@ def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
             RenditionOut.model_validate({**r, "url": store.public_url(str(r["key"]))})
             for r in creative.renditions
         ],
+        review_status=creative.review_status,
+        review_note=creative.review_note,
+        reviewed_by=creative.reviewed_by,
+        reviewed_at=creative.reviewed_at,
+        created_by=creative.created_by,
         created_at=creative.created_at,
         updated_at=creative.updated_at,
     )
@@ -95,9 +109,10 @@ def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
     openapi_extra=_UPLOAD_FORM,
 )
 async def upload_creative(
-    campaign_id: str, request: Request, _: EditorUser, state: StateDep
+    campaign_id: str, request: Request, user: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
-    """Multipart ``name`` + ``video``; 201 with the creative ``processing``."""
+    """Multipart ``name`` + ``video``; 201 with the creative ``processing`` (and, from an
+    editor under ``CREATIVE_REVIEW=all``, awaiting review)."""
     campaign = path_id(campaign_id, "campaign")
     await service.require_campaign(state, campaign)
     async with receive_form(
@@ -109,19 +124,20 @@ async def upload_creative(
     ) as form:
         name = clean_creative_name(form.fields["name"])
         creative = await service.add_creative(
-            state, campaign_id=campaign, name=name, upload=form.file
+            state, campaign_id=campaign, name=name, upload=form.file, maker=user
         )
     return CreativeEnvelope(creative=creative_out(creative, state.store))
 
 
 @router.post("/campaigns/{campaign_id}/vast-tags", status_code=201, response_model=CreativeEnvelope)
 async def add_vast_tag(
-    campaign_id: str, tag: VastTagCreate, _: EditorUser, state: StateDep
+    campaign_id: str, tag: VastTagCreate, user: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
-    """A third-party VAST tag as a creative of the campaign: active at once, served as a VAST
-    ``<Wrapper>`` (JSON: ``vast_tag_url``) with our impression and tracking beacons."""
+    """A third-party VAST tag as a creative of the campaign, served as a VAST ``<Wrapper>``
+    (JSON: ``vast_tag_url``) with our impression and tracking beacons: at once when an admin
+    adds it, after an admin's approval when an editor does (``CREATIVE_REVIEW``)."""
     campaign = path_id(campaign_id, "campaign")
-    creative = await service.add_vast_tag(state, campaign_id=campaign, tag=tag)
+    creative = await service.add_vast_tag(state, campaign_id=campaign, tag=tag, maker=user)
     return CreativeEnvelope(creative=creative_out(creative, state.store))
 
 
@@ -134,6 +150,34 @@ async def list_creatives(
         raise NotFound(f"campaign {campaign_id!r} not found")
     rows = await repo.list_for_campaign(session, campaign)
     return CreativeList(creatives=[creative_out(c, state.store) for c in rows])
+
+
+@router.get("/creatives/reviews", response_model=ReviewQueue)
+async def review_queue(_: CurrentUser, session: SessionDep, state: StateDep) -> ReviewQueue:
+    """Creatives waiting for an admin's approval, oldest first, with their campaigns."""
+    rows = await repo.awaiting_review(session)
+    return ReviewQueue(
+        creatives=[
+            ReviewItem(
+                creative=creative_out(creative, state.store),
+                campaign_name=campaign.name,
+                advertiser=campaign.advertiser,
+            )
+            for creative, campaign in rows
+        ]
+    )
+
+
+@router.post("/creatives/{creative_id}/review", response_model=CreativeEnvelope)
+async def review_creative(
+    creative_id: str, decision: ReviewDecision, user: AdminUser, state: StateDep
+) -> CreativeEnvelope:
+    """Approve the creative (served from then on) or reject it with a note (served no more,
+    whether it was waiting or approved); admins only. 409 if it is already in that state."""
+    creative = await service.review_creative(
+        state, path_id(creative_id, "creative"), decision, user
+    )
+    return CreativeEnvelope(creative=creative_out(creative, state.store))
 
 
 @router.get("/creatives/{creative_id}", response_model=CreativeEnvelope)

@@ -11,16 +11,27 @@ import asyncio
 import logging
 import uuid
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actors.creative_processor import submit_processing
+from ads.creative_review import (
+    ReviewDecision,
+    ReviewPolicy,
+    ReviewStatus,
+    initial_review,
+    reviewed,
+)
 from ads.creatives import VastTagCreate
 from ads.errors import InvalidInput, NotFound
+from ads.history import Action, field_changes
+from deployments.management.deps import Principal
 from deployments.management.state import ManagementState, write_through
 from media.probe import MediaInfo, probe_video
+from storage import campaign_history
 from storage import campaigns as campaign_repo
 from storage import creatives as repo
 from storage.models import Creative
@@ -37,7 +48,7 @@ async def require_campaign(state: ManagementState, campaign_id: uuid.UUID) -> No
 
 
 async def add_creative(
-    state: ManagementState, *, campaign_id: uuid.UUID, name: str, upload: Path
+    state: ManagementState, *, campaign_id: uuid.UUID, name: str, upload: Path, maker: Principal
 ) -> Creative:
     """Probe ``upload``, store it as the original and record a ``processing`` creative.
 
@@ -59,6 +70,8 @@ async def add_creative(
         name=name,
         upload=upload,
         info=info,
+        created_by=maker.email,
+        review_status=_initial_review(state, maker, third_party=False),
     )
     await write_through(state, campaign_id)
     await _submit(creative.id)
@@ -66,9 +79,10 @@ async def add_creative(
 
 
 async def add_vast_tag(
-    state: ManagementState, *, campaign_id: uuid.UUID, tag: VastTagCreate
+    state: ManagementState, *, campaign_id: uuid.UUID, tag: VastTagCreate, maker: Principal
 ) -> Creative:
-    """Record a third-party VAST tag creative (active at once) and write the campaign through;
+    """Record a third-party VAST tag creative (active at once; served once approved, see
+    ads/creative_review.py) and write the campaign through;
     :class:`InvalidInput` for a duration over the creative limit, :class:`NotFound` if the
     campaign is gone."""
     limit = state.settings.max_creative_duration_s
@@ -85,6 +99,8 @@ async def add_vast_tag(
                 name=tag.name,
                 vast_tag_url=tag.vast_tag_url,
                 duration_ms=round(tag.duration_s * 1000),
+                created_by=maker.email,
+                review_status=_initial_review(state, maker, third_party=True),
             )
             await session.commit()
     except IntegrityError as exc:  # the only constraint it can break: the campaign is gone
@@ -101,6 +117,8 @@ async def store_creative(
     name: str,
     upload: Path,
     info: MediaInfo,
+    created_by: str,
+    review_status: ReviewStatus,
 ) -> Creative:
     """Store ``upload`` (probed as ``info``) under a new key and record it ``processing``.
 
@@ -120,6 +138,8 @@ async def store_creative(
                 name=name,
                 file_key=key,
                 media=media,
+                created_by=created_by,
+                review_status=review_status,
             )
             await session.commit()
     except BaseException as exc:
@@ -128,6 +148,42 @@ async def store_creative(
             # The only constraint an upload can break: its campaign is gone.
             raise NotFound(f"campaign {str(campaign_id)!r} not found") from exc
         raise
+    return creative
+
+
+def _initial_review(state: ManagementState, maker: Principal, *, third_party: bool) -> ReviewStatus:
+    policy = ReviewPolicy(state.settings.creative_review)
+    return initial_review(policy, third_party=third_party, maker=maker.role)
+
+
+async def review_creative(
+    state: ManagementState, creative_id: uuid.UUID, decision: ReviewDecision, reviewer: Principal
+) -> Creative:
+    """Approve or reject the creative, record it in its campaign's history, then write the
+    campaign through (a rejected creative leaves every replica within the catalog's reach)."""
+    async with state.sessions() as session:
+        creative = await repo.get_for_update(session, creative_id)
+        if creative is None:
+            raise NotFound(f"creative {str(creative_id)!r} not found")
+        before = {"review": creative.review_status, "note": creative.review_note}
+        creative.review_status = reviewed(creative.review_status, decision).value
+        creative.review_note = decision.note
+        creative.reviewed_by = reviewer.email
+        creative.reviewed_at = datetime.now(UTC)
+        after = {"review": creative.review_status, "note": creative.review_note}
+        await campaign_history.record(
+            session,
+            campaign_id=creative.campaign_id,
+            actor=reviewer.email,
+            action=Action.REVIEWED,
+            changes={
+                "creative": [creative.name, creative.name],
+                **field_changes(before, after, ("review", "note")),
+            },
+        )
+        await session.refresh(creative)  # updated_at is set by the database
+        await session.commit()
+    await write_through(state, creative.campaign_id)
     return creative
 
 

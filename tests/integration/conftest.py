@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
+from tests.integration.factories import client_of, new_user
 from tests.stack_fixtures import Stack
 
 HERE = Path(__file__).parent
@@ -25,3 +27,17 @@ def rds(stack: Stack) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
     yield client
     client.close()
+
+
+@pytest.fixture
+def viewer(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
+    """A logged-in viewer the admin just added."""
+    with client_of(stack, new_user(api, "viewer")["email"]) as client:
+        yield client
+
+
+@pytest.fixture
+def editor(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
+    """A logged-in editor the admin just added."""
+    with client_of(stack, new_user(api, "editor")["email"]) as client:
+        yield client

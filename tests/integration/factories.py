@@ -91,3 +91,32 @@ def wait_served(serving: httpx.Client, campaign_id: str, *, timeout: float = 8.0
     """Wait until every decision replica serves the campaign: its catalog has it and a budget
     lease covers it (judged by a run of consecutive fills, as requests spread over replicas)."""
     wait_until(lambda: all(served(serving, campaign_id) for _ in range(8)), timeout=timeout)
+
+
+PASSWORD = "a long enough password"
+"""The password of every user the tests add."""
+
+
+def new_user(api: httpx.Client, role: str, **extra: Any) -> dict[str, Any]:
+    """A user with ``role`` added by the admin client ``api``."""
+    email = f"{role}-{uuid.uuid4().hex[:10]}@team.example.com"
+    answer = api.post("/users", json={"email": email, "password": PASSWORD, "role": role, **extra})
+    assert answer.status_code == 201, answer.text
+    user: dict[str, Any] = answer.json()["user"]
+    return user
+
+
+def log_in(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Response:
+    return httpx.post(
+        f"{stack.admin_url}/auth/login", json={"email": email, "password": password}, timeout=30
+    )
+
+
+def client_of(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Client:
+    """A management API client logged in as ``email``."""
+    answer = log_in(stack, email, password)
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["access_token"]
+    return httpx.Client(
+        base_url=stack.admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )

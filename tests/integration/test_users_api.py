@@ -7,54 +7,16 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 import redis
 
-from tests.integration.factories import draft_campaign
+from tests.integration.factories import PASSWORD, client_of, draft_campaign, log_in, new_user
 from tests.stack_fixtures import ADMIN_EMAIL, Stack
 
-PASSWORD = "a long enough password"
 ANY_ID = "00000000-0000-0000-0000-000000000000"
 ADMIN_ONLY = ("/users", "/api-keys")
-
-
-def new_user(api: httpx.Client, role: str, **extra: Any) -> dict[str, Any]:
-    email = f"{role}-{uuid.uuid4().hex[:10]}@team.example.com"
-    answer = api.post("/users", json={"email": email, "password": PASSWORD, "role": role, **extra})
-    assert answer.status_code == 201, answer.text
-    user: dict[str, Any] = answer.json()["user"]
-    return user
-
-
-def log_in(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Response:
-    return httpx.post(
-        f"{stack.admin_url}/auth/login", json={"email": email, "password": password}, timeout=30
-    )
-
-
-def client_of(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Client:
-    answer = log_in(stack, email, password)
-    assert answer.status_code == 200, answer.text
-    token = answer.json()["access_token"]
-    return httpx.Client(
-        base_url=stack.admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-
-
-@pytest.fixture
-def viewer(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
-    with client_of(stack, new_user(api, "viewer")["email"]) as client:
-        yield client
-
-
-@pytest.fixture
-def editor(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
-    with client_of(stack, new_user(api, "editor")["email"]) as client:
-        yield client
 
 
 def routes(stack: Stack) -> list[tuple[str, str]]:
