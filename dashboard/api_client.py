@@ -37,6 +37,8 @@ from dashboard.models import (
     PerformanceReport,
     PlatformSplit,
     Profile,
+    ReviewItem,
+    ReviewQueue,
     TeamHistory,
     TeamList,
     TeamUser,
@@ -280,6 +282,16 @@ class AdminApi:
 
     def delete_creative(self, creative_id: uuid.UUID) -> None:
         self._request("DELETE", f"/creatives/{creative_id}")
+
+    def review_queue(self) -> list[ReviewItem]:
+        return self._parse(ReviewQueue, self._request("GET", "/creatives/reviews")).creatives
+
+    def review_creative(
+        self, creative_id: uuid.UUID, *, approve: bool, note: str | None = None
+    ) -> Creative:
+        body = {"decision": "approve" if approve else "reject", "note": note}
+        response = self._request("POST", f"/creatives/{creative_id}/review", json=body)
+        return self._parse(Creative, response, "creative")
 
     # analytics
 

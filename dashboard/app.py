@@ -33,7 +33,8 @@ def _sidebar() -> None:
 
 
 def _pages() -> dict[str, list[StreamlitPage]]:
-    """The signed-in user's pages: viewers get no campaign form, only admins the team."""
+    """The signed-in user's pages: viewers get no campaign form, only admins the team and the
+    creative review."""
     form = st.Page(
         ui.CAMPAIGN_FORM,
         title="New campaign",
@@ -41,11 +42,14 @@ def _pages() -> dict[str, list[StreamlitPage]]:
         url_path="campaign-form",
     )
     team = st.Page(ui.TEAM, title="Team", icon=":material/group:")
+    reviews = st.Page(ui.REVIEWS, title="Creative review", icon=":material/fact_check:")
+    admin = session.role() is Role.ADMIN
     return {
         "Manage": [
             st.Page(ui.HOME, title="Home", icon=":material/home:", default=True),
             st.Page(ui.CAMPAIGNS, title="Campaigns", icon=":material/campaign:"),
             *([form] if session.can_edit() else []),
+            *([reviews] if admin else []),
             st.Page(
                 ui.CAMPAIGN,
                 title="Campaign",
@@ -56,7 +60,7 @@ def _pages() -> dict[str, list[StreamlitPage]]:
         ],
         "Measure": [st.Page(ui.ANALYTICS, title="Analytics", icon=":material/monitoring:")],
         "Settings": [
-            *([team] if session.role() is Role.ADMIN else []),
+            *([team] if admin else []),
             st.Page(ui.ACCOUNT, title="Account", icon=":material/account_circle:"),
         ],
     }

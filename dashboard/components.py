@@ -10,6 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from ads.campaigns import ALLOWED_TRANSITIONS, CampaignStatus
+from ads.creative_review import ReviewStatus
 from ads.priority import Priority
 from ads.roles import Role
 from dashboard import formatting, session
@@ -24,6 +25,7 @@ CAMPAIGN_FORM = "views/campaign_form.py"
 CAMPAIGN = "views/campaign_detail.py"
 ANALYTICS = "views/analytics.py"
 TEAM = "views/team.py"
+REVIEWS = "views/reviews.py"
 ACCOUNT = "views/account.py"
 
 # What the button that moves a campaign to a status says.
@@ -60,6 +62,11 @@ def role_badge(role: Role) -> None:
 
 def creative_badge(status: CreativeStatus) -> None:
     style = formatting.CREATIVE_STATUS[status]
+    st.badge(style.label, color=style.color, icon=style.icon)
+
+
+def review_badge(status: ReviewStatus) -> None:
+    style = formatting.REVIEW_STATUS[status]
     st.badge(style.label, color=style.color, icon=style.icon)
 
 

@@ -1,5 +1,5 @@
 """A campaign's creatives: drag-and-drop MP4 upload with visible progress, third-party VAST
-tags, previews, deletion.
+tags, previews, review state (and, for admins, approval), deletion.
 
 Files are checked here before a byte is sent (MP4 by name and by its ``ftyp`` box, at most
 100 MB); the API checks them again for real. Creatives still transcoding refresh on their own.
@@ -15,10 +15,12 @@ import streamlit as st
 from pydantic import ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
+from ads.creative_review import ReviewStatus
 from ads.creatives import VastTagCreate
+from ads.roles import Role
 from config.settings import get_settings
 from dashboard import components as ui
-from dashboard import formatting, session
+from dashboard import formatting, review_panel, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, Creative, CreativeStatus
 
@@ -158,7 +160,11 @@ def _tag_form(api: AdminApi, campaign: Campaign) -> bool:
     except ApiError as exc:
         ui.show_api_error(exc, action="add the VAST tag", labels=_TAG_LABELS)
         return False
-    session.notify(f"VAST tag {formatting.quoted(added.name)} added.")
+    waits = added.review_status is ReviewStatus.PENDING
+    session.notify(
+        f"VAST tag {formatting.quoted(added.name)} added"
+        + (": it is served once an admin approves it." if waits else ".")
+    )
     return True
 
 
@@ -228,13 +234,18 @@ def _card(api: AdminApi, creative: Creative) -> None:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.markdown(f"**{formatting.md(creative.name)}**")
                 ui.creative_badge(creative.status)
+                if creative.review_status is not ReviewStatus.APPROVED:
+                    ui.review_badge(creative.review_status)
             st.caption(_facts(creative))
+            review_panel.state(creative)
             if creative.status is CreativeStatus.PROCESSING:
                 st.progress(min(max(creative.progress, 0.0), 1.0), text="Transcoding renditions…")
             elif creative.status is CreativeStatus.FAILED:
                 st.error(creative.error or "Processing failed.", icon=":material/error:")
             if not creative.vast_tag_url:
                 _renditions(creative)
+            if session.role() is Role.ADMIN:
+                review_panel.controls(api, creative)
             if session.can_edit():
                 _delete(api, creative)
 

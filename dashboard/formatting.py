@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ads.campaigns import CampaignStatus, Pacing
+from ads.creative_review import ReviewStatus
 from ads.platforms import LABELS as PLATFORM_LABELS
 from ads.platforms import Platform
 from ads.priority import Priority
@@ -54,6 +55,11 @@ CREATIVE_STATUS: dict[CreativeStatus, StatusStyle] = {
     CreativeStatus.PROCESSING: StatusStyle("Processing", "orange", ":material/hourglass_top:"),
     CreativeStatus.ACTIVE: StatusStyle("Ready", "green", ":material/check_circle:"),
     CreativeStatus.FAILED: StatusStyle("Failed", "red", ":material/error:"),
+}
+REVIEW_STATUS: dict[ReviewStatus, StatusStyle] = {
+    ReviewStatus.APPROVED: StatusStyle("Approved", "green", ":material/verified:"),
+    ReviewStatus.PENDING: StatusStyle("Awaiting review", "orange", ":material/pending:"),
+    ReviewStatus.REJECTED: StatusStyle("Rejected", "red", ":material/block:"),
 }
 
 

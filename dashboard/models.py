@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ads.api_keys import ApiKeyOut
 from ads.campaigns import CampaignOut
+from ads.creative_review import ReviewStatus
 from ads.priority import Priority
 from ads.roles import Role, UserOut
 from ads.team_history import TeamChange
@@ -104,12 +105,29 @@ class Creative(ApiModel):
     vast_tag_url: str | None = None
     """Set on a third-party VAST tag (which has no file)."""
     renditions: list[Rendition] = []
+    review_status: ReviewStatus = ReviewStatus.APPROVED
+    review_note: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    created_by: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
 
 class CreativeList(ApiModel):
     creatives: list[Creative]
+
+
+class ReviewItem(ApiModel):
+    """A creative waiting for review, with its campaign."""
+
+    creative: Creative
+    campaign_name: str
+    advertiser: str | None = None
+
+
+class ReviewQueue(ApiModel):
+    creatives: list[ReviewItem]
 
 
 class StatsTotals(ApiModel):

@@ -297,11 +297,22 @@ def _change_text(change: CampaignChange) -> str:
         return "created the campaign"
     if change.action == "deleted":
         return "deleted the campaign"
+    if change.action == "reviewed":
+        return _review_text(change)
     return "; ".join(
         f"{LABELS.get(field, field.replace('_', ' ').capitalize())}: "
         f"{_change_value(before)} → {_change_value(after)}"
         for field, (before, after) in change.changes.items()
     )
+
+
+def _review_text(change: CampaignChange) -> str:
+    """``approved creative “Spot”`` or ``rejected creative “Spot”: why``."""
+    name = str(change.changes.get("creative", ["", "a creative"])[-1])
+    verdict = str(change.changes.get("review", ["", "reviewed"])[-1])
+    note = change.changes.get("note", [None, None])[-1]
+    text = f"{verdict} creative {formatting.quoted(name)}"
+    return f"{text}: {_change_value(note)}" if note else text
 
 
 def _change_value(value: object) -> str:

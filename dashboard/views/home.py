@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
+from ads.roles import Role
 from ads.separation import TIER1_CATEGORIES
 from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
@@ -77,6 +78,15 @@ def _quick_actions() -> None:
         st.page_link(ui.CAMPAIGN, label="Upload a creative", icon=":material/upload:")
     st.page_link(ui.CAMPAIGNS, label="Manage campaigns", icon=":material/campaign:")
     st.page_link(ui.ANALYTICS, label="See performance", icon=":material/monitoring:")
+    if session.role() is Role.ADMIN:
+        waiting = len(session.api().review_queue())
+        if waiting:
+            noun = "creative waits" if waiting == 1 else "creatives wait"
+            st.page_link(
+                ui.REVIEWS,
+                label=f"{waiting} {noun} for your review",
+                icon=":material/fact_check:",
+            )
 
 
 def _ad_break_tag() -> None:

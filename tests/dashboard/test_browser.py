@@ -32,6 +32,7 @@ from cluster.ports import free_port
 from cluster.ray_head import stop_process_group
 from media.synthetic import write_synthetic_video
 from tests.dashboard.helpers import TAG_MACROS
+from tests.integration.factories import client_of, new_user
 from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +67,7 @@ MAIN = {
     "campaign": ".st-key-campaign-detail",
     "analytics": ".st-key-analytics-table",
     "team": ".st-key-team-table",
+    "reviews": ".st-key-review-queue",
 }
 
 
@@ -391,3 +393,28 @@ def test_admin_adds_a_viewer_who_gets_no_campaign_tools(session: Session) -> Non
         assert nav.get_by_role("link", name="Team").count() == 0
     finally:
         context.close()
+
+
+def test_admin_approves_an_editors_vast_tag_on_the_review_page(
+    session: Session, api: httpx.Client
+) -> None:
+    page = session.page
+    with client_of(session.stack, new_user(api, "editor")["email"]) as editor:
+        added = editor.post(
+            f"/campaigns/{session.campaign_id}/vast-tags",
+            json={
+                "name": "Partner SSP tag",
+                "vast_tag_url": "https://ssp.example/v",
+                "duration_s": 6,
+            },
+        )
+    assert added.status_code == 201, added.text
+    tag = added.json()["creative"]
+    open_page(session, "Creative review", "reviews")
+    item = page.locator(f".st-key-review-{tag['id']}")
+    item.get_by_text("Partner SSP tag").wait_for()
+    screenshot(page, "creative-review", for_docs=True)
+    item.get_by_role("button", name="Approve").click()
+    page.get_by_text("approved: players get it now").wait_for()
+    item.wait_for(state="detached")
+    assert api.get(f"/creatives/{tag['id']}").json()["creative"]["review_status"] == "approved"
