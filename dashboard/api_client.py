@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
+from ads.creative_report import CreativeRow
 from ads.creatives import VastTagCreate
 from ads.forecast import Forecast
 from ads.inventory import InventoryReport
@@ -33,6 +34,7 @@ from dashboard.models import (
     CampaignStats,
     Creative,
     CreativeList,
+    CreativeSplit,
     DashboardSummary,
     PerformanceReport,
     PlatformSplit,
@@ -313,6 +315,13 @@ class AdminApi:
         params = {"from": start.isoformat(), "to": end.isoformat()}
         response = self._request("GET", f"/campaigns/{campaign_id}/platforms", params=params)
         return self._parse(PlatformSplit, response)
+
+    def creative_split(
+        self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
+    ) -> list[CreativeRow]:
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = self._request("GET", f"/campaigns/{campaign_id}/creatives/stats", params=params)
+        return self._parse(CreativeSplit, response).creatives
 
     def campaign_history(self, campaign_id: uuid.UUID) -> CampaignHistory:
         response = self._request("GET", f"/campaigns/{campaign_id}/history")

@@ -33,6 +33,10 @@ PLATFORMS_HELP = (
     "Where the ads played, read from the device each impression was reported by (its "
     "User-Agent). Impressions reported by a server on the players' behalf show as unknown."
 )
+CREATIVES_HELP = (
+    "Each creative's impressions in the range and its share of them, with how many viewers "
+    "watched it to the end and clicked. A deleted creative keeps the delivery it had."
+)
 
 
 def all_campaigns(api: AdminApi, *, status: CampaignStatus | None = None) -> list[Campaign]:

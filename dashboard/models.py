@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ads.api_keys import ApiKeyOut
 from ads.campaigns import CampaignOut
+from ads.creative_report import CreativeRow
 from ads.creative_review import ReviewStatus
 from ads.priority import Priority
 from ads.roles import Role, UserOut
@@ -174,6 +175,12 @@ class PlatformSplit(ApiModel):
     impressions: int = 0
     rows: list[PlatformRow] | None = None
     """None: the API left the split out (reading the events took too long)."""
+
+
+class CreativeSplit(ApiModel):
+    """``GET /campaigns/{id}/creatives/stats`` without its range echo."""
+
+    creatives: list[CreativeRow] = []
 
 
 class DashboardTotals(ApiModel):

@@ -1,6 +1,7 @@
 """Writing beacon batches to PostgreSQL: COPY into a staging table, then one statement that
 inserts the new events (duplicates skipped by the ``(event_id, served_at)`` key), adds them to
-the hourly and daily rollups and to ``campaigns.budget_spent`` — all in one transaction. And the
+the campaigns' hourly and daily rollups, the creatives' daily rollup and to
+``campaigns.budget_spent`` — all in one transaction. And the
 day partitions of ``ad_events``: created ahead, dropped once past the raw-event retention."""
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ WITH fresh AS (
     SELECT f.*, CASE WHEN f.event_type = 'impression' THEN coalesce(c.cpm, 0) / 1000 ELSE 0 END
     FROM fresh f LEFT JOIN campaigns c ON c.id = f.campaign_id
     ON CONFLICT (event_id, served_at) DO NOTHING
-    RETURNING campaign_id, event_type, received_at, cost
+    RETURNING campaign_id, creative_id, event_type, received_at, cost
 ), hourly AS (
     SELECT i.campaign_id, date_trunc('hour', i.received_at, 'UTC') AS hour, {_AGG},
            sum(i.cost) AS spend
@@ -69,6 +70,14 @@ WITH fresh AS (
     SELECT campaign_id, (hour AT TIME ZONE 'UTC')::date, {_SUMS}, sum(spend)
     FROM hourly GROUP BY 1, 2
     ON CONFLICT (campaign_id, day) DO UPDATE SET {_UPDATES}
+), upsert_creatives AS (
+    INSERT INTO creative_daily_stats AS s (campaign_id, creative_id, day, {_NAMES}, spend)
+    SELECT i.campaign_id, i.creative_id, (i.received_at AT TIME ZONE 'UTC')::date, {_AGG},
+           sum(i.cost)
+    FROM inserted i JOIN campaigns c ON c.id = i.campaign_id
+    WHERE i.creative_id IS NOT NULL
+    GROUP BY 1, 2, 3
+    ON CONFLICT (campaign_id, creative_id, day) DO UPDATE SET {_UPDATES}
 ), spent AS (
     UPDATE campaigns c SET budget_spent = c.budget_spent + h.spend
     FROM (SELECT campaign_id, sum(spend) AS spend FROM hourly GROUP BY 1) h

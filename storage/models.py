@@ -297,6 +297,19 @@ class CampaignDailyStats(_StatsMixin, Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
+class CreativeDailyStats(_StatsMixin, Base):
+    """A campaign's counters per creative and UTC day. ``creative_id`` has no foreign key: a
+    deleted creative's delivery stays in its campaign's figures."""
+
+    __tablename__ = "creative_daily_stats"
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    creative_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
 class _ChangeEntry:
     """The columns of every change-history table: an entry's order, time, who made it, what
     kind of change and ``{field: [before, after]}``."""

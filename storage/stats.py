@@ -15,9 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.priority import Priority
 from ads.reporting import COUNTERS, CampaignFigures, Counters, Reach, TopCampaign
-from storage.models import AdEvent, Campaign, CampaignDailyStats, CampaignHourlyStats
+from storage.models import (
+    AdEvent,
+    Campaign,
+    CampaignDailyStats,
+    CampaignHourlyStats,
+    CreativeDailyStats,
+)
 
-StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats]
+StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats] | type[CreativeDailyStats]
 _QUERY_CANCELED = "57014"
 _SET_TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
 _Columns = TypeVarTuple("_Columns")
@@ -64,6 +70,19 @@ async def daily_counters(
         stmt = stmt.where(table.campaign_id == campaign_id)
     result = await session.execute(stmt)
     return {row.day: _counters(row) for row in result}
+
+
+async def creative_counters(
+    session: AsyncSession, *, campaign_id: uuid.UUID, first: date, last: date
+) -> dict[uuid.UUID, Counters]:
+    """One campaign's counters per creative over the days ``first``..``last``."""
+    table = CreativeDailyStats
+    result = await session.execute(
+        select(table.creative_id, *_sums(table))
+        .where(table.campaign_id == campaign_id, table.day.between(first, last))
+        .group_by(table.creative_id)
+    )
+    return {row.creative_id: _counters(row) for row in result}
 
 
 async def campaign_counts(session: AsyncSession) -> tuple[int, int]:

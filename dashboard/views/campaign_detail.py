@@ -203,7 +203,11 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         )
         st.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
     if t.impressions:
-        _platforms_played(api, campaign, start=start, end=end)
+        platforms, creatives = st.columns(2, gap="large")
+        with platforms:
+            _platforms_played(api, campaign, start=start, end=end)
+        with creatives:
+            _creatives_played(api, campaign, start=start, end=end)
 
 
 def _pace(spent: float, planned: float) -> None:
@@ -240,6 +244,34 @@ def _platforms_played(api: AdminApi, campaign: Campaign, *, start: datetime, end
         x_title="Impressions",
     )
     st.plotly_chart(figure, config=charts.CONFIG, key="campaign-platforms-chart")
+
+
+def _creatives_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
+    """Each creative's share of the impressions, completion and click-through rates."""
+    rows = api.creative_split(campaign.id, start=start, end=end)
+    st.markdown("**Delivery by creative**", help=metrics.CREATIVES_HELP)
+    st.dataframe(
+        [
+            {
+                "Creative": "(deleted)" if row.name is None else row.name,
+                "Impressions": row.impressions,
+                "Share": row.share,
+                "Completion rate": row.vcr,
+                "Click-through rate": row.ctr,
+                "Spend": float(row.spend),
+            }
+            for row in rows
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Impressions": st.column_config.NumberColumn(format="localized"),
+            "Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+            "Completion rate": st.column_config.NumberColumn(format="percent"),
+            "Click-through rate": st.column_config.NumberColumn(format="percent"),
+            "Spend": st.column_config.NumberColumn(format="dollar"),
+        },
+    )
 
 
 def _vast_tag(campaign: Campaign) -> None:

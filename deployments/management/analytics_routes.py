@@ -1,5 +1,5 @@
-"""Analytics: per-campaign stats and platform split, the dashboard summary, ad inventory (fill
-rate), the avails forecast and the performance report (JSON, CSV).
+"""Analytics: per-campaign stats, platform split and creatives, the dashboard summary, ad
+inventory (fill rate), the avails forecast and the performance report (JSON, CSV).
 
 Counters come from the hourly and daily roll-ups, reach and platforms from the raw events; the
 math is in :mod:`ads.reporting` and :mod:`ads.platform_report`.
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
 from ads.campaigns import MAX_BUDGET
+from ads.creative_report import CreativeReport, creative_rows
 from ads.errors import NotFound
 from ads.forecast import Forecast, forecast, history_hours, impressions_for
 from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
@@ -38,6 +39,7 @@ from ads.reporting import (
 from config.settings import get_settings
 from deployments.management.deps import CurrentUser, SessionDep, StateDep, path_id
 from storage import campaigns as campaign_repo
+from storage import creatives as creative_repo
 from storage import stats
 from storage.catalog_records import campaign_record
 from storage.inventory import RedisInventory
@@ -134,6 +136,33 @@ async def campaign_platforms(
         to=report_range.end,
         impressions=0 if read is None else read[1],
         rows=None if read is None else platform_rows(read[0], total=read[1]),
+    )
+
+
+@router.get("/campaigns/{campaign_id}/creatives/stats", response_model=CreativeReport)
+async def creative_stats(
+    campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
+) -> CreativeReport:
+    """The campaign's delivery per creative over the range (UTC days; same range rules as
+    ``/stats``), deleted creatives included."""
+    report_range = reporting.resolve_range(
+        from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
+    )
+    campaign = await _campaign(session, campaign_id)
+    counters = await stats.creative_counters(
+        session,
+        campaign_id=campaign.id,
+        first=report_range.first_day,
+        last=report_range.last_day,
+    )
+    current = await creative_repo.list_for_campaign(session, campaign.id)
+    return CreativeReport(
+        campaign_id=campaign.id,
+        from_=report_range.start,
+        to=report_range.end,
+        creatives=creative_rows(
+            counters, {c.id: (c.name, c.vast_tag_url is not None) for c in current}
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -685,6 +686,40 @@ def test_detail_shows_impressions_by_platform(
         [3, 1],
         ["75%", "25%"],
     )
+
+
+def test_detail_shows_delivery_by_creative(app: AppTest, api: httpx.Client, stack: Stack) -> None:
+    campaign = create_campaign(api)
+    spot = api.post(
+        f"/campaigns/{campaign['id']}/vast-tags",
+        json={"name": "Spot <A> & co", "vast_tag_url": "https://ssp.example/v", "duration_s": 15},
+    ).json()["creative"]
+    gone = str(uuid.uuid4())
+    today = datetime.now(UTC).date()
+    execute_sql(
+        stack,
+        "INSERT INTO creative_daily_stats (campaign_id, creative_id, day, impressions,"
+        " completes, clicks, spend) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)",
+        [
+            (campaign["id"], spot["id"], today, 30, 15, 3, Decimal("0.54")),
+            (campaign["id"], gone, today, 10, 10, 0, Decimal("0.18")),
+        ],
+    )
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_daily_stats (campaign_id, day, impressions)"
+        " VALUES ($1::uuid, $2, 40)",
+        [(campaign["id"], today)],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    assert "**Delivery by creative**" in texts(app)
+    (table,) = [t.value for t in app.dataframe if "Creative" in t.value.columns]
+    assert list(table["Creative"]) == ["Spot <A> & co", "(deleted)"]
+    assert list(table["Impressions"]) == [30, 10]
+    assert list(table["Share"]) == [0.75, 0.25]
+    assert list(table["Completion rate"]) == [0.5, 1.0]
+    assert list(table["Spend"]) == [0.54, 0.18]
 
 
 def test_detail_of_unknown_campaign_and_picker(app: AppTest) -> None:

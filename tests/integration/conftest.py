@@ -41,3 +41,10 @@ def editor(stack: Stack, api: httpx.Client) -> Iterator[httpx.Client]:
     """A logged-in editor the admin just added."""
     with client_of(stack, new_user(api, "editor")["email"]) as client:
         yield client
+
+
+@pytest.fixture
+def serving(stack: Stack) -> Iterator[httpx.Client]:
+    """A client of the player-facing endpoints (Ray Serve)."""
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        yield client

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from xml.etree import ElementTree
 
 import asyncpg
 import httpx
 
 from storage.db import asyncpg_dsn
 from tests.stack_fixtures import Stack, wait_until
+
+NS = {"v": "http://www.iab.com/VAST"}
 
 
 def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
@@ -120,3 +124,29 @@ def client_of(stack: Stack, email: str, password: str = PASSWORD) -> httpx.Clien
     return httpx.Client(
         base_url=stack.admin_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
+
+
+def ad_urls(serving: httpx.Client, campaign_id: str, **params: str) -> dict[str, str]:
+    """The beacon URLs of one freshly served ad for ``campaign_id`` (more tag ``params``: an
+    ``ifa``), read from its VAST (asking again for a moment while the replica's budget lease is
+    being refilled)."""
+    deadline = time.monotonic() + 5
+    while True:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id, **params})
+        root = ElementTree.fromstring(answer.content)
+        if root.find("v:Ad", NS) is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert root.find("v:Ad", NS) is not None, answer.text
+    urls = {
+        "impression": (root.findtext(".//v:Impression", namespaces=NS) or "").strip(),
+        "click": (root.findtext(".//v:ClickTracking", namespaces=NS) or "").strip(),
+        "error": (root.findtext(".//v:InLine/v:Error", namespaces=NS) or "").strip(),
+    }
+    for tracking in root.iterfind(".//v:Tracking", NS):
+        urls[tracking.get("event", "")] = (tracking.text or "").strip()
+    return urls
+
+
+def fire(serving: httpx.Client, url: str) -> httpx.Response:
+    return serving.get(url.replace("[ERRORCODE]", "405"), follow_redirects=False)

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
-from xml.etree import ElementTree
 
 import asyncpg
 import httpx
@@ -19,10 +18,9 @@ import pytest
 
 from actors.impression_sink import NAMESPACE, SINK_NAME
 from storage.db import asyncpg_dsn
-from tests.integration.factories import active_campaign, wait_served
+from tests.integration.factories import active_campaign, ad_urls, fire, wait_served
 from tests.stack_fixtures import Stack, wait_until
 
-NS = {"v": "http://www.iab.com/VAST"}
 COUNTERS = (
     "impressions",
     "starts",
@@ -34,38 +32,6 @@ COUNTERS = (
     "errors",
 )
 QUARTILES = ("start", "firstQuartile", "midpoint", "thirdQuartile", "complete")
-
-
-@pytest.fixture
-def serving(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
-        yield client
-
-
-def ad_urls(serving: httpx.Client, campaign_id: str, **params: str) -> dict[str, str]:
-    """The beacon URLs of one freshly served ad for ``campaign_id`` (more tag ``params``: an
-    ``ifa``), read from its VAST (asking again for a moment while the replica's budget lease is
-    being refilled)."""
-    deadline = time.monotonic() + 5
-    while True:
-        answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id, **params})
-        root = ElementTree.fromstring(answer.content)
-        if root.find("v:Ad", NS) is not None or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert root.find("v:Ad", NS) is not None, answer.text
-    urls = {
-        "impression": (root.findtext(".//v:Impression", namespaces=NS) or "").strip(),
-        "click": (root.findtext(".//v:ClickTracking", namespaces=NS) or "").strip(),
-        "error": (root.findtext(".//v:InLine/v:Error", namespaces=NS) or "").strip(),
-    }
-    for tracking in root.iterfind(".//v:Tracking", NS):
-        urls[tracking.get("event", "")] = (tracking.text or "").strip()
-    return urls
-
-
-def fire(serving: httpx.Client, url: str) -> httpx.Response:
-    return serving.get(url.replace("[ERRORCODE]", "405"), follow_redirects=False)
 
 
 def stats(stack: Stack, campaign_id: str) -> dict[str, Any]:

@@ -24,12 +24,6 @@ NS = {"v": "http://www.iab.com/VAST"}
 HOSTILE = "<Ad> & \"quoted\" ]]> 'single' \u202e unicode 🎬 <![CDATA[x]]> &amp;"
 
 
-@pytest.fixture
-def serving(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
-        yield client
-
-
 def test_vast_for_a_campaign_validates_and_escapes(
     stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
 ) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import httpx
-import pytest
 import redis
 
 from ads.frequency import FrequencyCap
@@ -23,12 +21,6 @@ from tests.stack_fixtures import Stack, wait_until
 from tests.unit.catalog_factories import campaign as campaign_numbered
 
 DAY_CAP = FrequencyCap(max_ads=1, hours=24)
-
-
-@pytest.fixture
-def serving(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
-        yield client
 
 
 def fills(serving: httpx.Client, campaign_id: str, *, ifa: str | None, times: int) -> list[bool]:
