@@ -203,6 +203,10 @@ class CampaignCreate(_Strict):
     frequency_cap_hours: CapHours | None = None
     target_apps: TargetApps = []
     target_platforms: TargetPlatforms = []
+    target_content: Categories = []
+    """IAB content categories the campaign runs in (a tier-1 code covers its family); empty:
+    any content. Players name their content's categories (JSON ``content.cat``, the VAST tag's
+    ``content_cat``); content that names none gets only untargeted campaigns."""
     daypart_hours: DaypartHours = []
     timezone: TimeZone = "UTC"
     impression_trackers: Trackers = []
@@ -235,6 +239,7 @@ class CampaignUpdate(_Strict):
     frequency_cap_hours: CapHours | None = None
     target_apps: TargetApps | None = None
     target_platforms: TargetPlatforms | None = None
+    target_content: Categories | None = None
     daypart_hours: DaypartHours | None = None
     timezone: TimeZone | None = None
     impression_trackers: Trackers | None = None
@@ -282,6 +287,7 @@ class CampaignOut(BaseModel):
     frequency_cap_hours: int | None = None
     target_apps: list[str] = []
     target_platforms: list[Platform] = []
+    target_content: list[str] = []
     daypart_hours: list[int] = []
     timezone: str = "UTC"
     impression_trackers: list[str] = []

@@ -80,6 +80,9 @@ class CatalogCampaign:
     """App bundles the campaign is limited to, lower-case; empty: every app (ads/targeting.py)."""
     target_platforms: frozenset[Platform] = frozenset()
     """Device platforms the campaign is limited to; empty: every device (ads/platforms.py)."""
+    target_content: frozenset[str] = frozenset()
+    """IAB content categories (codes, a tier-1 code for its family) the campaign is limited to;
+    empty: any content (ads/targeting.py)."""
     daypart: Daypart | None = None
     """The hours of the week it runs, on its time zone's clock; None: all the time."""
     impression_trackers: tuple[str, ...] = ()
@@ -145,6 +148,9 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         target_apps=frozenset(app for app in data.get("target_apps", "").split(",") if app),
         target_platforms=frozenset(
             Platform(name) for name in data.get("target_platforms", "").split(",") if name
+        ),
+        target_content=frozenset(
+            code for code in data.get("target_content", "").split(",") if code
         ),
         daypart=Daypart.parse(part) if (part := data.get("daypart")) else None,
         impression_trackers=tuple(json.loads(data.get("impression_trackers") or "[]")),

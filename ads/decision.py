@@ -19,7 +19,7 @@ from ads.errors import InvalidInput
 from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.separation import MAX_BLOCKED_CATEGORIES, BreakSeparation, blocked_by
-from ads.targeting import plays_on, runs_in
+from ads.targeting import plays_on, runs_in, shows_in
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
@@ -53,6 +53,9 @@ class AdRequestBody(BaseModel):
     blocked_categories: BlockedCategories = frozenset()
     device: dict[str, Any] | None = None
     app: dict[str, Any] | None = None
+    content: dict[str, Any] | None = None
+    """What is being watched (OpenRTB ``content``): its ``cat`` (IAB codes) is read for
+    content targeting (ads/targeting.py)."""
     vast_tags: bool = Field(default=False, strict=True)
     """Whether the player resolves third-party VAST tags (``vast_tag_url``); by default a JSON
     answer holds videos only, which every JSON player can play."""
@@ -178,23 +181,28 @@ def decide_pod(
     device: str | None = None,
     app: str | None = None,
     platform: Platform | None = None,
+    content: frozenset[str] = frozenset(),
     vast_tags: bool = True,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
     two competing (same campaign, advertiser or category family: see ads/separation.py), only
-    campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`) and
-    on its ``platform`` (:func:`ads.platforms.platform_of`), third-party VAST tags only with
+    campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`), on
+    its ``platform`` (:func:`ads.platforms.platform_of`) and in its ``content`` categories
+    (:func:`ads.targeting.request_content_categories`), third-party VAST tags only with
     ``vast_tags``, each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1
     is a single :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted
+    contextual = index.content_targeted
 
     def acceptable(campaign: CatalogCampaign) -> bool:
         if targeted and not runs_in(campaign, app):
             return False
         if platformed and not plays_on(campaign, platform):
+            return False
+        if contextual and not shows_in(campaign, content):
             return False
         if blocked_categories and blocked_by(campaign, blocked_categories):
             return False

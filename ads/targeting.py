@@ -1,4 +1,5 @@
-"""Targeting: the publisher's apps (channels) and the device platforms a campaign may run on.
+"""Targeting: the publisher's apps (channels), the device platforms and the content (IAB
+categories of the show being watched) a campaign may run on.
 
 Apps are named by their bundle or store id as players report them (OpenRTB ``app.bundle``:
 ``com.example.tv`` on Android TV and Fire TV, ``151908`` on Roku, ``id1234567890`` for tvOS),
@@ -13,8 +14,11 @@ from typing import Any
 
 from ads.catalog import CatalogCampaign
 from ads.platforms import Platform
+from ads.separation import CATEGORY_CODE, family
 
 MAX_TARGET_APPS = 100
+MAX_REQUEST_CONTENT_CATEGORIES = 20
+"""Content categories read from one request; more are left unread."""
 _BUNDLE = re.compile(r"[A-Za-z0-9._:\-]{1,255}")
 
 
@@ -46,3 +50,23 @@ def plays_on(campaign: CatalogCampaign, platform: Platform | None) -> bool:
     """Whether ``campaign`` may serve a request from ``platform`` (None: not known; see
     :func:`ads.platforms.platform_of`)."""
     return not campaign.target_platforms or platform in campaign.target_platforms
+
+
+def request_content_categories(raw: Any) -> frozenset[str]:
+    """The IAB content categories a request says its content is in: OpenRTB's ``content.cat``
+    (a list) or a VAST tag's ``content_cat`` (comma-separated), upper-cased, the first
+    :data:`MAX_REQUEST_CONTENT_CATEGORIES` read. What is not a category code (an unfilled macro,
+    a typo) tells nothing and is skipped: the player still gets the untargeted campaigns."""
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list):
+        return frozenset()
+    codes = (c.strip().upper() for c in raw[:MAX_REQUEST_CONTENT_CATEGORIES] if isinstance(c, str))
+    return frozenset(code for code in codes if CATEGORY_CODE.fullmatch(code))
+
+
+def shows_in(campaign: CatalogCampaign, content: frozenset[str]) -> bool:
+    """Whether ``campaign`` may serve in content of these categories
+    (:func:`request_content_categories`): one of them is a target, or in a targeted family."""
+    targets = campaign.target_content
+    return not targets or any(code in targets or family(code) in targets for code in content)

@@ -219,17 +219,22 @@ def _delete(api: AdminApi, creative: Creative) -> None:
             st.rerun()
 
 
+def show_preview(creative: Creative, *, tag_caption: str) -> None:
+    """The video once encoded, or a third-party tag's URL under ``tag_caption``."""
+    if creative.vast_tag_url:
+        st.caption(tag_caption)
+        st.code(creative.vast_tag_url, language=None, wrap_lines=True)
+    elif creative.url and creative.status is CreativeStatus.ACTIVE:
+        st.video(creative.url)
+    else:
+        st.caption("The preview appears once the video is processed.")
+
+
 def _card(api: AdminApi, creative: Creative) -> None:
     with st.container(border=True, key=f"creative-{creative.id}"):
         preview, about = st.columns([2, 3], gap="medium")
         with preview:
-            if creative.vast_tag_url:
-                st.caption("Served as a VAST Wrapper of this tag:")
-                st.code(creative.vast_tag_url, language=None, wrap_lines=True)
-            elif creative.url and creative.status is CreativeStatus.ACTIVE:
-                st.video(creative.url)
-            else:
-                st.caption("The preview appears once the video is processed.")
+            show_preview(creative, tag_caption="Served as a VAST Wrapper of this tag:")
         with about:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.markdown(f"**{formatting.md(creative.name)}**")

@@ -97,6 +97,10 @@ def _categories(codes: list[str]) -> str:
     return formatting.md(", ".join(map(formatting.category, codes))) if codes else "—"
 
 
+def _content(codes: list[str]) -> str:
+    return _categories(codes) if codes else "any"
+
+
 def _apps(bundles: list[str]) -> str:
     """The app bundles a campaign is limited to, as code (a bundle holds no backtick), or that
     it runs in every app."""
@@ -159,6 +163,7 @@ def _facts(campaign: Campaign) -> None:
             f"**Categories** {_categories(campaign.categories)}  \n"
             f"**Apps** {_apps(campaign.target_apps)}  \n"
             f"**Platforms** {_platforms(campaign.target_platforms)}  \n"
+            f"**Content** {_content(campaign.target_content)}  \n"
             f"**Third-party trackers** {_trackers(campaign)}  \n"
             f"**Verification** {', '.join(v.vendor for v in campaign.verifications) or 'none'}"
         )

@@ -46,6 +46,7 @@ LABELS = {
     "frequency_cap_hours": "Frequency cap (hours)",
     "target_apps": "Apps",
     "target_platforms": "Platforms",
+    "target_content": "Content",
     "daypart_hours": "Days",
     "timezone": "Time zone",
     "impression_trackers": "Impression trackers",
@@ -83,6 +84,12 @@ _PLATFORMS_HELP = (
     "alone. Empty: every device. Read from what players send (JSON `device.os`, `make`, `ua`, "
     "`devicetype`; on the VAST tag `ua=[DEVICEUA]`, else the request's User-Agent); a device "
     "none of these describe gets only campaigns without platforms."
+)
+_CONTENT_HELP = (
+    "Run only next to content of these IAB categories, e.g. Sports for a sports drink (a "
+    "category covers its subcategories). Empty: any content. Read from what players send "
+    "about the show being watched (JSON `content.cat`, the VAST tag's `content_cat=`); content "
+    "that names no category gets only campaigns without content targeting."
 )
 _DAYPART_HELP = (
     "Run only on these days, from the hour in From to the hour in To on the time zone's clock "
@@ -123,10 +130,20 @@ def _category_order(code: str) -> tuple[int, int]:
     return (int(tier1) if tier1.isdigit() else 0, int(sub) if sub.isdigit() else 0)
 
 
-def _category_options(campaign: Campaign | None) -> list[str]:
-    """The tier-1 codes, and any other code the campaign carries (set through the API)."""
-    codes = {*TIER1_CATEGORIES, *(campaign.categories if campaign else [])}
-    return sorted(codes, key=_category_order)
+def _category_picker(
+    column: DeltaGenerator, field: str, chosen: list[str], placeholder: str, help: str
+) -> list[str]:
+    """An optional pick of IAB codes: the tier-1 ones, and any other ``chosen`` code (set
+    through the API)."""
+    return column.multiselect(
+        f"{LABELS[field]} (optional)",
+        sorted({*TIER1_CATEGORIES, *chosen}, key=_category_order),
+        default=chosen,
+        format_func=formatting.category,
+        max_selections=MAX_CATEGORIES,
+        placeholder=placeholder,
+        help=help,
+    )
 
 
 def _lines(text: str) -> list[str]:
@@ -236,14 +253,8 @@ def _fields(
             placeholder="Acme Motors",
             help=_ADVERTISER_HELP,
         )
-        categories = about_cols[1].multiselect(
-            f"{LABELS['categories']} (optional)",
-            _category_options(c),
-            default=c.categories if c else [],
-            format_func=formatting.category,
-            max_selections=MAX_CATEGORIES,
-            placeholder="None",
-            help=_CATEGORIES_HELP,
+        categories = _category_picker(
+            about_cols[1], "categories", c.categories if c else [], "None", _CATEGORIES_HELP
         )
         cap_cols = st.columns(2)
         cap_ads = cap_cols[0].number_input(
@@ -266,7 +277,7 @@ def _fields(
             placeholder="e.g. 24",
             help=_CAP_HELP,
         )
-        target_cols = st.columns(2)
+        target_cols = st.columns(3)
         apps = _list_area(
             target_cols[0],
             "target_apps",
@@ -281,6 +292,13 @@ def _fields(
             format_func=formatting.platform,
             placeholder="Every device",
             help=_PLATFORMS_HELP,
+        )
+        content = _category_picker(
+            target_cols[2],
+            "target_content",
+            c.target_content if c else [],
+            "Any content",
+            _CONTENT_HELP,
         )
         daypart_hours, zone = _daypart_fields(c)
         verifications = _verification_fields(c)
@@ -354,6 +372,7 @@ def _fields(
         "frequency_cap_hours": _count(cap_hours),
         "target_apps": [app.strip() for app in re.split(r"[,\n]", apps) if app.strip()],
         "target_platforms": platforms,
+        "target_content": content,
         "daypart_hours": daypart_hours,
         "timezone": zone,
         "impression_trackers": _lines(impression_trackers),

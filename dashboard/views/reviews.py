@@ -8,7 +8,8 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import formatting, review_panel, session
 from dashboard.api_client import AdminApi
-from dashboard.models import CreativeStatus, ReviewItem
+from dashboard.creatives_panel import show_preview
+from dashboard.models import ReviewItem
 
 
 def _item(api: AdminApi, item: ReviewItem) -> None:
@@ -16,14 +17,11 @@ def _item(api: AdminApi, item: ReviewItem) -> None:
     with st.container(border=True, key=f"review-{creative.id}"):
         preview, about = st.columns([2, 3], gap="medium")
         with preview:
+            show_preview(
+                creative, tag_caption="Third-party VAST tag: open it to see what it serves."
+            )
             if creative.vast_tag_url:
-                st.caption("Third-party VAST tag: open it to see what it serves.")
-                st.code(creative.vast_tag_url, language=None, wrap_lines=True)
                 st.link_button("Open tag", creative.vast_tag_url, icon=":material/open_in_new:")
-            elif creative.url and creative.status is CreativeStatus.ACTIVE:
-                st.video(creative.url)
-            else:
-                st.caption("The preview appears once the video is processed.")
         with about:
             st.markdown(f"**{formatting.md(creative.name)}**")
             advertiser = f" · {formatting.md(item.advertiser)}" if item.advertiser else ""

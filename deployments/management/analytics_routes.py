@@ -69,6 +69,16 @@ async def _campaign(session: AsyncSession, campaign_id: str) -> Campaign:
     return campaign
 
 
+async def _campaign_days(
+    session: AsyncSession, campaign_id: str, from_: str | None, to: str | None
+) -> tuple[Campaign, reporting.ReportRange]:
+    """The campaign and a range of whole UTC days (the range is checked first)."""
+    report_range = reporting.resolve_range(
+        from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
+    )
+    return await _campaign(session, campaign_id), report_range
+
+
 @router.get("/campaigns/{campaign_id}/stats", response_model=CampaignStats)
 async def campaign_stats(
     campaign_id: str,
@@ -119,10 +129,7 @@ async def campaign_platforms(
     campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
 ) -> PlatformReport:
     """Impressions of ads served in the range, by the platform their beacons came from."""
-    report_range = reporting.resolve_range(
-        from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
-    )
-    campaign = await _campaign(session, campaign_id)
+    campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
     read = await stats.impressions_by_agent(
         session,
         campaign_id=campaign.id,
@@ -145,10 +152,7 @@ async def creative_stats(
 ) -> CreativeReport:
     """The campaign's delivery per creative over the range (UTC days; same range rules as
     ``/stats``), deleted creatives included."""
-    report_range = reporting.resolve_range(
-        from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
-    )
-    campaign = await _campaign(session, campaign_id)
+    campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
     counters = await stats.creative_counters(
         session,
         campaign_id=campaign.id,

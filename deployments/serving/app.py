@@ -42,7 +42,7 @@ from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLa
 from ads.frequency import device_id, request_ifa
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
-from ads.targeting import request_app_bundle
+from ads.targeting import request_app_bundle, request_content_categories
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
@@ -79,6 +79,7 @@ _DECISION_ENDPOINTS = {"/api/v1/ad-request": "json", "/api/v1/vast": "vast"}
 """Decision routes → their name in the decision metrics."""
 
 
+_NO_CONTENT: frozenset[str] = frozenset()
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _VAST_HEADERS = [(b"content-type", VAST_MEDIA_TYPE.encode())]
 
@@ -263,6 +264,7 @@ class ServingIngress:
             ifa=request_ifa(ad_request.device),
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
+            content=ad_request.content.get("cat") if ad_request.content else None,
             vast_tags=ad_request.vast_tags,
         )
         if not ads:
@@ -296,6 +298,7 @@ class ServingIngress:
             platform=lambda: remembered_platform_of(
                 user_agent=_player_agent(params.get("ua"), request)
             ),
+            content=params.get("content_cat"),
             vast_tags=True,  # a VAST player follows Wrappers
         )
         if not ads:
@@ -318,12 +321,14 @@ class ServingIngress:
         ifa: object,
         app: object,
         platform: Callable[[], Platform | None],
+        content: object,
         vast_tags: bool,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
-        key the beacons carry for reach, from campaigns that run in the ``app`` it names and on
-        the device's ``platform`` (read only while some campaign targets platforms), third-party
+        key the beacons carry for reach, from campaigns that run in the ``app`` it names, on
+        the device's ``platform`` (read only while some campaign targets platforms) and in the
+        ``content`` categories it names (as the player sent them), third-party
         VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
         metrics under ``endpoint``."""
         now = datetime.now(UTC)
@@ -357,6 +362,7 @@ class ServingIngress:
             device=None if named is None else self._signer.device_key(named),
             app=request_app_bundle(app) if index.app_targeted else None,
             platform=platform() if index.platform_targeted else None,
+            content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
             vast_tags=vast_tags,
         )
         for decision in ads:

@@ -17,7 +17,7 @@ from ads.platforms import Platform
 from ads.priority import Priority
 from cluster.ports import free_port
 from config.settings import get_settings
-from dashboard import session
+from dashboard import formatting, session
 from media.synthetic import write_synthetic_video
 from tests.dashboard.helpers import (
     TAG_MACROS,
@@ -349,7 +349,7 @@ def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx
     assert api.get(f"/campaigns/{source['id']}").json()["campaign"]["status"] == "active"
 
 
-def test_create_form_limits_a_campaign_to_apps_and_platforms(
+def test_create_form_limits_a_campaign_to_apps_platforms_and_content(
     app: AppTest, api: httpx.Client
 ) -> None:
     app = new_campaign_form(app, f"Apps {uuid.uuid4().hex[:8]}")
@@ -359,18 +359,22 @@ def test_create_form_limits_a_campaign_to_apps_and_platforms(
     assert "**Apps**: an app bundle is 1-255 letters" in texts(app), texts(app)
     labelled(app.text_area, "Apps").input("com.Example.Sports, 151908\nid1234567890\n")
     labelled(app.multiselect, "Platforms").set_value([Platform.ROKU, Platform.SAMSUNG_TV])
+    labelled(app.multiselect, "Content").set_value(["IAB17"])
     app.button[0].click().run()
     assert not app.exception, app.exception
     created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
     assert created["target_apps"] == ["com.example.sports", "151908", "id1234567890"]
     assert created["target_platforms"] == ["roku", "samsung_tv"]
+    assert created["target_content"] == ["IAB17"]
     shown = texts(app)
     assert "**Apps** `com.example.sports`, `151908`, `id1234567890`" in shown, shown
     assert "**Platforms** Roku, Samsung TV (Tizen)" in shown, shown
+    assert f"**Content** {formatting.md(formatting.category('IAB17'))}" in shown, shown
     plain = create_campaign(api)
     app = goto(app, DETAIL, id=plain["id"])
     assert "**Apps** every app" in texts(app)
     assert "**Platforms** every device" in texts(app)
+    assert "**Content** any" in texts(app)
 
 
 def test_create_form_sets_a_priority_shown_on_the_detail_page_and_the_list(

@@ -334,6 +334,49 @@ def test_app_targeted_campaigns_serve_only_in_their_apps(
     wait_until(lambda: b"<InLine>" in vast().content, timeout=5)
 
 
+def test_content_targeted_campaigns_serve_only_next_to_their_content(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    cid = active_campaign(stack, api, target_content=["iab17"], **budget)
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["target_content"] == ["IAB17"]
+
+    def vast(**params: str) -> httpx.Response:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **params})
+        vast_schema.validate(answer.text)
+        return answer
+
+    wait_until(
+        lambda: all(b"<InLine>" in vast(content_cat="IAB17-44").content for _ in range(8)),
+        timeout=8,
+    )
+    assert b"<InLine>" in vast(content_cat="IAB1,IAB17").content
+    for elsewhere in ({}, {"content_cat": "IAB1"}, {"content_cat": "[CONTENTCAT]"}):
+        assert b"<Ad " not in vast(**elsewhere).content, elsewhere
+
+    def json_campaigns(content: Any) -> set[str]:
+        picked = set()
+        for number in range(20):
+            body: dict[str, Any] = {"request_id": f"content-{number}", "duration": 30}
+            if content is not None:
+                body["content"] = content
+            answer = serving.post("/api/v1/ad-request", json=body)
+            assert answer.status_code in (200, 204), answer.text
+            if answer.status_code == 200:
+                picked.add(answer.json()["campaign_id"])
+        return picked
+
+    assert cid in json_campaigns({"cat": ["IAB17-44"], "genre": "Soccer"})
+    assert cid not in json_campaigns(None) | json_campaigns({"cat": ["IAB12"]})
+    assert cid not in json_campaigns({"cat": "not a list", "title": "<b>News</b>"})
+    refused = serving.post(
+        "/api/v1/ad-request", json={"request_id": "c", "duration": 30, "content": 7}
+    )
+    assert (
+        refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "content"
+    )
+
+
 def test_browser_players_get_cors_they_can_use_with_credentials(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:

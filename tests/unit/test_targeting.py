@@ -1,5 +1,5 @@
-"""App and platform targeting (pure): what a campaign stores, what a request names, and which
-campaigns a request from an app or a platform may get."""
+"""App, platform and content targeting (pure): what a campaign stores, what a request names, and
+which campaigns a request from an app, a platform or next to some content may get."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ from ads.catalog import CatalogCampaign, campaign_from_hash, campaign_to_hash
 from ads.decision import decide_pod
 from ads.platforms import Platform
 from ads.selection import CatalogIndex
-from ads.targeting import MAX_TARGET_APPS, check_app_bundle, request_app_bundle, runs_in
+from ads.targeting import (
+    MAX_REQUEST_CONTENT_CATEGORIES,
+    MAX_TARGET_APPS,
+    check_app_bundle,
+    request_app_bundle,
+    request_content_categories,
+    runs_in,
+    shows_in,
+)
 from ads.tracking import BeaconSigner
 from tests.unit.catalog_factories import NOW, campaign, creative
 
@@ -96,6 +104,7 @@ def served(
     app: str | None,
     *,
     platform: Platform | None = None,
+    content: frozenset[str] = frozenset(),
     draws: int = 60,
 ) -> set[str]:
     index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
@@ -112,6 +121,7 @@ def served(
             signer=SIGNER,
             app=app,
             platform=platform,
+            content=content,
         ):
             seen.add(decision.campaign.id)
     return seen
@@ -164,3 +174,54 @@ def test_a_request_gets_platform_targeted_campaigns_only_on_their_platforms() ->
     assert served([sports_on_roku], SPORTS, platform=Platform.ROKU) == {"c4"}
     assert served([sports_on_roku], SPORTS, platform=Platform.LG_TV) == set()
     assert served([sports_on_roku], NEWS, platform=Platform.ROKU) == set()
+
+
+@pytest.mark.parametrize(
+    ("raw", "codes"),
+    [
+        (["IAB17-44", "iab1 "], {"IAB17-44", "IAB1"}),
+        ("IAB17,IAB19-29", {"IAB17", "IAB19-29"}),
+        (["IAB17", "Sports", 17, None, "IAB27", "IAB17-0"], {"IAB17"}),
+        ("[CONTENTCAT]", set()),
+        ({"cat": "IAB17"}, set()),
+        (None, set()),
+        ([f"IAB{n}" for n in range(1, 27)], {f"IAB{n}" for n in range(1, 21)}),
+    ],
+)
+def test_the_content_categories_a_request_names(raw: object, codes: set[str]) -> None:
+    assert request_content_categories(raw) == codes
+    assert len(codes) <= MAX_REQUEST_CONTENT_CATEGORIES
+
+
+def test_content_targets_match_their_code_or_their_family() -> None:
+    sports = campaign(1, target_content=frozenset({"IAB17"}))
+    soccer = campaign(2, target_content=frozenset({"IAB17-44"}))
+    assert shows_in(sports, frozenset({"IAB17-44"})) and shows_in(sports, frozenset({"IAB17"}))
+    assert shows_in(soccer, frozenset({"IAB17-44", "IAB1"}))
+    assert not shows_in(soccer, frozenset({"IAB17"}))  # sport, but not known to be soccer
+    assert not shows_in(sports, frozenset({"IAB1"})) and not shows_in(sports, frozenset())
+    assert shows_in(campaign(3), frozenset()) and shows_in(campaign(3), frozenset({"IAB1"}))
+
+
+def test_a_request_gets_content_targeted_campaigns_only_next_to_their_content() -> None:
+    sports = campaign(1, target_content=frozenset({"IAB17"}), advertiser="A")
+    news = campaign(2, target_content=frozenset({"IAB12"}), advertiser="B")
+    anywhere = campaign(3, advertiser="C")
+    catalog = [sports, news, anywhere]
+    assert CatalogIndex(catalog, []).content_targeted
+    assert not CatalogIndex([anywhere], []).content_targeted
+    assert served(catalog, None, content=frozenset({"IAB17-44"})) == {"c1", "c3"}
+    assert served(catalog, None, content=frozenset({"IAB12", "IAB17"})) == {"c1", "c2", "c3"}
+    assert served(catalog, None) == {"c3"}
+
+
+def test_target_content_is_checked_and_survives_the_catalog_hash() -> None:
+    body = CampaignCreate.model_validate({**BASE, "target_content": ["iab17", "IAB17-44", "IAB17"]})
+    assert body.target_content == ["IAB17", "IAB17-44"]
+    with pytest.raises(ValidationError, match="target_content"):
+        CampaignCreate.model_validate({**BASE, "target_content": ["Sports"]})
+    with pytest.raises(ValidationError, match="target_content cannot be null"):
+        CampaignUpdate.model_validate({"target_content": None})
+    targeted = campaign(1, target_content=frozenset({"IAB17", "IAB12-1"}))
+    assert campaign_to_hash(targeted)["target_content"] == "IAB12-1,IAB17"
+    assert campaign_from_hash(campaign_to_hash(targeted)) == targeted
