@@ -22,11 +22,13 @@ def vast_tag_url(
     max_duration_s: int | None = None,
     max_ads: int | None = None,
     blocked_categories: Sequence[str] = (),
+    content_categories: Sequence[str] = (),
 ) -> str:
     """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
     ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds),
-    ``max_ads`` (more than 1: an ad pod) and ``blocked_categories`` (IAB codes the player wants
-    no ad of). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``,
+    ``max_ads`` (more than 1: an ad pod), ``blocked_categories`` (IAB codes the player wants
+    no ad of) and ``content_categories`` (IAB codes of the content the tag plays next to, for
+    contextual targeting). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``,
     ``app_bundle=[APPBUNDLE]`` and ``ua=[DEVICEUA]``: players put the device's advertising id
     (which frequency caps and reach count by), their app's bundle (which app targeting matches)
     and, fetching for a player, its User-Agent (which platform targeting reads; else the
@@ -40,6 +42,8 @@ def vast_tag_url(
         params["max_ads"] = str(max_ads)
     if blocked_categories:
         params["blocked_categories"] = ",".join(blocked_categories)
+    if content_categories:
+        params["content_cat"] = ",".join(content_categories)
     params["ifa"] = DEVICE_MACRO
     params["app_bundle"] = APP_MACRO
     params["ua"] = AGENT_MACRO

@@ -114,18 +114,29 @@ def _ad_break_tag() -> None:
             key="break-tag-ads",
             width=240,
         )
-    blocked = st.multiselect(
+    blocked_column, content_column = st.columns(2)
+    blocked = blocked_column.multiselect(
         "Keep these categories out (e.g. for a kids' app)",
         list(TIER1_CATEGORIES),
         format_func=formatting.category,
         key="break-tag-blocked",
         placeholder="No category blocked",
     )
+    content = content_column.multiselect(
+        "What plays around these breaks (e.g. a sports channel)",
+        list(TIER1_CATEGORIES),
+        format_func=formatting.category,
+        key="break-tag-content",
+        placeholder="Not said",
+        help="The content's IAB categories, for campaigns targeted to content (contextual). "
+        "Use one tag per channel or show type.",
+    )
     url = vast_tag_url(
         get_settings().public_base_url,
         max_duration_s=int(seconds),
         max_ads=int(ads),
         blocked_categories=blocked,
+        content_categories=content,
     )
     ui.tag_box(url, key="break-tag")
 

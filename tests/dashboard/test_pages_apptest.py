@@ -157,6 +157,11 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     assert app.code[0].value == (
         f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26&{TAG_MACROS}"
     )
+    app.multiselect(key="break-tag-content").set_value(["IAB17"]).run()
+    assert app.code[0].value == (
+        f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26"
+        f"&content_cat=IAB17&{TAG_MACROS}"
+    )
 
 
 def test_create_form_validates_before_and_after_the_api_call(

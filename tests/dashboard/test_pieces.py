@@ -84,6 +84,8 @@ def test_vast_tag_url() -> None:
     assert vast_tag_url("https://ads.example.com", max_duration_s=0) == f"{base}?{TAG_MACROS}"
     blocked = vast_tag_url("https://ads.example.com", blocked_categories=["IAB8-5", "IAB26"])
     assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26&{TAG_MACROS}"
+    sports = vast_tag_url("https://ads.example.com", max_ads=4, content_categories=["IAB17"])
+    assert sports == f"{base}?max_ads=4&content_cat=IAB17&{TAG_MACROS}"
 
 
 def _client(handler: httpx.MockTransport) -> AdminApi:
