@@ -261,6 +261,14 @@ class CampaignUpdate(_Strict):
         return self
 
 
+class CampaignTargeting(_Strict):
+    """A campaign's targeting alone: what ``GET /forecast`` weighs the supply by."""
+
+    target_apps: TargetApps = []
+    target_platforms: TargetPlatforms = []
+    target_content: Categories = []
+
+
 class StatusChange(_Strict):
     status: CampaignStatus
 

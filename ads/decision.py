@@ -82,11 +82,7 @@ def parse_ad_request(body: bytes) -> AdRequestBody:
     try:
         return AdRequestBody.model_validate_json(body)
     except ValidationError as exc:
-        details = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
-            for err in exc.errors(include_url=False)
-        ]
-        raise InvalidInput("invalid ad request", details=details) from exc
+        raise InvalidInput.of("invalid ad request", exc) from exc
 
 
 def unfilled_macro(value: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 
 class DomainError(Exception):
     """Base error: an HTTP status, a stable machine-readable code and a human message."""
@@ -61,6 +63,15 @@ class PayloadTooLarge(DomainError):
 class InvalidInput(DomainError):
     status_code = 422
     code = "invalid_input"
+
+    @classmethod
+    def of(cls, message: str, exc: ValidationError) -> InvalidInput:
+        """``message``, with one ``{field, message}`` detail per error pydantic found."""
+        details = [
+            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
+            for err in exc.errors(include_url=False)
+        ]
+        return cls(message, details=details)
 
 
 class InvalidBeacon(InvalidInput):

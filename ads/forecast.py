@@ -3,9 +3,10 @@ them no paid campaign takes at today's demand: what a new or running campaign ca
 
 Each future hour is expected to look like the mean of the same UTC hour of the day over the
 complete hours of the last :data:`LOOKBACK_DAYS` days, counted from the first hour with any
-ad request (a new server has no past to average). Targeting, frequency caps and pacing are not
-applied: the figures are the publisher's whole supply, an upper bound for one campaign. Pure:
-the hourly counts come from storage/inventory.py.
+ad request (a new server has no past to average). Given a targeting, the share of the sampled
+requests it reaches (ads/audience.py, over the same days) scales the supply down to the
+campaign's; frequency caps and pacing are not applied. Pure: the hourly counts and the samples
+come from storage/inventory.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from ads.audience import Reach
 from ads.errors import InvalidInput
 from ads.inventory import HOUR, InventoryCounts, hour_of
 
@@ -53,6 +55,15 @@ class Forecast(BaseModel):
     """The rest (no fill, or house ads only): what another campaign can buy."""
     impressions_needed: int | None
     """``budget / cpm * 1000`` when both were given and the CPM is not 0."""
+    targeted_share: float | None = None
+    """Of the sampled requests, the share the given targeting reaches (0-1, four places); None
+    without targeting, or before any request was sampled."""
+    targeted_samples: int = 0
+    """How many sampled requests the share is made of."""
+    targeted_requests: int | None = None
+    """``requests`` the targeting reaches."""
+    targeted_unsold: int | None = None
+    """``unsold`` the targeting reaches (the unsold part taken as even across the supply)."""
 
 
 def history_hours(now: datetime) -> list[datetime]:
@@ -94,10 +105,12 @@ def forecast(
     start: datetime,
     end: datetime,
     impressions_needed: int | None = None,
+    audience: Reach | None = None,
 ) -> Forecast:
     """Expected requests over ``[max(start, now), end)`` from ``counts`` of :func:`history_hours`
     (each hour weighted by the part of it the range covers). :class:`InvalidInput` if ``end`` is
-    not after that start or the range is longer than :data:`MAX_FORECAST_DAYS`."""
+    not after that start or the range is longer than :data:`MAX_FORECAST_DAYS`. ``audience``: a
+    targeting's reach of the sampled requests (:func:`ads.audience.reach`)."""
     begin = max(start, now)
     if end <= begin:
         raise _invalid("to", "to must be in the future and after from")
@@ -120,6 +133,10 @@ def forecast(
         paid_filled=paid,
         unsold=requests - paid,
         impressions_needed=impressions_needed,
+        targeted_share=None if audience is None else round(audience.share, 4),
+        targeted_samples=0 if audience is None else audience.samples,
+        targeted_requests=None if audience is None else round(requests * audience.share),
+        targeted_unsold=None if audience is None else round((requests - paid) * audience.share),
     )
 
 

@@ -10,9 +10,8 @@ them runs only where the request names one of those apps.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
-from ads.catalog import CatalogCampaign
 from ads.platforms import Platform
 from ads.separation import CATEGORY_CODE, family
 
@@ -41,12 +40,23 @@ def request_app_bundle(raw: Any) -> str | None:
     return raw.lower()
 
 
-def runs_in(campaign: CatalogCampaign, app: str | None) -> bool:
+class Targeted(Protocol):
+    """What a campaign is limited to (a catalog campaign, or a targeting being forecast)."""
+
+    @property
+    def target_apps(self) -> frozenset[str]: ...
+    @property
+    def target_platforms(self) -> frozenset[Platform]: ...
+    @property
+    def target_content(self) -> frozenset[str]: ...
+
+
+def runs_in(campaign: Targeted, app: str | None) -> bool:
     """Whether ``campaign`` may serve a request from ``app`` (:func:`request_app_bundle`)."""
     return not campaign.target_apps or app in campaign.target_apps
 
 
-def plays_on(campaign: CatalogCampaign, platform: Platform | None) -> bool:
+def plays_on(campaign: Targeted, platform: Platform | None) -> bool:
     """Whether ``campaign`` may serve a request from ``platform`` (None: not known; see
     :func:`ads.platforms.platform_of`)."""
     return not campaign.target_platforms or platform in campaign.target_platforms
@@ -65,7 +75,7 @@ def request_content_categories(raw: Any) -> frozenset[str]:
     return frozenset(code for code in codes if CATEGORY_CODE.fullmatch(code))
 
 
-def shows_in(campaign: CatalogCampaign, content: frozenset[str]) -> bool:
+def shows_in(campaign: Targeted, content: frozenset[str]) -> bool:
     """Whether ``campaign`` may serve in content of these categories
     (:func:`request_content_categories`): one of them is a target, or in a targeted family."""
     targets = campaign.target_content

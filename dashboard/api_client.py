@@ -9,7 +9,7 @@ one kind of failure.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any, Literal, TypeVar
@@ -336,14 +336,23 @@ class AdminApi:
         return self._parse(InventoryReport, response)
 
     def forecast(
-        self, *, start: datetime, end: datetime, budget: Decimal, cpm: Decimal
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        budget: Decimal,
+        cpm: Decimal,
+        targeting: Mapping[str, Sequence[str]] | None = None,
     ) -> Forecast:
-        """Ad requests expected from ``start`` to ``end``, against what ``budget`` buys."""
+        """Ad requests expected from ``start`` to ``end``, against what ``budget`` buys; with
+        ``targeting`` (``target_apps``, ``target_platforms``, ``target_content``), the part of
+        them it reaches."""
         params = {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "budget": str(budget),
             "cpm": str(cpm),
+            **{name: ",".join(items) for name, items in (targeting or {}).items() if items},
         }
         return self._parse(Forecast, self._request("GET", "/forecast", params=params))
 

@@ -1,6 +1,7 @@
 """The avails forecast on the campaign page (until the flight ends, against the remaining
-budget) and on the campaign form (for the flight and budget being entered): the ad requests
-expected, the unsold ones among them, against the impressions the budget buys."""
+budget) and on the campaign form (for the flight, budget and targeting being entered): the ad
+requests expected, the part the targeting reaches, the unsold ones among them, against the
+impressions the budget buys."""
 
 from __future__ import annotations
 
@@ -17,14 +18,18 @@ from dashboard.models import Campaign
 HELP = (
     "Each hour to come is expected to bring as many ad requests as the same hour of the day did "
     "over the last week; unsold: those no paid campaign takes today (no fill, or house ads "
-    "only). Before targeting, caps and pacing: the publisher's whole supply."
+    "only). With apps, platforms or content chosen, the share of last week's requests (a sample "
+    "of them) those reach narrows both. Before caps, dayparts and pacing."
 )
+TARGETING = ("target_apps", "target_platforms", "target_content")
+"""The campaign fields the forecast weighs the supply by."""
 
 
 def verdict(result: Forecast) -> tuple[str, str]:
     """What the forecast means for the campaign: (kind, text), kind one of success, warning,
     error, info."""
-    needed, unsold, requests = result.impressions_needed, result.unsold, result.requests
+    needed = result.impressions_needed
+    unsold, requests = _supply(result)
     until = formatting.day(result.end)
     if result.history_hours == 0:
         return "info", "No ad requests counted yet: the forecast starts once players ask for ads."
@@ -58,6 +63,7 @@ def render(api: AdminApi, campaign: Campaign) -> None:
             end=campaign.end_date,
             budget=campaign.budget_remaining,
             cpm=campaign.cpm,
+            targeting={name: getattr(campaign, name) for name in TARGETING},
         )
     except ApiError as exc:
         if exc.status != 404:
@@ -67,15 +73,39 @@ def render(api: AdminApi, campaign: Campaign) -> None:
     show(result)
 
 
+def _supply(result: Forecast) -> tuple[int, int]:
+    """(unsold, requests) the campaign can reach: its targeting's part when one was weighed."""
+    if result.targeted_unsold is not None and result.targeted_requests is not None:
+        return result.targeted_unsold, result.targeted_requests
+    return result.unsold, result.requests
+
+
 def show(result: Forecast) -> None:
     """The forecast's figures and what they mean for the budget."""
     known = result.history_hours > 0  # nothing counted yet: no figure rather than a 0
+    unsold, requests = _supply(result)
+    targeted = result.targeted_share is not None
     with st.container(horizontal=True, key="campaign-forecast"):
-        requests, unsold = (
-            formatting.count(n) if known else "—" for n in (result.requests, result.unsold)
+        st.metric(
+            "Ad requests expected",
+            formatting.count(result.requests) if known else "—",
+            border=True,
         )
-        st.metric("Ad requests expected", requests, border=True)
-        st.metric("Unsold", unsold, border=True)
+        if targeted:
+            st.metric(
+                "Reached by its targeting",
+                formatting.count(requests) if known else "—",
+                delta=f"{formatting.percent(result.targeted_share or 0)} of them",
+                delta_color="off",
+                help=f"From {formatting.count(result.targeted_samples)} sampled ad requests "
+                "of the last week: the share whose app, platform and content it takes.",
+                border=True,
+            )
+        st.metric(
+            "Unsold" + (" it reaches" if targeted else ""),
+            formatting.count(unsold) if known else "—",
+            border=True,
+        )
         needed = result.impressions_needed
         st.metric(
             "Impressions the budget buys",

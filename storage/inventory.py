@@ -1,10 +1,12 @@
-"""Hourly ad-inventory counts in Redis (ads/inventory.py): each decision replica adds what it
-counted every few seconds; the management API reads the hours back."""
+"""Hourly ad-inventory counts and daily request samples in Redis (ads/inventory.py,
+ads/audience.py): each decision replica adds what it counted every few seconds; the management
+API reads them back."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from redis.asyncio import Redis
 
@@ -15,7 +17,8 @@ KEEP = timedelta(days=35)
 
 
 class RedisInventory:
-    """One hash per UTC hour, ``<prefix>inventory:<YYYYMMDDHH>``, of :class:`InventoryCounts`."""
+    """One hash per UTC hour, ``<prefix>inventory:<YYYYMMDDHH>``, of :class:`InventoryCounts`,
+    and one per UTC day, ``<prefix>audience:<YYYYMMDD>``, of sampled requests by profile key."""
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
         self._redis = redis
@@ -24,15 +27,40 @@ class RedisInventory:
     def _key(self, hour: datetime) -> str:
         return f"{self._prefix}inventory:{hour:%Y%m%d%H}"
 
-    async def add(self, counts: Mapping[datetime, InventoryCounts]) -> None:
-        """Add ``counts`` to their hours (atomically per call: one MULTI pipeline)."""
+    def _audience_key(self, day: date) -> str:
+        return f"{self._prefix}audience:{day:%Y%m%d}"
+
+    async def add(
+        self,
+        counts: Mapping[datetime, InventoryCounts],
+        samples: Mapping[date, Mapping[str, int]] | None = None,
+    ) -> None:
+        """Add ``counts`` to their hours and ``samples`` (profile key → requests) to their days
+        (atomically per call: one MULTI pipeline)."""
         async with self._redis.pipeline(transaction=True) as pipe:
             for hour, hourly in counts.items():
                 key = self._key(hour)
                 for name, value in hourly.as_fields().items():
                     pipe.hincrby(key, name, value)
                 pipe.expire(key, KEEP)
+            for day, profiles in (samples or {}).items():
+                key = self._audience_key(day)
+                for profile, count in profiles.items():
+                    pipe.hincrby(key, profile, count)
+                pipe.expire(key, KEEP)
             await pipe.execute()
+
+    async def samples(self, days: Sequence[date]) -> Counter[str]:
+        """The requests sampled on ``days``, by profile key, summed."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for day in days:
+                pipe.hgetall(self._audience_key(day))
+            rows = await pipe.execute()
+        summed: Counter[str] = Counter()
+        for row in rows:
+            for profile, count in row.items():
+                summed[profile] += int(count)
+        return summed
 
     async def read(self, hours: Sequence[datetime]) -> dict[datetime, InventoryCounts]:
         """The counts of each of ``hours`` that has any."""

@@ -543,7 +543,13 @@ def _forecast(api: AdminApi, values: dict[str, Any], campaign: Campaign | None) 
         return
     left = budget - campaign.budget_spent if campaign else budget
     try:
-        result = api.forecast(start=start, end=end, budget=max(left, Decimal("0.01")), cpm=cpm)
+        result = api.forecast(
+            start=start,
+            end=end,
+            budget=max(left, Decimal("0.01")),
+            cpm=cpm,
+            targeting={name: values.get(name, []) for name in forecast_panel.TARGETING},
+        )
     except ApiError as exc:
         ui.report_api_error(exc, action="forecast these dates", labels=LABELS)
         return

@@ -14,12 +14,14 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
-from ads.campaigns import MAX_BUDGET
+from ads.audience import Targeting, reach
+from ads.campaigns import MAX_BUDGET, CampaignTargeting
 from ads.creative_report import CreativeReport, creative_rows
-from ads.errors import NotFound
+from ads.errors import InvalidInput, NotFound
 from ads.forecast import Forecast, forecast, history_hours, impressions_for
 from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
 from ads.inventory import report as inventory_report
@@ -59,6 +61,9 @@ From = Annotated[
 To = Annotated[
     str | None,
     Query(max_length=64, description="ISO date (inclusive) or datetime (exclusive); default now"),
+]
+TargetingList = Annotated[
+    str | None, Query(max_length=30_000, description="comma-separated, as a campaign takes them")
 ]
 
 
@@ -221,17 +226,45 @@ async def avails_forecast(
     ] = None,
     budget: Annotated[Decimal | None, Query(gt=0, le=MAX_BUDGET)] = None,
     cpm: Annotated[Decimal | None, Query(ge=0, le=MAX_BUDGET)] = None,
+    target_apps: TargetingList = None,
+    target_platforms: TargetingList = None,
+    target_content: TargetingList = None,
 ) -> Forecast:
     """Ad requests expected from ``from`` to ``to`` at the last week's hourly rates, and how many
     of them no paid campaign takes today (see ads/forecast.py); with ``budget`` and ``cpm``, the
-    impressions that budget needs, to compare."""
+    impressions that budget needs, to compare; with a targeting (comma-separated, as a campaign
+    takes them), the part of both that targeting reaches, from the sampled requests."""
     now = datetime.now(UTC)
     start = now if from_ is None else parse_bound(from_, field="from", end=False)
     end = start + FORECAST_SPAN if to is None else parse_bound(to, field="to", end=True)
+    wanted = _targeting(
+        target_apps=target_apps, target_platforms=target_platforms, target_content=target_content
+    )
     hours = history_hours(now)
-    counts = await RedisInventory(state.redis, prefix=state.settings.redis_key_prefix).read(hours)
+    inventory = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
+    counts = await inventory.read(hours)
+    audience = None
+    if wanted:
+        audience = reach(await inventory.samples(sorted({h.date() for h in hours})), wanted)
     needed = None if budget is None or cpm is None else impressions_for(budget, cpm)
-    return forecast(counts, now=now, start=start, end=end, impressions_needed=needed)
+    return forecast(
+        counts, now=now, start=start, end=end, impressions_needed=needed, audience=audience
+    )
+
+
+def _targeting(**lists: str | None) -> Targeting:
+    """The targeting of the forecast's query; :class:`InvalidInput` naming a bad list."""
+    try:
+        parsed = CampaignTargeting.model_validate(
+            {name: raw.split(",") for name, raw in lists.items() if raw}
+        )
+    except ValidationError as exc:
+        raise InvalidInput.of("invalid targeting", exc) from exc
+    return Targeting(
+        target_apps=frozenset(parsed.target_apps),
+        target_platforms=frozenset(parsed.target_platforms),
+        target_content=frozenset(parsed.target_content),
+    )
 
 
 @router.get(

@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
+from ads.audience import RequestProfile
 from ads.catalog import CatalogCampaign
 from ads.decision import (
     MAX_AD_DURATION_S,
@@ -365,6 +366,14 @@ class ServingIngress:
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
             vast_tags=vast_tags,
         )
+        if self._metrics.sampling():
+            self._metrics.sampled(
+                RequestProfile(
+                    app=request_app_bundle(app),
+                    platform=platform(),
+                    content=request_content_categories(content),
+                )
+            )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
         if device is not None:

@@ -4,7 +4,8 @@ A Ray metric call per request would cost the hot path several µs, so a replica 
 up in a plain :class:`collections.Counter` and hands the totals to Ray's metrics every few
 seconds (exported as ``ray_ctv_decisions_total``, ``ray_ctv_ads_served_total`` and
 ``ray_ctv_frequency_capped_total``; fill rate is ``filled / (filled + no_fill)``), and adds
-them to the hour's ad-inventory counts in Redis (storage/inventory.py) for the dashboard.
+them to the hour's ad-inventory counts in Redis (storage/inventory.py) for the dashboard, with
+the day's sample of who asked (ads/audience.py) for targeted forecasts.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from ray.util import metrics
 from redis.exceptions import RedisError
 
+from ads.audience import SAMPLE_EVERY, RequestProfile
 from ads.inventory import InventoryCounts, hour_of
 from storage.inventory import KEEP, RedisInventory
 
@@ -42,6 +44,9 @@ class DecisionMetrics:
         self._house_only = 0
         self._unstored: dict[datetime, InventoryCounts] = {}
         """Inventory counts by hour not yet in Redis (kept while it is away)."""
+        self._until_sample = SAMPLE_EVERY
+        self._profiles: Counter[RequestProfile] = Counter()
+        self._unstored_samples: dict[date, Counter[str]] = {}
         self._task: asyncio.Task[None] | None = None
         self._requests_metric = metrics.Counter(
             "ctv_decisions",
@@ -71,6 +76,18 @@ class DecisionMetrics:
         if house_ads:
             self._house_ads += house_ads
             self._house_only += house_ads == ads
+
+    def sampling(self) -> bool:
+        """Whether the request being decided is one of the sampled (one in
+        :data:`SAMPLE_EVERY`): then :meth:`sampled` takes its profile."""
+        self._until_sample -= 1
+        if self._until_sample:
+            return False
+        self._until_sample = SAMPLE_EVERY
+        return True
+
+    def sampled(self, profile: RequestProfile) -> None:
+        self._profiles[profile] += 1
 
     def refused(self, endpoint: str) -> None:
         """One request of ``endpoint`` refused as invalid (a 4xx)."""
@@ -109,6 +126,10 @@ class DecisionMetrics:
             )
             hour = hour_of(datetime.now(UTC))
             self._unstored[hour] = self._unstored.get(hour, InventoryCounts()) + counts
+        profiles, self._profiles = self._profiles, Counter()
+        if self._inventory is not None and profiles:
+            day = self._unstored_samples.setdefault(datetime.now(UTC).date(), Counter())
+            day.update({profile.key(): count for profile, count in profiles.items()})
         self._house_ads = self._house_only = 0
         for (endpoint, outcome), count in requests.items():
             self._requests_metric.inc(count, tags={"endpoint": endpoint, "outcome": outcome})
@@ -120,16 +141,20 @@ class DecisionMetrics:
     async def store(self) -> None:
         """Add the inventory counts set aside to Redis; while it is away they wait for the next
         try (those older than Redis keeps are let go)."""
-        if self._inventory is None or not self._unstored:
+        if self._inventory is None or not (self._unstored or self._unstored_samples):
             return
         unstored, self._unstored = self._unstored, {}
+        samples, self._unstored_samples = self._unstored_samples, {}
         try:
-            await self._inventory.add(unstored)
+            await self._inventory.add(unstored, samples)
         except (RedisError, OSError) as exc:
             oldest = hour_of(datetime.now(UTC)) - KEEP
             for hour, counts in unstored.items():
                 if hour > oldest:
                     self._unstored[hour] = counts + self._unstored.get(hour, InventoryCounts())
+            for day, profiles in samples.items():
+                if day > oldest.date():
+                    self._unstored_samples.setdefault(day, Counter()).update(profiles)
             logger.warning("inventory counts not stored, kept for the next try: %s", exc)
 
     async def _flush_loop(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,12 +14,16 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ads.audience import RequestProfile
+from ads.forecast import history_hours
 from ads.platforms import Platform
 from ads.priority import Priority
 from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import formatting, session
 from media.synthetic import write_synthetic_video
+from storage.inventory import RedisInventory
+from storage.redis_client import connect as connect_redis
 from tests.dashboard.helpers import (
     TAG_MACROS,
     create_campaign,
@@ -564,6 +569,23 @@ def test_detail_forecasts_the_flight_against_the_budget(app: AppTest, api: httpx
         assert api.put(f"/campaigns/{campaign['id']}/status", json={"status": status}).is_success
     app = goto(app, DETAIL, id=campaign["id"])
     assert "Impressions the budget buys" not in {m.label for m in app.metric}
+
+
+def test_detail_forecasts_what_its_targeting_reaches(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    bundle = f"com.example.reach{uuid.uuid4().hex[:6]}"
+    store = RedisInventory(connect_redis(stack.redis_url), prefix=stack.redis_prefix)
+    week = history_hours(datetime.now(UTC))
+    # Samples only: the hourly counts other tests assert on stay as they are.
+    asyncio.run(store.add({}, {week[0].date(): {RequestProfile(app=bundle).key(): 10_000_000}}))
+    campaign = create_campaign(api, target_apps=[bundle])
+    app = goto(app, DETAIL, id=campaign["id"])
+    (reached,) = [m for m in app.metric if m.label == "Reached by its targeting"]
+    assert reached.proto.delta.endswith("% of them")
+    share = float(reached.proto.delta.split("%")[0]) / 100
+    assert 0.5 < share <= 1.0  # ten million samples of its app, beside this run's own few
+    assert "Unsold it reaches" in {m.label for m in app.metric}
 
 
 def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Client) -> None:

@@ -287,6 +287,28 @@ def test_forecast_verdict_compares_the_budget_with_the_breaks(
     assert shown_kind == kind and says in text
 
 
+def test_forecast_verdict_weighs_the_breaks_the_targeting_reaches() -> None:
+    result = Forecast(
+        start=datetime(2026, 12, 6, tzinfo=UTC),
+        end=datetime(2026, 12, 13, 12, tzinfo=UTC),
+        history_hours=168,
+        requests=2000,
+        paid_filled=1500,
+        unsold=500,
+        impressions_needed=300,
+        targeted_share=0.2,
+        targeted_samples=1000,
+        targeted_requests=400,
+        targeted_unsold=100,
+    )
+    assert verdict(result) == (
+        "warning",
+        "The remaining budget buys 300 impressions; only 100 breaks expected by Dec 13, 2026 "
+        "are unsold. The rest must be won from running campaigns (priority and remaining budget "
+        "decide the draw).",
+    )
+
+
 @pytest.mark.parametrize(
     ("action", "changes", "says"),
     [

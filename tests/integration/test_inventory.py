@@ -11,8 +11,10 @@ from typing import Any
 import httpx
 import redis
 
+from ads.audience import SAMPLE_EVERY, RequestProfile
 from ads.forecast import history_hours
 from ads.inventory import InventoryCounts, hour_of, hours_up_to
+from ads.platforms import Platform
 from deployments.serving.decision_metrics import DecisionMetrics
 from storage.inventory import KEEP, RedisInventory
 from storage.redis_client import connect as connect_redis
@@ -145,3 +147,62 @@ def test_forecast_refuses_past_ranges_and_bad_numbers(api: httpx.Client) -> None
         assert answer.status_code == 422, (params, answer.text)
         fields = {d["field"].removeprefix("query.") for d in answer.json()["error"]["details"]}
         assert field in fields, answer.text
+
+
+def test_forecast_weighs_a_targeting_by_the_sampled_requests(
+    stack: Stack, api: httpx.Client
+) -> None:
+    """The days' samples (written where the replicas write theirs) narrow the supply to what a
+    targeting reaches; other apps in the samples count in the whole only."""
+    store = RedisInventory(connect_redis(stack.redis_url), prefix=stack.redis_prefix)
+    week = history_hours(datetime.now(UTC))
+    app = f"com.example.forecast{uuid.uuid4().hex[:6]}"
+    sampled = {
+        RequestProfile(app=app, platform=Platform.ROKU).key(): 1_000_000,
+        RequestProfile(app=f"{app}.other").key(): 3_000_000,
+    }
+    asyncio.run(store.add({}, {week[0].date(): sampled}))  # the hours stay as other tests left them
+    to = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    whole = api.get("/forecast", params={"to": to}).json()
+    answer = api.get("/forecast", params={"to": to, "target_apps": app.upper()})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    # Other tests' samples count in the whole too: the share is of all the week's samples.
+    assert body["targeted_samples"] >= 4_000_000
+    assert abs(body["targeted_share"] - 1_000_000 / body["targeted_samples"]) < 0.0001
+    exact = body["requests"] * 1_000_000 / body["targeted_samples"]
+    assert abs(body["targeted_requests"] - exact) <= 1  # the share is shown to four places
+    assert body["requests"] == whole["requests"] and whole["targeted_share"] is None
+    none = api.get("/forecast", params={"to": to, "target_apps": app, "target_platforms": "mobile"})
+    assert (none.json()["targeted_share"], none.json()["targeted_requests"]) == (0, 0)
+    for bad, field in [
+        ({"target_platforms": "fridge"}, "target_platforms.0"),
+        ({"target_content": "Sports"}, "target_content.0"),
+    ]:
+        refused = api.get("/forecast", params={"to": to, **bad})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["details"][0]["field"] == field
+
+
+def test_replicas_sample_who_asks(
+    stack: Stack, api: httpx.Client, rds: redis.Redis, serving: httpx.Client
+) -> None:
+    app = f"com.example.sampled{uuid.uuid4().hex[:6]}"
+    for number in range(8 * SAMPLE_EVERY):
+        body = {
+            "request_id": f"sample-{number}",
+            "duration": 30,
+            "app": {"bundle": app},
+            "content": {"cat": ["IAB17-44"]},
+        }
+        assert serving.post("/api/v1/ad-request", json=body).status_code in (200, 204)
+    key = f"{stack.redis_prefix}audience:{datetime.now(UTC):%Y%m%d}"
+
+    def ours() -> dict[str, int]:
+        """This test's profiles (the client decodes replies to str)."""
+        day = {str(k): int(v) for k, v in rds.hgetall(key).items()}
+        return {k: n for k, n in day.items() if k.startswith(f"{app}|")}
+
+    wait_until(lambda: bool(ours()), timeout=20, interval=0.5)  # replicas store every 5 s
+    assert {RequestProfile.parse(k).content for k in ours()} == {frozenset({"IAB17-44"})}
+    assert sum(ours().values()) <= 8

@@ -1,0 +1,66 @@
+"""Sampled requests and the share of them a targeting reaches (pure)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from ads.audience import Reach, RequestProfile, Targeting, reach
+from ads.forecast import forecast
+from ads.platforms import Platform
+from tests.unit.test_forecast import NOW, steady
+
+SPORTS = RequestProfile(
+    app="com.example.sports", platform=Platform.ROKU, content=frozenset({"IAB17-44"})
+)
+NEWS = RequestProfile(app="151908", platform=Platform.FIRE_TV, content=frozenset({"IAB12"}))
+BLANK = RequestProfile()
+SAMPLES = {SPORTS.key(): 30, NEWS.key(): 50, BLANK.key(): 20}
+
+
+@pytest.mark.parametrize("profile", [SPORTS, NEWS, BLANK])
+def test_profiles_survive_their_key(profile: RequestProfile) -> None:
+    assert RequestProfile.parse(profile.key()) == profile
+
+
+def test_a_key_reads_as_written() -> None:
+    assert SPORTS.key() == "com.example.sports|roku|IAB17-44"
+    assert BLANK.key() == "||"
+
+
+@pytest.mark.parametrize(
+    ("targeting", "share"),
+    [
+        (Targeting(target_content=frozenset({"IAB17"})), 0.3),
+        (Targeting(target_platforms=frozenset({Platform.ROKU, Platform.FIRE_TV})), 0.8),
+        (Targeting(target_apps=frozenset({"151908"}), target_content=frozenset({"IAB17"})), 0.0),
+        (Targeting(target_apps=frozenset({"151908", "com.example.sports"})), 0.8),
+    ],
+)
+def test_the_share_a_targeting_reaches(targeting: Targeting, share: float) -> None:
+    assert reach(SAMPLES, targeting) == Reach(share=share, samples=100)
+
+
+def test_nothing_sampled_and_unreadable_keys() -> None:
+    sports = Targeting(target_content=frozenset({"IAB17"}))
+    assert reach({}, sports) is None
+    assert reach({"not a profile": 5, "a|smart fridge|": 3}, sports) is None
+    assert reach({"not a profile": 5, SPORTS.key(): 5}, sports) == Reach(share=1.0, samples=5)
+    assert not Targeting() and sports
+
+
+def test_a_forecast_scales_requests_and_unsold_by_the_reach() -> None:
+    counts = steady(100, 60, 0, hours=48)
+    whole = forecast(counts, now=NOW, start=NOW, end=NOW + timedelta(days=1))
+    assert (whole.targeted_share, whole.targeted_requests, whole.targeted_unsold) == (None,) * 3
+    reached = forecast(
+        counts,
+        now=NOW,
+        start=NOW,
+        end=NOW + timedelta(days=1),
+        audience=Reach(share=0.25, samples=400),
+    )
+    assert (reached.requests, reached.unsold) == (2400, 960)
+    assert (reached.targeted_share, reached.targeted_samples) == (0.25, 400)
+    assert (reached.targeted_requests, reached.targeted_unsold) == (600, 240)
