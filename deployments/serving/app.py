@@ -331,7 +331,8 @@ class ServingIngress:
         the device's ``platform`` (read only while some campaign targets platforms) and in the
         ``content`` categories it names (as the player sent them), third-party
         VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
-        metrics under ``endpoint``; one request in 16 is sampled for targeted forecasts."""
+        metrics under ``endpoint``; one in :data:`ads.audience.SAMPLE_EVERY` is sampled for
+        targeted forecasts."""
         now = datetime.now(UTC)
         index = self._catalog.index
         named = device_id(ifa)
