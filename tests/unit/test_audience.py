@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ads.audience import Reach, RequestProfile, Targeting, reach
 from ads.forecast import forecast
 from ads.platforms import Platform
+from ads.separation import CATEGORY_CODE
+from ads.targeting import MAX_REQUEST_CONTENT_CATEGORIES, request_content_categories
 from tests.unit.test_forecast import NOW, steady
 
 SPORTS = RequestProfile(
@@ -64,3 +68,34 @@ def test_a_forecast_scales_requests_and_unsold_by_the_reach() -> None:
     assert (reached.requests, reached.unsold) == (2400, 960)
     assert (reached.targeted_share, reached.targeted_samples) == (0.25, 400)
     assert (reached.targeted_requests, reached.targeted_unsold) == (600, 240)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda inner: st.lists(inner, max_size=30) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=60,
+)
+codes = st.builds(
+    lambda tier1, sub: f"IAB{tier1}" + (f"-{sub}" if sub else ""),
+    st.integers(1, 26),
+    st.one_of(st.none(), st.integers(1, 99)),
+)
+
+
+@given(json_values)
+def test_whatever_a_player_sends_as_content_reads_as_known_codes(raw: object) -> None:
+    read = request_content_categories(raw)
+    assert len(read) <= MAX_REQUEST_CONTENT_CATEGORIES
+    assert all(CATEGORY_CODE.fullmatch(code) for code in read)
+
+
+@given(
+    st.one_of(st.none(), st.from_regex(r"[a-z0-9._:\-]{1,40}", fullmatch=True)),
+    st.one_of(st.none(), st.sampled_from(list(Platform))),
+    st.frozensets(codes, max_size=8),
+)
+def test_every_profile_survives_its_key(
+    app: str | None, platform: Platform | None, content: frozenset[str]
+) -> None:
+    profile = RequestProfile(app=app, platform=platform, content=content)
+    assert RequestProfile.parse(profile.key()) == profile
