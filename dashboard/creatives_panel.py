@@ -15,7 +15,7 @@ import streamlit as st
 from pydantic import ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
-from ads.creative_review import ReviewStatus
+from ads.creative_review import ReviewPolicy, ReviewStatus, initial_review
 from ads.creatives import VastTagCreate
 from ads.roles import Role
 from config.settings import get_settings
@@ -103,6 +103,7 @@ def _upload_form(api: AdminApi, campaign: Campaign) -> bool:
         name = st.text_input(
             "Creative name", placeholder="Defaults to the file name", max_chars=255
         )
+        _review_note(third_party=False)
         sent = st.form_submit_button("Upload creative", type="primary", icon=":material/upload:")
     if not sent:
         return False
@@ -116,6 +117,17 @@ def _upload_form(api: AdminApi, campaign: Campaign) -> bool:
     title = name.strip() or file.name.rsplit(".", 1)[0]
     _upload(api, campaign, name=title, filename=file.name, content=file, size=file.size)
     return True
+
+
+def _review_note(*, third_party: bool) -> None:
+    """Say so when what this user adds will wait for an admin (the server's CREATIVE_REVIEW)."""
+    policy = ReviewPolicy(get_settings().creative_review)
+    if (
+        initial_review(policy, third_party=third_party, maker=session.role())
+        is ReviewStatus.PENDING
+    ):
+        kind = "third-party tags" if third_party else "uploads"
+        st.caption(f"An admin approves {kind} before players get them.")
 
 
 _TAG_HELP = (
@@ -147,6 +159,7 @@ def _tag_form(api: AdminApi, campaign: Campaign) -> bool:
             value=min(30.0, longest),
             step=5.0,
         )
+        _review_note(third_party=True)
         sent = st.form_submit_button("Add VAST tag", icon=":material/add_link:")
     if not sent:
         return False

@@ -73,6 +73,7 @@ def test_an_admin_rejects_on_the_campaign_page_and_the_editor_reads_why(
     campaign = tag["campaign_id"]
     admin = goto(signed_in(ADMIN_EMAIL, ADMIN_PASSWORD), DETAIL, id=campaign)
     assert ":orange-badge[:material/pending: Awaiting review]" in texts(admin)
+    assert "An admin approves" not in texts(admin)  # what an admin adds is approved at once
     admin = admin.button(key=f"reject-{tag['id']}").click().run()  # no reason given
     assert review_state(api, tag["id"]) == ("pending", None)
     assert "a rejection needs a note" in texts(admin)
@@ -81,6 +82,8 @@ def test_an_admin_rejects_on_the_campaign_page_and_the_editor_reads_why(
     assert review_state(api, tag["id"]) == ("rejected", "Plays sound at full volume")
 
     seen = goto(signed_in(editor, PASSWORD), DETAIL, id=campaign)
+    assert "An admin approves third-party tags before players get them." in texts(seen)
+    assert "An admin approves uploads" not in texts(seen)  # CREATIVE_REVIEW=third_party
     assert ":red-badge[:material/block: Rejected]" in texts(seen)
     rejected_by = f"Rejected by {formatting.md(ADMIN_EMAIL)}: Plays sound at full volume"
     assert rejected_by in [w.value for w in seen.warning]
