@@ -64,6 +64,14 @@ class VastTagCreate(BaseModel):
     """How long its ads run: what the break is filled by (the tag's own ads must fit it)."""
 
 
+class CreativeCopy(BaseModel):
+    """Body of ``POST /campaigns/{id}/creatives/copy``: the campaign to copy them from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_campaign_id: uuid.UUID
+
+
 class RenditionOut(BaseModel):
     """One transcoded file of a creative."""
 

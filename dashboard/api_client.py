@@ -32,6 +32,7 @@ from dashboard.models import (
     CampaignHistory,
     CampaignPage,
     CampaignStats,
+    CopiedCreatives,
     Creative,
     CreativeList,
     CreativeSplit,
@@ -284,6 +285,16 @@ class AdminApi:
 
     def delete_creative(self, creative_id: uuid.UUID) -> None:
         self._request("DELETE", f"/creatives/{creative_id}")
+
+    def copy_creatives(
+        self, campaign_id: uuid.UUID, *, from_campaign_id: uuid.UUID
+    ) -> CopiedCreatives:
+        response = self._request(
+            "POST",
+            f"/campaigns/{campaign_id}/creatives/copy",
+            json={"from_campaign_id": str(from_campaign_id)},
+        )
+        return self._parse(CopiedCreatives, response)
 
     def review_queue(self) -> list[ReviewItem]:
         return self._parse(ReviewQueue, self._request("GET", "/creatives/reviews")).creatives

@@ -119,6 +119,10 @@ class CreativeList(ApiModel):
     creatives: list[Creative]
 
 
+class CopiedCreatives(CreativeList):
+    skipped: int = 0
+
+
 class ReviewItem(ApiModel):
     """A creative waiting for review, with its campaign."""
 

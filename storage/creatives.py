@@ -76,6 +76,52 @@ async def create_vast_tag(
     return creative
 
 
+_COPIED_COLUMNS = (
+    "name",
+    "status",
+    "vast_tag_url",
+    "mime",
+    "duration_ms",
+    "size_bytes",
+    "width",
+    "height",
+    "video_codec",
+    "audio_codec",
+    "bitrate_kbps",
+    "progress",
+    "review_status",
+    "review_note",
+    "reviewed_by",
+    "reviewed_at",
+)
+"""What a copy keeps of its source: the content and the verdict on it, not who made it."""
+
+
+async def create_copy(
+    session: AsyncSession,
+    source: Creative,
+    *,
+    creative_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    file_key: str | None,
+    renditions: list[dict[str, Any]],
+    created_by: str,
+) -> Creative:
+    """Insert a copy of ``source`` under ``campaign_id`` with its files at the keys given."""
+    creative = Creative(
+        id=creative_id,
+        campaign_id=campaign_id,
+        file_key=file_key,
+        renditions=renditions,
+        created_by=created_by,
+        **{column: getattr(source, column) for column in _COPIED_COLUMNS},
+    )
+    session.add(creative)
+    await session.flush()
+    await session.refresh(creative)
+    return creative
+
+
 async def get(session: AsyncSession, creative_id: uuid.UUID) -> Creative | None:
     result = await session.execute(select(Creative).where(Creative.id == creative_id))
     return result.scalar_one_or_none()

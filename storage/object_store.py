@@ -58,6 +58,10 @@ class ObjectStore(Protocol):
         on_progress: ProgressCallback | None = None,
     ) -> None: ...
 
+    def copy(self, source: str, target: str) -> None:
+        """Store the object ``source`` also as ``target`` (:class:`ObjectNotFound` without it)."""
+        ...
+
     def delete(self, key: str) -> None: ...
 
     def exists(self, key: str) -> bool: ...
@@ -82,6 +86,14 @@ def new_object_key(kind: str, creative_id: str, *, suffix: str) -> str:
     except ValueError:
         raise ValueError(f"invalid creative id {creative_id!r}") from None
     return validate_key(f"{kind}/{creative_uuid}/{secrets.token_hex(8)}-{suffix}")
+
+
+def key_for_copy(key: str, creative_id: str) -> str:
+    """A fresh key for a copy of ``key`` (one :func:`new_object_key` made) under another
+    creative: same kind and suffix, new creative id and random part."""
+    kind, _, name = validate_key(key).partition("/")
+    suffix = name.rsplit("/", 1)[-1].partition("-")[2]
+    return new_object_key(kind, creative_id, suffix=suffix)
 
 
 def validate_key(key: str) -> str:
@@ -131,6 +143,12 @@ class LocalObjectStore:
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+
+    def copy(self, source: str, target: str) -> None:
+        path = self.path_of(source)
+        if not path.is_file():
+            raise ObjectNotFound(f"No stored object {source!r}.")
+        self.put_file(target, path, content_type="")  # the type comes from the extension
 
     def delete(self, key: str) -> None:
         target = self.path_of(key)
@@ -210,6 +228,15 @@ class S3ObjectStore:
             validate_key(key),
             ExtraArgs={"ContentType": content_type, "CacheControl": _IMMUTABLE},
             Callback=_cumulative(on_progress) if on_progress is not None else None,
+        )
+
+    def copy(self, source: str, target: str) -> None:
+        """A server-side copy: type and cache headers come along (``MetadataDirective`` COPY)."""
+        self._head(source)  # ObjectNotFound, as the contract says
+        self._client.copy_object(
+            Bucket=self._bucket,
+            Key=validate_key(target),
+            CopySource={"Bucket": self._bucket, "Key": validate_key(source)},
         )
 
     def delete(self, key: str) -> None:

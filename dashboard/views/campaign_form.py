@@ -9,6 +9,7 @@ can tell (a 409, a constraint) is shown the same way after the call.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -486,9 +487,15 @@ def _changes(body: CampaignCreate, campaign: Campaign) -> CampaignUpdate:
 
 
 def _save(
-    api: AdminApi, body: CampaignCreate, status: CampaignStatus, campaign: Campaign | None
+    api: AdminApi,
+    body: CampaignCreate,
+    status: CampaignStatus,
+    campaign: Campaign | None,
+    *,
+    copy_from: uuid.UUID | None = None,
 ) -> None:
-    """Send the form; on success go to the campaign, else say why next to the form."""
+    """Send the form (then copy the creatives of ``copy_from``); on success go to the campaign,
+    else say why next to the form."""
     try:
         if campaign is None:
             saved = api.create_campaign(body)
@@ -505,6 +512,8 @@ def _save(
         ui.show_api_error(exc, action="save the campaign", labels=LABELS)
         return
     session.notify(message)
+    if copy_from is not None:
+        _copy_creatives(api, saved.id, copy_from)
     if status is not saved.status:
         try:
             api.set_status(saved.id, status)
@@ -516,6 +525,23 @@ def _save(
                 icon=":material/warning:",
             )
     st.switch_page(ui.CAMPAIGN, query_params={"id": str(saved.id)})
+
+
+def _copy_creatives(api: AdminApi, campaign_id: uuid.UUID, source: uuid.UUID) -> None:
+    try:
+        copied = api.copy_creatives(campaign_id, from_campaign_id=source)
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        session.notify(
+            f"Saved, but its creatives were not copied: {exc.message}", icon=":material/warning:"
+        )
+        return
+    count = len(copied.creatives)
+    text = f"{count} creative{'' if count == 1 else 's'} copied"
+    if copied.skipped:
+        text += f"; {copied.skipped} still processing or failed, left out"
+    session.notify(f"{text}.")
 
 
 def _copied(api: AdminApi) -> Campaign | None:
@@ -565,12 +591,18 @@ def render() -> None:
     campaign_id = ui.campaign_id_param()
     campaign = api.get_campaign(campaign_id) if campaign_id else None
     template = None if campaign else _copied(api)
+    copy_creatives = False
     if campaign is None:
         st.title("New campaign")
         if template is not None:
             st.caption(
-                "A copy of the campaign's settings; upload its creatives after saving. "
+                "A copy of the campaign's settings. "
                 "New campaigns start as drafts unless you activate them here."
+            )
+            copy_creatives = st.checkbox(
+                "Copy its creatives too (files copied; their review state kept)",
+                value=True,
+                key="campaign-form-copy-creatives",
             )
         else:
             st.caption("New campaigns start as drafts unless you activate them here.")
@@ -588,7 +620,8 @@ def render() -> None:
                 "Please fix:\n" + "\n".join(f"- {m}" for m in checked), icon=":material/error:"
             )
         else:
-            _save(api, checked, status, campaign)
+            copy_from = template.id if template is not None and copy_creatives else None
+            _save(api, checked, status, campaign, copy_from=copy_from)
     back = (ui.CAMPAIGN, {"id": str(campaign.id)}) if campaign else (ui.CAMPAIGNS, None)
     st.page_link(back[0], label="Cancel", icon=":material/arrow_back:", query_params=back[1])
 

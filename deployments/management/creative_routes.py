@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from ads.creative_review import ReviewDecision, ReviewItem, ReviewQueue
 from ads.creatives import (
     MAX_NAME_LENGTH,
+    CreativeCopy,
     CreativeOut,
     RenditionOut,
     VastTagCreate,
@@ -139,6 +140,27 @@ async def add_vast_tag(
     campaign = path_id(campaign_id, "campaign")
     creative = await service.add_vast_tag(state, campaign_id=campaign, tag=tag, maker=user)
     return CreativeEnvelope(creative=creative_out(creative, state.store))
+
+
+class CopiedCreatives(CreativeList):
+    skipped: int
+    """Creatives of the source left out: still processing, or failed."""
+
+
+@router.post(
+    "/campaigns/{campaign_id}/creatives/copy", status_code=201, response_model=CopiedCreatives
+)
+async def copy_creatives(
+    campaign_id: str, body: CreativeCopy, user: EditorUser, state: StateDep
+) -> CopiedCreatives:
+    """Copy another campaign's ready creatives here (after duplicating it): files copied, review
+    state kept; 201 with the copies and how many were left out."""
+    copies, skipped = await service.copy_creatives(
+        state, source=body.from_campaign_id, target=path_id(campaign_id, "campaign"), maker=user
+    )
+    return CopiedCreatives(
+        creatives=[creative_out(c, state.store) for c in copies], skipped=skipped
+    )
 
 
 @router.get("/campaigns/{campaign_id}/creatives", response_model=CreativeList)

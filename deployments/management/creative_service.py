@@ -25,7 +25,7 @@ from ads.creative_review import (
     initial_review,
     reviewed,
 )
-from ads.creatives import VastTagCreate
+from ads.creatives import CreativeStatus, VastTagCreate
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, field_changes
 from deployments.management.deps import Principal
@@ -35,7 +35,7 @@ from storage import campaign_history
 from storage import campaigns as campaign_repo
 from storage import creatives as repo
 from storage.models import Creative
-from storage.object_store import ObjectStore, new_object_key
+from storage.object_store import ObjectStore, key_for_copy, new_object_key
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,56 @@ async def delete_creative(state: ManagementState, creative_id: uuid.UUID) -> Non
         await session.commit()
     await delete_objects(state, keys)
     await write_through(state, creative.campaign_id)
+
+
+async def copy_creatives(
+    state: ManagementState, *, source: uuid.UUID, target: uuid.UUID, maker: Principal
+) -> tuple[list[Creative], int]:
+    """Copy the ready creatives of campaign ``source`` to campaign ``target`` (a duplicate):
+    files copied to keys of their own (deleting one campaign's creative leaves the other's
+    files), review state carried over (the same content keeps its verdict). Returns the copies
+    and how many were left out (still processing, or failed). :class:`NotFound` for a missing
+    campaign, :class:`InvalidInput` for a campaign copied onto itself."""
+    if source == target:
+        raise InvalidInput("a campaign's creatives cannot be copied onto itself")
+    await require_campaign(state, target)
+    async with state.sessions() as session:
+        if await campaign_repo.get(session, source) is None:
+            raise NotFound(f"campaign {str(source)!r} not found")
+        originals = await repo.list_for_campaign(session, source)
+    ready = [c for c in originals if c.status == CreativeStatus.ACTIVE.value]
+    copies = [await _copy(state, creative, target, maker) for creative in ready]
+    if copies:
+        await write_through(state, target)
+    return copies, len(originals) - len(ready)
+
+
+async def _copy(
+    state: ManagementState, creative: Creative, campaign_id: uuid.UUID, maker: Principal
+) -> Creative:
+    """One creative copied: its files first, removed again if the row cannot be written."""
+    creative_id = uuid.uuid4()
+    moved = {key: key_for_copy(key, str(creative_id)) for key in stored_keys(creative)}
+    try:
+        for key, copy in moved.items():
+            await asyncio.to_thread(state.store.copy, key, copy)
+        async with state.sessions() as session:
+            made = await repo.create_copy(
+                session,
+                creative,
+                creative_id=creative_id,
+                campaign_id=campaign_id,
+                file_key=None if creative.file_key is None else moved[creative.file_key],
+                renditions=[{**r, "key": moved[str(r["key"])]} for r in creative.renditions],
+                created_by=maker.email,
+            )
+            await session.commit()
+    except BaseException as exc:
+        await delete_objects(state, list(moved.values()))
+        if isinstance(exc, IntegrityError):  # the campaign went away meanwhile
+            raise NotFound(f"campaign {str(campaign_id)!r} not found") from exc
+        raise
+    return made
 
 
 def stored_keys(creative: Creative) -> list[str]:

@@ -334,6 +334,10 @@ def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx
         daily_cap="80.00",
     )
     assert api.put(f"/campaigns/{source['id']}/status", json={"status": "active"}).is_success
+    api.post(
+        f"/campaigns/{source['id']}/vast-tags",
+        json={"name": "Dup tag", "vast_tag_url": "https://ssp.example/v", "duration_s": 15},
+    )
     app = goto(app, DETAIL, id=source["id"])
     (link,) = [link for link in app.page_link if link.label == "Duplicate"]
     assert link.proto.query_string == f"copy={source['id']}"
@@ -341,10 +345,14 @@ def test_duplicate_starts_a_new_draft_from_the_settings(app: AppTest, api: httpx
     assert app.title[0].value == "New campaign"
     assert app.text_input[0].value == f"Copy of {source['name']}"
     assert labelled(app.number_input, "Daily cap").value == 80.0
+    assert app.checkbox(key="campaign-form-copy-creatives").value  # on by default
     app.button[0].click().run()
     assert not app.exception, app.exception
     copy = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
     assert copy["id"] != source["id"] and copy["status"] == "draft"
+    copied = api.get(f"/campaigns/{copy['id']}/creatives").json()["creatives"]
+    assert [c["name"] for c in copied] == ["Dup tag"]
+    assert any("1 creative copied" in str(t.value) for t in app.toast)
     assert copy["name"] == f"Copy of {source['name']}"
     same = ("budget_total", "cpm", "pacing", "advertiser", "click_through_url", "description")
     assert {k: copy[k] for k in same} == {k: source[k] for k in same}

@@ -458,3 +458,48 @@ def test_a_restarted_processor_resumes_what_was_processing(
 
     wait_until(lambda: creative(api, body["id"])["status"] == "active", timeout=90, interval=0.25)
     assert len(creative(api, body["id"])["renditions"]) == 1
+
+
+def test_a_duplicate_gets_copies_of_the_ready_creatives(
+    stack: Stack, api: httpx.Client, editor: httpx.Client, files: Fixtures
+) -> None:
+    source = draft_campaign(api)
+    video = created(upload(api, source, files.small, name="Spot <A>"))
+    wait_until(lambda: creative(api, video["id"])["status"] == "active", timeout=60, interval=0.25)
+    tag = editor.post(
+        f"/campaigns/{source}/vast-tags",
+        json={"name": "SSP", "vast_tag_url": "https://ssp.example/v?cb=1", "duration_s": 15},
+    ).json()["creative"]
+    assert tag["review_status"] == "pending"
+    target = draft_campaign(editor, name="Copy of the source")
+
+    answer = editor.post(f"/campaigns/{target}/creatives/copy", json={"from_campaign_id": source})
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["skipped"] == 0
+    copies = {c["name"]: c for c in body["creatives"]}
+    assert set(copies) == {"Spot <A>", "SSP"}
+    me = editor.get("/auth/profile").json()["email"]
+    assert {c["campaign_id"] for c in copies.values()} == {target}
+    assert {c["created_by"] for c in copies.values()} == {me}
+    assert copies["SSP"]["review_status"] == "pending"  # the same tag waits as the original does
+    assert copies["SSP"]["vast_tag_url"] == tag["vast_tag_url"]
+
+    original = creative(api, video["id"])
+    copy = copies["Spot <A>"]
+    assert (copy["status"], copy["duration_ms"]) == ("active", original["duration_ms"])
+    assert len(copy["renditions"]) == len(original["renditions"])
+    urls = [copy["url"], *(r["url"] for r in copy["renditions"])]
+    assert not set(urls) & {original["url"], *(r["url"] for r in original["renditions"])}
+    assert all(httpx.get(url).status_code == 200 for url in urls)
+    assert api.delete(f"/creatives/{video['id']}").status_code == 204  # the source's files go
+    assert all(httpx.get(url).status_code == 200 for url in urls)  # the copy's stay
+
+    for body_, status in [
+        ({"from_campaign_id": target}, 422),  # onto itself
+        ({"from_campaign_id": "00000000-0000-0000-0000-000000000000"}, 404),
+        ({"from_campaign_id": "not-an-id"}, 422),
+        ({"from": source}, 422),
+    ]:
+        refused = editor.post(f"/campaigns/{target}/creatives/copy", json=body_)
+        assert refused.status_code == status, (body_, refused.text)

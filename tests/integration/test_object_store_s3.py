@@ -13,7 +13,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from cluster.ports import free_port
-from storage.object_store import ObjectNotFound, S3ObjectStore, new_object_key
+from storage.object_store import ObjectNotFound, S3ObjectStore, key_for_copy, new_object_key
 
 pytestmark = pytest.mark.integration
 
@@ -113,3 +113,22 @@ def test_public_url_prefers_the_cdn_base(s3_endpoint: str, key: str) -> None:
     assert aws.public_url(key) == f"https://{BUCKET}.s3.eu-west-1.amazonaws.com/{key}"
     with pytest.raises(ValueError, match="invalid object key"):
         cdn.public_url("../secrets")
+
+
+def test_a_server_side_copy_keeps_type_and_caching(
+    store: S3ObjectStore, key: str, tmp_path: Path
+) -> None:
+    upload = tmp_path / "clip.mp4"
+    upload.write_bytes(b"spot" * 1000)
+    store.put_file(key, upload, content_type="video/mp4")
+    copy = key_for_copy(key, str(uuid.uuid4()))
+
+    store.copy(key, copy)
+    store.delete(key)
+
+    answer = httpx.get(store.public_url(copy))
+    assert answer.content == upload.read_bytes()
+    assert answer.headers["content-type"] == "video/mp4"
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    with pytest.raises(ObjectNotFound):
+        store.copy(key, copy)

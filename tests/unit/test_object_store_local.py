@@ -13,6 +13,7 @@ from storage.object_store import (
     ObjectNotFound,
     S3ObjectStore,
     build_object_store,
+    key_for_copy,
     new_object_key,
     validate_key,
 )
@@ -171,3 +172,22 @@ def test_build_object_store_follows_settings(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="S3_BUCKET"):
         build_object_store(Settings(object_store="s3"))
+
+
+def test_a_copy_has_a_key_and_a_file_of_its_own(store: LocalObjectStore, upload: Path) -> None:
+    key = new_object_key("creatives", CREATIVE_ID, suffix="720p.mp4")
+    store.put_file(key, upload, content_type="video/mp4")
+    other = str(uuid.uuid4())
+    copy = key_for_copy(key, other)
+    assert copy.startswith(f"creatives/{other}/") and copy.endswith("-720p.mp4")
+    assert key_for_copy(key, other) != copy  # a fresh random part each time
+
+    store.copy(key, copy)
+
+    assert store.path_of(copy).read_bytes() == upload.read_bytes()
+    store.delete(key)
+    assert store.exists(copy) and not store.exists(key)
+    with pytest.raises(ObjectNotFound):
+        store.copy(key, copy)
+    with pytest.raises(ValueError, match="invalid object key"):
+        store.copy(copy, "../escape.mp4")
