@@ -216,9 +216,13 @@ async def copy_creatives(
             raise NotFound(f"campaign {str(source)!r} not found")
         originals = await repo.list_for_campaign(session, source)
     ready = [c for c in originals if c.status == CreativeStatus.ACTIVE.value]
-    copies = [await _copy(state, creative, target, maker) for creative in ready]
-    if copies:
-        await write_through(state, target)
+    copies: list[Creative] = []
+    try:
+        for creative in ready:
+            copies.append(await _copy(state, creative, target, maker))
+    finally:  # the copies made before a failure are kept, and published
+        if copies:
+            await write_through(state, target)
     return copies, len(originals) - len(ready)
 
 
