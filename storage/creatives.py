@@ -39,10 +39,7 @@ async def create(
         review_status=review_status.value,
         **media,
     )
-    session.add(creative)
-    await session.flush()
-    await session.refresh(creative)
-    return creative
+    return await _inserted(session, creative)
 
 
 async def create_vast_tag(
@@ -70,10 +67,7 @@ async def create_vast_tag(
         height=0,
         progress=1.0,
     )
-    session.add(creative)
-    await session.flush()
-    await session.refresh(creative)
-    return creative
+    return await _inserted(session, creative)
 
 
 _COPIED_COLUMNS = (
@@ -116,6 +110,11 @@ async def create_copy(
         created_by=created_by,
         **{column: getattr(source, column) for column in _COPIED_COLUMNS},
     )
+    return await _inserted(session, creative)
+
+
+async def _inserted(session: AsyncSession, creative: Creative) -> Creative:
+    """``creative`` written, with what the database fills in (times, defaults) read back."""
     session.add(creative)
     await session.flush()
     await session.refresh(creative)
