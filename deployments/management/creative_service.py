@@ -211,9 +211,8 @@ async def copy_creatives(
     if source == target:
         raise InvalidInput("a campaign's creatives cannot be copied onto itself")
     await require_campaign(state, target)
+    await require_campaign(state, source)
     async with state.sessions() as session:
-        if await campaign_repo.get(session, source) is None:
-            raise NotFound(f"campaign {str(source)!r} not found")
         originals = await repo.list_for_campaign(session, source)
     ready = [c for c in originals if c.status == CreativeStatus.ACTIVE.value]
     copies: list[Creative] = []
