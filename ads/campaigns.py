@@ -24,6 +24,7 @@ from pydantic import (
 from ads.dayparts import HOURS_PER_WEEK, check_zone
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
+from ads.geo import MAX_TARGET_PLACES, check_place
 from ads.platforms import Platform
 from ads.priority import Priority
 from ads.separation import MAX_CATEGORIES, check_category
@@ -140,6 +141,13 @@ TargetPlatforms = Annotated[
     list[Platform], Field(max_length=len(Platform)), AfterValidator(_distinct)
 ]
 """Device platforms the campaign runs on (see ads/platforms.py); empty: every device."""
+TargetGeo = Annotated[
+    list[Annotated[str, AfterValidator(check_place)]],
+    Field(max_length=MAX_TARGET_PLACES),
+    AfterValidator(_distinct),
+]
+"""ISO 3166 countries (``US``) and regions (``US-CA``) the campaign runs in (see ads/geo.py); a
+country covers its regions; empty: everywhere."""
 DaypartHours = Annotated[
     list[Annotated[int, Field(ge=0, lt=HOURS_PER_WEEK, strict=True)]],
     Field(max_length=HOURS_PER_WEEK),
@@ -207,6 +215,10 @@ class CampaignCreate(_Strict):
     """IAB content categories the campaign runs in (a tier-1 code covers its family); empty:
     any content. Players name their content's categories (JSON ``content.cat``, the VAST tag's
     ``content_cat``); content that names none gets only untargeted campaigns."""
+    target_geo: TargetGeo = []
+    """Where its viewers may be. Players say where (JSON ``device.geo``, the VAST tag's
+    ``country``/``region``), or the edge in front of the servers does (``GEO_COUNTRY_HEADER``);
+    a viewer of no known place gets only campaigns without places."""
     daypart_hours: DaypartHours = []
     timezone: TimeZone = "UTC"
     impression_trackers: Trackers = []
@@ -240,6 +252,7 @@ class CampaignUpdate(_Strict):
     target_apps: TargetApps | None = None
     target_platforms: TargetPlatforms | None = None
     target_content: Categories | None = None
+    target_geo: TargetGeo | None = None
     daypart_hours: DaypartHours | None = None
     timezone: TimeZone | None = None
     impression_trackers: Trackers | None = None
@@ -267,6 +280,7 @@ class CampaignTargeting(_Strict):
     target_apps: TargetApps = []
     target_platforms: TargetPlatforms = []
     target_content: Categories = []
+    target_geo: TargetGeo = []
 
 
 class StatusChange(_Strict):
@@ -296,6 +310,7 @@ class CampaignOut(BaseModel):
     target_apps: list[str] = []
     target_platforms: list[Platform] = []
     target_content: list[str] = []
+    target_geo: list[str] = []
     daypart_hours: list[int] = []
     timezone: str = "UTC"
     impression_trackers: list[str] = []

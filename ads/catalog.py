@@ -83,6 +83,9 @@ class CatalogCampaign:
     target_content: frozenset[str] = frozenset()
     """IAB content categories (codes, a tier-1 code for its family) the campaign is limited to;
     empty: any content (ads/targeting.py)."""
+    target_geo: frozenset[str] = frozenset()
+    """ISO 3166 countries and regions (``US``, ``US-CA``) the campaign is limited to; empty:
+    everywhere (ads/geo.py)."""
     daypart: Daypart | None = None
     """The hours of the week it runs, on its time zone's clock; None: all the time."""
     impression_trackers: tuple[str, ...] = ()
@@ -152,6 +155,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         target_content=frozenset(
             code for code in data.get("target_content", "").split(",") if code
         ),
+        target_geo=frozenset(code for code in data.get("target_geo", "").split(",") if code),
         daypart=Daypart.parse(part) if (part := data.get("daypart")) else None,
         impression_trackers=tuple(json.loads(data.get("impression_trackers") or "[]")),
         click_trackers=tuple(json.loads(data.get("click_trackers") or "[]")),

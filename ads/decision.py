@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from ads.campaigns import CategoryCode
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
+from ads.geo import NOWHERE
 from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.separation import MAX_BLOCKED_CATEGORIES, BreakSeparation, blocked_by
-from ads.targeting import plays_on, runs_in, shows_in
+from ads.targeting import located_in, plays_on, runs_in, shows_in
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
@@ -178,20 +179,22 @@ def decide_pod(
     app: str | None = None,
     platform: Platform | None = None,
     content: frozenset[str] = frozenset(),
+    geo: frozenset[str] = NOWHERE,
     vast_tags: bool = True,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
     up to at most ``max_duration_ms`` (None: no limit), none of the ``blocked_categories``, no
     two competing (same campaign, advertiser or category family: see ads/separation.py), only
     campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`), on
-    its ``platform`` (:func:`ads.platforms.platform_of`) and in its ``content`` categories
-    (:func:`ads.targeting.request_content_categories`), third-party VAST tags only with
+    its ``platform`` (:func:`ads.platforms.platform_of`), in its ``content`` categories
+    (:func:`ads.targeting.request_content_categories`) and its viewer's places
+    (``geo``, :func:`ads.geo.request_places`), third-party VAST tags only with
     ``vast_tags``, each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1
     is a single :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted
-    contextual = index.content_targeted
+    contextual, located = index.content_targeted, index.geo_targeted
 
     def acceptable(campaign: CatalogCampaign) -> bool:
         if targeted and not runs_in(campaign, app):
@@ -199,6 +202,8 @@ def decide_pod(
         if platformed and not plays_on(campaign, platform):
             return False
         if contextual and not shows_in(campaign, content):
+            return False
+        if located and not located_in(campaign, geo):
             return False
         if blocked_categories and blocked_by(campaign, blocked_categories):
             return False

@@ -194,8 +194,11 @@ class CatalogIndex:
         self.app_targeted = any(c.target_apps for c in self._campaigns.values())
         """Whether any campaign is limited to some apps (else the request's app is not read)."""
         self.platform_targeted = any(c.target_platforms for c in self._campaigns.values())
-        self.content_targeted = any(c.target_content for c in self._campaigns.values())
         """Whether any campaign is limited to some platforms (else the device is not read)."""
+        self.content_targeted = any(c.target_content for c in self._campaigns.values())
+        """Whether any campaign is limited to some content (else its categories are not read)."""
+        self.geo_targeted = any(c.target_geo for c in self._campaigns.values())
+        """Whether any campaign is limited to some places (else the viewer's is not read)."""
         self.house = any(c.priority is Priority.HOUSE for c in self._campaigns.values())
         """Whether any campaign is a house campaign (else served ads need no counting as such)."""
         self._dayparted = any(c.daypart for c in self._campaigns.values())

@@ -1,5 +1,5 @@
-"""Targeting: the publisher's apps (channels), the device platforms and the content (IAB
-categories of the show being watched) a campaign may run on.
+"""Targeting: the publisher's apps (channels), the device platforms, the content (IAB
+categories of the show being watched) and the places (ads/geo.py) a campaign may run on.
 
 Apps are named by their bundle or store id as players report them (OpenRTB ``app.bundle``:
 ``com.example.tv`` on Android TV and Fire TV, ``151908`` on Roku, ``id1234567890`` for tvOS),
@@ -49,6 +49,8 @@ class Targeted(Protocol):
     def target_platforms(self) -> frozenset[Platform]: ...
     @property
     def target_content(self) -> frozenset[str]: ...
+    @property
+    def target_geo(self) -> frozenset[str]: ...
 
 
 def runs_in(campaign: Targeted, app: str | None) -> bool:
@@ -80,3 +82,10 @@ def shows_in(campaign: Targeted, content: frozenset[str]) -> bool:
     (:func:`request_content_categories`): one of them is a target, or in a targeted family."""
     targets = campaign.target_content
     return not targets or any(code in targets or family(code) in targets for code in content)
+
+
+def located_in(campaign: Targeted, places: frozenset[str]) -> bool:
+    """Whether ``campaign`` may serve a viewer in these places (:func:`ads.geo.request_places`:
+    a country, and maybe one of its regions): one of them is a target."""
+    targets = campaign.target_geo
+    return not targets or not targets.isdisjoint(places)

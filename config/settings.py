@@ -119,6 +119,19 @@ class Settings(BaseSettings):
     transcode_cpus: int = Field(
         default=1, ge=1, description="CPUs (and encoder threads) each rendition task reserves."
     )
+    geo_country_header: str = Field(
+        default="",
+        max_length=128,
+        description="Request header an edge in front of the servers puts the viewer's country "
+        "in (ISO 3166-1: CloudFront-Viewer-Country, CF-IPCountry), read when a request states "
+        "no place; empty: none.",
+    )
+    geo_region_header: str = Field(
+        default="",
+        max_length=128,
+        description="Request header with the viewer's region (ISO 3166-2, the part after the "
+        "dash: CloudFront-Viewer-Country-Region); empty: none.",
+    )
     creative_review: Literal["off", "third_party", "all"] = Field(
         default="third_party",
         description="Creatives editors add that wait for an admin's approval before serving: "

@@ -36,6 +36,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         target_apps=frozenset(campaign.target_apps),
         target_platforms=frozenset(Platform(name) for name in campaign.target_platforms),
         target_content=frozenset(campaign.target_content),
+        target_geo=frozenset(campaign.target_geo),
         impression_trackers=tuple(campaign.impression_trackers),
         click_trackers=tuple(campaign.click_trackers),
         verifications=tuple(Verification(**spec) for spec in campaign.verifications),

@@ -156,6 +156,9 @@ def stack() -> Iterator[Stack]:
             LEDGER_TTL_SECONDS="3",
             LEDGER_SETTLE_WINDOW_SECONDS="20",
             IMPRESSION_MAX_AGE_SECONDS="15",
+            # As if behind CloudFront: geo targeting reads the viewer's place off its headers.
+            GEO_COUNTRY_HEADER="CloudFront-Viewer-Country",
+            GEO_REGION_HEADER="CloudFront-Viewer-Country-Region",
         )
         # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
         # own: the launcher test's `make up` stack inherits this environment and picks its own.

@@ -229,6 +229,7 @@ async def avails_forecast(
     target_apps: TargetingList = None,
     target_platforms: TargetingList = None,
     target_content: TargetingList = None,
+    target_geo: TargetingList = None,
 ) -> Forecast:
     """Ad requests expected from ``from`` to ``to`` at the last week's hourly rates, and how many
     of them no paid campaign takes today (see ads/forecast.py); with ``budget`` and ``cpm``, the
@@ -238,7 +239,10 @@ async def avails_forecast(
     start = now if from_ is None else parse_bound(from_, field="from", end=False)
     end = start + FORECAST_SPAN if to is None else parse_bound(to, field="to", end=True)
     wanted = _targeting(
-        target_apps=target_apps, target_platforms=target_platforms, target_content=target_content
+        target_apps=target_apps,
+        target_platforms=target_platforms,
+        target_content=target_content,
+        target_geo=target_geo,
     )
     hours = history_hours(now)
     inventory = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
@@ -264,6 +268,7 @@ def _targeting(**lists: str | None) -> Targeting:
         target_apps=frozenset(parsed.target_apps),
         target_platforms=frozenset(parsed.target_platforms),
         target_content=frozenset(parsed.target_content),
+        target_geo=frozenset(parsed.target_geo),
     )
 
 

@@ -41,6 +41,7 @@ from ads.decision import (
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_ifa
+from ads.geo import NOWHERE, GeoHeaders, device_geo, viewer_places
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.targeting import request_app_bundle, request_content_categories
@@ -157,6 +158,7 @@ class ServingIngress:
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
         self._rng = random.Random()
+        self._edge = GeoHeaders.named(settings.geo_country_header, settings.geo_region_header)
         self._render = DecisionRenderer(
             self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
         )
@@ -266,6 +268,9 @@ class ServingIngress:
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
             content=ad_request.content.get("cat") if ad_request.content else None,
+            geo=lambda: viewer_places(
+                *device_geo(ad_request.device), self._edge, request.scope["headers"]
+            ),
             vast_tags=ad_request.vast_tags,
         )
         if not ads:
@@ -300,6 +305,9 @@ class ServingIngress:
                 user_agent=_player_agent(params.get("ua"), request)
             ),
             content=params.get("content_cat"),
+            geo=lambda: viewer_places(
+                params.get("country"), params.get("region"), self._edge, request.scope["headers"]
+            ),
             vast_tags=True,  # a VAST player follows Wrappers
         )
         if not ads:
@@ -323,13 +331,15 @@ class ServingIngress:
         app: object,
         platform: Callable[[], Platform | None],
         content: object,
+        geo: Callable[[], frozenset[str]],
         vast_tags: bool,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
         key the beacons carry for reach, from campaigns that run in the ``app`` it names, on
-        the device's ``platform`` (read only while some campaign targets platforms) and in the
-        ``content`` categories it names (as the player sent them), third-party
+        the device's ``platform`` (read only while some campaign targets platforms), in the
+        ``content`` categories it names (as the player sent them) and the viewer's places
+        (``geo``, read only while some campaign targets places), third-party
         VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
         metrics under ``endpoint``; one in :data:`ads.audience.SAMPLE_EVERY` is sampled for
         targeted forecasts."""
@@ -365,6 +375,7 @@ class ServingIngress:
             app=request_app_bundle(app) if index.app_targeted else None,
             platform=platform() if index.platform_targeted else None,
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
+            geo=geo() if index.geo_targeted else NOWHERE,
             vast_tags=vast_tags,
         )
         if self._metrics.sampling():
@@ -373,6 +384,7 @@ class ServingIngress:
                     app=request_app_bundle(app),
                     platform=platform(),
                     content=request_content_categories(content),
+                    geo=geo(),
                 )
             )
         for decision in ads:

@@ -377,6 +377,59 @@ def test_content_targeted_campaigns_serve_only_next_to_their_content(
     )
 
 
+def test_geo_targeted_campaigns_serve_only_to_viewers_in_their_places(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    cid = active_campaign(stack, api, target_geo=["us-ca", "DE"], **budget)
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["target_geo"] == ["US-CA", "DE"]
+
+    def vast(params: dict[str, str], headers: dict[str, str] | None = None) -> httpx.Response:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **params}, headers=headers)
+        vast_schema.validate(answer.text)
+        return answer
+
+    wait_until(
+        lambda: all(
+            b"<InLine>" in vast({"country": "USA", "region": "CA"}).content for _ in range(8)
+        ),
+        timeout=8,
+    )
+    assert b"<InLine>" in vast({"country": "DE"}).content
+    assert b"<InLine>" in vast({"region": "US-CA"}).content
+    edge = {"CloudFront-Viewer-Country": "US", "CloudFront-Viewer-Country-Region": "CA"}
+    assert b"<InLine>" in vast({}, edge).content
+    for elsewhere in (
+        {},
+        {"country": "US"},
+        {"country": "USA", "region": "NY"},
+        {"country": "[COUNTRY]"},
+        {"region": "CA"},
+    ):
+        assert b"<Ad " not in vast(elsewhere).content, elsewhere
+    # The place the request states wins over the edge's (an ad-insertion server's request).
+    assert b"<Ad " not in vast({"country": "FR"}, edge).content
+
+    def json_campaigns(device: Any, headers: dict[str, str] | None = None) -> set[str]:
+        picked = set()
+        for number in range(20):
+            body: dict[str, Any] = {"request_id": f"geo-{number}", "duration": 30}
+            if device is not None:
+                body["device"] = device
+            answer = serving.post("/api/v1/ad-request", json=body, headers=headers)
+            assert answer.status_code in (200, 204), answer.text
+            if answer.status_code == 200:
+                picked.add(answer.json()["campaign_id"])
+        return picked
+
+    assert cid in json_campaigns({"geo": {"country": "DEU", "region": "BY"}})
+    assert cid in json_campaigns(None, headers={"CloudFront-Viewer-Country": "DE"})
+    assert cid not in json_campaigns(None) | json_campaigns({"geo": {"country": "USA"}})
+    assert cid not in json_campaigns({"geo": "<b>DE</b>"})
+    refused = api.patch(f"/campaigns/{cid}", json={"target_geo": ["US", "Atlantis"]})
+    assert refused.status_code == 422 and "ISO 3166" in refused.text
+
+
 def test_browser_players_get_cors_they_can_use_with_credentials(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:

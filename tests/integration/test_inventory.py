@@ -158,7 +158,7 @@ def test_forecast_weighs_a_targeting_by_the_sampled_requests(
     week = history_hours(datetime.now(UTC))
     app = f"com.example.forecast{uuid.uuid4().hex[:6]}"
     sampled = {
-        RequestProfile(app=app, platform=Platform.ROKU).key(): 1_000_000,
+        RequestProfile(app=app, platform=Platform.ROKU, geo=frozenset({"NZ"})).key(): 1_000_000,
         RequestProfile(app=f"{app}.other").key(): 3_000_000,
     }
     asyncio.run(store.add({}, {week[0].date(): sampled}))  # the hours stay as other tests left them
@@ -175,9 +175,14 @@ def test_forecast_weighs_a_targeting_by_the_sampled_requests(
     assert body["requests"] == whole["requests"] and whole["targeted_share"] is None
     none = api.get("/forecast", params={"to": to, "target_apps": app, "target_platforms": "mobile"})
     assert (none.json()["targeted_share"], none.json()["targeted_requests"]) == (0, 0)
+    in_nz = api.get("/forecast", params={"to": to, "target_apps": app, "target_geo": "nz"})
+    assert in_nz.json()["targeted_share"] == body["targeted_share"]
+    elsewhere = api.get("/forecast", params={"to": to, "target_apps": app, "target_geo": "AU"})
+    assert elsewhere.json()["targeted_share"] == 0
     for bad, field in [
         ({"target_platforms": "fridge"}, "target_platforms.0"),
         ({"target_content": "Sports"}, "target_content.0"),
+        ({"target_geo": "NZ,Atlantis"}, "target_geo.1"),
     ]:
         refused = api.get("/forecast", params={"to": to, **bad})
         assert refused.status_code == 422, refused.text
@@ -194,6 +199,7 @@ def test_replicas_sample_who_asks(
             "duration": 30,
             "app": {"bundle": app},
             "content": {"cat": ["IAB17-44"]},
+            "device": {"geo": {"country": "NZL", "region": "AUK"}},
         }
         assert serving.post("/api/v1/ad-request", json=body).status_code in (200, 204)
     key = f"{stack.redis_prefix}audience:{datetime.now(UTC):%Y%m%d}"
@@ -205,4 +211,5 @@ def test_replicas_sample_who_asks(
 
     wait_until(lambda: bool(ours()), timeout=20, interval=0.5)  # replicas store every 5 s
     assert {RequestProfile.parse(k).content for k in ours()} == {frozenset({"IAB17-44"})}
+    assert {RequestProfile.parse(k).geo for k in ours()} == {frozenset({"NZ", "NZ-AUK"})}
     assert sum(ours().values()) <= 8
