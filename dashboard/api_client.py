@@ -356,7 +356,8 @@ class AdminApi:
         targeting: Mapping[str, Sequence[str]] | None = None,
     ) -> Forecast:
         """Ad requests expected from ``start`` to ``end``, against what ``budget`` buys; with
-        ``targeting`` (``target_apps``, ``target_platforms``, ``target_content``), the part of
+        ``targeting`` (``target_apps``, ``target_platforms``, ``target_content``,
+        ``target_geo``), the part of
         them it reaches."""
         params = {
             "from": start.isoformat(),

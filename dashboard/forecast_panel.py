@@ -18,10 +18,10 @@ from dashboard.models import Campaign
 HELP = (
     "Each hour to come is expected to bring as many ad requests as the same hour of the day did "
     "over the last week; unsold: those no paid campaign takes today (no fill, or house ads "
-    "only). With apps, platforms or content chosen, the share of last week's requests (a sample "
-    "of them) those reach narrows both. Before caps, dayparts and pacing."
+    "only). With apps, platforms, content or places chosen, the share of last week's requests "
+    "(a sample of them) those reach narrows both. Before caps, dayparts and pacing."
 )
-TARGETING = ("target_apps", "target_platforms", "target_content")
+TARGETING = ("target_apps", "target_platforms", "target_content", "target_geo")
 """The campaign fields the forecast weighs the supply by."""
 
 
@@ -98,7 +98,7 @@ def show(result: Forecast) -> None:
                 delta=f"{formatting.percent(result.targeted_share or 0)} of them",
                 delta_color="off",
                 help=f"From {formatting.count(result.targeted_samples)} sampled ad requests "
-                "of the last week: the share whose app, platform and content it takes.",
+                "of the last week: the share whose app, platform, content and place it takes.",
                 border=True,
             )
         st.metric(

@@ -10,6 +10,7 @@ from typing import Literal
 
 from ads.campaigns import CampaignStatus, Pacing
 from ads.creative_review import ReviewStatus
+from ads.geo import place_name
 from ads.platforms import LABELS as PLATFORM_LABELS
 from ads.platforms import Platform
 from ads.priority import Priority
@@ -121,6 +122,13 @@ def moment(value: datetime) -> str:
 def category(code: str) -> str:
     """``IAB2 · Automotive``; a subcategory shows its family's name: ``IAB2-3 · Automotive``."""
     return f"{code} · {TIER1_CATEGORIES.get(family(code), 'Unknown')}"
+
+
+def place(code: str) -> str:
+    """``United States (US)``, ``California, US (US-CA)``: an ISO 3166 place a campaign targets
+    (ads/geo.py); an unknown code (typed, not yet checked) as typed."""
+    name = place_name(code)
+    return code if name == code else f"{name} ({code})"
 
 
 def platform(name: str) -> str:

@@ -101,6 +101,11 @@ def _content(codes: list[str]) -> str:
     return _categories(codes) if codes else "any"
 
 
+def _places(codes: list[str]) -> str:
+    """``California, US · Germany``, or that the campaign runs everywhere."""
+    return " · ".join(map(formatting.place, codes)) if codes else "everywhere"
+
+
 def _apps(bundles: list[str]) -> str:
     """The app bundles a campaign is limited to, as code (a bundle holds no backtick), or that
     it runs in every app."""
@@ -164,6 +169,7 @@ def _facts(campaign: Campaign) -> None:
             f"**Apps** {_apps(campaign.target_apps)}  \n"
             f"**Platforms** {_platforms(campaign.target_platforms)}  \n"
             f"**Content** {_content(campaign.target_content)}  \n"
+            f"**Places** {_places(campaign.target_geo)}  \n"
             f"**Third-party trackers** {_trackers(campaign)}  \n"
             f"**Verification** {', '.join(v.vendor for v in campaign.verifications) or 'none'}"
         )

@@ -22,6 +22,7 @@ from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
 from ads.dayparts import DAY_NAMES, as_weekly, describe, weekly_hours, zone_names
 from ads.dayparts import Daypart as DaypartSpec
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
+from ads.geo import MAX_TARGET_PLACES, countries
 from ads.platforms import Platform
 from ads.priority import Priority
 from ads.separation import MAX_CATEGORIES, TIER1_CATEGORIES
@@ -48,6 +49,7 @@ LABELS = {
     "target_apps": "Apps",
     "target_platforms": "Platforms",
     "target_content": "Content",
+    "target_geo": "Places",
     "daypart_hours": "Days",
     "timezone": "Time zone",
     "impression_trackers": "Impression trackers",
@@ -91,6 +93,12 @@ _CONTENT_HELP = (
     "category covers its subcategories). Empty: any content. Read from what players send "
     "about the show being watched (JSON `content.cat`, the VAST tag's `content_cat=`); content "
     "that names no category gets only campaigns without content targeting."
+)
+_PLACES_HELP = (
+    "Run only for viewers in these countries, or type a region's ISO 3166-2 code (US-CA, "
+    "DE-BY, GB-SCT): a country covers all its regions. Empty: everywhere. Read from what "
+    "players send (JSON `device.geo`, the VAST tag's `country=`/`region=`) or what the edge in "
+    "front of the ad server adds; viewers of no known place get only campaigns without places."
 )
 _DAYPART_HELP = (
     "Run only on these days, from the hour in From to the hour in To on the time zone's clock "
@@ -145,6 +153,22 @@ def _category_picker(
         placeholder=placeholder,
         help=help,
     )
+
+
+def _place_picker(column: DeltaGenerator, chosen: list[str]) -> list[str]:
+    """An optional pick of countries, and any region typed in (or set through the API); the API
+    checks what is typed."""
+    picked: list[str] = column.multiselect(
+        f"{LABELS['target_geo']} (optional)",
+        list(dict.fromkeys([*countries(), *chosen])),
+        default=chosen,
+        format_func=formatting.place,
+        max_selections=MAX_TARGET_PLACES,
+        accept_new_options=True,
+        placeholder="Everywhere",
+        help=_PLACES_HELP,
+    )
+    return [code.strip().upper() for code in picked]
 
 
 def _lines(text: str) -> list[str]:
@@ -278,7 +302,7 @@ def _fields(
             placeholder="e.g. 24",
             help=_CAP_HELP,
         )
-        target_cols = st.columns(3)
+        target_cols = st.columns(2)
         apps = _list_area(
             target_cols[0],
             "target_apps",
@@ -294,13 +318,15 @@ def _fields(
             placeholder="Every device",
             help=_PLATFORMS_HELP,
         )
+        audience_cols = st.columns(2)
         content = _category_picker(
-            target_cols[2],
+            audience_cols[0],
             "target_content",
             c.target_content if c else [],
             "Any content",
             _CONTENT_HELP,
         )
+        places = _place_picker(audience_cols[1], c.target_geo if c else [])
         daypart_hours, zone = _daypart_fields(c)
         verifications = _verification_fields(c)
         tracker_cols = st.columns(2)
@@ -374,6 +400,7 @@ def _fields(
         "target_apps": [app.strip() for app in re.split(r"[,\n]", apps) if app.strip()],
         "target_platforms": platforms,
         "target_content": content,
+        "target_geo": places,
         "daypart_hours": daypart_hours,
         "timezone": zone,
         "impression_trackers": _lines(impression_trackers),

@@ -395,6 +395,24 @@ def test_create_form_limits_a_campaign_to_apps_platforms_and_content(
     assert "**Content** any" in texts(app)
 
 
+def test_create_form_limits_a_campaign_to_places(app: AppTest, api: httpx.Client) -> None:
+    app = new_campaign_form(app, f"Places {uuid.uuid4().hex[:8]}")
+    labelled(app.multiselect, "Places").set_value(["DE", "us-zz"])  # a region typed in
+    app.button[0].click().run()
+    assert "ISO 3166" in texts(app), texts(app)
+    labelled(app.multiselect, "Places").set_value(["DE", "us-ca"])
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    campaign_id = app.query_params["id"]
+    assert api.get(f"/campaigns/{campaign_id}").json()["campaign"]["target_geo"] == ["DE", "US-CA"]
+    assert "**Places** Germany (DE) · California, US (US-CA)" in texts(app), texts(app)
+    # Editing keeps the region as an option of its own, chosen.
+    app = goto(app, FORM, id=campaign_id)
+    assert labelled(app.multiselect, "Places").value == ["DE", "US-CA"]
+    app = goto(app, DETAIL, id=create_campaign(api)["id"])
+    assert "**Places** everywhere" in texts(app)
+
+
 def test_create_form_sets_a_priority_shown_on_the_detail_page_and_the_list(
     app: AppTest, api: httpx.Client
 ) -> None:
