@@ -14,7 +14,8 @@ now and then an error beacon instead of playing. Then it waits for the next brea
 Beacon URLs come from the ad response (absolute, signed); they are grouped by event name in
 locust's statistics. Each simulated player keeps one advertising id, so the traffic has reach,
 and is one device of a CTV platform mix (:data:`DEVICES`: its ``device`` object and User-Agent on
-every request), so campaign pages show impressions by platform.
+every request), so campaign pages show impressions by platform, in a place of :data:`PLACES`
+(``device.geo``), so geo-targeted campaigns and their forecasts have viewers.
 ``make traffic`` runs it for two minutes against the stack ``make up`` started.
 """
 
@@ -60,6 +61,14 @@ DEVICES: tuple[tuple[float, dict[str, str], str], ...] = (
     ),
 )
 """(share of players, OpenRTB device fields, User-Agent): roughly US CTV households' mix."""
+PLACES: tuple[tuple[float, dict[str, str]], ...] = (
+    (0.30, {"country": "USA", "region": "CA"}),
+    (0.25, {"country": "USA", "region": "NY"}),
+    (0.20, {"country": "USA", "region": "TX"}),
+    (0.15, {"country": "CAN", "region": "ON"}),
+    (0.10, {"country": "GBR", "region": "ENG"}),
+)
+"""(share of players, OpenRTB ``device.geo``: ISO 3166-1 alpha-3 country and region)."""
 VAST_MEDIA_FILE_NOT_FOUND = 401
 
 
@@ -72,7 +81,8 @@ class CtvPlayer(FastHttpUser):
     def on_start(self) -> None:
         self.device_id = str(uuid.uuid4())
         (_, fields, agent), *_ = random.choices(DEVICES, weights=[d[0] for d in DEVICES])
-        self.device = {"type": "ctv", "ifa": self.device_id, **fields}
+        (_, geo), *_ = random.choices(PLACES, weights=[p[0] for p in PLACES])
+        self.device = {"type": "ctv", "ifa": self.device_id, **fields, "geo": geo}
         self.headers = {"User-Agent": agent}
 
     def _play(self, seconds: float) -> None:
