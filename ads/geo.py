@@ -78,7 +78,7 @@ def request_places(country: object, region: object) -> frozenset[str]:
         if alpha2 is None:
             alpha2 = _COUNTRY_OF.get(prefix) if len(prefix) == 2 else None
         elif prefix != alpha2:
-            part = ""  # a region of another country than the one named: trust neither half
+            part = ""  # a region of another country than the one named: not trusted
     if alpha2 is None:
         return NOWHERE
     if _SUBDIVISION.fullmatch(part):
