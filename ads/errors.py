@@ -65,10 +65,11 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
     @classmethod
-    def of(cls, message: str, exc: ValidationError) -> InvalidInput:
-        """``message``, with one ``{field, message}`` detail per error pydantic found."""
+    def of(cls, message: str, exc: ValidationError, *, whole: str = "body") -> InvalidInput:
+        """``message``, with one ``{field, message}`` detail per error pydantic found (an error
+        of no one field names the ``whole`` input)."""
         details = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
+            {"field": ".".join(str(p) for p in err["loc"]) or whole, "message": err["msg"]}
             for err in exc.errors(include_url=False)
         ]
         return cls(message, details=details)

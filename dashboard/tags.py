@@ -1,5 +1,5 @@
-"""VAST tags a publisher pastes into its player: one campaign's, or the ad break's (a pod drawn
-from every active campaign)."""
+"""Tags a publisher pastes into its player: a VAST tag (one campaign's, or the ad break's: a pod
+drawn from every active campaign), or a programme's VMAP ad schedule of such breaks."""
 
 from __future__ import annotations
 
@@ -40,11 +40,47 @@ def vast_tag_url(
         params["max_duration"] = str(max_duration_s)
     if max_ads is not None and max_ads > 1:
         params["max_ads"] = str(max_ads)
+    return _tag(public_base_url, "vast", params, blocked_categories, content_categories)
+
+
+def vmap_tag_url(
+    public_base_url: str,
+    *,
+    content_minutes: int,
+    midroll_every_minutes: int,
+    preroll: bool,
+    postroll: bool,
+    break_s: int,
+    max_ads: int,
+    blocked_categories: Sequence[str] = (),
+    content_categories: Sequence[str] = (),
+) -> str:
+    """``…/api/v1/vmap``: a programme of ``content_minutes`` with a pre-roll, a mid-roll every
+    ``midroll_every_minutes`` (0: none) and a post-roll, each break a pod of up to ``max_ads``
+    ads within ``break_s`` seconds; the other options and the macros as :func:`vast_tag_url`
+    puts them, handed on to every break's tag."""
+    params = {"content_duration": str(content_minutes * 60)}
+    if midroll_every_minutes:
+        params["midroll_every"] = str(midroll_every_minutes * 60)
+    if not preroll:
+        params["preroll"] = "0"
+    if not postroll:
+        params["postroll"] = "0"
+    params |= {"break_duration": str(break_s), "max_ads": str(max_ads)}
+    return _tag(public_base_url, "vmap", params, blocked_categories, content_categories)
+
+
+def _tag(
+    public_base_url: str,
+    endpoint: str,
+    params: dict[str, str],
+    blocked_categories: Sequence[str],
+    content_categories: Sequence[str],
+) -> str:
+    """The tag URL: ``params``, then the categories and the device, app and agent macros."""
     if blocked_categories:
         params["blocked_categories"] = ",".join(blocked_categories)
     if content_categories:
         params["content_cat"] = ",".join(content_categories)
-    params["ifa"] = DEVICE_MACRO
-    params["app_bundle"] = APP_MACRO
-    params["ua"] = AGENT_MACRO
-    return f"{public_base_url.rstrip('/')}/api/v1/vast?{urlencode(params, safe=',[]')}"
+    params |= {"ifa": DEVICE_MACRO, "app_bundle": APP_MACRO, "ua": AGENT_MACRO}
+    return f"{public_base_url.rstrip('/')}/api/v1/{endpoint}?{urlencode(params, safe=',[]')}"

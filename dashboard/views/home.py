@@ -8,12 +8,13 @@ import streamlit as st
 from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
 from ads.roles import Role
 from ads.separation import TIER1_CATEGORIES
+from ads.vmap import MAX_BREAKS, MAX_CONTENT_S
 from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import ApiError
 from dashboard.models import BehindPlan, DashboardTotals
-from dashboard.tags import vast_tag_url
+from dashboard.tags import vast_tag_url, vmap_tag_url
 
 RECENT = 5
 
@@ -139,6 +140,51 @@ def _ad_break_tag() -> None:
         content_categories=content,
     )
     ui.tag_box(url, key="break-tag")
+    _programme_tag(int(seconds), int(ads), blocked, content)
+
+
+def _programme_tag(seconds: int, ads: int, blocked: list[str], content: list[str]) -> None:
+    """The VMAP tag of a whole programme whose breaks are the ad-break tag's."""
+    st.markdown(
+        "**Whole programme (VMAP)**: players of long-form content ask once per episode or "
+        "film and get its ad breaks, each one the ad-break tag above, fetched when it comes."
+    )
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        minutes = st.number_input(
+            "Programme length (minutes)",
+            min_value=1,
+            max_value=MAX_CONTENT_S // 60 - 1,
+            value=45,
+            key="vmap-minutes",
+            width=240,
+        )
+        every = st.number_input(
+            "A mid-roll every (minutes; 0: none)",
+            min_value=0,
+            max_value=MAX_CONTENT_S // 60 - 1,
+            value=15,
+            key="vmap-every",
+            width=240,
+        )
+        preroll = st.checkbox("Pre-roll", value=True, key="vmap-preroll")
+        postroll = st.checkbox("Post-roll", value=True, key="vmap-postroll")
+    midrolls = (int(minutes) - 1) // int(every) if every else 0
+    breaks = midrolls + preroll + postroll
+    if not 0 < breaks <= MAX_BREAKS:
+        st.warning(f"A programme holds 1 to {MAX_BREAKS} ad breaks; this one {breaks}.")
+        return
+    url = vmap_tag_url(
+        get_settings().public_base_url,
+        content_minutes=int(minutes),
+        midroll_every_minutes=int(every),
+        preroll=preroll,
+        postroll=postroll,
+        break_s=seconds,
+        max_ads=ads,
+        blocked_categories=blocked,
+        content_categories=content,
+    )
+    ui.tag_box(url, key="vmap-tag", caption=f"{breaks} ad breaks")
 
 
 def _behind_plan(behind: list[BehindPlan]) -> None:

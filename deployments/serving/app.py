@@ -15,8 +15,9 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from ray import serve
 from ray.serve import Application
 from starlette.requests import ClientDisconnect, Request
@@ -46,6 +47,7 @@ from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.targeting import request_app_bundle, request_content_categories
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
+from ads.vmap import PASSED_ON, AdBreak, ScheduleRequest, ad_breaks, render_vmap
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
@@ -157,6 +159,7 @@ class ServingIngress:
         self._signer = BeaconSigner(
             settings.require_secret("tracking_secret"), base_url=settings.public_base_url
         )
+        self._public_base_url = settings.public_base_url.rstrip("/")
         self._rng = random.Random()
         self._edge = GeoHeaders.named(settings.geo_country_header, settings.geo_region_header)
         self._render = DecisionRenderer(
@@ -201,6 +204,7 @@ class ServingIngress:
         self._routes: dict[str, Handler] = {
             "/api/v1/ad-request": self._ad_request,
             "/api/v1/vast": self._vast,
+            "/api/v1/vmap": self._vmap,
             "/api/v1/impression": self._impression,
             "/api/v1/track": self._track,
             "/api/v1/click": self._click,
@@ -316,6 +320,34 @@ class ServingIngress:
             body = self._render.vast(ads[0])
         else:
             body = self._render.vast_pod(ads)
+        return encoded_response(body.encode(), _VAST_HEADERS)
+
+    async def _vmap(self, request: Request) -> Response:
+        """A programme's ad schedule (ads/vmap.py): each break our VAST tag for a pod within
+        the break's length, with the request's targeting parameters handed on."""
+        if request.method == "HEAD":
+            return _vast_probe()
+        if request.method != "GET":
+            raise MethodNotAllowed("use GET")
+        params = request.query_params
+        try:
+            schedule = ScheduleRequest.model_validate(dict(params))
+        except ValidationError as exc:
+            raise InvalidInput.of("invalid ad schedule", exc, whole="query") from exc
+        request_id = schedule.request_id or new_ad_serving_id()
+        passed_on = {name: params[name] for name in PASSED_ON if params.get(name)}
+        tag = f"{self._public_base_url}/api/v1/vast?"
+
+        def tag_url(ad_break: AdBreak) -> str:
+            query = {
+                "max_duration": str(schedule.break_duration),
+                "max_ads": str(schedule.max_ads),
+                "request_id": f"{request_id}-{ad_break.break_id}",
+                **passed_on,
+            }
+            return tag + urlencode(query, safe=",[]")
+
+        body = render_vmap(ad_breaks(schedule), tag_url)
         return encoded_response(body.encode(), _VAST_HEADERS)
 
     def _decide(
@@ -443,8 +475,8 @@ class ServingIngress:
 
 
 def _vast_probe() -> Response:
-    """The answer to a HEAD of the VAST tag (a link check, a monitor): its type, and no decision
-    made (nothing counted, no budget held) for a document nobody will read."""
+    """The answer to a HEAD of the VAST or VMAP tag (a link check, a monitor): its type, and no
+    decision made (nothing counted, no budget held) for a document nobody will read."""
     response = Response()
     response.raw_headers = list(_VAST_HEADERS)  # no Content-Length: there is no document
     return response

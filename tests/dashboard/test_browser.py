@@ -360,6 +360,12 @@ def test_vast_request_and_beacons_reach_analytics(session: Session) -> None:
     pod = _filled_vast(break_tag)
     sequence = [ad.get("sequence") for ad in pod.iterfind("v:Ad", VAST_NS)]
     assert sequence and sequence == [str(n) for n in range(1, len(sequence) + 1)], sequence
+    # The programme's VMAP tag: its first break is the ad-break tag, with the schedule's id.
+    vmap_tag = page.locator(".st-key-vmap-tag code").inner_text().strip()
+    schedule = ElementTree.fromstring(httpx.get(vmap_tag, timeout=30).content)
+    first = schedule.findtext(".//{http://www.iab.net/videosuite/vmap}AdTagURI") or ""
+    assert first.startswith(f"{public}/api/v1/vast?max_duration=120&max_ads=4&request_id="), first
+    assert first.endswith(f"-preroll&{TAG_MACROS}")
 
 
 def test_admin_adds_a_viewer_who_gets_no_campaign_tools(session: Session) -> None:

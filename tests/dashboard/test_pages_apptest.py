@@ -167,6 +167,17 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
         f"{public}/api/v1/vast?max_duration=60&blocked_categories=IAB8,IAB26"
         f"&content_cat=IAB17&{TAG_MACROS}"
     )
+    # The programme's schedule: breaks like the tag above, handed the same options.
+    assert app.code[1].value == (
+        f"{public}/api/v1/vmap?content_duration=2700&midroll_every=900&break_duration=60"
+        f"&max_ads=1&blocked_categories=IAB8,IAB26&content_cat=IAB17&{TAG_MACROS}"
+    )
+    assert "4 ad breaks" in texts(app)
+    app.number_input(key="vmap-every").set_value(0).run()
+    app.checkbox(key="vmap-preroll").uncheck().run()
+    app.checkbox(key="vmap-postroll").uncheck().run()
+    assert [w.value for w in app.warning][-1] == "A programme holds 1 to 48 ad breaks; this one 0."
+    assert len(app.code) == 1
 
 
 def test_create_form_validates_before_and_after_the_api_call(

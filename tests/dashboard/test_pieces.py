@@ -6,18 +6,20 @@ import io
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
 from ads.forecast import Forecast
 from ads.team_history import TeamAction, TeamChange
+from ads.vmap import PASSED_ON, ScheduleRequest, ad_breaks
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
 from dashboard.forecast_panel import verdict
 from dashboard.models import Campaign, PerformanceRow
-from dashboard.tags import vast_tag_url
+from dashboard.tags import vast_tag_url, vmap_tag_url
 from dashboard.views.campaign_form import duplicate
 from dashboard.views.team import change_text
 from tests.dashboard.helpers import TAG_MACROS
@@ -86,6 +88,27 @@ def test_vast_tag_url() -> None:
     assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26&{TAG_MACROS}"
     sports = vast_tag_url("https://ads.example.com", max_ads=4, content_categories=["IAB17"])
     assert sports == f"{base}?max_ads=4&content_cat=IAB17&{TAG_MACROS}"
+
+
+def test_vmap_tag_url_is_read_back_as_the_schedule_it_describes() -> None:
+    url = vmap_tag_url(
+        "https://ads.example.com/",
+        content_minutes=45,
+        midroll_every_minutes=15,
+        preroll=False,
+        postroll=True,
+        break_s=90,
+        max_ads=3,
+        content_categories=["IAB17"],
+    )
+    assert url == (
+        "https://ads.example.com/api/v1/vmap?content_duration=2700&midroll_every=900&preroll=0"
+        f"&break_duration=90&max_ads=3&content_cat=IAB17&{TAG_MACROS}"
+    )
+    query = dict(parse_qsl(urlsplit(url).query))
+    breaks = ad_breaks(ScheduleRequest.model_validate(query))
+    assert [b.time_offset for b in breaks] == ["00:15:00.000", "00:30:00.000", "end"]
+    assert set(PASSED_ON) >= {"content_cat", "ifa", "app_bundle", "ua"}  # what the tag sets
 
 
 def _client(handler: httpx.MockTransport) -> AdminApi:
