@@ -45,6 +45,9 @@ class CatalogCreative:
     renditions: tuple[Rendition, ...] = field(default_factory=tuple)
     vast_tag_url: str | None = None
     """Set for a third-party VAST tag (served as a ``<Wrapper>``); ``url`` is then empty."""
+    weight: int = 1
+    """Its share of the campaign's rotation: drawn ``weight`` times as often as a creative of
+    weight 1 among those that fit a break."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,4 +195,5 @@ def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
         bitrate_kbps=int(data.get("bitrate_kbps") or 0),
         renditions=tuple(Rendition(**r) for r in json.loads(data.get("renditions") or "[]")),
         vast_tag_url=data.get("vast_tag_url") or None,
+        weight=int(data.get("weight") or 1),
     )

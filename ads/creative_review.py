@@ -22,6 +22,8 @@ from ads.roles import Role
 MAX_NOTE_LENGTH = 500
 NOT_REVIEWED = "pending_review"
 """The status the catalog publishes for a creative not (or no longer) approved: not servable."""
+PAUSED = "paused"
+"""The status the catalog publishes for a creative its campaign's team paused: not servable."""
 
 
 class ReviewStatus(StrEnum):
@@ -47,10 +49,12 @@ def initial_review(policy: ReviewPolicy, *, third_party: bool, maker: Role) -> R
     return ReviewStatus.PENDING
 
 
-def catalog_status(status: str, review: ReviewStatus | str) -> str:
-    """The status the serving catalog gets: the creative's own once approved, otherwise one no
-    replica serves (so review costs the decision path nothing)."""
-    return status if review == ReviewStatus.APPROVED else NOT_REVIEWED
+def catalog_status(status: str, review: ReviewStatus | str, *, paused: bool = False) -> str:
+    """The status the serving catalog gets: the creative's own once approved and not paused,
+    otherwise one no replica serves (so review and pauses cost the decision path nothing)."""
+    if review != ReviewStatus.APPROVED:
+        return NOT_REVIEWED
+    return PAUSED if paused else status
 
 
 def _note(raw: str | None) -> str | None:

@@ -6,9 +6,9 @@ import unicodedata
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ads.campaigns import ClickUrl
 from ads.errors import InvalidInput
@@ -64,6 +64,32 @@ class VastTagCreate(BaseModel):
     """How long its ads run: what the break is filled by (the tag's own ads must fit it)."""
 
 
+MAX_WEIGHT = 100
+
+
+class CreativeUpdate(BaseModel):
+    """Body of ``PATCH /creatives/{id}``: any of its name, its pause and its rotation weight
+    (its file or tag is replaced by adding a new creative, never edited)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, AfterValidator(_creative_name)] | None = None
+    paused: Annotated[bool, Field(strict=True)] | None = None
+    """A paused creative is not served until resumed; its delivery so far stays reported."""
+    weight: Annotated[int, Field(ge=1, le=MAX_WEIGHT, strict=True)] | None = None
+    """Drawn ``weight`` times as often as a creative of weight 1 of the same campaign, among
+    those that fit a break (all 1: an even rotation)."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send name, paused or weight")
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
 class CreativeCopy(BaseModel):
     """Body of ``POST /campaigns/{id}/creatives/copy``: the campaign to copy them from."""
 
@@ -112,5 +138,7 @@ class CreativeOut(BaseModel):
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     created_by: str | None = None
+    paused: bool = False
+    weight: int = 1
     created_at: datetime
     updated_at: datetime

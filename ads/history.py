@@ -23,6 +23,8 @@ class Action(StrEnum):
     DELETED = "deleted"
     REVIEWED = "reviewed"
     """A creative of the campaign approved or rejected (ads/creative_review.py)."""
+    CREATIVE_UPDATED = "creative_updated"
+    """A creative of the campaign renamed, paused, resumed or reweighted."""
 
 
 class CampaignChange(BaseModel):

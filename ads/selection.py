@@ -64,18 +64,36 @@ def on_air(campaign: CatalogCampaign, now: datetime) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Creatives:
-    """A campaign's active creatives, shortest first, with their durations for bisecting."""
+    """A campaign's active creatives, shortest first, with their durations for bisecting and,
+    when their rotation weights differ, the running sums of those weights."""
 
     durations: tuple[int, ...]
     creatives: tuple[CatalogCreative, ...]
+    cumulative_weight: tuple[int, ...] = ()
+    """Empty when every weight is the same (the draw is then uniform)."""
+
+    @classmethod
+    def of(cls, creatives: Sequence[CatalogCreative]) -> _Creatives:
+        weights = [c.weight for c in creatives]
+        return cls(
+            durations=tuple(c.duration_ms for c in creatives),
+            creatives=tuple(creatives),
+            cumulative_weight=(
+                tuple(itertools.accumulate(weights)) if len(set(weights)) > 1 else ()
+            ),
+        )
 
     def choose(self, max_duration_ms: int | None, rng: random.Random) -> CatalogCreative:
+        """One of the creatives that fit, drawn by rotation weight."""
         fitting = len(self.durations)
         if max_duration_ms is not None:
             fitting = bisect.bisect_right(self.durations, max_duration_ms)
         if fitting == 1:
             return self.creatives[0]
-        return self.creatives[int(rng.random() * fitting)]
+        if not self.cumulative_weight:
+            return self.creatives[int(rng.random() * fitting)]
+        drawn = rng.random() * self.cumulative_weight[fitting - 1]
+        return self.creatives[bisect.bisect_right(self.cumulative_weight, drawn, 0, fitting - 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +163,7 @@ class _Eligible:
         return None
 
 
-_NO_CREATIVES = _Creatives(durations=(), creatives=())
+_NO_CREATIVES = _Creatives.of(())
 
 
 class _Pool:
@@ -316,9 +334,4 @@ def _group_active_creatives(
             groups.setdefault(creative.campaign_id, []).append(creative)
     for group in groups.values():
         group.sort(key=lambda c: (c.duration_ms, c.id))
-    return {
-        campaign_id: _Creatives(
-            durations=tuple(c.duration_ms for c in group), creatives=tuple(group)
-        )
-        for campaign_id, group in groups.items()
-    }
+    return {campaign_id: _Creatives.of(group) for campaign_id, group in groups.items()}

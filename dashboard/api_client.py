@@ -296,6 +296,11 @@ class AdminApi:
         )
         return self._parse(CopiedCreatives, response)
 
+    def update_creative(self, creative_id: uuid.UUID, **changes: object) -> Creative:
+        """Rename, pause / resume or reweight: ``name``, ``paused``, ``weight``."""
+        response = self._request("PATCH", f"/creatives/{creative_id}", json=changes)
+        return self._parse(Creative, response, "creative")
+
     def review_queue(self) -> list[ReviewItem]:
         return self._parse(ReviewQueue, self._request("GET", "/creatives/reviews")).creatives
 

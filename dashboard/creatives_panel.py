@@ -20,7 +20,7 @@ from ads.creatives import VastTagCreate
 from ads.roles import Role
 from config.settings import get_settings
 from dashboard import components as ui
-from dashboard import formatting, review_panel, session
+from dashboard import creative_settings, formatting, review_panel, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, Creative, CreativeStatus
 
@@ -243,7 +243,7 @@ def show_preview(creative: Creative, *, tag_caption: str) -> None:
         st.caption("The preview appears once the video is processed.")
 
 
-def _card(api: AdminApi, creative: Creative) -> None:
+def _card(api: AdminApi, creative: Creative, *, weighted: bool) -> None:
     with st.container(border=True, key=f"creative-{creative.id}"):
         preview, about = st.columns([2, 3], gap="medium")
         with preview:
@@ -254,6 +254,7 @@ def _card(api: AdminApi, creative: Creative) -> None:
                 ui.creative_badge(creative.status)
                 if creative.review_status is not ReviewStatus.APPROVED:
                     ui.review_badge(creative.review_status)
+                creative_settings.state(creative, weighted=weighted)
             st.caption(_facts(creative))
             review_panel.state(creative)
             if creative.status is CreativeStatus.PROCESSING:
@@ -265,15 +266,18 @@ def _card(api: AdminApi, creative: Creative) -> None:
             if session.role() is Role.ADMIN:
                 review_panel.controls(api, creative)
             if session.can_edit():
-                _delete(api, creative)
+                with st.container(horizontal=True):
+                    creative_settings.controls(api, creative)
+                    _delete(api, creative)
 
 
 def _draw(api: AdminApi, creatives: list[Creative]) -> None:
     if not creatives:
         hint = " Upload an MP4 or add a VAST tag above." if session.can_edit() else ""
         st.info(f"No creatives yet.{hint}")
+    weighted = len({c.weight for c in creatives}) > 1
     for creative in creatives:
-        _card(api, creative)
+        _card(api, creative, weighted=weighted)
 
 
 def _follow(campaign_id: uuid.UUID) -> None:

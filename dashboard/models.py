@@ -111,6 +111,8 @@ class Creative(ApiModel):
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     created_by: str | None = None
+    paused: bool = False
+    weight: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -66,7 +66,7 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         id=str(creative.id),
         campaign_id=str(creative.campaign_id),
         name=creative.name,
-        status=catalog_status(creative.status, creative.review_status),
+        status=catalog_status(creative.status, creative.review_status, paused=creative.paused),
         duration_ms=creative.duration_ms,
         width=creative.width,
         height=creative.height,
@@ -75,4 +75,5 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         vast_tag_url=creative.vast_tag_url,
         bitrate_kbps=creative.bitrate_kbps or 0,
         renditions=renditions,
+        weight=creative.weight,
     )

@@ -87,8 +87,11 @@ _COPIED_COLUMNS = (
     "review_note",
     "reviewed_by",
     "reviewed_at",
+    "paused",
+    "weight",
 )
-"""What a copy keeps of its source: the content and the verdict on it, not who made it."""
+"""What a copy keeps of its source: the content, the verdict on it and its settings, not who
+made it."""
 
 
 async def create_copy(

@@ -194,6 +194,7 @@ class Creative(Base):
         CheckConstraint(
             "review_status IN ('approved', 'pending', 'rejected')", name="review_status_known"
         ),
+        CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),
         Index(
             "ix_creatives_review_pending",
             "created_at",
@@ -230,6 +231,10 @@ class Creative(Base):
     reviewed_by: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(Text)
+    paused: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
+    """Kept out of serving by its campaign's team, until resumed."""
+    weight: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="1")
+    """Its share of the campaign's rotation (ads/catalog.py ``CatalogCreative.weight``)."""
     """Who added it (None for creatives from before this was recorded)."""
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(

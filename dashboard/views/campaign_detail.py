@@ -342,6 +342,8 @@ def _change_text(change: CampaignChange) -> str:
         return "deleted the campaign"
     if change.action == "reviewed":
         return _review_text(change)
+    if change.action == "creative_updated":
+        return _creative_text(change)
     return "; ".join(
         f"{LABELS.get(field, field.replace('_', ' ').capitalize())}: "
         f"{_change_value(before)} → {_change_value(after)}"
@@ -356,6 +358,18 @@ def _review_text(change: CampaignChange) -> str:
     note = change.changes.get("note", [None, None])[-1]
     text = f"{verdict} creative {formatting.quoted(name)}"
     return f"{text}: {_change_value(note)}" if note else text
+
+
+def _creative_text(change: CampaignChange) -> str:
+    """``changed creative “Spot”: renamed from “Old”; paused; weight 1 → 3``."""
+    old, new = (str(name) for name in change.changes.get("creative", ["", "a creative"]))
+    parts = [f"renamed from {formatting.quoted(old)}"] if old != new else []
+    if "paused" in change.changes:
+        parts.append("paused" if change.changes["paused"][-1] else "resumed")
+    if "weight" in change.changes:
+        before, after = change.changes["weight"]
+        parts.append(f"weight {before} → {after}")
+    return f"changed creative {formatting.quoted(new)}: {'; '.join(parts)}"
 
 
 def _change_value(value: object) -> str:

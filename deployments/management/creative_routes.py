@@ -17,6 +17,7 @@ from ads.creatives import (
     MAX_NAME_LENGTH,
     CreativeCopy,
     CreativeOut,
+    CreativeUpdate,
     RenditionOut,
     VastTagCreate,
     clean_creative_name,
@@ -98,6 +99,8 @@ def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
         reviewed_by=creative.reviewed_by,
         reviewed_at=creative.reviewed_at,
         created_by=creative.created_by,
+        paused=creative.paused,
+        weight=creative.weight,
         created_at=creative.created_at,
         updated_at=creative.updated_at,
     )
@@ -209,6 +212,16 @@ async def get_creative(
     creative = await repo.get(session, path_id(creative_id, "creative"))
     if creative is None:
         raise NotFound(f"creative {creative_id!r} not found")
+    return CreativeEnvelope(creative=creative_out(creative, state.store))
+
+
+@router.patch("/creatives/{creative_id}", response_model=CreativeEnvelope)
+async def update_creative(
+    creative_id: str, update: CreativeUpdate, user: EditorUser, state: StateDep
+) -> CreativeEnvelope:
+    """Rename the creative, pause or resume it (a paused creative is not served; its delivery
+    stays reported), or set its rotation weight within the campaign (1-100)."""
+    creative = await service.update_creative(state, path_id(creative_id, "creative"), update, user)
     return CreativeEnvelope(creative=creative_out(creative, state.store))
 
 

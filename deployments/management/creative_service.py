@@ -25,7 +25,7 @@ from ads.creative_review import (
     initial_review,
     reviewed,
 )
-from ads.creatives import CreativeStatus, VastTagCreate
+from ads.creatives import CreativeStatus, CreativeUpdate, VastTagCreate
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, field_changes
 from deployments.management.deps import Principal
@@ -180,6 +180,37 @@ async def review_creative(
                 "creative": [creative.name, creative.name],
                 **field_changes(before, after, ("review", "note")),
             },
+        )
+        await session.refresh(creative)  # updated_at is set by the database
+        await session.commit()
+    await write_through(state, creative.campaign_id)
+    return creative
+
+
+async def update_creative(
+    state: ManagementState, creative_id: uuid.UUID, update: CreativeUpdate, editor: Principal
+) -> Creative:
+    """Rename, pause, resume or reweight the creative, record what changed in its campaign's
+    history, then write the campaign through (a pause reaches every replica as a review does)."""
+    fields = sorted(update.model_fields_set)
+    async with state.sessions() as session:
+        creative = await repo.get_for_update(session, creative_id)
+        if creative is None:
+            raise NotFound(f"creative {str(creative_id)!r} not found")
+        named = creative.name
+        before = {field: getattr(creative, field) for field in fields}
+        for field in fields:
+            setattr(creative, field, getattr(update, field))
+        changes = field_changes(before, {f: getattr(creative, f) for f in fields}, fields)
+        if not changes:
+            return creative  # as it was: no history entry, nothing to publish
+        changes.pop("name", None)
+        await campaign_history.record(
+            session,
+            campaign_id=creative.campaign_id,
+            actor=editor.email,
+            action=Action.CREATIVE_UPDATED,
+            changes={"creative": [named, creative.name], **changes},
         )
         await session.refresh(creative)  # updated_at is set by the database
         await session.commit()

@@ -39,6 +39,7 @@ def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
                 json.dumps(
                     [
                         {
+                            "name": "720p",
                             "key": f"creatives/{creative_id}/720p.mp4",
                             "width": 1280,
                             "height": 720,

@@ -1,0 +1,61 @@
+"""Creative settings on the campaign page, through Streamlit's AppTest against the real
+management API: an editor pauses, resumes, renames and reweights a creative; the page shows it
+and the history says so."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.helpers import create_campaign, goto, log_in, new_app, texts
+from tests.integration.factories import PASSWORD, new_user
+from tests.stack_fixtures import Stack
+
+pytestmark = pytest.mark.integration
+
+DETAIL = "views/campaign_detail.py"
+
+
+def add_tags(api: httpx.Client, campaign_id: str, *names: str) -> list[str]:
+    made = []
+    for name in names:
+        answer = api.post(
+            f"/campaigns/{campaign_id}/vast-tags",
+            json={"name": name, "vast_tag_url": "https://ssp.example/v?cb=1", "duration_s": 15},
+        )
+        assert answer.status_code == 201, answer.text
+        made.append(answer.json()["creative"]["id"])
+    return made
+
+
+def settings(api: httpx.Client, creative_id: str) -> tuple[str, bool, int]:
+    creative = api.get(f"/creatives/{creative_id}").json()["creative"]
+    return creative["name"], creative["paused"], creative["weight"]
+
+
+def test_an_editor_pauses_resumes_and_reweights_a_creative(api: httpx.Client, stack: Stack) -> None:
+    campaign = create_campaign(api, name="Rotation")
+    spot, other = add_tags(api, campaign["id"], "Spot A", "Spot B")
+    editor = new_user(api, "editor")["email"]
+    app: AppTest = goto(
+        log_in(new_app(), email=editor, password=PASSWORD), DETAIL, id=campaign["id"]
+    )
+    assert "Weight" not in texts(app)  # equal weights: nothing to show
+    app = app.button(key=f"pause-{spot}").click().run()
+    assert settings(api, spot) == ("Spot A", True, 1)
+    assert ":gray-badge[:material/pause_circle: Paused]" in texts(app)
+    assert any("paused" in str(t.value) for t in app.toast)
+
+    app = app.button(key=f"resume-{spot}").click().run()
+    assert settings(api, spot)[1] is False
+    app.text_input(key=f"name-{spot}").input("Spot A <30s>")
+    app.number_input(key=f"weight-{spot}").set_value(3)
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert settings(api, spot) == ("Spot A <30s>", False, 3)
+    shown = texts(app)
+    assert ":blue-badge[:material/balance: Weight 3]" in shown
+    assert ":blue-badge[:material/balance: Weight 1]" in shown  # the other one, for comparison
+    assert "changed creative “Spot A \\<30s\\>”: renamed from “Spot A”; weight 1 → 3" in shown
+    assert "changed creative “Spot A”: paused" in shown
+    assert settings(api, other) == ("Spot B", False, 1)

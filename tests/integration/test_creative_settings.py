@@ -1,0 +1,75 @@
+"""Creative settings through the management API and Ray Serve: a paused creative leaves every
+replica and comes back when resumed, weights share the campaign's breaks, names change, and
+each change is in the campaign's history."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from xml.etree import ElementTree
+
+import httpx
+
+from tests.integration.factories import active_campaign, add_creative, wait_served
+from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
+
+VAST = {"v": "http://www.iab.com/VAST"}
+
+
+def creatives_served(serving: httpx.Client, campaign_id: str, times: int) -> Counter[str]:
+    """Which of the campaign's creatives ``times`` VAST requests for it get (``""``: none)."""
+    seen: Counter[str] = Counter()
+    for _ in range(times):
+        answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})
+        creative = ElementTree.fromstring(answer.content).find(".//v:Creative", VAST)
+        seen["" if creative is None else str(creative.get("id"))] += 1
+    return seen
+
+
+def test_a_paused_creative_leaves_serving_until_resumed(
+    stack: Stack,
+    api: httpx.Client,
+    editor: httpx.Client,
+    viewer: httpx.Client,
+    serving: httpx.Client,
+) -> None:
+    cid = active_campaign(stack, api, budget_total=1_000_000, duration_ms=15_000)
+    first = next(c["id"] for c in api.get(f"/campaigns/{cid}/creatives").json()["creatives"])
+    second = add_creative(stack, cid, duration_ms=20_000)
+    assert editor.patch(f"/creatives/{second}", json={"weight": 1}).status_code == 200
+    wait_served(serving, cid)
+    wait_until(lambda: set(creatives_served(serving, cid, 20)) == {first, second}, timeout=8)
+
+    paused = editor.patch(f"/creatives/{first}", json={"paused": True})
+    assert paused.status_code == 200, paused.text
+    assert (paused.json()["creative"]["paused"], paused.json()["creative"]["weight"]) == (True, 1)
+    # Every replica hears of it on the change channel within a second or so.
+    wait_until(lambda: first not in creatives_served(serving, cid, 10), timeout=5)
+    assert set(creatives_served(serving, cid, 30)) <= {second, ""}
+    assert editor.patch(f"/creatives/{second}", json={"paused": True}).status_code == 200
+    wait_until(lambda: set(creatives_served(serving, cid, 10)) == {""}, timeout=5)  # no fill
+
+    for creative in (first, second):
+        assert editor.patch(f"/creatives/{creative}", json={"paused": False}).status_code == 200
+    assert editor.patch(f"/creatives/{first}", json={"weight": 9, "name": "Spot <A>"}).is_success
+    wait_until(lambda: creatives_served(serving, cid, 40)[first] > 30, timeout=5)
+    shares = creatives_served(serving, cid, 300)
+    assert set(shares) <= {first, second, ""}
+    assert shares[first] > 3 * shares[second] > 0, shares  # 9:1 expected
+
+    assert viewer.patch(f"/creatives/{first}", json={"paused": True}).status_code == 403
+    refused = editor.patch(f"/creatives/{first}", json={"weight": 101})
+    assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "weight"
+    assert editor.patch(f"/creatives/{uuid.uuid4()}", json={"paused": True}).status_code == 404
+    assert editor.patch(f"/creatives/{first}", json={"weight": 9}).status_code == 200  # as it is
+
+    history = [
+        c["changes"]
+        for c in api.get(f"/campaigns/{cid}/history").json()["changes"]
+        if c["action"] == "creative_updated"
+    ]
+    me = editor.get("/auth/profile").json()["email"]
+    assert me != ADMIN_EMAIL
+    assert history[0] == {"creative": ["spot <1>", "Spot <A>"], "weight": [1, 9]}
+    assert {"creative": ["spot <1>", "spot <1>"], "paused": [False, True]} in history
+    assert len(history) == 5  # the unchanged weights (twice) left no entry
