@@ -33,7 +33,7 @@ def test_a_paused_creative_leaves_serving_until_resumed(
     viewer: httpx.Client,
     serving: httpx.Client,
 ) -> None:
-    cid = active_campaign(stack, api, budget_total=1_000_000, duration_ms=15_000)
+    cid = active_campaign(stack, api, budget_total=5_000, duration_ms=15_000)
     first = next(c["id"] for c in api.get(f"/campaigns/{cid}/creatives").json()["creatives"])
     second = add_creative(stack, cid, duration_ms=20_000)
     assert editor.patch(f"/creatives/{second}", json={"weight": 1}).status_code == 200

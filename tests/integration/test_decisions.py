@@ -21,6 +21,29 @@ from tests.integration.factories import active_campaign, served, wait_served
 from tests.stack_fixtures import Stack, wait_until
 
 NS = {"v": "http://www.iab.com/VAST"}
+HTTPX = {"User-Agent": "python-httpx"}
+"""A User-Agent that names no platform."""
+
+
+def json_campaigns(
+    serving: httpx.Client,
+    fields: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    draws: int = 40,
+) -> set[str]:
+    """The campaigns ``draws`` JSON ad requests for a 30 s break get, with ``fields`` added to
+    each request (enough draws for a big-budget campaign among the other tests' ones)."""
+    picked = set()
+    for number in range(draws):
+        body: dict[str, Any] = {"request_id": f"draw-{number}", "duration": 30, **(fields or {})}
+        answer = serving.post("/api/v1/ad-request", json=body, headers=headers)
+        assert answer.status_code in (200, 204), answer.text
+        if answer.status_code == 200:
+            picked.add(answer.json()["campaign_id"])
+    return picked
+
+
 HOSTILE = "<Ad> & \"quoted\" ]]> 'single' \u202e unicode 🎬 <![CDATA[x]]> &amp;"
 
 
@@ -314,20 +337,10 @@ def test_app_targeted_campaigns_serve_only_in_their_apps(
     for elsewhere in ({}, {"app_bundle": "com.example.kids"}, {"app_bundle": "[APPBUNDLE]"}):
         assert b"<Ad " not in vast(**elsewhere).content, elsewhere
 
-    def json_campaigns(bundle: str | None) -> set[str]:
-        picked = set()
-        for number in range(20):
-            body: dict[str, Any] = {"request_id": f"app-{number}", "duration": 30}
-            if bundle is not None:
-                body["app"] = {"bundle": bundle, "name": "Sports"}
-            answer = serving.post("/api/v1/ad-request", json=body)
-            assert answer.status_code in (200, 204), answer.text
-            if answer.status_code == 200:
-                picked.add(answer.json()["campaign_id"])
-        return picked
-
-    assert cid in json_campaigns(app)  # its budget dwarfs the others': it is drawn
-    assert cid not in json_campaigns(None) | json_campaigns("com.example.kids")
+    assert cid in json_campaigns(serving, {"app": {"bundle": app, "name": "Sports"}})
+    assert cid not in json_campaigns(serving) | json_campaigns(
+        serving, {"app": {"bundle": "com.example.kids"}}
+    )
 
     everywhere = api.patch(f"/campaigns/{cid}", json={"target_apps": []})
     assert everywhere.status_code == 200 and everywhere.json()["campaign"]["target_apps"] == []
@@ -354,21 +367,13 @@ def test_content_targeted_campaigns_serve_only_next_to_their_content(
     for elsewhere in ({}, {"content_cat": "IAB1"}, {"content_cat": "[CONTENTCAT]"}):
         assert b"<Ad " not in vast(**elsewhere).content, elsewhere
 
-    def json_campaigns(content: Any) -> set[str]:
-        picked = set()
-        for number in range(20):
-            body: dict[str, Any] = {"request_id": f"content-{number}", "duration": 30}
-            if content is not None:
-                body["content"] = content
-            answer = serving.post("/api/v1/ad-request", json=body)
-            assert answer.status_code in (200, 204), answer.text
-            if answer.status_code == 200:
-                picked.add(answer.json()["campaign_id"])
-        return picked
-
-    assert cid in json_campaigns({"cat": ["IAB17-44"], "genre": "Soccer"})
-    assert cid not in json_campaigns(None) | json_campaigns({"cat": ["IAB12"]})
-    assert cid not in json_campaigns({"cat": "not a list", "title": "<b>News</b>"})
+    assert cid in json_campaigns(serving, {"content": {"cat": ["IAB17-44"], "genre": "Soccer"}})
+    assert cid not in json_campaigns(serving) | json_campaigns(
+        serving, {"content": {"cat": ["IAB12"]}}
+    )
+    assert cid not in json_campaigns(
+        serving, {"content": {"cat": "not a list", "title": "<b>News</b>"}}
+    )
     refused = serving.post(
         "/api/v1/ad-request", json={"request_id": "c", "duration": 30, "content": 7}
     )
@@ -410,22 +415,12 @@ def test_geo_targeted_campaigns_serve_only_to_viewers_in_their_places(
     # The place the request states wins over the edge's (an ad-insertion server's request).
     assert b"<Ad " not in vast({"country": "FR"}, edge).content
 
-    def json_campaigns(device: Any, headers: dict[str, str] | None = None) -> set[str]:
-        picked = set()
-        for number in range(20):
-            body: dict[str, Any] = {"request_id": f"geo-{number}", "duration": 30}
-            if device is not None:
-                body["device"] = device
-            answer = serving.post("/api/v1/ad-request", json=body, headers=headers)
-            assert answer.status_code in (200, 204), answer.text
-            if answer.status_code == 200:
-                picked.add(answer.json()["campaign_id"])
-        return picked
-
-    assert cid in json_campaigns({"geo": {"country": "DEU", "region": "BY"}})
-    assert cid in json_campaigns(None, headers={"CloudFront-Viewer-Country": "DE"})
-    assert cid not in json_campaigns(None) | json_campaigns({"geo": {"country": "USA"}})
-    assert cid not in json_campaigns({"geo": "<b>DE</b>"})
+    assert cid in json_campaigns(serving, {"device": {"geo": {"country": "DEU", "region": "BY"}}})
+    assert cid in json_campaigns(serving, headers={"CloudFront-Viewer-Country": "DE"})
+    assert cid not in json_campaigns(serving) | json_campaigns(
+        serving, {"device": {"geo": {"country": "USA"}}}
+    )
+    assert cid not in json_campaigns(serving, {"device": {"geo": "<b>DE</b>"}})
     refused = api.patch(f"/campaigns/{cid}", json={"target_geo": ["US", "Atlantis"]})
     assert refused.status_code == 422 and "ISO 3166" in refused.text
 
@@ -548,22 +543,16 @@ def test_platform_targeted_campaigns_serve_only_on_their_platforms(
     assert b"<Ad " not in vast(ROKU_AGENT, ua=DESKTOP_AGENT).content
     assert b"<Ad " not in vast("python-httpx").content
 
-    def json_campaigns(device: dict[str, Any] | None, agent: str = "python-httpx") -> set[str]:
-        picked = set()
-        for number in range(20):
-            body: dict[str, Any] = {"request_id": f"platform-{number}", "duration": 30}
-            if device is not None:
-                body["device"] = device
-            answer = serving.post("/api/v1/ad-request", json=body, headers={"User-Agent": agent})
-            assert answer.status_code in (200, 204), answer.text
-            if answer.status_code == 200:
-                picked.add(answer.json()["campaign_id"])
-        return picked
-
-    assert cid in json_campaigns({"os": "Fire OS", "make": "Amazon", "devicetype": 3})
-    assert cid in json_campaigns(None, agent=ROKU_AGENT)
-    assert cid not in json_campaigns({"os": "iOS", "make": "Apple"}, agent=ROKU_AGENT)
-    assert cid not in json_campaigns(None) | json_campaigns({"ifa": "no-platform-named"})
+    assert cid in json_campaigns(
+        serving, {"device": {"os": "Fire OS", "make": "Amazon", "devicetype": 3}}, headers=HTTPX
+    )
+    assert cid in json_campaigns(serving, headers={"User-Agent": ROKU_AGENT})
+    assert cid not in json_campaigns(
+        serving, {"device": {"os": "iOS", "make": "Apple"}}, headers={"User-Agent": ROKU_AGENT}
+    )
+    assert cid not in json_campaigns(serving, headers=HTTPX) | json_campaigns(
+        serving, {"device": {"ifa": "no-platform-named"}}, headers=HTTPX
+    )
 
     everywhere = api.patch(f"/campaigns/{cid}", json={"target_platforms": []})
     assert everywhere.status_code == 200
