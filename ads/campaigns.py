@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from ads.dayparts import HOURS_PER_WEEK, check_zone
+from ads.dayparts import HOURS_PER_WEEK, Daypart, check_zone
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
 from ads.geo import MAX_TARGET_PLACES, check_place
@@ -275,12 +275,21 @@ class CampaignUpdate(_Strict):
 
 
 class CampaignTargeting(_Strict):
-    """A campaign's targeting alone: what ``GET /forecast`` weighs the supply by."""
+    """A campaign's targeting alone, its hours of the week too: what ``GET /forecast`` weighs
+    the supply by."""
 
     target_apps: TargetApps = []
     target_platforms: TargetPlatforms = []
     target_content: Categories = []
     target_geo: TargetGeo = []
+    daypart_hours: DaypartHours = []
+    timezone: TimeZone = "UTC"
+
+    def daypart(self) -> Daypart | None:
+        """The hours it runs, on its zone's clock; None: all the time."""
+        if not self.daypart_hours:
+            return None
+        return Daypart(frozenset(self.daypart_hours), zone=self.timezone)
 
 
 class StatusChange(_Strict):

@@ -3,9 +3,10 @@ them no paid campaign takes at today's demand: what a new or running campaign ca
 
 Each future hour is expected to look like the mean of the same UTC hour of the day over the
 complete hours of the last :data:`LOOKBACK_DAYS` days, counted from the first hour with any
-ad request (a new server has no past to average). Given a targeting, the share of the sampled
-requests it reaches (ads/audience.py, over the same days) scales the supply down to the
-campaign's; frequency caps and pacing are not applied. Pure: the hourly counts and the samples
+ad request (a new server has no past to average). Given a daypart, only the part of each hour
+the campaign runs counts; given a targeting, the share of the sampled requests it reaches
+(ads/audience.py, over the same days) scales the supply down to the campaign's; frequency caps
+and pacing are not applied. Pure: the hourly counts and the samples
 come from storage/inventory.py.
 """
 
@@ -19,6 +20,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from ads.audience import Reach
+from ads.dayparts import Daypart
 from ads.errors import InvalidInput
 from ads.inventory import HOUR, InventoryCounts, hour_of
 
@@ -55,6 +57,9 @@ class Forecast(BaseModel):
     """The rest (no fill, or house ads only): what another campaign can buy."""
     impressions_needed: int | None
     """``budget / cpm * 1000`` when both were given and the CPM is not 0."""
+    running_hours: float | None = None
+    """With a daypart, the hours of the range it covers (the figures count only those); None
+    without one."""
     targeted_share: float | None = None
     """Of the sampled requests, the share the given targeting reaches (0-1, four places); None
     without targeting, or before any request was sampled."""
@@ -106,11 +111,13 @@ def forecast(
     end: datetime,
     impressions_needed: int | None = None,
     audience: Reach | None = None,
+    daypart: Daypart | None = None,
 ) -> Forecast:
     """Expected requests over ``[max(start, now), end)`` from ``counts`` of :func:`history_hours`
-    (each hour weighted by the part of it the range covers). :class:`InvalidInput` if ``end`` is
-    not after that start or the range is longer than :data:`MAX_FORECAST_DAYS`. ``audience``: a
-    targeting's reach of the sampled requests (:func:`ads.audience.reach`)."""
+    (each hour weighted by the part of it the range, and ``daypart`` if given, covers).
+    :class:`InvalidInput` if ``end`` is not after that start or the range is longer than
+    :data:`MAX_FORECAST_DAYS`. ``audience``: a targeting's reach of the sampled requests
+    (:func:`ads.audience.reach`)."""
     begin = max(start, now)
     if end <= begin:
         raise _invalid("to", "to must be in the future and after from")
@@ -118,10 +125,16 @@ def forecast(
         raise _invalid("to", f"a forecast covers at most {MAX_FORECAST_DAYS} days")
     profile, overall, used = _profile(history_hours(now), counts)
     total = _Expected()
+    running = 0.0
     hour = hour_of(begin)
-    while used and hour < end:
-        covered = min(end, hour + HOUR) - max(begin, hour)
-        total += profile.get(hour.hour, overall) * (covered / HOUR)
+    while hour < end:
+        low, high = max(begin, hour), min(end, hour + HOUR)
+        part = (high - low) / HOUR
+        if daypart is not None:
+            part = daypart.active_micros(low, high) / (HOUR / timedelta(microseconds=1))
+        running += part
+        if used:
+            total += profile.get(hour.hour, overall) * part
         hour += HOUR
     requests = round(total.requests)
     paid = min(round(total.paid_filled), requests)
@@ -133,6 +146,7 @@ def forecast(
         paid_filled=paid,
         unsold=requests - paid,
         impressions_needed=impressions_needed,
+        running_hours=None if daypart is None else round(running, 2),
         targeted_share=None if audience is None else round(audience.share, 4),
         targeted_samples=0 if audience is None else audience.samples,
         targeted_requests=None if audience is None else round(requests * audience.share),

@@ -358,19 +358,26 @@ class AdminApi:
         end: datetime,
         budget: Decimal,
         cpm: Decimal,
-        targeting: Mapping[str, Sequence[str]] | None = None,
+        targeting: Mapping[str, Sequence[str | int]] | None = None,
+        timezone: str = "UTC",
     ) -> Forecast:
         """Ad requests expected from ``start`` to ``end``, against what ``budget`` buys; with
         ``targeting`` (``target_apps``, ``target_platforms``, ``target_content``,
-        ``target_geo``), the part of
+        ``target_geo``, ``daypart_hours`` on ``timezone``'s clock), the part of
         them it reaches."""
         params = {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "budget": str(budget),
             "cpm": str(cpm),
-            **{name: ",".join(items) for name, items in (targeting or {}).items() if items},
+            **{
+                name: ",".join(map(str, items))
+                for name, items in (targeting or {}).items()
+                if items
+            },
         }
+        if params.get("daypart_hours"):
+            params["timezone"] = timezone
         return self._parse(Forecast, self._request("GET", "/forecast", params=params))
 
     def performance(self, *, start: datetime, end: datetime) -> PerformanceReport:

@@ -19,10 +19,12 @@ HELP = (
     "Each hour to come is expected to bring as many ad requests as the same hour of the day did "
     "over the last week; unsold: those no paid campaign takes today (no fill, or house ads "
     "only). With apps, platforms, content or places chosen, the share of last week's requests "
-    "(a sample of them) those reach narrows both. Before caps, dayparts and pacing."
+    "(a sample of them) those reach narrows both; with dayparts, only its hours count. Before "
+    "frequency caps and pacing."
 )
-TARGETING = ("target_apps", "target_platforms", "target_content", "target_geo")
-"""The campaign fields the forecast weighs the supply by."""
+TARGETING = ("target_apps", "target_platforms", "target_content", "target_geo", "daypart_hours")
+"""The campaign fields the forecast weighs the supply by (dayparts on the campaign's
+``timezone``)."""
 
 
 def verdict(result: Forecast) -> tuple[str, str]:
@@ -64,6 +66,7 @@ def render(api: AdminApi, campaign: Campaign) -> None:
             budget=campaign.budget_remaining,
             cpm=campaign.cpm,
             targeting={name: getattr(campaign, name) for name in TARGETING},
+            timezone=campaign.timezone,
         )
     except ApiError as exc:
         if exc.status != 404:
@@ -111,6 +114,11 @@ def show(result: Forecast) -> None:
             "Impressions the budget buys",
             "—" if needed is None else formatting.count(needed),
             border=True,
+        )
+    if result.running_hours is not None:
+        st.caption(
+            f"In its dayparts: {formatting.count(round(result.running_hours))} hours until "
+            f"{formatting.day(result.end)}."
         )
     kind, text = verdict(result)
     {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind](text)

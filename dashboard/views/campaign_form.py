@@ -602,6 +602,7 @@ def _forecast(api: AdminApi, values: dict[str, Any], campaign: Campaign | None) 
             budget=max(left, Decimal("0.01")),
             cpm=cpm,
             targeting={name: values.get(name, []) for name in forecast_panel.TARGETING},
+            timezone=values.get("timezone", "UTC"),
         )
     except ApiError as exc:
         ui.report_api_error(exc, action="forecast these dates", labels=LABELS)

@@ -230,19 +230,32 @@ async def avails_forecast(
     target_platforms: TargetingList = None,
     target_content: TargetingList = None,
     target_geo: TargetingList = None,
+    daypart_hours: TargetingList = None,
+    timezone: Annotated[str | None, Query(max_length=64, description="of daypart_hours")] = None,
 ) -> Forecast:
     """Ad requests expected from ``from`` to ``to`` at the last week's hourly rates, and how many
     of them no paid campaign takes today (see ads/forecast.py); with ``budget`` and ``cpm``, the
     impressions that budget needs, to compare; with a targeting (comma-separated, as a campaign
-    takes them), the part of both that targeting reaches, from the sampled requests."""
+    takes them), the part of both that targeting reaches, from the sampled requests; with
+    ``daypart_hours`` (hours of the week on ``timezone``'s clock), only those hours count."""
     now = datetime.now(UTC)
     start = now if from_ is None else parse_bound(from_, field="from", end=False)
     end = start + FORECAST_SPAN if to is None else parse_bound(to, field="to", end=True)
-    wanted = _targeting(
-        target_apps=target_apps,
-        target_platforms=target_platforms,
-        target_content=target_content,
-        target_geo=target_geo,
+    parsed = _targeting(
+        {
+            "target_apps": target_apps,
+            "target_platforms": target_platforms,
+            "target_content": target_content,
+            "target_geo": target_geo,
+            "daypart_hours": daypart_hours,
+        },
+        timezone=timezone,
+    )
+    wanted = Targeting(
+        target_apps=frozenset(parsed.target_apps),
+        target_platforms=frozenset(parsed.target_platforms),
+        target_content=frozenset(parsed.target_content),
+        target_geo=frozenset(parsed.target_geo),
     )
     hours = history_hours(now)
     inventory = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
@@ -252,24 +265,31 @@ async def avails_forecast(
         audience = reach(await inventory.samples(sorted({h.date() for h in hours})), wanted)
     needed = None if budget is None or cpm is None else impressions_for(budget, cpm)
     return forecast(
-        counts, now=now, start=start, end=end, impressions_needed=needed, audience=audience
+        counts,
+        now=now,
+        start=start,
+        end=end,
+        impressions_needed=needed,
+        audience=audience,
+        daypart=parsed.daypart(),
     )
 
 
-def _targeting(**lists: str | None) -> Targeting:
-    """The targeting of the forecast's query; :class:`InvalidInput` naming a bad list."""
+def _targeting(lists: dict[str, str | None], *, timezone: str | None) -> CampaignTargeting:
+    """The targeting of the forecast's query (comma-separated lists); :class:`InvalidInput`
+    naming a bad list."""
+    fields: dict[str, object] = {name: raw.split(",") for name, raw in lists.items() if raw}
+    if raw_hours := lists.get("daypart_hours"):  # whole numbers, as a campaign takes them
+        fields["daypart_hours"] = [
+            int(h) if h.strip().isascii() and h.strip().isdigit() else h
+            for h in raw_hours.split(",")
+        ]
+    if timezone:
+        fields["timezone"] = timezone
     try:
-        parsed = CampaignTargeting.model_validate(
-            {name: raw.split(",") for name, raw in lists.items() if raw}
-        )
+        return CampaignTargeting.model_validate(fields)
     except ValidationError as exc:
         raise InvalidInput.of("invalid targeting", exc) from exc
-    return Targeting(
-        target_apps=frozenset(parsed.target_apps),
-        target_platforms=frozenset(parsed.target_platforms),
-        target_content=frozenset(parsed.target_content),
-        target_geo=frozenset(parsed.target_geo),
-    )
 
 
 @router.get(

@@ -633,6 +633,18 @@ def test_detail_forecasts_what_its_targeting_reaches(
     assert "Unsold it reaches" in {m.label for m in app.metric}
 
 
+def test_detail_forecasts_only_the_hours_of_its_dayparts(app: AppTest, api: httpx.Client) -> None:
+    evenings = [day * 24 + hour for day in range(7) for hour in (19, 20, 21)]
+    campaign = create_campaign(api, daypart_hours=evenings, timezone="Europe/Paris")
+    app = goto(app, DETAIL, id=campaign["id"])
+    captions = [c.value for c in app.caption if c.value.startswith("In its dayparts:")]
+    assert len(captions) == 1, texts(app)
+    hours = int(captions[0].split(": ")[1].split(" ")[0].replace(",", ""))
+    end = datetime.fromisoformat(campaign["end_date"])
+    flight_days = (end - datetime.now(UTC)).total_seconds() / 86_400  # about 20
+    assert abs(hours - 3 * flight_days) <= 4  # three hours an evening until the flight ends
+
+
 def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Client) -> None:
     campaign = create_campaign(api)
     app = goto(app, DETAIL, id=campaign["id"])

@@ -179,10 +179,21 @@ def test_forecast_weighs_a_targeting_by_the_sampled_requests(
     assert in_nz.json()["targeted_share"] == body["targeted_share"]
     elsewhere = api.get("/forecast", params={"to": to, "target_apps": app, "target_geo": "AU"})
     assert elsewhere.json()["targeted_share"] == 0
+    # Every hour of the week is the whole supply; its hours are those of the range.
+    always = ",".join(map(str, range(168)))
+    weekly = api.get(
+        "/forecast", params={"to": to, "daypart_hours": always, "timezone": "Asia/Kolkata"}
+    )
+    assert weekly.status_code == 200, weekly.text
+    assert weekly.json()["requests"] == whole["requests"]
+    assert abs(weekly.json()["running_hours"] - 24) < 0.02 and whole["running_hours"] is None
     for bad, field in [
         ({"target_platforms": "fridge"}, "target_platforms.0"),
         ({"target_content": "Sports"}, "target_content.0"),
         ({"target_geo": "NZ,Atlantis"}, "target_geo.1"),
+        ({"daypart_hours": "20,168"}, "daypart_hours.1"),
+        ({"daypart_hours": "prime"}, "daypart_hours.0"),
+        ({"daypart_hours": "20", "timezone": "Mars/Olympus_Mons"}, "timezone"),
     ]:
         refused = api.get("/forecast", params={"to": to, **bad})
         assert refused.status_code == 422, refused.text

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from ads.dayparts import Daypart
 from ads.errors import InvalidInput
 from ads.forecast import LOOKBACK_DAYS, forecast, history_hours, impressions_for
 from ads.inventory import HOUR, InventoryCounts
@@ -55,6 +56,23 @@ def test_each_hour_of_the_day_keeps_its_own_rate() -> None:
     half = forecast(prime_time, now=NOW, start=evening, end=evening + HOUR / 2)
     assert half.requests == 5
     assert forecast(prime_time, now=NOW, start=NOW, end=evening).requests == 0
+
+
+def test_a_daypart_counts_only_the_hours_it_runs() -> None:
+    counts = steady(100, 70, 10, hours=LOOKBACK_DAYS * 24)
+    # Sunday 2026-12-06: 18:00-20:00 in New York (UTC-5) is 23:00-01:00 UTC.
+    sunday_evening = Daypart(frozenset({6 * 24 + 18, 6 * 24 + 19}), zone="America/New_York")
+    day = forecast(counts, now=NOW, start=NOW, end=NOW + timedelta(days=1), daypart=sunday_evening)
+    assert (day.requests, day.paid_filled, day.running_hours) == (200, 120, 2.0)
+    # Half an hour of the range lies in the daypart: half an hour's requests.
+    late = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
+    half = forecast(counts, now=NOW, start=NOW, end=late, daypart=sunday_evening)
+    assert (half.requests, half.running_hours) == (50, 0.5)
+    week = forecast(counts, now=NOW, start=NOW, end=NOW + timedelta(days=7), daypart=sunday_evening)
+    assert week.running_hours == 2.0  # the next Sunday evening starts after the range
+    assert forecast(counts, now=NOW, start=NOW, end=NOW + HOUR).running_hours is None
+    nothing_yet = forecast({}, now=NOW, start=NOW, end=late, daypart=sunday_evening)
+    assert (nothing_yet.requests, nothing_yet.running_hours) == (0, 0.5)
 
 
 def test_a_new_server_averages_only_the_hours_since_its_first_request() -> None:
