@@ -81,7 +81,7 @@ class CreativeUpdate(BaseModel):
     those that fit a break (all 1: an even rotation)."""
 
     @model_validator(mode="after")
-    def _something(self) -> Self:
+    def _changes_something(self) -> Self:
         if not self.model_fields_set:
             raise ValueError("nothing to change: send name, paused or weight")
         for field in self.model_fields_set:
