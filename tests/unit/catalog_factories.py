@@ -3,14 +3,20 @@ around :data:`NOW`; its creatives are ``k<n>-<seconds>``."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from ads.catalog import CatalogCampaign, CatalogCreative
+from ads.decision import decide_pod
+from ads.platforms import Platform
+from ads.selection import CatalogIndex
+from ads.tracking import BeaconSigner
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+SIGNER = BeaconSigner("s" * 32, base_url="https://ads.example.com")
 
 
 def campaign(number: int, **fields: Any) -> CatalogCampaign:
@@ -42,3 +48,35 @@ def creative(campaign_number: int, seconds: int = 15) -> CatalogCreative:
         mime="video/mp4",
         url=f"https://cdn.example.com/{campaign_number}-{seconds}.mp4",
     )
+
+
+def served(
+    campaigns: list[CatalogCampaign],
+    app: str | None = None,
+    *,
+    platform: Platform | None = None,
+    content: frozenset[str] = frozenset(),
+    geo: frozenset[str] = frozenset(),
+    draws: int = 60,
+) -> set[str]:
+    """The campaigns ``draws`` pods of up to 3 ads (one 15 s creative per campaign) take for a
+    request from ``app``, ``platform``, next to ``content``, from a viewer in ``geo``."""
+    index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
+    seen: set[str] = set()
+    rng = random.Random(7)
+    for _ in range(draws):
+        for decision in decide_pod(
+            index,
+            request_id="r",
+            max_duration_ms=None,
+            max_ads=3,
+            now=NOW,
+            rng=rng,
+            signer=SIGNER,
+            app=app,
+            platform=platform,
+            content=content,
+            geo=geo,
+        ):
+            seen.add(decision.campaign.id)
+    return seen

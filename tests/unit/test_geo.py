@@ -3,8 +3,6 @@ campaigns a viewer in a place may get."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,8 +10,7 @@ from pydantic import ValidationError
 
 from ads.audience import RequestProfile, Targeting, reach
 from ads.campaigns import CampaignCreate, CampaignTargeting, CampaignUpdate
-from ads.catalog import CatalogCampaign, campaign_from_hash, campaign_to_hash
-from ads.decision import decide_pod
+from ads.catalog import campaign_from_hash, campaign_to_hash
 from ads.geo import (
     MAX_TARGET_PLACES,
     GeoHeaders,
@@ -26,10 +23,8 @@ from ads.geo import (
 )
 from ads.selection import CatalogIndex
 from ads.targeting import located_in
-from ads.tracking import BeaconSigner
-from tests.unit.catalog_factories import NOW, campaign, creative
+from tests.unit.catalog_factories import campaign, served
 
-SIGNER = BeaconSigner("s" * 32, base_url="https://ads.example.com")
 BASE = {
     "name": "Located",
     "budget_total": "100",
@@ -131,25 +126,6 @@ def test_whatever_a_request_sends_names_a_known_country_and_at_most_one_region(
     assert len(places) <= 2
 
 
-def served(campaigns: list[CatalogCampaign], geo: frozenset[str], draws: int = 60) -> set[str]:
-    index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
-    seen: set[str] = set()
-    rng = random.Random(7)
-    for _ in range(draws):
-        for decision in decide_pod(
-            index,
-            request_id="r",
-            max_duration_ms=None,
-            max_ads=3,
-            now=NOW,
-            rng=rng,
-            signer=SIGNER,
-            geo=geo,
-        ):
-            seen.add(decision.campaign.id)
-    return seen
-
-
 def test_a_viewer_gets_the_campaigns_of_their_country_and_region_only() -> None:
     nationwide = campaign(1, target_geo=frozenset({"US"}), advertiser="A")
     california = campaign(2, target_geo=frozenset({"US-CA", "US-OR"}), advertiser="B")
@@ -158,11 +134,11 @@ def test_a_viewer_gets_the_campaigns_of_their_country_and_region_only() -> None:
     catalog = [nationwide, california, germany, anywhere]
     assert CatalogIndex(catalog, []).geo_targeted
     assert not CatalogIndex([anywhere], []).geo_targeted
-    assert served(catalog, frozenset({"US", "US-CA"})) == {"c1", "c2", "c4"}
-    assert served(catalog, frozenset({"US", "US-NY"})) == {"c1", "c4"}
-    assert served(catalog, frozenset({"US"})) == {"c1", "c4"}
-    assert served(catalog, frozenset({"DE", "DE-BY"})) == {"c3", "c4"}
-    assert served(catalog, frozenset()) == {"c4"}  # no known place: untargeted only
+    assert served(catalog, geo=frozenset({"US", "US-CA"})) == {"c1", "c2", "c4"}
+    assert served(catalog, geo=frozenset({"US", "US-NY"})) == {"c1", "c4"}
+    assert served(catalog, geo=frozenset({"US"})) == {"c1", "c4"}
+    assert served(catalog, geo=frozenset({"DE", "DE-BY"})) == {"c3", "c4"}
+    assert served(catalog, geo=frozenset()) == {"c4"}  # no known place: untargeted only
     assert located_in(anywhere, frozenset())
 
 

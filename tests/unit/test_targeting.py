@@ -3,14 +3,11 @@ which campaigns a request from an app, a platform or next to some content may ge
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from pydantic import ValidationError
 
 from ads.campaigns import CampaignCreate, CampaignUpdate
-from ads.catalog import CatalogCampaign, campaign_from_hash, campaign_to_hash
-from ads.decision import decide_pod
+from ads.catalog import campaign_from_hash, campaign_to_hash
 from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.targeting import (
@@ -22,10 +19,8 @@ from ads.targeting import (
     runs_in,
     shows_in,
 )
-from ads.tracking import BeaconSigner
-from tests.unit.catalog_factories import NOW, campaign, creative
+from tests.unit.catalog_factories import campaign, served
 
-SIGNER = BeaconSigner("s" * 32, base_url="https://ads.example.com")
 SPORTS, NEWS = "com.example.sports", "151908"
 BASE = {
     "name": "Targeted",
@@ -97,34 +92,6 @@ def test_target_apps_survive_the_catalog_hash() -> None:
     assert campaign_to_hash(targeted)["target_apps"] == f"{NEWS},{SPORTS}"
     assert campaign_from_hash(campaign_to_hash(targeted)) == targeted
     assert campaign_from_hash(campaign_to_hash(campaign(2))).target_apps == frozenset()
-
-
-def served(
-    campaigns: list[CatalogCampaign],
-    app: str | None,
-    *,
-    platform: Platform | None = None,
-    content: frozenset[str] = frozenset(),
-    draws: int = 60,
-) -> set[str]:
-    index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
-    seen: set[str] = set()
-    rng = random.Random(7)
-    for _ in range(draws):
-        for decision in decide_pod(
-            index,
-            request_id="r",
-            max_duration_ms=None,
-            max_ads=3,
-            now=NOW,
-            rng=rng,
-            signer=SIGNER,
-            app=app,
-            platform=platform,
-            content=content,
-        ):
-            seen.add(decision.campaign.id)
-    return seen
 
 
 def test_a_request_gets_targeted_campaigns_only_from_their_apps() -> None:
