@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from ads.audience import Targeting
 from ads.dayparts import HOURS_PER_WEEK, Daypart, check_zone
 from ads.errors import Conflict, InvalidInput
 from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
@@ -284,6 +285,15 @@ class CampaignTargeting(_Strict):
     target_geo: TargetGeo = []
     daypart_hours: DaypartHours = []
     timezone: TimeZone = "UTC"
+
+    def audience(self) -> Targeting:
+        """Who it reaches, as the sampled requests are weighed (ads/audience.py)."""
+        return Targeting(
+            target_apps=frozenset(self.target_apps),
+            target_platforms=frozenset(self.target_platforms),
+            target_content=frozenset(self.target_content),
+            target_geo=frozenset(self.target_geo),
+        )
 
     def daypart(self) -> Daypart | None:
         """The hours it runs, on its zone's clock; None: all the time."""

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads import reporting
-from ads.audience import Targeting, reach
+from ads.audience import reach
 from ads.campaigns import MAX_BUDGET, CampaignTargeting
 from ads.creative_report import CreativeReport, creative_rows
 from ads.errors import InvalidInput, NotFound
@@ -251,12 +251,7 @@ async def avails_forecast(
         },
         timezone=timezone,
     )
-    wanted = Targeting(
-        target_apps=frozenset(parsed.target_apps),
-        target_platforms=frozenset(parsed.target_platforms),
-        target_content=frozenset(parsed.target_content),
-        target_geo=frozenset(parsed.target_geo),
-    )
+    wanted = parsed.audience()
     hours = history_hours(now)
     inventory = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
     counts = await inventory.read(hours)
