@@ -57,6 +57,10 @@ class AdRequestBody(BaseModel):
     content: dict[str, Any] | None = None
     """What is being watched (OpenRTB ``content``): its ``cat`` (IAB codes) is read for
     content targeting (ads/targeting.py)."""
+    regs: dict[str, Any] | None = None
+    user: dict[str, Any] | None = None
+    """OpenRTB ``regs`` (``coppa``, ``gdpr``) and ``user`` (``consent``): the privacy signals
+    ads/privacy.py reads, with ``device.lmt`` and ``device.dnt``."""
     vast_tags: bool = Field(default=False, strict=True)
     """Whether the player resolves third-party VAST tags (``vast_tag_url``); by default a JSON
     answer holds videos only, which every JSON player can play."""

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
+from ads.privacy import TAG_PARAMETERS
 from ads.vast import format_duration
 
 VMAP_NAMESPACE = "http://www.iab.net/videosuite/vmap"
@@ -31,6 +32,7 @@ PASSED_ON = (
     "ua",
     "country",
     "region",
+    *TAG_PARAMETERS,
 )
 """VAST tag parameters a schedule request hands on to each break's tag, as received."""
 

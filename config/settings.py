@@ -132,6 +132,14 @@ class Settings(BaseSettings):
         description="Request header with the viewer's region (ISO 3166-2, the part after the "
         "dash: CloudFront-Viewer-Country-Region); empty: none.",
     )
+    tcf_vendor_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=65_535,
+        description="This ad server's id in the IAB TCF Global Vendor List, if it has one: "
+        "where GDPR applies, the device id is then used only with that vendor's consent too "
+        "(ads/privacy.py); unset: the purposes' consent decides.",
+    )
     creative_review: Literal["off", "third_party", "all"] = Field(
         default="third_party",
         description="Creatives editors add that wait for an admin's approval before serving: "

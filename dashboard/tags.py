@@ -13,6 +13,13 @@ APP_MACRO = "[APPBUNDLE]"
 """The IAB macro players replace with the app's bundle or store id."""
 AGENT_MACRO = "[DEVICEUA]"
 """The IAB macro a server fetching ads for a player replaces with the player's User-Agent."""
+PRIVACY_MACROS = {
+    "lmt": "[LIMITADTRACKING]",
+    "regs": "[REGULATIONS]",
+    "gdpr_consent": "[GDPRCONSENT]",
+}
+"""The IAB macros of the viewer's privacy choices: limit ad tracking, the regulations that
+apply (COPPA, GDPR) and the GDPR consent string (ads/privacy.py)."""
 
 
 def vast_tag_url(
@@ -29,10 +36,12 @@ def vast_tag_url(
     ``max_ads`` (more than 1: an ad pod), ``blocked_categories`` (IAB codes the player wants
     no ad of) and ``content_categories`` (IAB codes of the content the tag plays next to, for
     contextual targeting). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``,
-    ``app_bundle=[APPBUNDLE]`` and ``ua=[DEVICEUA]``: players put the device's advertising id
-    (which frequency caps and reach count by), their app's bundle (which app targeting matches)
-    and, fetching for a player, its User-Agent (which platform targeting reads; else the
-    request's own) in those IAB macros; left unfilled, they are ignored."""
+    ``app_bundle=[APPBUNDLE]``, ``ua=[DEVICEUA]`` and the privacy macros
+    (:data:`PRIVACY_MACROS`): players put the device's advertising id (which frequency caps and
+    reach count by), their app's bundle (which app targeting matches), fetching for a player
+    its User-Agent (which platform targeting reads; else the request's own), and the viewer's
+    privacy choices (which limit what the id is used for) in those IAB macros; left unfilled,
+    they are ignored."""
     params: dict[str, str] = {}
     if campaign_id is not None:
         params["campaign_id"] = str(campaign_id)
@@ -77,10 +86,11 @@ def _tag(
     blocked_categories: Sequence[str],
     content_categories: Sequence[str],
 ) -> str:
-    """The tag URL: ``params``, then the categories and the device, app and agent macros."""
+    """The tag URL: ``params``, then the categories and the device, app, agent and privacy
+    macros."""
     if blocked_categories:
         params["blocked_categories"] = ",".join(blocked_categories)
     if content_categories:
         params["content_cat"] = ",".join(content_categories)
-    params |= {"ifa": DEVICE_MACRO, "app_bundle": APP_MACRO, "ua": AGENT_MACRO}
+    params |= {"ifa": DEVICE_MACRO, "app_bundle": APP_MACRO, "ua": AGENT_MACRO, **PRIVACY_MACROS}
     return f"{public_base_url.rstrip('/')}/api/v1/{endpoint}?{urlencode(params, safe=',[]')}"

@@ -310,11 +310,13 @@ def _vast_tag(campaign: Campaign) -> None:
             "Brightcove, Google IMA SDK or any VAST 4 player).\n"
             "3. The player requests an ad at each break and fires the tracking beacons; "
             "impressions and completions show up on the Analytics page.\n"
-            "4. Keep `ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]` at the end: players "
-            "that fill IAB macros put the device's advertising id (frequency caps and reach "
-            "count by it), their app's bundle (app targeting matches it) and, fetching for a "
-            "player, its User-Agent (platform targeting reads it) there; left unfilled, they "
-            "are ignored."
+            "4. Keep the bracketed IAB macros at the end (`ifa=[IFA]` to "
+            "`gdpr_consent=[GDPRCONSENT]`): players that fill them put the device's "
+            "advertising id (frequency caps and reach count by it), their app's bundle (app "
+            "targeting matches it), fetching for a player its User-Agent (platform targeting "
+            "reads it), and the viewer's privacy choices (limit ad tracking, COPPA, GDPR "
+            "consent: they decide whether the id may be used) there; left unfilled, they are "
+            "ignored."
         )
 
 

@@ -45,6 +45,7 @@ from ads.frequency import device_id, request_ifa
 from ads.geo import NOWHERE, GeoHeaders, device_geo, viewer_places
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
+from ads.privacy import DeviceUse, openrtb_use, tag_use
 from ads.targeting import request_app_bundle, request_content_categories
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from ads.vmap import PASSED_ON, AdBreak, ScheduleRequest, ad_breaks, render_vmap
@@ -162,6 +163,7 @@ class ServingIngress:
         self._public_base_url = settings.public_base_url.rstrip("/")
         self._rng = random.Random()
         self._edge = GeoHeaders.named(settings.geo_country_header, settings.geo_region_header)
+        self._tcf_vendor_id = settings.tcf_vendor_id
         self._render = DecisionRenderer(
             self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
         )
@@ -269,6 +271,9 @@ class ServingIngress:
             campaign_id=None,
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
+            use=openrtb_use(
+                ad_request.device, ad_request.regs, ad_request.user, vendor_id=self._tcf_vendor_id
+            ),
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
             content=ad_request.content.get("cat") if ad_request.content else None,
@@ -304,6 +309,7 @@ class ServingIngress:
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
+            use=tag_use(params, vendor_id=self._tcf_vendor_id),
             app=params.get("app_bundle"),
             platform=lambda: remembered_platform_of(
                 user_agent=_player_agent(params.get("ua"), request)
@@ -360,6 +366,7 @@ class ServingIngress:
         campaign_id: str | None,
         blocked_categories: frozenset[str],
         ifa: object,
+        use: DeviceUse,
         app: object,
         platform: Callable[[], Platform | None],
         content: object,
@@ -368,7 +375,8 @@ class ServingIngress:
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
-        key the beacons carry for reach, from campaigns that run in the ``app`` it names, on
+        key the beacons carry for reach (each only as far as the request's privacy signals
+        ``use`` allow), from campaigns that run in the ``app`` it names, on
         the device's ``platform`` (read only while some campaign targets platforms), in the
         ``content`` categories it names (as the player sent them) and the viewer's places
         (``geo``, read only while some campaign targets places), third-party
@@ -379,7 +387,7 @@ class ServingIngress:
         index = self._catalog.index
         named = device_id(ifa)
         # Caps are checked only while some campaign in the snapshot has one.
-        device = named if index.frequency_capped else None
+        device = named if use.caps and index.frequency_capped else None
         stamp = now.timestamp() if device is not None else 0.0
         capped = False
 
@@ -403,7 +411,7 @@ class ServingIngress:
             campaign_id=campaign_id,
             accept=covered,
             blocked_categories=blocked_categories,
-            device=None if named is None else self._signer.device_key(named),
+            device=None if named is None or not use.reach else self._signer.device_key(named),
             app=request_app_bundle(app) if index.app_targeted else None,
             platform=platform() if index.platform_targeted else None,
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
@@ -427,7 +435,7 @@ class ServingIngress:
                 if decision.campaign.frequency_cap is not None:
                     self._frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
         house = sum(d.campaign.priority is Priority.HOUSE for d in ads) if index.house else 0
-        self._metrics.served(endpoint, len(ads), capped=capped, house_ads=house)
+        self._metrics.served(endpoint, len(ads), capped=capped, house_ads=house, limited=use.limit)
         return ads
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:

@@ -2,10 +2,11 @@
 
 A Ray metric call per request would cost the hot path several µs, so a replica adds its counts
 up in a plain :class:`collections.Counter` and hands the totals to Ray's metrics every few
-seconds (exported as ``ray_ctv_decisions_total``, ``ray_ctv_ads_served_total`` and
-``ray_ctv_frequency_capped_total``; fill rate is ``filled / (filled + no_fill)``), and adds
-them to the hour's ad-inventory counts in Redis (storage/inventory.py) for the dashboard, with
-the day's sample of who asked (ads/audience.py) for targeted forecasts.
+seconds (exported as ``ray_ctv_decisions_total``, ``ray_ctv_ads_served_total``,
+``ray_ctv_frequency_capped_total`` and ``ray_ctv_tracking_limited_total``; fill rate is
+``filled / (filled + no_fill)``), and adds them to the hour's ad-inventory counts in Redis
+(storage/inventory.py) for the dashboard, with the day's sample of who asked (ads/audience.py)
+for targeted forecasts.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from redis.exceptions import RedisError
 
 from ads.audience import SAMPLE_EVERY, RequestProfile
 from ads.inventory import InventoryCounts, hour_of
+from ads.privacy import Limit
 from storage.inventory import KEEP, RedisInventory
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class DecisionMetrics:
         self._requests: Counter[tuple[str, str]] = Counter()
         self._ads: Counter[str] = Counter()
         self._capped: Counter[str] = Counter()
+        self._limited: Counter[tuple[str, Limit]] = Counter()
         self._house_ads = 0
         self._house_only = 0
         self._unstored: dict[datetime, InventoryCounts] = {}
@@ -64,15 +67,32 @@ class DecisionMetrics:
             description="Ad requests in which a frequency cap held back a campaign for the device.",
             tag_keys=("endpoint",),
         )
+        self._limited_metric = metrics.Counter(
+            "ctv_tracking_limited",
+            description="Ad requests whose privacy signals kept the device id from frequency "
+            "caps or reach, by reason (lmt: limit ad tracking, coppa, gdpr: no consent).",
+            tag_keys=("endpoint", "reason"),
+        )
 
-    def served(self, endpoint: str, ads: int, *, capped: bool = False, house_ads: int = 0) -> None:
+    def served(
+        self,
+        endpoint: str,
+        ads: int,
+        *,
+        capped: bool = False,
+        house_ads: int = 0,
+        limited: Limit | None = None,
+    ) -> None:
         """One request of ``endpoint`` answered with ``ads`` ads (0: no fill), ``house_ads`` of
-        them of house campaigns; ``capped``: a frequency cap held back a campaign for it."""
+        them of house campaigns; ``capped``: a frequency cap held back a campaign for it;
+        ``limited``: why its privacy signals kept its device id out of caps or reach."""
         self._requests[endpoint, FILLED if ads else NO_FILL] += 1
         if ads:
             self._ads[endpoint] += ads
         if capped:
             self._capped[endpoint] += 1
+        if limited is not None:
+            self._limited[endpoint, limited] += 1
         if house_ads:
             self._house_ads += house_ads
             self._house_only += house_ads == ads
@@ -112,6 +132,7 @@ class DecisionMetrics:
         requests, self._requests = self._requests, Counter()
         ads, self._ads = self._ads, Counter()
         capped, self._capped = self._capped, Counter()
+        limited, self._limited = self._limited, Counter()
         if self._inventory is not None and requests:
             outcomes: Counter[str] = Counter()
             for (_, outcome), count in requests.items():
@@ -137,6 +158,8 @@ class DecisionMetrics:
             self._ads_metric.inc(count, tags={"endpoint": endpoint})
         for endpoint, count in capped.items():
             self._capped_metric.inc(count, tags={"endpoint": endpoint})
+        for (endpoint, reason), count in limited.items():
+            self._limited_metric.inc(count, tags={"endpoint": endpoint, "reason": reason.value})
 
     async def store(self) -> None:
         """Add the inventory counts set aside to Redis; while it is away they wait for the next

@@ -13,7 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD
 
-TAG_MACROS = "ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]"
+TAG_MACROS = (
+    "ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]"
+    "&lmt=[LIMITADTRACKING]&regs=[REGULATIONS]&gdpr_consent=[GDPRCONSENT]"
+)
 """How every VAST tag the dashboard makes ends: the IAB macros players fill."""
 
 W = TypeVar("W")

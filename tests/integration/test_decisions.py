@@ -467,12 +467,17 @@ def test_served_ads_say_how_long_they_stay_playable(
     assert body["expires_in"] == expected
 
 
-_OUTCOME_OF = {"ray_ctv_ads_served_total": "ads", "ray_ctv_frequency_capped_total": "capped"}
+_OUTCOME_OF = {
+    "ray_ctv_ads_served_total": "ads",
+    "ray_ctv_frequency_capped_total": "capped",
+    "ray_ctv_tracking_limited_total": "limited",
+}
 
 
 def decision_counts(ray_client: Any) -> dict[tuple[str, str], float]:
-    """``ray_ctv_decisions_total`` (with ads served and frequency-capped requests as outcomes
-    "ads" and "capped") from the node's Prometheus endpoint, summed over replicas."""
+    """``ray_ctv_decisions_total`` (with ads served, frequency-capped requests and requests
+    whose privacy signals limited tracking as outcomes "ads", "capped" and "limited:<reason>")
+    from the node's Prometheus endpoint, summed over replicas."""
     port = ray_client.nodes()[0]["MetricsExportPort"]
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     counts: dict[tuple[str, str], float] = {}
@@ -480,6 +485,8 @@ def decision_counts(ray_client: Any) -> dict[tuple[str, str], float]:
         for sample in family.samples:
             if sample.name == "ray_ctv_decisions_total" or sample.name in _OUTCOME_OF:
                 outcome = sample.labels.get("outcome") or _OUTCOME_OF[sample.name]
+                if "reason" in sample.labels:
+                    outcome += f":{sample.labels['reason']}"
                 key = (sample.labels["endpoint"], outcome)
                 counts[key] = counts.get(key, 0.0) + sample.value
     return counts

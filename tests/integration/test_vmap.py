@@ -36,6 +36,8 @@ def test_a_programme_s_breaks_each_get_a_pod_within_the_break(
         "request_id": "episode-7",
         "country": "CAN",
         "ifa": "[IFA]",  # an unfilled macro goes on as it is, for the break's fetch to fill
+        "lmt": "1",
+        "gdpr_consent": "[GDPRCONSENT]",
         "campaign_id": "not handed on",
     }
     answer = serving.get("/api/v1/vmap", params=query)
@@ -61,6 +63,8 @@ def test_a_programme_s_breaks_each_get_a_pod_within_the_break(
             "request_id": f"episode-7-{ad_break.get('breakId')}",
             "country": "CAN",
             "ifa": "[IFA]",
+            "lmt": "1",
+            "gdpr_consent": "[GDPRCONSENT]",
         }
 
     def fetch(tag: str) -> httpx.Response:

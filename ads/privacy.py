@@ -1,0 +1,220 @@
+"""Privacy signals of an ad request, and what they allow done with the device's advertising id.
+
+The id is read for two things: frequency caps (how many ads of a campaign a device saw) and
+reach (the device key the beacons carry). Both are off when the player says the user limited
+ad tracking (OpenRTB ``device.lmt`` or ``device.dnt``, VAST ``[LIMITADTRACKING]``) or that the
+app is directed at children (``regs.coppa``, COPPA). Where GDPR applies (``regs.gdpr``, VAST
+``[REGULATIONS]`` naming ``gdpr``), the user's IAB TCF v2 consent string decides: reading the id
+needs consent to purpose 1 (store and/or access information on a device), caps need purpose 2
+(use limited data to select advertising) and reach purpose 7 (measure advertising performance),
+each by consent or legitimate interest; with ``vendor_id`` set (the server's own id in the
+Global Vendor List) the string must give that vendor consent too. No string, or one that does
+not decode, is no consent. A request that says nothing is taken as allowing both (an unfilled
+macro says nothing).
+
+The ad is served either way: these signals limit what is remembered of the device, not whether
+the viewer sees an ad.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+STORE_ON_DEVICE, SELECT_ADS, MEASURE_ADS = 1, 2, 7
+"""The TCF purposes the device id needs: read it, cap by it, count reach by it."""
+MAX_CONSENT_CHARS = 4096
+"""Longer consent strings are not decoded (no consent)."""
+
+# TCF v2 core segment: bit offsets and widths of the fields read here.
+_VERSION = (0, 6)
+_PURPOSES_CONSENT = 152
+_PURPOSES_LEGITIMATE_INTEREST = 176
+_VENDOR_SECTION = 213
+_CORE_BITS = _VENDOR_SECTION + 17
+"""The core segment up to the vendor section's MaxVendorId and IsRangeEncoding."""
+
+
+class Limit(enum.StrEnum):
+    """Why the device id went unused (the decision metrics count each)."""
+
+    LIMIT_AD_TRACKING = "lmt"
+    CHILD_DIRECTED = "coppa"
+    NO_GDPR_CONSENT = "gdpr"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUse:
+    """What a request lets the server do with its device id."""
+
+    caps: bool
+    reach: bool
+    limit: Limit | None = None
+    """Why ``caps`` or ``reach`` is off, or None."""
+
+
+FULL_USE = DeviceUse(caps=True, reach=True)
+
+
+class NotTcfString(ValueError):
+    """The text is not an IAB TCF v2 consent string."""
+
+
+class _Bits:
+    """A big-endian bit string read by offset."""
+
+    __slots__ = ("_value", "size")
+
+    def __init__(self, data: bytes) -> None:
+        self._value = int.from_bytes(data, "big")
+        self.size = len(data) * 8
+
+    def uint(self, offset: int, width: int) -> int:
+        if offset + width > self.size:
+            raise NotTcfString("the consent string ends early")
+        return (self._value >> (self.size - offset - width)) & ((1 << width) - 1)
+
+    def flag(self, offset: int) -> bool:
+        return bool(self.uint(offset, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class TcfConsent:
+    """What a TCF v2 string's core segment grants (purposes and vendors are 1-based)."""
+
+    purposes_consent: frozenset[int]
+    purposes_legitimate_interest: frozenset[int]
+    vendors_consent: frozenset[int]
+
+    def purpose(self, purpose: int) -> bool:
+        """Consent or legitimate interest for ``purpose``."""
+        return purpose in self.purposes_consent or purpose in self.purposes_legitimate_interest
+
+    @classmethod
+    def parse(cls, text: str) -> TcfConsent:
+        """:class:`NotTcfString` when ``text`` is not a TCF v2 string."""
+        core = text.split(".", 1)[0]
+        if not core or len(core) > MAX_CONSENT_CHARS:
+            raise NotTcfString("no consent string")
+        try:
+            data = base64.urlsafe_b64decode(core + "=" * (-len(core) % 4))
+        except (binascii.Error, ValueError):
+            raise NotTcfString("not base64url") from None
+        bits = _Bits(data)
+        if bits.size < _CORE_BITS:
+            raise NotTcfString("the consent string ends early")
+        if bits.uint(*_VERSION) != 2:
+            raise NotTcfString("not a TCF v2 string")
+        return cls(
+            purposes_consent=_set_bits(bits, _PURPOSES_CONSENT, 24),
+            purposes_legitimate_interest=_set_bits(bits, _PURPOSES_LEGITIMATE_INTEREST, 24),
+            vendors_consent=_vendors(bits, _VENDOR_SECTION),
+        )
+
+
+def _set_bits(bits: _Bits, offset: int, count: int) -> frozenset[int]:
+    """The 1-based numbers of the set bits of a ``count``-bit field."""
+    field = bits.uint(offset, count)
+    return frozenset(n + 1 for n in range(count) if field >> (count - 1 - n) & 1)
+
+
+def _vendors(bits: _Bits, offset: int) -> frozenset[int]:
+    """A vendor section: MaxVendorId, then a bit per vendor or a list of ids and ranges."""
+    max_vendor = bits.uint(offset, 16)
+    if not bits.flag(offset + 16):
+        return _set_bits(bits, offset + 17, max_vendor) if max_vendor else frozenset()
+    entries = bits.uint(offset + 17, 12)
+    at = offset + 29
+    vendors: set[int] = set()
+    for _ in range(entries):
+        is_range = bits.flag(at)
+        first = bits.uint(at + 1, 16)
+        last = bits.uint(at + 17, 16) if is_range else first
+        at += 33 if is_range else 17
+        if not 1 <= first <= last <= max_vendor:
+            raise NotTcfString("a vendor range out of order")
+        vendors.update(range(first, last + 1))
+    return frozenset(vendors)
+
+
+@lru_cache(maxsize=4096)
+def _consent(text: str) -> TcfConsent | None:
+    """The decoded string, or None; cached, since a viewer's string comes with every request."""
+    try:
+        return TcfConsent.parse(text)
+    except NotTcfString:
+        return None
+
+
+def gdpr_use(consent: str | None, *, vendor_id: int | None) -> DeviceUse:
+    """What a TCF ``consent`` string (None: none sent) allows where GDPR applies."""
+    granted = _consent(consent) if consent else None
+    if (
+        granted is None
+        or STORE_ON_DEVICE not in granted.purposes_consent
+        or (vendor_id is not None and vendor_id not in granted.vendors_consent)
+    ):
+        return DeviceUse(caps=False, reach=False, limit=Limit.NO_GDPR_CONSENT)
+    caps, reach = granted.purpose(SELECT_ADS), granted.purpose(MEASURE_ADS)
+    return DeviceUse(caps, reach, None if caps and reach else Limit.NO_GDPR_CONSENT)
+
+
+def _says_yes(value: Any) -> bool:
+    """An OpenRTB flag set: 1 (or true, or "1"); anything else is not set."""
+    return value is True or value == 1 or value == "1"
+
+
+def _field(container: Mapping[str, Any] | None, name: str) -> Any:
+    """``container[name]``, else ``container["ext"][name]`` (OpenRTB 2.5 put it there)."""
+    if not container:
+        return None
+    value = container.get(name)
+    if value is None:
+        ext = container.get("ext")
+        if isinstance(ext, Mapping):
+            value = ext.get(name)
+    return value
+
+
+def openrtb_use(
+    device: Mapping[str, Any] | None,
+    regs: Mapping[str, Any] | None,
+    user: Mapping[str, Any] | None,
+    *,
+    vendor_id: int | None,
+) -> DeviceUse:
+    """What an OpenRTB-style JSON ad request allows (its ``device``, ``regs`` and ``user``)."""
+    if device and (_says_yes(device.get("lmt")) or _says_yes(device.get("dnt"))):
+        return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
+    if not regs:
+        return FULL_USE
+    if _says_yes(regs.get("coppa")):
+        return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
+    if not _says_yes(_field(regs, "gdpr")):
+        return FULL_USE
+    consent = _field(user, "consent")
+    return gdpr_use(consent if isinstance(consent, str) else None, vendor_id=vendor_id)
+
+
+TAG_PARAMETERS = ("lmt", "regs", "gdpr", "coppa", "gdpr_consent")
+"""The VAST tag parameters privacy is read from (a VMAP hands them on to its breaks)."""
+
+
+def tag_use(query: Mapping[str, str], *, vendor_id: int | None) -> DeviceUse:
+    """What a VAST tag's ``query`` allows: ``lmt`` (``[LIMITADTRACKING]``: 1 limited), ``regs``
+    (``[REGULATIONS]``: a comma list naming ``coppa`` and/or ``gdpr``; ``coppa=1`` and
+    ``gdpr=1`` say the same) and ``gdpr_consent`` (``[GDPRCONSENT]``); unfilled macros say
+    nothing."""
+    if query.get("lmt") == "1":
+        return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
+    named = {part.strip().lower() for part in query.get("regs", "").split(",")}
+    if "coppa" in named or query.get("coppa") == "1":
+        return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
+    if "gdpr" not in named and query.get("gdpr") != "1":
+        return FULL_USE
+    return gdpr_use(query.get("gdpr_consent"), vendor_id=vendor_id)

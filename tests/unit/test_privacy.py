@@ -1,0 +1,130 @@
+"""Privacy signals: what limit ad tracking, COPPA and GDPR consent leave of the device id."""
+
+from __future__ import annotations
+
+import pytest
+
+from ads.privacy import (
+    FULL_USE,
+    DeviceUse,
+    Limit,
+    NotTcfString,
+    TcfConsent,
+    gdpr_use,
+    openrtb_use,
+    tag_use,
+)
+from tests.unit.tcf_strings import BITFIELD, BITFIELD_VENDORS, RANGES, tc_string
+
+
+def test_published_strings_decode_as_published() -> None:
+    bitfield = TcfConsent.parse(BITFIELD)
+    assert bitfield.purposes_consent == {1, 3, 9, 10}
+    assert bitfield.purposes_legitimate_interest == {3, 4, 5, 8, 9, 10}
+    assert bitfield.vendors_consent == BITFIELD_VENDORS
+    ranges = TcfConsent.parse(RANGES)
+    assert ranges.purposes_consent == ranges.purposes_legitimate_interest == frozenset()
+    assert ranges.vendors_consent == {23, 42, 126, 127, 128, 587, 613, 626}
+    # A publisher segment after the core one changes nothing read here.
+    assert TcfConsent.parse(f"{BITFIELD}.argAC0gAAAAAAAAAAAA") == bitfield
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[GDPRCONSENT]",  # a macro the player left unfilled
+        "not base64!",
+        "BOEFEAyOEFEAyAHABDENAI4AAAB9vABAASA",  # a TCF v1 string
+        BITFIELD[:30],  # cut short
+        "C" * 5000,
+    ],
+)
+def test_what_is_not_a_tcf_v2_string_is_refused(text: str) -> None:
+    with pytest.raises(NotTcfString):
+        TcfConsent.parse(text)
+
+
+def test_purposes_1_2_and_7_decide_caps_and_reach() -> None:
+    everything = tc_string({1, 2, 7}, set(), set())
+    assert gdpr_use(everything, vendor_id=None) == FULL_USE
+    by_interest = tc_string({1}, {2, 7}, set())
+    assert gdpr_use(by_interest, vendor_id=None) == FULL_USE
+    caps_only = gdpr_use(tc_string({1, 2}, set(), set()), vendor_id=None)
+    assert caps_only == DeviceUse(caps=True, reach=False, limit=Limit.NO_GDPR_CONSENT)
+    no_storage = gdpr_use(tc_string({2, 7}, {1}, set()), vendor_id=None)  # 1 needs consent
+    assert no_storage == DeviceUse(caps=False, reach=False, limit=Limit.NO_GDPR_CONSENT)
+    # The published string: purpose 1 by consent, but neither 2 nor 7.
+    published = gdpr_use(BITFIELD, vendor_id=None)
+    assert published == DeviceUse(caps=False, reach=False, limit=Limit.NO_GDPR_CONSENT)
+
+
+def test_no_or_broken_consent_is_no_consent() -> None:
+    refused = DeviceUse(caps=False, reach=False, limit=Limit.NO_GDPR_CONSENT)
+    assert gdpr_use(None, vendor_id=None) == refused
+    assert gdpr_use("[GDPRCONSENT]", vendor_id=None) == refused
+    assert gdpr_use("garbage", vendor_id=None) == refused
+
+
+def test_a_configured_vendor_id_needs_its_own_consent() -> None:
+    text = tc_string({1, 2, 7}, set(), {5, 9})
+    assert gdpr_use(text, vendor_id=9) == FULL_USE
+    assert gdpr_use(text, vendor_id=6).limit is Limit.NO_GDPR_CONSENT
+    assert gdpr_use(text, vendor_id=700).limit is Limit.NO_GDPR_CONSENT  # past MaxVendorId
+    assert gdpr_use(RANGES, vendor_id=127).limit is Limit.NO_GDPR_CONSENT  # no purpose 1
+
+
+CONSENTED = tc_string({1, 2, 7}, set(), set())
+
+
+@pytest.mark.parametrize(
+    ("device", "regs", "user", "limit"),
+    [
+        (None, None, None, None),
+        ({"ifa": "x", "lmt": 0, "dnt": 0}, {"coppa": 0, "gdpr": 0}, None, None),
+        ({"lmt": 1}, None, None, Limit.LIMIT_AD_TRACKING),
+        ({"lmt": True}, None, None, Limit.LIMIT_AD_TRACKING),
+        ({"dnt": "1"}, None, None, Limit.LIMIT_AD_TRACKING),
+        ({"lmt": "yes"}, None, None, None),  # not an OpenRTB flag: says nothing
+        (None, {"coppa": 1}, None, Limit.CHILD_DIRECTED),
+        ({"lmt": 1}, {"coppa": 1}, None, Limit.LIMIT_AD_TRACKING),
+        (None, {"gdpr": 1}, None, Limit.NO_GDPR_CONSENT),
+        (None, {"gdpr": 1}, {"consent": CONSENTED}, None),
+        (None, {"ext": {"gdpr": 1}}, {"ext": {"consent": CONSENTED}}, None),  # OpenRTB 2.5
+        (None, {"ext": {"gdpr": 1}}, {"consent": 42}, Limit.NO_GDPR_CONSENT),
+        (None, {"gdpr": 0}, {"consent": "garbage"}, None),  # GDPR does not apply
+        (None, {"ext": "bad"}, None, None),
+    ],
+)
+def test_openrtb_signals(
+    device: dict[str, object] | None,
+    regs: dict[str, object] | None,
+    user: dict[str, object] | None,
+    limit: Limit | None,
+) -> None:
+    use = openrtb_use(device, regs, user, vendor_id=None)
+    assert use.limit is limit
+    assert use.caps == use.reach == (limit is None)
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ({}, None),
+        ({"lmt": "[LIMITADTRACKING]", "regs": "[REGULATIONS]", "gdpr": "[GDPR]"}, None),
+        ({"lmt": "0"}, None),
+        ({"lmt": "1"}, Limit.LIMIT_AD_TRACKING),
+        ({"regs": "coppa"}, Limit.CHILD_DIRECTED),
+        ({"regs": "GDPR, coppa"}, Limit.CHILD_DIRECTED),
+        ({"coppa": "1"}, Limit.CHILD_DIRECTED),
+        ({"regs": "gdpr"}, Limit.NO_GDPR_CONSENT),
+        ({"gdpr": "1", "gdpr_consent": "[GDPRCONSENT]"}, Limit.NO_GDPR_CONSENT),
+        ({"regs": "gdpr", "gdpr_consent": CONSENTED}, None),
+        ({"gdpr": "1", "gdpr_consent": CONSENTED}, None),
+        ({"regs": "ccpa"}, None),
+    ],
+)
+def test_vast_tag_signals(query: dict[str, str], limit: Limit | None) -> None:
+    use = tag_use(query, vendor_id=None)
+    assert use.limit is limit
+    assert use.caps == use.reach == (limit is None)
