@@ -130,11 +130,13 @@ def decide(
     campaign_id: str | None = None,
     accept: Callable[[CatalogCampaign], bool] | None = None,
     device: str | None = None,
+    place: str | None = None,
     vast_tags: bool = True,
 ) -> Decision | None:
     """Pick an ad for the request and sign its beacons; None when nothing is eligible.
     ``accept`` narrows the campaigns (e.g. to those the replica's budget lease covers);
     ``device``: the requesting device's key (:meth:`BeaconSigner.device_key`), for reach;
+    ``place``: the viewer's place the request stated (ISO 3166), for delivery by place;
     ``vast_tags``: whether third-party VAST tags may be served (else videos only)."""
     picked = index.pick(
         now,
@@ -156,6 +158,7 @@ def decide(
         creative_id=creative.id,
         served_at=served_at,
         device=device,
+        place=place,
     )
     return Decision(
         ad_serving_id=ad_serving_id,
@@ -180,6 +183,7 @@ def decide_pod(
     accept: Callable[[CatalogCampaign], bool] | None = None,
     blocked_categories: frozenset[str] = frozenset(),
     device: str | None = None,
+    place: str | None = None,
     app: str | None = None,
     platform: Platform | None = None,
     content: frozenset[str] = frozenset(),
@@ -227,6 +231,7 @@ def decide_pod(
             campaign_id=campaign_id,
             accept=acceptable,
             device=device,
+            place=place,
             vast_tags=vast_tags,
         )
         if decision is None:

@@ -30,10 +30,13 @@ class EventRow:
     error_code: int | None
     user_agent: str | None
     device: str | None
+    place: str | None
 
 
-def stream_fields(beacon: Beacon, *, received_at_ms: int, user_agent: str | None) -> dict[str, str]:
-    """The stream entry of a verified beacon."""
+def stream_fields(
+    beacon: Beacon, *, received_at_ms: int, user_agent: str | None, place: str | None = None
+) -> dict[str, str]:
+    """The stream entry of a verified beacon that came with ``user_agent`` from ``place``."""
     return {
         "id": beacon.event_id,
         "e": beacon.event,
@@ -46,6 +49,7 @@ def stream_fields(beacon: Beacon, *, received_at_ms: int, user_agent: str | None
         "code": "" if beacon.error_code is None else str(beacon.error_code),
         "ua": (user_agent or "")[:USER_AGENT_MAX],
         "d": beacon.device or "",
+        "g": place or "",
     }
 
 
@@ -70,4 +74,5 @@ def row_from_fields(fields: dict[str, str]) -> EventRow:
         error_code=int(fields["code"]) if fields.get("code") else None,
         user_agent=fields.get("ua") or None,
         device=fields.get("d") or None,
+        place=fields.get("g") or None,
     )

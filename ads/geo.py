@@ -111,6 +111,10 @@ class GeoHeaders:
                 region = value.decode("latin-1")
         return request_places(country, region)
 
+    def place(self, headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+        """The most specific place these headers name (``US-CA`` rather than ``US``), or None."""
+        return most_specific(self.places(headers))
+
 
 def device_geo(device: Mapping[str, Any] | None) -> tuple[object, object]:
     """The (country, region) of an OpenRTB ``device.geo``, as sent (None where missing)."""
@@ -121,9 +125,14 @@ def device_geo(device: Mapping[str, Any] | None) -> tuple[object, object]:
 
 
 def viewer_places(
-    country: object, region: object, edge: GeoHeaders, headers: Iterable[tuple[bytes, bytes]]
+    stated: frozenset[str], edge: GeoHeaders, headers: Iterable[tuple[bytes, bytes]]
 ) -> frozenset[str]:
-    """Where a request's viewer is: the place the request states (``country``, ``region`` as
-    sent: the player or the ad-insertion server knows the viewer), else the one the edge's
+    """Where a request's viewer is: the places the request states (:func:`request_places`:
+    the player or the ad-insertion server knows the viewer), else the ones the edge's
     ``headers`` give."""
-    return request_places(country, region) or edge.places(headers)
+    return stated or edge.places(headers)
+
+
+def most_specific(places: frozenset[str]) -> str | None:
+    """The region of these places if they name one (``US-CA``), else the country, or None."""
+    return max(places, key=len, default=None)

@@ -3,10 +3,12 @@
 A beacon's query names the event, the ids of one served ad and when it was served, then a tag::
 
     /api/v1/track?event=start&c=<campaign id>&k=<creative id>&a=<ad serving id>
-        &r=<request id>&t=<served at, unix seconds>[&d=<device key>]&s=<tag>
+        &r=<request id>&t=<served at, unix seconds>[&d=<device key>][&g=<place>]&s=<tag>
 
 ``d`` is there when the player named its device (an advertising id): a keyed hash of that id,
 not the id, so reach can be counted (distinct devices) without the id leaving the ad server.
+``g`` is the viewer's place when the ad request stated one (ISO 3166: ``US`` or ``US-CA``), so
+delivery can be reported by place whoever fires the beacon.
 
 The tags of one ad come from a single keyed SHAKE256 call over its ids (KMAC-style: the key fills
 the first block of the sponge, the message follows), read out as one 16-byte tag per event, so each
@@ -70,6 +72,8 @@ _UNRESERVED = string.ascii_letters + string.digits + "_.~-"
 _MAX_TIME_DIGITS = 12
 _DEVICE_KEY_BYTES = 8
 _DEVICE_KEY = re.compile(rf"[0-9a-f]{{{2 * _DEVICE_KEY_BYTES}}}")
+_PLACE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+"""A place as ads/geo.py names it: an ISO 3166-1 alpha-2 country, then a 3166-2 region."""
 _DEVICE_CONTEXT = b"ctv-adserver device keys v1\x00"
 
 
@@ -111,6 +115,8 @@ class AdIds(TypedDict):
     served_at: int
     device: NotRequired[str | None]
     """The device key (:meth:`BeaconSigner.device_key`) when the request named a device."""
+    place: NotRequired[str | None]
+    """The viewer's place (ISO 3166) when the request stated one."""
 
 
 @dataclass(slots=True)  # built per request: a frozen init costs twice as much
@@ -142,6 +148,8 @@ class Beacon:
     """The VAST error code of an ``error`` beacon; None when the player left the macro."""
     device: str | None = None
     """The device key the ad was served to, when the player named its device."""
+    place: str | None = None
+    """The viewer's place (ISO 3166) the ad request stated, if it did."""
 
 
 class _TagStream:
@@ -207,10 +215,12 @@ class BeaconSigner:
         creative_id: str,
         served_at: int,
         device: str | None = None,
+        place: str | None = None,
     ) -> SignedBeacons:
         """The tags and ids query of one served ad (one hash, whatever the number of events);
-        ``device``: its :meth:`device_key`, carried and signed with the ids."""
-        ids = _ids_query(ad_serving_id, request_id, str(served_at), device)
+        ``device``: its :meth:`device_key`, and ``place``: the viewer's (ISO 3166), carried and
+        signed with the ids."""
+        ids = _ids_query(ad_serving_id, request_id, str(served_at), device, place)
         campaign, creative = _encoded(campaign_id), _encoded(creative_id)
         values = self._tags.tags(campaign, creative, ids)
         values.append(ids)
@@ -288,10 +298,13 @@ class BeaconVerifier:
         device = params.get("d")
         if device is not None and not _DEVICE_KEY.fullmatch(device):
             raise InvalidBeacon("beacon device key 'd' must be 16 lowercase hex digits")
+        place = params.get("g")
+        if place is not None and not _PLACE.fullmatch(place):
+            raise InvalidBeacon("beacon place 'g' must be an ISO 3166 code such as US or US-CA")
         message = (
             _encoded(campaign_id),
             _encoded(creative_id),
-            _ids_query(ad_serving_id, request_id, raw_served_at, device),
+            _ids_query(ad_serving_id, request_id, raw_served_at, device, place),
         )
         _check_tag([key.tags(*message)[TAG_SLOT[event]] for key in self._keys], params.get("s"))
         _check_age(now - served_at, max_age_seconds=max_age_seconds, skew=clock_skew_seconds)
@@ -305,6 +318,7 @@ class BeaconVerifier:
             event_id=f"{ad_serving_id}:{event}",
             error_code=error_code,
             device=device,
+            place=place,
         )
 
 
@@ -348,14 +362,23 @@ def _key_bytes(secret: str | bytes) -> bytes:
     return secret.encode() if isinstance(secret, str) else secret
 
 
-def _ids_query(ad_serving_id: str, request_id: str, served_at: str, device: str | None) -> str:
-    """``a=…&r=…&t=…`` (then ``&d=…`` with a device key): the per-request part of a beacon
-    query, URL-encoded (a device key is hex: nothing to encode)."""
+def _ids_query(
+    ad_serving_id: str,
+    request_id: str,
+    served_at: str,
+    device: str | None,
+    place: str | None = None,
+) -> str:
+    """``a=…&r=…&t=…`` (then ``&d=…`` with a device key, ``&g=…`` with a place): the
+    per-request part of a beacon query, URL-encoded (a device key is hex and a place letters,
+    digits and a dash: nothing to encode)."""
     if not ad_serving_id.strip(_UNRESERVED) and not request_id.strip(_UNRESERVED):
         ids = f"a={ad_serving_id}&r={request_id}&t={served_at}"  # the usual case
     else:
         ids = f"a={_encoded(ad_serving_id)}&r={_encoded(request_id)}&t={_encoded(served_at)}"
-    return ids if device is None else f"{ids}&d={device}"
+    if device is not None:
+        ids = f"{ids}&d={device}"
+    return ids if place is None else f"{ids}&g={place}"
 
 
 def _encoded(value: str) -> str:

@@ -31,7 +31,7 @@ from cluster.services import PostgresServer
 from storage.db import asyncpg_dsn, create_engine, session_factory
 from storage.event_store import create_day_partition
 from storage.migrate import upgrade
-from storage.stats import impressions_by_agent, reach
+from storage.stats import impressions_by, reach
 
 _FILL = """
 INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,
@@ -108,7 +108,9 @@ def platforms_of(campaign: uuid.UUID) -> Measure:
     """One campaign's platform split (the query and the reading of its agents): the platforms."""
 
     async def measure(session: AsyncSession, start: datetime, end: datetime) -> int:
-        read = await impressions_by_agent(session, campaign_id=campaign, start=start, end=end)
+        read = await impressions_by(
+            session, "user_agent", campaign_id=campaign, start=start, end=end
+        )
         assert read is not None  # no timeout asked for
         return len(platform_rows(read[0], total=read[1]))
 

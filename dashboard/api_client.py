@@ -38,6 +38,7 @@ from dashboard.models import (
     CreativeSplit,
     DashboardSummary,
     PerformanceReport,
+    PlaceSplit,
     PlatformSplit,
     Profile,
     ReviewItem,
@@ -331,6 +332,13 @@ class AdminApi:
         params = {"from": start.isoformat(), "to": end.isoformat()}
         response = self._request("GET", f"/campaigns/{campaign_id}/platforms", params=params)
         return self._parse(PlatformSplit, response)
+
+    def campaign_places(
+        self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
+    ) -> PlaceSplit:
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = self._request("GET", f"/campaigns/{campaign_id}/places", params=params)
+        return self._parse(PlaceSplit, response)
 
     def creative_split(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime

@@ -33,6 +33,11 @@ PLATFORMS_HELP = (
     "Where the ads played, read from the device each impression was reported by (its "
     "User-Agent). Impressions reported by a server on the players' behalf show as unknown."
 )
+PLACES_HELP = (
+    "Where the viewers were, as the CDN or load balancer in front of the ad server located each "
+    "impression's request (its geo headers). Unknown: no such edge, or impressions recorded "
+    "before places were."
+)
 CREATIVES_HELP = (
     "Each creative's impressions in the range and its share of them, with how many viewers "
     "watched it to the end and clicked. A deleted creative keeps the delivery it had."

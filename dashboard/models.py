@@ -183,6 +183,26 @@ class PlatformSplit(ApiModel):
     """None: the API left the split out (reading the events took too long)."""
 
 
+class RegionRow(ApiModel):
+    region: str
+    label: str
+    impressions: int = 0
+
+
+class PlaceRow(ApiModel):
+    country: str | None = None
+    label: str
+    impressions: int = 0
+    share: float = 0.0
+    regions: list[RegionRow] = []
+
+
+class PlaceSplit(ApiModel):
+    impressions: int = 0
+    rows: list[PlaceRow] | None = None
+    """None: the API left the split out (reading the events took too long)."""
+
+
 class CreativeSplit(ApiModel):
     """``GET /campaigns/{id}/creatives/stats`` without its range echo."""
 

@@ -24,7 +24,7 @@ _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS staged_events (
     event_id text, served_at timestamptz, received_at timestamptz, event_type text,
     ad_serving_id text, request_id text, campaign_id uuid, creative_id uuid,
-    error_code smallint, user_agent text, device text
+    error_code smallint, user_agent text, device text, place text
 ) ON COMMIT DELETE ROWS
 """
 

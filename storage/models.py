@@ -276,6 +276,9 @@ class AdEvent(Base):
     user_agent: Mapped[str | None] = mapped_column(Text)
     device: Mapped[str | None] = mapped_column(Text)
     """Keyed hash of the advertising id the ad was served to (see ads/tracking.py), for reach."""
+    place: Mapped[str | None] = mapped_column(Text)
+    """Where the beacon came from, as the edge in front of the servers said (ads/geo.py): an
+    ISO 3166-1 country (``US``) or 3166-2 region (``US-CA``)."""
 
 
 class _StatsMixin:

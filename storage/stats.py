@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, TypeVarTuple
+from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import BigInteger, ColumnElement, Row, Select, distinct, func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -198,8 +198,13 @@ async def reach(
     }
 
 
-async def impressions_by_agent(
+ImpressionsBy = Literal["user_agent", "place"]
+"""The beacon fields impressions are split by: the player's User-Agent, the viewer's place."""
+
+
+async def impressions_by(
     session: AsyncSession,
+    field: ImpressionsBy,
     *,
     campaign_id: uuid.UUID,
     start: datetime,
@@ -207,21 +212,22 @@ async def impressions_by_agent(
     limit: int = 10_000,
     timeout_seconds: float | None = None,
 ) -> tuple[list[tuple[str | None, int]], int] | None:
-    """One campaign's impressions of ads served in ``[start, end)`` per User-Agent (the
-    ``limit`` most frequent agents), and the impressions of all agents. None when counting
-    takes longer than ``timeout_seconds``."""
+    """One campaign's impressions of ads served in ``[start, end)`` per value of the events'
+    ``field`` (the ``limit`` most frequent values), and the impressions of all values. None
+    when counting takes longer than ``timeout_seconds``."""
     e = AdEvent
+    column = e.user_agent if field == "user_agent" else e.place
     count = func.count()
     stmt = (
-        select(e.user_agent, count, func.sum(count).over())
+        select(column, count, func.sum(count).over())
         .where(
             e.campaign_id == campaign_id,
             e.event_type == "impression",
             e.served_at >= start,
             e.served_at < end,
         )
-        .group_by(e.user_agent)
-        .order_by(count.desc(), e.user_agent)
+        .group_by(column)
+        .order_by(count.desc(), column)
         .limit(limit)
     )
     rows = await _rows_within(session, stmt, timeout_seconds)

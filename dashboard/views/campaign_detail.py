@@ -19,6 +19,9 @@ from dashboard.models import Campaign, CampaignChange
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import LABELS
 
+PLACES_CHARTED = 10
+"""Countries in the campaign's place chart (the rest are counted in a caption)."""
+
 
 def _pick_campaign(api: AdminApi) -> None:
     st.title("Campaign")
@@ -217,6 +220,7 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         platforms, creatives = st.columns(2, gap="large")
         with platforms:
             _platforms_played(api, campaign, start=start, end=end)
+            _places_played(api, campaign, start=start, end=end)
         with creatives:
             _creatives_played(api, campaign, start=start, end=end)
 
@@ -255,6 +259,43 @@ def _platforms_played(api: AdminApi, campaign: Campaign, *, start: datetime, end
         x_title="Impressions",
     )
     st.plotly_chart(figure, config=charts.CONFIG, key="campaign-platforms-chart")
+
+
+def _places_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
+    """Impressions by the country (and region) their beacons came from."""
+    split = api.campaign_places(campaign.id, start=start, end=end)
+    st.markdown("**Impressions by country**", help=metrics.PLACES_HELP)
+    if split.rows is None:
+        st.caption("Left out: reading the impressions took too long. Try again shortly.")
+        return
+    if not split.rows:
+        st.caption("Not known for this range: its impression events are no longer kept.")
+        return
+    shown = split.rows[:PLACES_CHARTED]
+    figure = charts.share_bars(
+        [row.label for row in shown],
+        [row.impressions for row in shown],
+        [row.share for row in shown],
+        x_title="Impressions",
+    )
+    st.plotly_chart(figure, config=charts.CONFIG, key="campaign-places-chart")
+    if len(split.rows) > PLACES_CHARTED:
+        st.caption(f"And {len(split.rows) - PLACES_CHARTED} more places, fewer impressions each.")
+    regions = [
+        {"Country": row.label, "Region": region.label, "Impressions": region.impressions}
+        for row in split.rows
+        for region in row.regions
+    ]
+    if regions:
+        with st.expander("By region"):
+            st.dataframe(
+                regions,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Impressions": st.column_config.NumberColumn(format="localized"),
+                },
+            )
 
 
 def _creatives_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:

@@ -1,8 +1,9 @@
-"""Analytics: per-campaign stats, platform split and creatives, the dashboard summary, ad
-inventory (fill rate), the avails forecast and the performance report (JSON, CSV).
+"""Analytics: per-campaign stats, platform and place splits and creatives, the dashboard
+summary, ad inventory (fill rate), the avails forecast and the performance report (JSON, CSV).
 
-Counters come from the hourly and daily roll-ups, reach and platforms from the raw events; the
-math is in :mod:`ads.reporting` and :mod:`ads.platform_report`.
+Counters come from the hourly and daily roll-ups, reach, platforms and places from the raw
+events; the math is in :mod:`ads.reporting`, :mod:`ads.platform_report` and
+:mod:`ads.place_report`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ads.forecast import Forecast, forecast, history_hours, impressions_for
 from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
 from ads.inventory import report as inventory_report
 from ads.pacing import planned_by
+from ads.place_report import PlaceReport, place_rows
 from ads.platform_report import PlatformReport, platform_rows
 from ads.reporting import (
     CampaignStats,
@@ -134,13 +136,8 @@ async def campaign_platforms(
     campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
 ) -> PlatformReport:
     """Impressions of ads served in the range, by the platform their beacons came from."""
-    campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
-    read = await stats.impressions_by_agent(
-        session,
-        campaign_id=campaign.id,
-        start=report_range.start,
-        end=report_range.end,
-        timeout_seconds=get_settings().report_reach_timeout_seconds,
+    campaign, report_range, read = await _impressions_by(
+        session, campaign_id, "user_agent", from_, to
     )
     return PlatformReport(
         campaign_id=campaign.id,
@@ -149,6 +146,42 @@ async def campaign_platforms(
         impressions=0 if read is None else read[1],
         rows=None if read is None else platform_rows(read[0], total=read[1]),
     )
+
+
+@router.get("/campaigns/{campaign_id}/places", response_model=PlaceReport)
+async def campaign_places(
+    campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
+) -> PlaceReport:
+    """Impressions of ads served in the range, by the country (and region) their beacons came
+    from, as the edge's geo headers said."""
+    campaign, report_range, read = await _impressions_by(session, campaign_id, "place", from_, to)
+    return PlaceReport(
+        campaign_id=campaign.id,
+        from_=report_range.start,
+        to=report_range.end,
+        impressions=0 if read is None else read[1],
+        rows=None if read is None else place_rows(read[0], total=read[1]),
+    )
+
+
+async def _impressions_by(
+    session: AsyncSession,
+    campaign_id: str,
+    field: stats.ImpressionsBy,
+    from_: str | None,
+    to: str | None,
+) -> tuple[Campaign, reporting.ReportRange, tuple[list[tuple[str | None, int]], int] | None]:
+    """The campaign, its report range and its impressions by ``field`` (None: timed out)."""
+    campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
+    read = await stats.impressions_by(
+        session,
+        field,
+        campaign_id=campaign.id,
+        start=report_range.start,
+        end=report_range.end,
+        timeout_seconds=get_settings().report_reach_timeout_seconds,
+    )
+    return campaign, report_range, read
 
 
 @router.get("/campaigns/{campaign_id}/creatives/stats", response_model=CreativeReport)

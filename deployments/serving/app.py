@@ -13,7 +13,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -42,7 +42,14 @@ from ads.decision import (
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import device_id, request_ifa
-from ads.geo import NOWHERE, GeoHeaders, device_geo, viewer_places
+from ads.geo import (
+    NOWHERE,
+    GeoHeaders,
+    device_geo,
+    most_specific,
+    request_places,
+    viewer_places,
+)
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, openrtb_use, tag_use
@@ -277,9 +284,8 @@ class ServingIngress:
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
             content=ad_request.content.get("cat") if ad_request.content else None,
-            geo=lambda: viewer_places(
-                *device_geo(ad_request.device), self._edge, request.scope["headers"]
-            ),
+            stated_places=request_places(*device_geo(ad_request.device)),
+            headers=request.scope["headers"],
             vast_tags=ad_request.vast_tags,
         )
         if not ads:
@@ -315,9 +321,8 @@ class ServingIngress:
                 user_agent=_player_agent(params.get("ua"), request)
             ),
             content=params.get("content_cat"),
-            geo=lambda: viewer_places(
-                params.get("country"), params.get("region"), self._edge, request.scope["headers"]
-            ),
+            stated_places=request_places(params.get("country"), params.get("region")),
+            headers=request.scope["headers"],
             vast_tags=True,  # a VAST player follows Wrappers
         )
         if not ads:
@@ -370,7 +375,8 @@ class ServingIngress:
         app: object,
         platform: Callable[[], Platform | None],
         content: object,
-        geo: Callable[[], frozenset[str]],
+        stated_places: frozenset[str],
+        headers: Iterable[tuple[bytes, bytes]],
         vast_tags: bool,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
@@ -379,12 +385,17 @@ class ServingIngress:
         ``use`` allow), from campaigns that run in the ``app`` it names, on
         the device's ``platform`` (read only while some campaign targets platforms), in the
         ``content`` categories it names (as the player sent them) and the viewer's places
-        (``geo``, read only while some campaign targets places), third-party
+        (the ``stated_places``, else the edge's geo ``headers``, read only while some campaign
+        targets places; the stated place goes on the beacons), third-party
         VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
         metrics under ``endpoint``; one in :data:`ads.audience.SAMPLE_EVERY` is sampled for
         targeted forecasts."""
         now = datetime.now(UTC)
         index = self._catalog.index
+
+        def geo() -> frozenset[str]:
+            return viewer_places(stated_places, self._edge, headers)
+
         named = device_id(ifa)
         # Caps are checked only while some campaign in the snapshot has one.
         device = named if use.caps and index.frequency_capped else None
@@ -412,6 +423,7 @@ class ServingIngress:
             accept=covered,
             blocked_categories=blocked_categories,
             device=None if named is None or not use.reach else self._signer.device_key(named),
+            place=most_specific(stated_places) if stated_places else None,
             app=request_app_bundle(app) if index.app_targeted else None,
             platform=platform() if index.platform_targeted else None,
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
@@ -453,6 +465,7 @@ class ServingIngress:
             beacon,
             received_at_ms=int(time.time() * 1000),
             user_agent=request.headers.get("user-agent"),
+            place=beacon.place or self._edge.place(request.scope["headers"]),
         )
         return beacon
 

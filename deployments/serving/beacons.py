@@ -79,9 +79,18 @@ class BeaconIngest:
     def reject(self, reason: str) -> None:
         self._rejected.inc(tags={"reason": reason})
 
-    async def record(self, beacon: Beacon, *, received_at_ms: int, user_agent: str | None) -> None:
+    async def record(
+        self,
+        beacon: Beacon,
+        *,
+        received_at_ms: int,
+        user_agent: str | None,
+        place: str | None = None,
+    ) -> None:
         """Return once the beacon is in the stream (or, with Redis away, in the spill)."""
-        fields = stream_fields(beacon, received_at_ms=received_at_ms, user_agent=user_agent)
+        fields = stream_fields(
+            beacon, received_at_ms=received_at_ms, user_agent=user_agent, place=place
+        )
         if not self._spill:
             try:
                 await self._stream.append(fields)

@@ -742,7 +742,7 @@ def test_detail_sets_spend_against_the_even_plan(
     assert "Pace" not in {m.label for m in app.metric}  # ASAP has no plan to keep to
 
 
-def test_detail_shows_impressions_by_platform(
+def test_detail_shows_impressions_by_platform_and_place(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:
     campaign = create_campaign(api)
@@ -753,11 +753,15 @@ def test_detail_shows_impressions_by_platform(
         "Roku/DVP-11.0",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2)",
     ]
+    places = ["US-CA", "DE", "US", None]
     execute_sql(
         stack,
         "INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,"
-        " campaign_id, user_agent) VALUES ($1, $2, $2, 'impression', $1, $3::uuid, $4)",
-        [(f"{campaign['id']}-{n}", served, campaign["id"], a) for n, a in enumerate(agents)],
+        " campaign_id, user_agent, place) VALUES ($1, $2, $2, 'impression', $1, $3::uuid, $4, $5)",
+        [
+            (f"{campaign['id']}-{n}", served, campaign["id"], agent, place)
+            for n, (agent, place) in enumerate(zip(agents, places, strict=True))
+        ],
     )
     execute_sql(
         stack,
@@ -774,6 +778,18 @@ def test_detail_shows_impressions_by_platform(
         [3, 1],
         ["75%", "25%"],
     )
+    assert "**Impressions by country**" in texts(app)
+    (chart,) = [c for c in app.get("plotly_chart") if "campaign-places-chart" in c.proto.id]
+    bars = json.loads(chart.proto.spec)["data"][0]
+    assert (bars["y"], bars["x"], bars["text"]) == (
+        ["United States", "Germany", "Unknown place"],
+        [2, 1, 1],
+        ["50%", "25%", "25%"],
+    )
+    (regions,) = [d.value for d in app.dataframe if "Region" in d.value.columns]
+    assert regions.to_dict("records") == [
+        {"Country": "United States", "Region": "California", "Impressions": 1}
+    ]
 
 
 def test_detail_shows_delivery_by_creative(app: AppTest, api: httpx.Client, stack: Stack) -> None:

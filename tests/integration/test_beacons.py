@@ -147,6 +147,44 @@ def test_impressions_are_split_by_the_platform_their_beacons_came_from(
     assert (before["impressions"], before["rows"]) == (0, [])
 
 
+def test_impressions_are_split_by_the_place_the_edge_located_their_beacons_in(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="Places test")
+    wait_served(serving, cid)
+    # The test stack trusts CloudFront's geo headers (GEO_COUNTRY_HEADER, GEO_REGION_HEADER).
+    located = [
+        {"CloudFront-Viewer-Country": "US", "CloudFront-Viewer-Country-Region": "CA"},
+        {"CloudFront-Viewer-Country": "US", "CloudFront-Viewer-Country-Region": "CA"},
+        {"CloudFront-Viewer-Country": "US"},
+        {"CloudFront-Viewer-Country": "DE", "CloudFront-Viewer-Country-Region": "BE"},
+        {"CloudFront-Viewer-Country": "XX"},  # not a country: no place
+        {"CF-IPCountry": "FR"},  # a header this server was not told to trust
+    ]
+    for headers in located:
+        assert serving.get(ad_urls(serving, cid)["impression"], headers=headers).status_code == 200
+    # A place the ad request stated rides signed on the beacons and wins over the edge's.
+    stated = ad_urls(serving, cid, country="CAN", region="QC")["impression"]
+    assert dict(parse_qsl(urlsplit(stated).query))["g"] == "CA-QC"
+    assert serving.get(stated, headers=located[0]).status_code == 200
+    wait_for_impressions(stack, cid, len(located) + 1, timeout=10)
+
+    report = api.get(f"/campaigns/{cid}/places")
+    assert report.status_code == 200, report.text
+    split = report.json()
+    assert split["impressions"] == 7 and {"from", "to"} <= split.keys()
+    rows = [(r["country"], r["label"], r["impressions"], r["share"]) for r in split["rows"]]
+    assert rows == [
+        ("US", "United States", 3, 0.4286),
+        ("CA", "Canada", 1, 0.1429),
+        ("DE", "Germany", 1, 0.1429),
+        (None, "Unknown place", 2, 0.2857),
+    ]
+    regions = [[(g["region"], g["impressions"]) for g in r["regions"]] for r in split["rows"]]
+    assert regions == [[("US-CA", 2)], [("CA-QC", 1)], [("DE-BE", 1)], []]
+    assert api.get(f"/campaigns/{uuid.uuid4()}/places").status_code == 404
+
+
 def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:
     cid = active_campaign(stack, api)
     wait_served(serving, cid)

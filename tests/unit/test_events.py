@@ -27,18 +27,22 @@ def beacon(**changes: object) -> Beacon:
 
 def test_an_entry_round_trips_to_the_row_the_sink_copies() -> None:
     fields = stream_fields(
-        beacon(device="0123456789abcdef"), received_at_ms=1_767_225_601_500, user_agent="Roku/1"
+        beacon(device="0123456789abcdef"),
+        received_at_ms=1_767_225_601_500,
+        user_agent="Roku/1",
+        place="US-CA",
     )
     row = row_from_fields(fields)
     assert (row.event_type, row.campaign_id, row.creative_id) == ("impression", CAMPAIGN, CREATIVE)
     assert row.served_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert row.received_at == datetime(2026, 1, 1, 0, 0, 1, 500_000, tzinfo=UTC)
     assert (row.device, row.user_agent, row.error_code) == ("0123456789abcdef", "Roku/1", None)
+    assert row.place == "US-CA"
 
 
 def test_entries_without_a_device_keep_none() -> None:
     row = row_from_fields(stream_fields(beacon(), received_at_ms=0, user_agent=None))
-    assert row.device is None and row.user_agent is None
+    assert row.device is None and row.user_agent is None and row.place is None
     older = stream_fields(beacon(), received_at_ms=0, user_agent=None)
-    del older["d"]  # written by a replica from before device keys
-    assert row_from_fields(older).device is None
+    del older["d"], older["g"]  # written by a replica from before device keys and places
+    assert row_from_fields(older).device is None and row_from_fields(older).place is None

@@ -17,6 +17,7 @@ from ads.geo import (
     check_place,
     countries,
     device_geo,
+    most_specific,
     place_name,
     request_places,
     viewer_places,
@@ -103,15 +104,25 @@ def test_the_request_s_place_wins_over_the_edge_s_headers() -> None:
         (b"cloudfront-viewer-country", b"DE"),
         (b"cloudfront-viewer-country-region", b"BY"),
     ]
-    assert viewer_places(None, None, CLOUDFRONT, headers) == {"DE", "DE-BY"}
-    assert viewer_places("USA", "CA", CLOUDFRONT, headers) == {"US", "US-CA"}
+    unstated = request_places(None, None)
+    assert viewer_places(unstated, CLOUDFRONT, headers) == {"DE", "DE-BY"}
+    assert viewer_places(request_places("USA", "CA"), CLOUDFRONT, headers) == {"US", "US-CA"}
     # An ad-insertion server's stated place wins, an unfilled macro leaves it to the edge.
-    assert viewer_places("[COUNTRY]", None, CLOUDFRONT, headers) == {"DE", "DE-BY"}
-    assert viewer_places(None, None, GeoHeaders(), headers) == set()  # no edge trusted
-    assert viewer_places(None, None, CLOUDFRONT, [(b"cf-ipcountry", b"FR")]) == set()
-    assert viewer_places(
-        None, None, GeoHeaders.named("CF-IPCountry", ""), [(b"cf-ipcountry", b"FR")]
-    ) == {"FR"}
+    assert viewer_places(request_places("[COUNTRY]", None), CLOUDFRONT, headers) == {"DE", "DE-BY"}
+    assert viewer_places(unstated, GeoHeaders(), headers) == set()  # no edge trusted
+    assert viewer_places(unstated, CLOUDFRONT, [(b"cf-ipcountry", b"FR")]) == set()
+    cloudflare = GeoHeaders.named("CF-IPCountry", "")
+    assert viewer_places(unstated, cloudflare, [(b"cf-ipcountry", b"FR")]) == {"FR"}
+
+
+def test_the_most_specific_place_is_what_beacons_record() -> None:
+    assert most_specific(frozenset({"US", "US-CA"})) == "US-CA"
+    assert most_specific(frozenset({"FR"})) == "FR"
+    assert most_specific(frozenset()) is None
+    headers = [(b"cloudfront-viewer-country", b"DE"), (b"cloudfront-viewer-country-region", b"BY")]
+    assert CLOUDFRONT.place(headers) == "DE-BY"
+    assert CLOUDFRONT.place(headers[:1]) == "DE"
+    assert GeoHeaders().place(headers) is None
 
 
 @given(st.one_of(st.none(), st.text(max_size=12)), st.one_of(st.none(), st.text(max_size=12)))

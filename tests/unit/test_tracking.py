@@ -437,3 +437,47 @@ def test_a_malformed_device_key_is_refused(
     params["d"] = bad
     with pytest.raises(InvalidBeacon, match="device key"):
         verify(verifier, params)
+
+
+# --- places (delivery by place) --------------------------------------------------------------
+
+
+def test_the_stated_place_rides_signed_on_every_beacon_after_the_device(
+    signer: BeaconSigner, verifier: BeaconVerifier
+) -> None:
+    device = signer.device_key("roku-device-1")
+    urls = signer.tracking_urls(**IDS, device=device, place="US-CA")
+    for event, url in all_urls(urls).items():
+        params = params_of(url)
+        assert params["g"] == "US-CA" and url.index("&d=") < url.index("&g=")
+        beacon = verify(verifier, params)
+        assert (beacon.event, beacon.device, beacon.place) == (event, device, "US-CA")
+    alone = verify(verifier, params_of(signer.tracking_urls(**IDS, place="DE").impression))
+    assert (alone.device, alone.place) == (None, "DE")
+    assert verify(verifier, params_of(signer.tracking_urls(**IDS).impression)).place is None
+
+
+@pytest.mark.parametrize("change", ["swap", "drop", "add"])
+def test_a_forged_place_is_refused(
+    signer: BeaconSigner, verifier: BeaconVerifier, change: str
+) -> None:
+    params = params_of(signer.tracking_urls(**IDS, place="US-CA").impression)
+    if change == "swap":
+        params["g"] = "US-NY"
+    elif change == "drop":
+        del params["g"]
+    else:
+        params = params_of(signer.tracking_urls(**IDS).impression)
+        params["g"] = "US"
+    with pytest.raises(InvalidSignature):
+        verify(verifier, params)
+
+
+@pytest.mark.parametrize("bad", ["", "us", "USA", "US-", "US-CALI", "US_CA", "<b>"])
+def test_a_malformed_place_is_refused(
+    signer: BeaconSigner, verifier: BeaconVerifier, bad: str
+) -> None:
+    params = params_of(signer.tracking_urls(**IDS, place="US").impression)
+    params["g"] = bad
+    with pytest.raises(InvalidBeacon, match="place"):
+        verify(verifier, params)
