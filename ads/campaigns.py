@@ -220,6 +220,9 @@ class CampaignCreate(_Strict):
     """Where its viewers may be. Players say where (JSON ``device.geo``, the VAST tag's
     ``country``/``region``), or the edge in front of the servers does (``GEO_COUNTRY_HEADER``);
     a viewer of no known place gets only campaigns without places."""
+    exclude_child_directed: bool = Field(default=False, strict=True)
+    """Never in child-directed apps (requests flagged COPPA: JSON ``regs.coppa``, the VAST
+    tag's ``regs=coppa``): for advertisers who must not reach children."""
     daypart_hours: DaypartHours = []
     timezone: TimeZone = "UTC"
     impression_trackers: Trackers = []
@@ -254,6 +257,7 @@ class CampaignUpdate(_Strict):
     target_platforms: TargetPlatforms | None = None
     target_content: Categories | None = None
     target_geo: TargetGeo | None = None
+    exclude_child_directed: bool | None = Field(default=None, strict=True)
     daypart_hours: DaypartHours | None = None
     timezone: TimeZone | None = None
     impression_trackers: Trackers | None = None
@@ -330,6 +334,7 @@ class CampaignOut(BaseModel):
     target_platforms: list[Platform] = []
     target_content: list[str] = []
     target_geo: list[str] = []
+    exclude_child_directed: bool = False
     daypart_hours: list[int] = []
     timezone: str = "UTC"
     impression_trackers: list[str] = []

@@ -98,6 +98,8 @@ class CatalogCampaign:
     verifications: tuple[Verification, ...] = ()
     priority: Priority = Priority.STANDARD
     """Which tier of campaigns it is drawn in (ads/priority.py)."""
+    exclude_child_directed: bool = False
+    """Never served to requests of child-directed apps (COPPA, ads/privacy.py)."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -166,6 +168,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
             Verification(**item) for item in json.loads(data.get("verifications") or "[]")
         ),
         priority=Priority(data.get("priority") or Priority.STANDARD),
+        exclude_child_directed=data.get("exclude_child_directed") == "True",
     )
 
 

@@ -188,6 +188,7 @@ def decide_pod(
     platform: Platform | None = None,
     content: frozenset[str] = frozenset(),
     geo: frozenset[str] = NOWHERE,
+    child_directed: bool = False,
     vast_tags: bool = True,
 ) -> list[Decision]:
     """An ad pod for one break, in play order: up to ``max_ads`` decisions whose durations add
@@ -196,13 +197,14 @@ def decide_pod(
     campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`), on
     its ``platform`` (:func:`ads.platforms.platform_of`), in its ``content`` categories
     (:func:`ads.targeting.request_content_categories`) and its viewer's places
-    (``geo``, :func:`ads.geo.request_places`), third-party VAST tags only with
-    ``vast_tags``, each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1
-    is a single :func:`decide`."""
+    (``geo``, :func:`ads.geo.request_places`), none that stays out of ``child_directed`` apps
+    (COPPA), third-party VAST tags only with ``vast_tags``, each picked as :func:`decide`
+    picks; empty when nothing fits. ``max_ads`` 1 is a single :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted
     contextual, located = index.content_targeted, index.geo_targeted
+    for_children = child_directed and index.child_excluding
 
     def acceptable(campaign: CatalogCampaign) -> bool:
         if targeted and not runs_in(campaign, app):
@@ -212,6 +214,8 @@ def decide_pod(
         if contextual and not shows_in(campaign, content):
             return False
         if located and not located_in(campaign, geo):
+            return False
+        if for_children and campaign.exclude_child_directed:
             return False
         if blocked_categories and blocked_by(campaign, blocked_categories):
             return False

@@ -55,7 +55,12 @@ class DeviceUse:
     caps: bool
     reach: bool
     limit: Limit | None = None
-    """Why ``caps`` or ``reach`` is off, or None."""
+    """Why ``caps`` or ``reach`` is off, or None (COPPA first: it also keeps out the campaigns
+    that exclude child-directed apps)."""
+
+    @property
+    def child_directed(self) -> bool:
+        return self.limit is Limit.CHILD_DIRECTED
 
 
 FULL_USE = DeviceUse(caps=True, reach=True)
@@ -189,13 +194,11 @@ def openrtb_use(
     vendor_id: int | None,
 ) -> DeviceUse:
     """What an OpenRTB-style JSON ad request allows (its ``device``, ``regs`` and ``user``)."""
+    if regs and _says_yes(regs.get("coppa")):
+        return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
     if device and (_says_yes(device.get("lmt")) or _says_yes(device.get("dnt"))):
         return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
-    if not regs:
-        return FULL_USE
-    if _says_yes(regs.get("coppa")):
-        return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
-    if not _says_yes(_field(regs, "gdpr")):
+    if not regs or not _says_yes(_field(regs, "gdpr")):
         return FULL_USE
     consent = _field(user, "consent")
     return gdpr_use(consent if isinstance(consent, str) else None, vendor_id=vendor_id)
@@ -210,11 +213,11 @@ def tag_use(query: Mapping[str, str], *, vendor_id: int | None) -> DeviceUse:
     (``[REGULATIONS]``: a comma list naming ``coppa`` and/or ``gdpr``; ``coppa=1`` and
     ``gdpr=1`` say the same) and ``gdpr_consent`` (``[GDPRCONSENT]``); unfilled macros say
     nothing."""
-    if query.get("lmt") == "1":
-        return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
     named = {part.strip().lower() for part in query.get("regs", "").split(",")}
     if "coppa" in named or query.get("coppa") == "1":
         return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
+    if query.get("lmt") == "1":
+        return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
     if "gdpr" not in named and query.get("gdpr") != "1":
         return FULL_USE
     return gdpr_use(query.get("gdpr_consent"), vendor_id=vendor_id)

@@ -46,6 +46,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
             else None
         ),
         priority=Priority(campaign.priority),
+        exclude_child_directed=campaign.exclude_child_directed,
     )
 
 

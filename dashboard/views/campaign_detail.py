@@ -173,6 +173,7 @@ def _facts(campaign: Campaign) -> None:
             f"**Platforms** {_platforms(campaign.target_platforms)}  \n"
             f"**Content** {_content(campaign.target_content)}  \n"
             f"**Places** {_places(campaign.target_geo)}  \n"
+            f"**Kids' apps** {'kept out' if campaign.exclude_child_directed else 'allowed'}  \n"
             f"**Third-party trackers** {_trackers(campaign)}  \n"
             f"**Verification** {', '.join(v.vendor for v in campaign.verifications) or 'none'}"
         )
@@ -419,6 +420,8 @@ def _change_value(value: object) -> str:
     """A value of a change as the page shows it: lists joined, long text cut, escaped."""
     if value is None or value == []:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         value = ", ".join(
             str(item.get("vendor", item)) if isinstance(item, dict) else str(item) for item in value

@@ -50,6 +50,7 @@ LABELS = {
     "target_platforms": "Platforms",
     "target_content": "Content",
     "target_geo": "Places",
+    "exclude_child_directed": "Not in kids' apps",
     "daypart_hours": "Days",
     "timezone": "Time zone",
     "impression_trackers": "Impression trackers",
@@ -327,6 +328,13 @@ def _fields(
             _CONTENT_HELP,
         )
         places = _place_picker(audience_cols[1], c.target_geo if c else [])
+        exclude_kids = st.checkbox(
+            "Keep out of child-directed apps (COPPA)",
+            value=c.exclude_child_directed if c else False,
+            help="Never served where the player says the app is directed at children (OpenRTB "
+            "regs.coppa, the VAST tag's regs=coppa): for alcohol, gambling and other "
+            "advertisers who must not reach children.",
+        )
         daypart_hours, zone = _daypart_fields(c)
         verifications = _verification_fields(c)
         tracker_cols = st.columns(2)
@@ -401,6 +409,7 @@ def _fields(
         "target_platforms": platforms,
         "target_content": content,
         "target_geo": places,
+        "exclude_child_directed": exclude_kids,
         "daypart_hours": daypart_hours,
         "timezone": zone,
         "impression_trackers": _lines(impression_trackers),

@@ -382,7 +382,8 @@ class ServingIngress:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
         key the beacons carry for reach (each only as far as the request's privacy signals
-        ``use`` allow), from campaigns that run in the ``app`` it names, on
+        ``use`` allow, which also keep child-directed requests from campaigns that exclude
+        them), from campaigns that run in the ``app`` it names, on
         the device's ``platform`` (read only while some campaign targets platforms), in the
         ``content`` categories it names (as the player sent them) and the viewer's places
         (the ``stated_places``, else the edge's geo ``headers``, read only while some campaign
@@ -428,6 +429,7 @@ class ServingIngress:
             platform=platform() if index.platform_targeted else None,
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
             geo=geo() if index.geo_targeted else NOWHERE,
+            child_directed=use.child_directed,
             vast_tags=vast_tags,
         )
         if self._metrics.sampling():

@@ -389,9 +389,11 @@ def test_create_form_limits_a_campaign_to_apps_platforms_and_content(
     labelled(app.text_area, "Apps").input("com.Example.Sports, 151908\nid1234567890\n")
     labelled(app.multiselect, "Platforms").set_value([Platform.ROKU, Platform.SAMSUNG_TV])
     labelled(app.multiselect, "Content").set_value(["IAB17"])
+    labelled(app.checkbox, "Keep out of child-directed apps").check()
     app.button[0].click().run()
     assert not app.exception, app.exception
     created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
+    assert created["exclude_child_directed"] is True
     assert created["target_apps"] == ["com.example.sports", "151908", "id1234567890"]
     assert created["target_platforms"] == ["roku", "samsung_tv"]
     assert created["target_content"] == ["IAB17"]
@@ -399,8 +401,10 @@ def test_create_form_limits_a_campaign_to_apps_platforms_and_content(
     assert "**Apps** `com.example.sports`, `151908`, `id1234567890`" in shown, shown
     assert "**Platforms** Roku, Samsung TV (Tizen)" in shown, shown
     assert f"**Content** {formatting.md(formatting.category('IAB17'))}" in shown, shown
+    assert "**Kids' apps** kept out" in shown, shown
     plain = create_campaign(api)
     app = goto(app, DETAIL, id=plain["id"])
+    assert "**Kids' apps** allowed" in texts(app)
     assert "**Apps** every app" in texts(app)
     assert "**Platforms** every device" in texts(app)
     assert "**Content** any" in texts(app)

@@ -84,3 +84,31 @@ def test_privacy_signals_keep_the_device_out_of_caps_and_reach(
         timeout=60,
         interval=1,
     )
+
+
+def test_a_campaign_kept_out_of_kids_apps_is_not_served_to_coppa_requests(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, exclude_child_directed=True)
+    wait_served(serving, cid)
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["exclude_child_directed"] is True
+
+    def fills(**signals: str) -> bool:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **signals})
+        return b"<InLine>" in answer.content
+
+    for _ in range(4):  # every replica
+        assert not fills(regs="coppa") and not fills(coppa="1", lmt="1")
+        assert fills(regs="[REGULATIONS]") and fills(lmt="1")
+    # The JSON API: a COPPA request never gets it, whatever else is drawn.
+    for number in range(20):
+        answer = serving.post(
+            "/api/v1/ad-request",
+            json={"request_id": f"kids-{number}", "duration": 60, "regs": {"coppa": 1}},
+        )
+        assert answer.status_code == 204 or answer.json()["campaign_id"] != cid
+    # Allowed again through the API: served to kids' apps within a second or so.
+    patch = {"exclude_child_directed": False}
+    assert api.patch(f"/campaigns/{cid}", json=patch).status_code == 200
+    wait_until(lambda: all(fills(regs="coppa") for _ in range(4)), timeout=5)
+    assert api.patch(f"/campaigns/{cid}", json={"exclude_child_directed": "yes"}).status_code == 422

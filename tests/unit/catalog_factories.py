@@ -57,10 +57,12 @@ def served(
     platform: Platform | None = None,
     content: frozenset[str] = frozenset(),
     geo: frozenset[str] = frozenset(),
+    child_directed: bool = False,
     draws: int = 60,
 ) -> set[str]:
     """The campaigns ``draws`` pods of up to 3 ads (one 15 s creative per campaign) take for a
-    request from ``app``, ``platform``, next to ``content``, from a viewer in ``geo``."""
+    request from ``app``, ``platform``, next to ``content``, from a viewer in ``geo``, in an
+    app that is ``child_directed`` or not."""
     index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
     seen: set[str] = set()
     rng = random.Random(7)
@@ -77,6 +79,7 @@ def served(
             platform=platform,
             content=content,
             geo=geo,
+            child_directed=child_directed,
         ):
             seen.add(decision.campaign.id)
     return seen

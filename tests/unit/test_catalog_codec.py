@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -39,10 +40,14 @@ def test_campaign_round_trip() -> None:
         impression_trackers=("https://t.example/i?a=1,2&cb=[CACHEBUSTING]", "https://u.example/"),
         click_trackers=("https://t.example/c,d",),
         verifications=(Verification("a.example-omid", "https://a.example/v.js", '{"x": 1}'),),
+        exclude_child_directed=True,
     )
     encoded = campaign_to_hash(campaign)
     assert all(isinstance(v, str) for v in encoded.values())
     assert campaign_from_hash(encoded) == campaign
+    assert not campaign_from_hash(
+        campaign_to_hash(replace(campaign, exclude_child_directed=False))
+    ).exclude_child_directed
     assert campaign.budget_remaining == Decimal("87.654400")
 
 

@@ -14,6 +14,7 @@ from ads.privacy import (
     openrtb_use,
     tag_use,
 )
+from tests.unit.catalog_factories import campaign, served
 from tests.unit.tcf_strings import BITFIELD, BITFIELD_VENDORS, RANGES, tc_string
 
 
@@ -87,7 +88,7 @@ CONSENTED = tc_string({1, 2, 7}, set(), set())
         ({"dnt": "1"}, None, None, Limit.LIMIT_AD_TRACKING),
         ({"lmt": "yes"}, None, None, None),  # not an OpenRTB flag: says nothing
         (None, {"coppa": 1}, None, Limit.CHILD_DIRECTED),
-        ({"lmt": 1}, {"coppa": 1}, None, Limit.LIMIT_AD_TRACKING),
+        ({"lmt": 1}, {"coppa": 1}, None, Limit.CHILD_DIRECTED),  # COPPA says more
         (None, {"gdpr": 1}, None, Limit.NO_GDPR_CONSENT),
         (None, {"gdpr": 1}, {"consent": CONSENTED}, None),
         (None, {"ext": {"gdpr": 1}}, {"ext": {"consent": CONSENTED}}, None),  # OpenRTB 2.5
@@ -105,6 +106,7 @@ def test_openrtb_signals(
     use = openrtb_use(device, regs, user, vendor_id=None)
     assert use.limit is limit
     assert use.caps == use.reach == (limit is None)
+    assert use.child_directed == (limit is Limit.CHILD_DIRECTED)
 
 
 @pytest.mark.parametrize(
@@ -115,6 +117,7 @@ def test_openrtb_signals(
         ({"lmt": "0"}, None),
         ({"lmt": "1"}, Limit.LIMIT_AD_TRACKING),
         ({"regs": "coppa"}, Limit.CHILD_DIRECTED),
+        ({"regs": "coppa", "lmt": "1"}, Limit.CHILD_DIRECTED),
         ({"regs": "GDPR, coppa"}, Limit.CHILD_DIRECTED),
         ({"coppa": "1"}, Limit.CHILD_DIRECTED),
         ({"regs": "gdpr"}, Limit.NO_GDPR_CONSENT),
@@ -128,3 +131,14 @@ def test_vast_tag_signals(query: dict[str, str], limit: Limit | None) -> None:
     use = tag_use(query, vendor_id=None)
     assert use.limit is limit
     assert use.caps == use.reach == (limit is None)
+    assert use.child_directed == (limit is Limit.CHILD_DIRECTED)
+
+
+def test_child_directed_requests_skip_the_campaigns_that_stay_out_of_kids_apps() -> None:
+    catalog = [campaign(1), campaign(2, exclude_child_directed=True), campaign(3)]
+    assert served(catalog, child_directed=True) == {"c1", "c3"}
+    assert served(catalog) == {"c1", "c2", "c3"}
+    # How a request says so: COPPA, whatever else it says.
+    assert openrtb_use({"lmt": 1}, {"coppa": 1}, None, vendor_id=None).child_directed
+    assert tag_use({"regs": "gdpr,coppa"}, vendor_id=None).child_directed
+    assert not openrtb_use({"lmt": 1}, None, None, vendor_id=None).child_directed
