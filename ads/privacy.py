@@ -4,7 +4,9 @@ The id is read for two things: frequency caps (how many ads of a campaign a devi
 reach (the device key the beacons carry). Both are off when the player says the user limited
 ad tracking (OpenRTB ``device.lmt`` or ``device.dnt``, VAST ``[LIMITADTRACKING]``) or that the
 app is directed at children (``regs.coppa``, COPPA). Where GDPR applies (``regs.gdpr``, VAST
-``[REGULATIONS]`` naming ``gdpr``), the user's IAB TCF v2 consent string decides: reading the id
+``[REGULATIONS]`` naming ``gdpr``; or, by the :class:`GdprPolicy`, for requests that do not say
+whether it applies from viewers in :data:`GDPR_COUNTRIES`, or for every request), the user's IAB
+TCF v2 consent string decides: reading the id
 needs consent to purpose 1 (store and/or access information on a device), caps need purpose 2
 (use limited data to select advertising) and reach purpose 7 (measure advertising performance),
 each by consent or legitimate interest; with ``vendor_id`` set (the server's own id in the
@@ -21,7 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -64,6 +66,73 @@ class DeviceUse:
 
 
 FULL_USE = DeviceUse(caps=True, reach=True)
+
+GDPR_COUNTRIES = frozenset(
+    # The European Union's 27 members, the rest of the EEA, the United Kingdom (UK GDPR) and
+    # Switzerland (revFADP; the TCF is used there too).
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+        "GB",
+        "CH",
+    ]
+)
+
+
+class GdprScope(enum.StrEnum):
+    """Which requests GDPR is taken to apply to when they do not say (``GDPR_APPLIES``)."""
+
+    SIGNALLED = "signalled"
+    """Only those that say it applies."""
+    BY_PLACE = "by_place"
+    """Also those, not saying, whose viewer is in :data:`GDPR_COUNTRIES`."""
+    ALWAYS = "always"
+    """Every request, whatever it says (a publisher whose audience is all in Europe)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GdprPolicy:
+    """How this server applies GDPR: its scope, and its own Global Vendor List id, if any."""
+
+    scope: GdprScope = GdprScope.SIGNALLED
+    vendor_id: int | None = None
+
+    def applies(self, stated: bool | None, places: Callable[[], frozenset[str]]) -> bool:
+        """Whether GDPR applies to a request that ``stated`` so (None: it did not say), whose
+        viewer's ``places`` are read only when they decide."""
+        if self.scope is GdprScope.ALWAYS:
+            return True
+        if stated is not None:
+            return stated
+        return self.scope is GdprScope.BY_PLACE and not places().isdisjoint(GDPR_COUNTRIES)
 
 
 class NotTcfString(ValueError):
@@ -174,6 +243,13 @@ def _says_yes(value: Any) -> bool:
     return value is True or value == 1 or value == "1"
 
 
+def _flag(value: Any) -> bool | None:
+    """An OpenRTB flag as stated: set, cleared (0, false or "0"), or None when not stated."""
+    if _says_yes(value):
+        return True
+    return False if value is False or value == 0 or value == "0" else None
+
+
 def _field(container: Mapping[str, Any] | None, name: str) -> Any:
     """``container[name]``, else ``container["ext"][name]`` (OpenRTB 2.5 put it there)."""
     if not container:
@@ -191,33 +267,41 @@ def openrtb_use(
     regs: Mapping[str, Any] | None,
     user: Mapping[str, Any] | None,
     *,
-    vendor_id: int | None,
+    gdpr: GdprPolicy,
+    places: Callable[[], frozenset[str]],
 ) -> DeviceUse:
-    """What an OpenRTB-style JSON ad request allows (its ``device``, ``regs`` and ``user``)."""
+    """What an OpenRTB-style JSON ad request allows (its ``device``, ``regs`` and ``user``,
+    the viewer's ``places`` where ``gdpr`` needs them)."""
     if regs and _says_yes(regs.get("coppa")):
         return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
     if device and (_says_yes(device.get("lmt")) or _says_yes(device.get("dnt"))):
         return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
-    if not regs or not _says_yes(_field(regs, "gdpr")):
+    if not gdpr.applies(_flag(_field(regs, "gdpr")), places):
         return FULL_USE
     consent = _field(user, "consent")
-    return gdpr_use(consent if isinstance(consent, str) else None, vendor_id=vendor_id)
+    return gdpr_use(consent if isinstance(consent, str) else None, vendor_id=gdpr.vendor_id)
 
 
 TAG_PARAMETERS = ("lmt", "regs", "gdpr", "coppa", "gdpr_consent")
 """The VAST tag parameters privacy is read from (a VMAP hands them on to its breaks)."""
 
 
-def tag_use(query: Mapping[str, str], *, vendor_id: int | None) -> DeviceUse:
+def tag_use(
+    query: Mapping[str, str], *, gdpr: GdprPolicy, places: Callable[[], frozenset[str]]
+) -> DeviceUse:
     """What a VAST tag's ``query`` allows: ``lmt`` (``[LIMITADTRACKING]``: 1 limited), ``regs``
-    (``[REGULATIONS]``: a comma list naming ``coppa`` and/or ``gdpr``; ``coppa=1`` and
-    ``gdpr=1`` say the same) and ``gdpr_consent`` (``[GDPRCONSENT]``); unfilled macros say
-    nothing."""
-    named = {part.strip().lower() for part in query.get("regs", "").split(",")}
+    (``[REGULATIONS]``: a comma list of the regulations that apply, ``coppa`` and/or ``gdpr``;
+    ``coppa=1`` and ``gdpr=1`` or ``gdpr=0`` say the same) and ``gdpr_consent``
+    (``[GDPRCONSENT]``); unfilled macros say nothing."""
+    regulations = query.get("regs", "")
+    named = {part.strip().lower() for part in regulations.split(",")}
     if "coppa" in named or query.get("coppa") == "1":
         return DeviceUse(caps=False, reach=False, limit=Limit.CHILD_DIRECTED)
     if query.get("lmt") == "1":
         return DeviceUse(caps=False, reach=False, limit=Limit.LIMIT_AD_TRACKING)
-    if "gdpr" not in named and query.get("gdpr") != "1":
+    stated = _flag(query.get("gdpr"))
+    if regulations and not regulations.startswith("["):  # a filled [REGULATIONS] lists them all
+        stated = "gdpr" in named or stated is True
+    if not gdpr.applies(stated, places):
         return FULL_USE
-    return gdpr_use(query.get("gdpr_consent"), vendor_id=vendor_id)
+    return gdpr_use(query.get("gdpr_consent"), vendor_id=gdpr.vendor_id)

@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         description="Request header with the viewer's region (ISO 3166-2, the part after the "
         "dash: CloudFront-Viewer-Country-Region); empty: none.",
     )
+    gdpr_applies: Literal["signalled", "by_place", "always"] = Field(
+        default="signalled",
+        description="Which ad requests GDPR is taken to apply to (ads/privacy.py): those that "
+        "say so; also those that do not say, from viewers in the EEA, the UK or Switzerland; "
+        "or every request.",
+    )
     tcf_vendor_id: int | None = Field(
         default=None,
         ge=1,

@@ -159,6 +159,8 @@ def stack() -> Iterator[Stack]:
             # As if behind CloudFront: geo targeting reads the viewer's place off its headers.
             GEO_COUNTRY_HEADER="CloudFront-Viewer-Country",
             GEO_REGION_HEADER="CloudFront-Viewer-Country-Region",
+            # As a European publisher: requests that do not say are under GDPR in Europe.
+            GDPR_APPLIES="by_place",
         )
         # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
         # own: the launcher test's `make up` stack inherits this environment and picks its own.

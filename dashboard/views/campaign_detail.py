@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import streamlit as st
 
@@ -243,43 +244,52 @@ def _pace(spent: float, planned: float) -> None:
     )
 
 
+class _ShareRow(Protocol):
+    """A row of a split of the impressions (by platform, by country)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def impressions(self) -> int: ...
+    @property
+    def share(self) -> float: ...
+
+
+def _share_chart(title: str, about: str, rows: Sequence[_ShareRow] | None, *, key: str) -> bool:
+    """``title``, then the rows as bars of their share of the impressions; False, saying why,
+    when there are none (left out for time, or no longer kept)."""
+    st.markdown(f"**{title}**", help=about)
+    if rows is None:
+        st.caption("Left out: reading the impressions took too long. Try again shortly.")
+        return False
+    if not rows:
+        st.caption("Not known for this range: its impression events are no longer kept.")
+        return False
+    figure = charts.share_bars(
+        [row.label for row in rows],
+        [row.impressions for row in rows],
+        [row.share for row in rows],
+        x_title="Impressions",
+    )
+    st.plotly_chart(figure, config=charts.CONFIG, key=key)
+    return True
+
+
 def _platforms_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
     """Impressions by the platform their beacons came from (the players' User-Agents)."""
     split = api.campaign_platforms(campaign.id, start=start, end=end)
-    st.markdown("**Impressions by platform**", help=metrics.PLATFORMS_HELP)
-    if split.rows is None:
-        st.caption("Left out: reading the impressions took too long. Try again shortly.")
-        return
-    if not split.rows:
-        st.caption("Not known for this range: its impression events are no longer kept.")
-        return
-    figure = charts.share_bars(
-        [row.label for row in split.rows],
-        [row.impressions for row in split.rows],
-        [row.share for row in split.rows],
-        x_title="Impressions",
-    )
-    st.plotly_chart(figure, config=charts.CONFIG, key="campaign-platforms-chart")
+    key = "campaign-platforms-chart"
+    _share_chart("Impressions by platform", metrics.PLATFORMS_HELP, split.rows, key=key)
 
 
 def _places_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
     """Impressions by the country (and region) their beacons came from."""
     split = api.campaign_places(campaign.id, start=start, end=end)
-    st.markdown("**Impressions by country**", help=metrics.PLACES_HELP)
-    if split.rows is None:
-        st.caption("Left out: reading the impressions took too long. Try again shortly.")
+    charted = None if split.rows is None else split.rows[:PLACES_CHARTED]
+    if split.rows is None or not _share_chart(
+        "Impressions by country", metrics.PLACES_HELP, charted, key="campaign-places-chart"
+    ):
         return
-    if not split.rows:
-        st.caption("Not known for this range: its impression events are no longer kept.")
-        return
-    shown = split.rows[:PLACES_CHARTED]
-    figure = charts.share_bars(
-        [row.label for row in shown],
-        [row.impressions for row in shown],
-        [row.share for row in shown],
-        x_title="Impressions",
-    )
-    st.plotly_chart(figure, config=charts.CONFIG, key="campaign-places-chart")
     if len(split.rows) > PLACES_CHARTED:
         st.caption(f"And {len(split.rows) - PLACES_CHARTED} more places, fewer impressions each.")
     regions = [

@@ -13,7 +13,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -52,7 +52,7 @@ from ads.geo import (
 )
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
-from ads.privacy import DeviceUse, openrtb_use, tag_use
+from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
 from ads.targeting import request_app_bundle, request_content_categories
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from ads.vmap import PASSED_ON, AdBreak, ScheduleRequest, ad_breaks, render_vmap
@@ -170,7 +170,7 @@ class ServingIngress:
         self._public_base_url = settings.public_base_url.rstrip("/")
         self._rng = random.Random()
         self._edge = GeoHeaders.named(settings.geo_country_header, settings.geo_region_header)
-        self._tcf_vendor_id = settings.tcf_vendor_id
+        self._gdpr = GdprPolicy(GdprScope(settings.gdpr_applies), settings.tcf_vendor_id)
         self._render = DecisionRenderer(
             self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
         )
@@ -270,6 +270,8 @@ class ServingIngress:
         if declared is not None and not within(declared, MAX_AD_REQUEST_BYTES):
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
         ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
+        stated = request_places(*device_geo(ad_request.device))
+        places = self._places(stated, request)
         ads = self._decide(
             "json",
             request_id=ad_request.request_id,
@@ -279,13 +281,13 @@ class ServingIngress:
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
             use=openrtb_use(
-                ad_request.device, ad_request.regs, ad_request.user, vendor_id=self._tcf_vendor_id
+                ad_request.device, ad_request.regs, ad_request.user, gdpr=self._gdpr, places=places
             ),
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
             content=ad_request.content.get("cat") if ad_request.content else None,
-            stated_places=request_places(*device_geo(ad_request.device)),
-            headers=request.scope["headers"],
+            stated_places=stated,
+            places=places,
             vast_tags=ad_request.vast_tags,
         )
         if not ads:
@@ -307,6 +309,8 @@ class ServingIngress:
         if len(request_id) > 128:
             raise InvalidInput("request_id is longer than 128 characters")
         max_ads = _max_ads(params.get("max_ads"))
+        stated = request_places(params.get("country"), params.get("region"))
+        places = self._places(stated, request)
         ads = self._decide(
             "vast",
             request_id=request_id,
@@ -315,14 +319,14 @@ class ServingIngress:
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
-            use=tag_use(params, vendor_id=self._tcf_vendor_id),
+            use=tag_use(params, gdpr=self._gdpr, places=places),
             app=params.get("app_bundle"),
             platform=lambda: remembered_platform_of(
                 user_agent=_player_agent(params.get("ua"), request)
             ),
             content=params.get("content_cat"),
-            stated_places=request_places(params.get("country"), params.get("region")),
-            headers=request.scope["headers"],
+            stated_places=stated,
+            places=places,
             vast_tags=True,  # a VAST player follows Wrappers
         )
         if not ads:
@@ -376,7 +380,7 @@ class ServingIngress:
         platform: Callable[[], Platform | None],
         content: object,
         stated_places: frozenset[str],
-        headers: Iterable[tuple[bytes, bytes]],
+        places: Callable[[], frozenset[str]],
         vast_tags: bool,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
@@ -386,17 +390,13 @@ class ServingIngress:
         them), from campaigns that run in the ``app`` it names, on
         the device's ``platform`` (read only while some campaign targets platforms), in the
         ``content`` categories it names (as the player sent them) and the viewer's places
-        (the ``stated_places``, else the edge's geo ``headers``, read only while some campaign
-        targets places; the stated place goes on the beacons), third-party
+        (``places``, read only while some campaign targets places; the ``stated_places`` go on
+        the beacons), third-party
         VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
         metrics under ``endpoint``; one in :data:`ads.audience.SAMPLE_EVERY` is sampled for
         targeted forecasts."""
         now = datetime.now(UTC)
         index = self._catalog.index
-
-        def geo() -> frozenset[str]:
-            return viewer_places(stated_places, self._edge, headers)
-
         named = device_id(ifa)
         # Caps are checked only while some campaign in the snapshot has one.
         device = named if use.caps and index.frequency_capped else None
@@ -428,7 +428,7 @@ class ServingIngress:
             app=request_app_bundle(app) if index.app_targeted else None,
             platform=platform() if index.platform_targeted else None,
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
-            geo=geo() if index.geo_targeted else NOWHERE,
+            geo=places() if index.geo_targeted else NOWHERE,
             child_directed=use.child_directed,
             vast_tags=vast_tags,
         )
@@ -438,7 +438,7 @@ class ServingIngress:
                     app=request_app_bundle(app),
                     platform=platform(),
                     content=request_content_categories(content),
-                    geo=geo(),
+                    geo=places(),
                 )
             )
         for decision in ads:
@@ -451,6 +451,11 @@ class ServingIngress:
         house = sum(d.campaign.priority is Priority.HOUSE for d in ads) if index.house else 0
         self._metrics.served(endpoint, len(ads), capped=capped, house_ads=house, limited=use.limit)
         return ads
+
+    def _places(self, stated: frozenset[str], request: Request) -> Callable[[], frozenset[str]]:
+        """Where the viewer of ``request`` is, when asked: the ``stated`` places, else the ones
+        the edge's headers give."""
+        return lambda: viewer_places(stated, self._edge, request.scope["headers"])
 
     async def _beacon(self, request: Request, *, expect: str | None) -> Beacon:
         """Verify and record the beacon of ``request``; ``expect`` pins the event of the path."""

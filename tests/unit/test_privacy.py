@@ -7,6 +7,8 @@ import pytest
 from ads.privacy import (
     FULL_USE,
     DeviceUse,
+    GdprPolicy,
+    GdprScope,
     Limit,
     NotTcfString,
     TcfConsent,
@@ -16,6 +18,12 @@ from ads.privacy import (
 )
 from tests.unit.catalog_factories import campaign, served
 from tests.unit.tcf_strings import BITFIELD, BITFIELD_VENDORS, RANGES, tc_string
+
+SIGNALLED = GdprPolicy()
+
+
+def unplaced() -> frozenset[str]:
+    return frozenset()
 
 
 def test_published_strings_decode_as_published() -> None:
@@ -103,7 +111,7 @@ def test_openrtb_signals(
     user: dict[str, object] | None,
     limit: Limit | None,
 ) -> None:
-    use = openrtb_use(device, regs, user, vendor_id=None)
+    use = openrtb_use(device, regs, user, gdpr=SIGNALLED, places=unplaced)
     assert use.limit is limit
     assert use.caps == use.reach == (limit is None)
     assert use.child_directed == (limit is Limit.CHILD_DIRECTED)
@@ -128,7 +136,7 @@ def test_openrtb_signals(
     ],
 )
 def test_vast_tag_signals(query: dict[str, str], limit: Limit | None) -> None:
-    use = tag_use(query, vendor_id=None)
+    use = tag_use(query, gdpr=SIGNALLED, places=unplaced)
     assert use.limit is limit
     assert use.caps == use.reach == (limit is None)
     assert use.child_directed == (limit is Limit.CHILD_DIRECTED)
@@ -139,6 +147,53 @@ def test_child_directed_requests_skip_the_campaigns_that_stay_out_of_kids_apps()
     assert served(catalog, child_directed=True) == {"c1", "c3"}
     assert served(catalog) == {"c1", "c2", "c3"}
     # How a request says so: COPPA, whatever else it says.
-    assert openrtb_use({"lmt": 1}, {"coppa": 1}, None, vendor_id=None).child_directed
-    assert tag_use({"regs": "gdpr,coppa"}, vendor_id=None).child_directed
-    assert not openrtb_use({"lmt": 1}, None, None, vendor_id=None).child_directed
+    assert openrtb_use(
+        {"lmt": 1}, {"coppa": 1}, None, gdpr=SIGNALLED, places=unplaced
+    ).child_directed
+    assert tag_use({"regs": "gdpr,coppa"}, gdpr=SIGNALLED, places=unplaced).child_directed
+    assert not openrtb_use({"lmt": 1}, None, None, gdpr=SIGNALLED, places=unplaced).child_directed
+
+
+@pytest.mark.parametrize(
+    ("scope", "stated", "places", "applies"),
+    [
+        (GdprScope.SIGNALLED, None, {"DE"}, False),
+        (GdprScope.SIGNALLED, True, set(), True),
+        (GdprScope.BY_PLACE, None, {"DE", "DE-BY"}, True),
+        (GdprScope.BY_PLACE, None, {"GB"}, True),
+        (GdprScope.BY_PLACE, None, {"US", "US-CA"}, False),
+        (GdprScope.BY_PLACE, None, set(), False),  # nowhere known
+        (GdprScope.BY_PLACE, False, {"FR"}, False),  # the request says it does not apply
+        (GdprScope.ALWAYS, False, set(), True),
+    ],
+)
+def test_where_gdpr_applies(
+    scope: GdprScope, stated: bool | None, places: set[str], applies: bool
+) -> None:
+    asked: list[bool] = []
+
+    def where() -> frozenset[str]:
+        asked.append(True)
+        return frozenset(places)
+
+    assert GdprPolicy(scope).applies(stated, where) is applies
+    # The viewer's place is read only when it decides.
+    assert bool(asked) == (scope is GdprScope.BY_PLACE and stated is None)
+
+
+def test_requests_that_do_not_say_are_placed_under_by_place() -> None:
+    by_place = GdprPolicy(GdprScope.BY_PLACE)
+
+    def in_germany() -> frozenset[str]:
+        return frozenset({"DE"})
+
+    no_consent = Limit.NO_GDPR_CONSENT
+    assert openrtb_use(None, None, None, gdpr=by_place, places=in_germany).limit is no_consent
+    assert openrtb_use(None, {"gdpr": 0}, None, gdpr=by_place, places=in_germany) == FULL_USE
+    consented = {"consent": tc_string({1, 2, 7}, set(), set())}
+    assert openrtb_use(None, None, consented, gdpr=by_place, places=in_germany) == FULL_USE
+    assert tag_use({}, gdpr=by_place, places=in_germany).limit is no_consent
+    assert tag_use({"regs": "[REGULATIONS]"}, gdpr=by_place, places=in_germany).limit is no_consent
+    assert tag_use({"gdpr": "0"}, gdpr=by_place, places=in_germany) == FULL_USE
+    assert tag_use({"regs": "ccpa"}, gdpr=by_place, places=in_germany) == FULL_USE  # all listed
+    assert tag_use({}, gdpr=by_place, places=unplaced) == FULL_USE
