@@ -6,13 +6,12 @@ ad tracking (OpenRTB ``device.lmt`` or ``device.dnt``, VAST ``[LIMITADTRACKING]`
 app is directed at children (``regs.coppa``, COPPA). Where GDPR applies (``regs.gdpr``, VAST
 ``[REGULATIONS]`` naming ``gdpr``; or, by the :class:`GdprPolicy`, for requests that do not say
 whether it applies from viewers in :data:`GDPR_COUNTRIES`, or for every request), the user's IAB
-TCF v2 consent string decides: reading the id
-needs consent to purpose 1 (store and/or access information on a device), caps need purpose 2
-(use limited data to select advertising) and reach purpose 7 (measure advertising performance),
-each by consent or legitimate interest; with ``vendor_id`` set (the server's own id in the
-Global Vendor List) the string must give that vendor consent too. No string, or one that does
-not decode, is no consent. A request that says nothing is taken as allowing both (an unfilled
-macro says nothing).
+TCF v2 consent string decides: reading the id needs consent to purpose 1 (store and/or access
+information on a device); caps need purpose 2 (use limited data to select advertising) and
+reach purpose 7 (measure advertising performance), each by consent or legitimate interest; with
+``vendor_id`` set (the server's own id in the Global Vendor List) the string must give that
+vendor consent too. No string, or one that does not decode, is no consent. A request that says
+nothing is taken as allowing both (an unfilled macro says nothing).
 
 The ad is served either way: these signals limit what is remembered of the device, not whether
 the viewer sees an ad.
@@ -139,19 +138,21 @@ class NotTcfString(ValueError):
     """The text is not an IAB TCF v2 consent string."""
 
 
+@dataclass(frozen=True, slots=True)
 class _Bits:
     """A big-endian bit string read by offset."""
 
-    __slots__ = ("_value", "size")
+    value: int
+    size: int
 
-    def __init__(self, data: bytes) -> None:
-        self._value = int.from_bytes(data, "big")
-        self.size = len(data) * 8
+    @classmethod
+    def of(cls, data: bytes) -> _Bits:
+        return cls(int.from_bytes(data, "big"), len(data) * 8)
 
     def uint(self, offset: int, width: int) -> int:
         if offset + width > self.size:
             raise NotTcfString("the consent string ends early")
-        return (self._value >> (self.size - offset - width)) & ((1 << width) - 1)
+        return (self.value >> (self.size - offset - width)) & ((1 << width) - 1)
 
     def flag(self, offset: int) -> bool:
         return bool(self.uint(offset, 1))
@@ -163,11 +164,33 @@ class TcfConsent:
 
     purposes_consent: frozenset[int]
     purposes_legitimate_interest: frozenset[int]
-    vendors_consent: frozenset[int]
+    core: _Bits
+    """The segment itself, for :meth:`vendor_consent` to read (a vendor set is never built:
+    a crafted string's ranges could name every one of 65,535 vendors)."""
 
     def purpose(self, purpose: int) -> bool:
         """Consent or legitimate interest for ``purpose``."""
         return purpose in self.purposes_consent or purpose in self.purposes_legitimate_interest
+
+    def vendor_consent(self, vendor: int) -> bool:
+        """Whether ``vendor`` has consent: its bit, or a range of the list naming it;
+        :class:`NotTcfString` when the section is cut short or out of order."""
+        bits, at = self.core, _VENDOR_SECTION
+        max_vendor = bits.uint(at, 16)
+        if not bits.flag(at + 16):
+            return 1 <= vendor <= max_vendor and bits.flag(at + 16 + vendor)
+        entries = bits.uint(at + 17, 12)
+        at += 29
+        for _ in range(entries):
+            is_range = bits.flag(at)
+            first = bits.uint(at + 1, 16)
+            last = bits.uint(at + 17, 16) if is_range else first
+            at += 33 if is_range else 17
+            if not 1 <= first <= last <= max_vendor:
+                raise NotTcfString("a vendor range out of order")
+            if first <= vendor <= last:
+                return True
+        return False
 
     @classmethod
     def parse(cls, text: str) -> TcfConsent:
@@ -179,7 +202,7 @@ class TcfConsent:
             data = base64.urlsafe_b64decode(core + "=" * (-len(core) % 4))
         except (binascii.Error, ValueError):
             raise NotTcfString("not base64url") from None
-        bits = _Bits(data)
+        bits = _Bits.of(data)
         if bits.size < _CORE_BITS:
             raise NotTcfString("the consent string ends early")
         if bits.uint(*_VERSION) != 2:
@@ -187,7 +210,7 @@ class TcfConsent:
         return cls(
             purposes_consent=_set_bits(bits, _PURPOSES_CONSENT, 24),
             purposes_legitimate_interest=_set_bits(bits, _PURPOSES_LEGITIMATE_INTEREST, 24),
-            vendors_consent=_vendors(bits, _VENDOR_SECTION),
+            core=bits,
         )
 
 
@@ -197,43 +220,21 @@ def _set_bits(bits: _Bits, offset: int, count: int) -> frozenset[int]:
     return frozenset(n + 1 for n in range(count) if field >> (count - 1 - n) & 1)
 
 
-def _vendors(bits: _Bits, offset: int) -> frozenset[int]:
-    """A vendor section: MaxVendorId, then a bit per vendor or a list of ids and ranges."""
-    max_vendor = bits.uint(offset, 16)
-    if not bits.flag(offset + 16):
-        return _set_bits(bits, offset + 17, max_vendor) if max_vendor else frozenset()
-    entries = bits.uint(offset + 17, 12)
-    at = offset + 29
-    vendors: set[int] = set()
-    for _ in range(entries):
-        is_range = bits.flag(at)
-        first = bits.uint(at + 1, 16)
-        last = bits.uint(at + 17, 16) if is_range else first
-        at += 33 if is_range else 17
-        if not 1 <= first <= last <= max_vendor:
-            raise NotTcfString("a vendor range out of order")
-        vendors.update(range(first, last + 1))
-    return frozenset(vendors)
-
-
 @lru_cache(maxsize=4096)
-def _consent(text: str) -> TcfConsent | None:
-    """The decoded string, or None; cached, since a viewer's string comes with every request."""
-    try:
-        return TcfConsent.parse(text)
-    except NotTcfString:
-        return None
-
-
 def gdpr_use(consent: str | None, *, vendor_id: int | None) -> DeviceUse:
-    """What a TCF ``consent`` string (None: none sent) allows where GDPR applies."""
-    granted = _consent(consent) if consent else None
-    if (
-        granted is None
-        or STORE_ON_DEVICE not in granted.purposes_consent
-        or (vendor_id is not None and vendor_id not in granted.vendors_consent)
-    ):
-        return DeviceUse(caps=False, reach=False, limit=Limit.NO_GDPR_CONSENT)
+    """What a TCF ``consent`` string (None: none sent) allows where GDPR applies; cached, since
+    a viewer's string comes with each of its requests (an entry is the string and a flag)."""
+    refused = DeviceUse(caps=False, reach=False, limit=Limit.NO_GDPR_CONSENT)
+    try:
+        granted = TcfConsent.parse(consent) if consent else None
+        if (
+            granted is None
+            or STORE_ON_DEVICE not in granted.purposes_consent
+            or (vendor_id is not None and not granted.vendor_consent(vendor_id))
+        ):
+            return refused
+    except NotTcfString:
+        return refused
     caps, reach = granted.purpose(SELECT_ADS), granted.purpose(MEASURE_ADS)
     return DeviceUse(caps, reach, None if caps and reach else Limit.NO_GDPR_CONSENT)
 

@@ -17,14 +17,29 @@ BITFIELD_VENDORS = {
 }  # fmt: skip
 
 
-def tc_string(consent: set[int], interest: set[int], vendors: set[int]) -> str:
+def tc_string(
+    consent: set[int],
+    interest: set[int],
+    vendors: set[int],
+    *,
+    ranges: list[tuple[int, int]] | None = None,
+    max_vendor: int | None = None,
+) -> str:
     """A TCF v2 core segment with those purposes and vendor consents (a bit-field vendor
-    section), the other fields zero."""
+    section; with ``ranges``, a range-encoded one holding them as given), the other fields
+    zero."""
 
     def field(numbers: set[int], width: int) -> str:
         return "".join("1" if n in numbers else "0" for n in range(1, width + 1))
 
-    max_vendor = max(vendors, default=0)
+    if max_vendor is None:
+        max_vendor = max([*vendors, *(last for _, last in ranges or [])], default=0)
+    if ranges is None:
+        section = "0" + field(vendors, max_vendor)
+    else:
+        section = "1" + format(len(ranges), "012b")
+        for first, last in ranges:
+            section += f"1{first:016b}{last:016b}" if first != last else f"0{first:016b}"
     bits = (
         format(2, "06b")
         + "0" * 146
@@ -32,8 +47,7 @@ def tc_string(consent: set[int], interest: set[int], vendors: set[int]) -> str:
         + field(interest, 24)
         + "0" * 13
         + format(max_vendor, "016b")
-        + "0"
-        + field(vendors, max_vendor)
+        + section
         + format(0, "016b")
         + "0"  # no vendors by legitimate interest
     )

@@ -30,10 +30,11 @@ def test_published_strings_decode_as_published() -> None:
     bitfield = TcfConsent.parse(BITFIELD)
     assert bitfield.purposes_consent == {1, 3, 9, 10}
     assert bitfield.purposes_legitimate_interest == {3, 4, 5, 8, 9, 10}
-    assert bitfield.vendors_consent == BITFIELD_VENDORS
+    assert {n for n in range(1, 200) if bitfield.vendor_consent(n)} == BITFIELD_VENDORS
     ranges = TcfConsent.parse(RANGES)
     assert ranges.purposes_consent == ranges.purposes_legitimate_interest == frozenset()
-    assert ranges.vendors_consent == {23, 42, 126, 127, 128, 587, 613, 626}
+    consented = {n for n in range(0, 1000) if ranges.vendor_consent(n)}
+    assert consented == {23, 42, 126, 127, 128, 587, 613, 626}
     # A publisher segment after the core one changes nothing read here.
     assert TcfConsent.parse(f"{BITFIELD}.argAC0gAAAAAAAAAAAA") == bitfield
 
@@ -81,6 +82,29 @@ def test_a_configured_vendor_id_needs_its_own_consent() -> None:
     assert gdpr_use(text, vendor_id=6).limit is Limit.NO_GDPR_CONSENT
     assert gdpr_use(text, vendor_id=700).limit is Limit.NO_GDPR_CONSENT  # past MaxVendorId
     assert gdpr_use(RANGES, vendor_id=127).limit is Limit.NO_GDPR_CONSENT  # no purpose 1
+    listed = tc_string({1, 2, 7}, set(), set(), ranges=[(3, 3), (10, 20)])
+    assert [gdpr_use(listed, vendor_id=n) == FULL_USE for n in (3, 4, 10, 20, 21)] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_crafted_vendor_sections_cost_nothing_and_mean_no_consent() -> None:
+    """Every vendor in one range is read as a range, never a set of 65,535; a range out of
+    order, or a list cut short, is no consent."""
+    everyone = tc_string({1, 2, 7}, set(), set(), ranges=[(1, 65_535)])
+    assert TcfConsent.parse(everyone).vendor_consent(65_535)
+    assert gdpr_use(everyone, vendor_id=40_000) == FULL_USE
+    backwards = tc_string({1, 2, 7}, set(), set(), ranges=[(9, 3)], max_vendor=10)
+    assert gdpr_use(backwards, vendor_id=5).limit is Limit.NO_GDPR_CONSENT
+    beyond = tc_string({1, 2, 7}, set(), set(), ranges=[(3, 30)], max_vendor=10)
+    assert gdpr_use(beyond, vendor_id=5).limit is Limit.NO_GDPR_CONSENT
+    cut = tc_string({1, 2, 7}, set(), set(), ranges=[(3, 4), (7, 8)])[:-8]
+    assert gdpr_use(cut, vendor_id=8).limit is Limit.NO_GDPR_CONSENT
+    assert gdpr_use(cut, vendor_id=None) == FULL_USE  # the vendors are read only when asked
 
 
 CONSENTED = tc_string({1, 2, 7}, set(), set())
