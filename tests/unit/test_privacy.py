@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ads.privacy import (
     FULL_USE,
@@ -221,3 +225,26 @@ def test_requests_that_do_not_say_are_placed_under_by_place() -> None:
     assert tag_use({"gdpr": "0"}, gdpr=by_place, places=in_germany) == FULL_USE
     assert tag_use({"regs": "ccpa"}, gdpr=by_place, places=in_germany) == FULL_USE  # all listed
     assert tag_use({}, gdpr=by_place, places=unplaced) == FULL_USE
+
+
+@given(st.text(max_size=400))
+def test_any_text_decodes_or_is_refused_as_no_tcf_string(text: str) -> None:
+    try:
+        consent = TcfConsent.parse(text)
+    except NotTcfString:
+        assert gdpr_use(text, vendor_id=None).limit is Limit.NO_GDPR_CONSENT
+    else:
+        caps = 1 in consent.purposes_consent and consent.purpose(2)
+        assert gdpr_use(text, vendor_id=None).caps == caps
+
+
+@given(st.binary(min_size=29, max_size=300), st.integers(min_value=1, max_value=65_535))
+def test_any_bytes_decode_or_are_no_consent(data: bytes, vendor: int) -> None:
+    """Whatever a v2-looking string holds, the vendor check answers or refuses; nothing else."""
+    text = base64.urlsafe_b64encode(bytes([0b00001000]) + data).decode().rstrip("=")
+    consent = TcfConsent.parse(text)  # version 2 and long enough: the core always decodes
+    assert consent.purposes_consent <= set(range(1, 25))
+    try:
+        assert consent.vendor_consent(vendor) in (True, False)
+    except NotTcfString:
+        assert gdpr_use(text, vendor_id=vendor).limit is Limit.NO_GDPR_CONSENT
