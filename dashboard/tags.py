@@ -30,12 +30,15 @@ def vast_tag_url(
     max_ads: int | None = None,
     blocked_categories: Sequence[str] = (),
     content_categories: Sequence[str] = (),
+    child_directed: bool = False,
 ) -> str:
     """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
     ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds),
     ``max_ads`` (more than 1: an ad pod), ``blocked_categories`` (IAB codes the player wants
     no ad of) and ``content_categories`` (IAB codes of the content the tag plays next to, for
-    contextual targeting). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``,
+    contextual targeting), ``child_directed`` (the tag plays in a kids' app: ``coppa=1``, so
+    the device id is not used and campaigns kept out of kids' apps are not served). Unset or
+    zero options are left out. Every tag ends with ``ifa=[IFA]``,
     ``app_bundle=[APPBUNDLE]``, ``ua=[DEVICEUA]`` and the privacy macros
     (:data:`PRIVACY_MACROS`): players put the device's advertising id (which frequency caps and
     reach count by), their app's bundle (which app targeting matches), fetching for a player
@@ -49,7 +52,9 @@ def vast_tag_url(
         params["max_duration"] = str(max_duration_s)
     if max_ads is not None and max_ads > 1:
         params["max_ads"] = str(max_ads)
-    return _tag(public_base_url, "vast", params, blocked_categories, content_categories)
+    return _tag(
+        public_base_url, "vast", params, blocked_categories, content_categories, child_directed
+    )
 
 
 def vmap_tag_url(
@@ -63,6 +68,7 @@ def vmap_tag_url(
     max_ads: int,
     blocked_categories: Sequence[str] = (),
     content_categories: Sequence[str] = (),
+    child_directed: bool = False,
 ) -> str:
     """``…/api/v1/vmap``: a programme of ``content_minutes`` with a pre-roll, a mid-roll every
     ``midroll_every_minutes`` (0: none) and a post-roll, each break a pod of up to ``max_ads``
@@ -76,7 +82,9 @@ def vmap_tag_url(
     if not postroll:
         params["postroll"] = "0"
     params |= {"break_duration": str(break_s), "max_ads": str(max_ads)}
-    return _tag(public_base_url, "vmap", params, blocked_categories, content_categories)
+    return _tag(
+        public_base_url, "vmap", params, blocked_categories, content_categories, child_directed
+    )
 
 
 def _tag(
@@ -85,12 +93,15 @@ def _tag(
     params: dict[str, str],
     blocked_categories: Sequence[str],
     content_categories: Sequence[str],
+    child_directed: bool,
 ) -> str:
-    """The tag URL: ``params``, then the categories and the device, app, agent and privacy
-    macros."""
+    """The tag URL: ``params``, then the categories, COPPA, and the device, app, agent and
+    privacy macros."""
     if blocked_categories:
         params["blocked_categories"] = ",".join(blocked_categories)
     if content_categories:
         params["content_cat"] = ",".join(content_categories)
+    if child_directed:
+        params["coppa"] = "1"
     params |= {"ifa": DEVICE_MACRO, "app_bundle": APP_MACRO, "ua": AGENT_MACRO, **PRIVACY_MACROS}
     return f"{public_base_url.rstrip('/')}/api/v1/{endpoint}?{urlencode(params, safe=',[]')}"

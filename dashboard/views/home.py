@@ -132,18 +132,27 @@ def _ad_break_tag() -> None:
         help="The content's IAB categories, for campaigns targeted to content (contextual). "
         "Use one tag per channel or show type.",
     )
+    kids = st.checkbox(
+        "A child-directed app (COPPA)",
+        key="break-tag-coppa",
+        help="Adds coppa=1: no advertising id is used for these breaks, and campaigns kept out "
+        "of kids' apps are not served.",
+    )
     url = vast_tag_url(
         get_settings().public_base_url,
         max_duration_s=int(seconds),
         max_ads=int(ads),
         blocked_categories=blocked,
         content_categories=content,
+        child_directed=kids,
     )
     ui.tag_box(url, key="break-tag")
-    _programme_tag(int(seconds), int(ads), blocked, content)
+    _programme_tag(int(seconds), int(ads), blocked, content, kids=kids)
 
 
-def _programme_tag(seconds: int, ads: int, blocked: list[str], content: list[str]) -> None:
+def _programme_tag(
+    seconds: int, ads: int, blocked: list[str], content: list[str], *, kids: bool
+) -> None:
     """The VMAP tag of a whole programme whose breaks are the ad-break tag's."""
     st.markdown(
         "**Whole programme (VMAP)**: players of long-form content ask once per episode or "
@@ -183,6 +192,7 @@ def _programme_tag(seconds: int, ads: int, blocked: list[str], content: list[str
         max_ads=ads,
         blocked_categories=blocked,
         content_categories=content,
+        child_directed=kids,
     )
     ui.tag_box(url, key="vmap-tag", caption=f"{breaks} ad breaks")
 

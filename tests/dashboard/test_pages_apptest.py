@@ -173,6 +173,10 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
         f"&max_ads=1&blocked_categories=IAB8,IAB26&content_cat=IAB17&{TAG_MACROS}"
     )
     assert "4 ad breaks" in texts(app)
+    # A kids' app's breaks say so, the programme's too.
+    app.checkbox(key="break-tag-coppa").check().run()
+    assert app.code[0].value.endswith(f"&content_cat=IAB17&coppa=1&{TAG_MACROS}")
+    assert app.code[1].value.endswith(f"&content_cat=IAB17&coppa=1&{TAG_MACROS}")
     app.number_input(key="vmap-every").set_value(0).run()
     app.checkbox(key="vmap-preroll").uncheck().run()
     app.checkbox(key="vmap-postroll").uncheck().run()

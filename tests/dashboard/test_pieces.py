@@ -88,6 +88,8 @@ def test_vast_tag_url() -> None:
     assert blocked == f"{base}?blocked_categories=IAB8-5,IAB26&{TAG_MACROS}"
     sports = vast_tag_url("https://ads.example.com", max_ads=4, content_categories=["IAB17"])
     assert sports == f"{base}?max_ads=4&content_cat=IAB17&{TAG_MACROS}"
+    kids = vast_tag_url("https://ads.example.com", max_ads=4, child_directed=True)
+    assert kids == f"{base}?max_ads=4&coppa=1&{TAG_MACROS}"
 
 
 def test_vmap_tag_url_is_read_back_as_the_schedule_it_describes() -> None:
