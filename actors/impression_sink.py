@@ -125,7 +125,7 @@ class ImpressionSink:
         rows = []
         for entry_id, fields in entries:
             try:
-                rows.append(row_from_fields(fields))
+                rows.append(row_from_fields(fields, entry_id))
             except (KeyError, ValueError):
                 logger.error("dropping malformed stream entry %s: %r", entry_id, fields)
         conn = await self._connection()

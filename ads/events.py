@@ -31,12 +31,21 @@ class EventRow:
     user_agent: str | None
     device: str | None
     place: str | None
+    invalid: str | None = None
+    """Why the beacon is invalid traffic (:class:`ads.invalid_traffic.InvalidReason`): such a
+    row goes to ``invalid_events``, not ``ad_events``."""
 
 
 def stream_fields(
-    beacon: Beacon, *, received_at_ms: int, user_agent: str | None, place: str | None = None
+    beacon: Beacon,
+    *,
+    received_at_ms: int,
+    user_agent: str | None,
+    place: str | None = None,
+    invalid: str | None = None,
 ) -> dict[str, str]:
-    """The stream entry of a verified beacon that came with ``user_agent`` from ``place``."""
+    """The stream entry of a verified beacon that came with ``user_agent`` from ``place``
+    (``invalid``: why it is invalid traffic, if it is)."""
     return {
         "id": beacon.event_id,
         "e": beacon.event,
@@ -50,6 +59,7 @@ def stream_fields(
         "ua": (user_agent or "")[:USER_AGENT_MAX],
         "d": beacon.device or "",
         "g": place or "",
+        "iv": invalid or "",
     }
 
 
@@ -60,10 +70,14 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
-def row_from_fields(fields: dict[str, str]) -> EventRow:
-    """The row of a stream entry; ``KeyError``/``ValueError`` when the entry is malformed."""
+def row_from_fields(fields: dict[str, str], entry_id: str) -> EventRow:
+    """The row of the stream entry ``entry_id``; ``KeyError``/``ValueError`` when the entry is
+    malformed. An invalid beacon's row is keyed by its entry too: each arrival of it is counted
+    (a robot replaying a URL shows as much traffic as it sends), and it never takes the event id
+    of the viewer's own beacon."""
+    invalid = fields.get("iv") or None
     return EventRow(
-        event_id=fields["id"],
+        event_id=f"{fields['id']}~{entry_id}" if invalid else fields["id"],
         served_at=datetime.fromtimestamp(int(fields["t"]), tz=UTC),
         received_at=datetime.fromtimestamp(int(fields["rt"]) / 1000, tz=UTC),
         event_type=fields["e"],
@@ -75,4 +89,5 @@ def row_from_fields(fields: dict[str, str]) -> EventRow:
         user_agent=fields.get("ua") or None,
         device=fields.get("d") or None,
         place=fields.get("g") or None,
+        invalid=invalid,
     )

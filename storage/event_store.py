@@ -1,8 +1,9 @@
 """Writing beacon batches to PostgreSQL: COPY into a staging table, then one statement that
 inserts the new events (duplicates skipped by the ``(event_id, served_at)`` key), adds them to
 the campaigns' hourly and daily rollups, the creatives' daily rollup and to
-``campaigns.budget_spent`` — all in one transaction. And the
-day partitions of ``ad_events``: created ahead, dropped once past the raw-event retention."""
+``campaigns.budget_spent``, and files invalid traffic in ``invalid_events`` — all in one
+transaction. And the day partitions of ``ad_events``: created ahead, dropped once past the
+raw-event retention (invalid events with them)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,16 @@ import asyncpg
 from ads.events import EventRow
 
 _COLUMNS = [f.name for f in fields(EventRow)]
+_EVENT_COLUMNS = ", ".join(c for c in _COLUMNS if c != "invalid")
+_INVALID_COLUMNS = (
+    "event_id, served_at, received_at, event_type, campaign_id, creative_id, user_agent, place"
+)
 
 _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS staged_events (
     event_id text, served_at timestamptz, received_at timestamptz, event_type text,
     ad_serving_id text, request_id text, campaign_id uuid, creative_id uuid,
-    error_code smallint, user_agent text, device text, place text
+    error_code smallint, user_agent text, device text, place text, invalid text
 ) ON COMMIT DELETE ROWS
 """
 
@@ -49,11 +54,13 @@ _UPDATES = ", ".join(f"{c} = s.{c} + excluded.{c}" for c in [*_COUNTERS, "spend"
 # Only the constants above are interpolated into this statement.
 _FLUSH = f"""
 WITH fresh AS (
-    SELECT DISTINCT ON (event_id, served_at) * FROM staged_events ORDER BY event_id, served_at
+    SELECT DISTINCT ON (event_id, served_at) * FROM staged_events WHERE invalid IS NULL
+    ORDER BY event_id, served_at
 ), inserted AS (
-    INSERT INTO ad_events AS e ({", ".join(_COLUMNS)}, cost)
-    SELECT f.*, CASE WHEN f.event_type = 'impression' THEN coalesce(c.cpm, 0) / 1000 ELSE 0 END
-    FROM fresh f LEFT JOIN campaigns c ON c.id = f.campaign_id
+    INSERT INTO ad_events AS e ({_EVENT_COLUMNS}, cost)
+    SELECT {_EVENT_COLUMNS},
+           CASE WHEN f.event_type = 'impression' THEN coalesce(c.cpm, 0) / 1000 ELSE 0 END
+    FROM fresh f LEFT JOIN (SELECT id, cpm FROM campaigns) c ON c.id = f.campaign_id
     ON CONFLICT (event_id, served_at) DO NOTHING
     RETURNING campaign_id, creative_id, event_type, received_at, cost
 ), hourly AS (
@@ -83,18 +90,28 @@ WITH fresh AS (
     FROM (SELECT campaign_id, sum(spend) AS spend FROM hourly GROUP BY 1) h
     WHERE c.id = h.campaign_id AND h.spend > 0
     RETURNING c.id, h.spend
+), flagged AS (
+    INSERT INTO invalid_events ({_INVALID_COLUMNS}, reason)
+    SELECT DISTINCT ON (s.event_id) {_INVALID_COLUMNS}, s.invalid
+    FROM staged_events s JOIN (SELECT id FROM campaigns) c ON c.id = s.campaign_id
+    WHERE s.invalid IS NOT NULL
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING 1
 )
 SELECT (SELECT count(*) FROM inserted) AS inserted,
+       (SELECT count(*) FROM flagged) AS invalid,
        coalesce((SELECT json_agg(json_build_array(id, spend)) FROM spent), '[]') AS spend
 """  # noqa: S608
 
 
 @dataclass(frozen=True, slots=True)
 class FlushResult:
-    """What one batch changed: how many events were new, and the spend added per campaign."""
+    """What one batch changed: how many events were new, how many invalid ones were filed, and
+    the spend added per campaign."""
 
     inserted: int
     spend: dict[uuid.UUID, Decimal]
+    invalid: int = 0
 
 
 async def flush_events(conn: asyncpg.Connection, rows: Sequence[EventRow]) -> FlushResult:
@@ -108,10 +125,16 @@ async def flush_events(conn: asyncpg.Connection, rows: Sequence[EventRow]) -> Fl
     assert record is not None
     pairs: list[list[str]] = json.loads(record["spend"])
     spend = {uuid.UUID(cid): Decimal(str(value)) for cid, value in pairs}
-    return FlushResult(inserted=int(record["inserted"]), spend=spend)
+    return FlushResult(
+        inserted=int(record["inserted"]), spend=spend, invalid=int(record["invalid"])
+    )
 
 
 _PARTITION = re.compile(r"ad_events_(\d{8})")
+_PURGES = (
+    "DELETE FROM ad_events_default WHERE served_at < $1",
+    "DELETE FROM invalid_events WHERE served_at < $1",
+)
 _MAINTENANCE_LOCK = 0x63747650  # pg_advisory_xact_lock key: one sink maintains at a time
 
 
@@ -147,7 +170,8 @@ class Maintenance:
     created: int
     dropped: list[str]
     purged: int
-    """Rows older than the retention deleted from the default partition."""
+    """Rows older than the retention deleted from the default partition and from
+    ``invalid_events``."""
 
 
 async def maintain_partitions(
@@ -185,8 +209,9 @@ async def maintain_partitions(
         dropped = expired_partitions((r["relname"] for r in children), cutoff=cutoff)
         for name in dropped:  # names matched ad_events_YYYYMMDD above
             await conn.execute(f"DROP TABLE {name}")
-        status = await conn.execute(
-            "DELETE FROM ad_events_default WHERE served_at < $1",
-            datetime.combine(cutoff, time.min, tzinfo=UTC),
-        )
-        return Maintenance(created=created, dropped=dropped, purged=int(status.split()[-1]))
+        before = datetime.combine(cutoff, time.min, tzinfo=UTC)
+        purged = 0
+        for purge in _PURGES:
+            status = await conn.execute(purge, before)
+            purged += int(status.split()[-1])
+        return Maintenance(created=created, dropped=dropped, purged=purged)

@@ -284,6 +284,28 @@ class AdEvent(Base):
     ISO 3166-1 country (``US``) or 3166-2 region (``US-CA``)."""
 
 
+class InvalidEvent(Base):
+    """One beacon filtered as invalid traffic (ads/invalid_traffic.py): kept out of
+    ``ad_events`` and every figure made from it, for the campaign's invalid-traffic report.
+    Keyed by the beacon's event id and its stream entry (ads/events.py); removed with the raw
+    events past their retention."""
+
+    __tablename__ = "invalid_events"
+    __table_args__ = (Index("ix_invalid_events_campaign", "campaign_id", "received_at"),)
+
+    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    served_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    event_type: Mapped[str] = mapped_column(Text, nullable=False)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False
+    )
+    creative_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+
+
 class _StatsMixin:
     impressions: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     starts: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")

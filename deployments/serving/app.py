@@ -50,6 +50,7 @@ from ads.geo import (
     request_places,
     viewer_places,
 )
+from ads.invalid_traffic import device_agent, invalid_reason
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
@@ -468,11 +469,14 @@ class ServingIngress:
         if expect is None and beacon.event in (IMPRESSION, CLICK):
             self._beacons.reject("wrong_endpoint")
             raise InvalidInput(f"send {beacon.event} beacons to /api/v1/{beacon.event}")
+        headers = request.scope["headers"]
+        agent = device_agent(headers)
         await self._beacons.record(
             beacon,
             received_at_ms=int(time.time() * 1000),
-            user_agent=request.headers.get("user-agent"),
-            place=beacon.place or self._edge.place(request.scope["headers"]),
+            user_agent=agent,
+            place=beacon.place or self._edge.place(headers),
+            invalid=invalid_reason(headers, agent),
         )
         return beacon
 

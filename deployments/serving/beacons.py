@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from ads.errors import BeaconExpired, DomainError, InvalidSignature, Unavailable
 from ads.events import stream_fields
+from ads.invalid_traffic import InvalidReason
 from ads.tracking import IMPRESSION, Beacon, BeaconVerifier
 from storage.event_stream import EventStream
 
@@ -48,6 +49,11 @@ class BeaconIngest:
         )
         self._rejected = metrics.Counter(
             "ctv_beacons_rejected", description="Beacons refused.", tag_keys=("reason",)
+        )
+        self._invalid = metrics.Counter(
+            "ctv_beacons_invalid",
+            description="Beacons recorded as invalid traffic (robots, prefetches): not counted.",
+            tag_keys=("reason",),
         )
         self._spilled = metrics.Gauge(
             "ctv_beacon_spill_size", description="Beacons waiting for Redis in this replica."
@@ -86,10 +92,16 @@ class BeaconIngest:
         received_at_ms: int,
         user_agent: str | None,
         place: str | None = None,
+        invalid: InvalidReason | None = None,
     ) -> None:
-        """Return once the beacon is in the stream (or, with Redis away, in the spill)."""
+        """Return once the beacon is in the stream (or, with Redis away, in the spill);
+        ``invalid`` says why it is invalid traffic, if it is."""
         fields = stream_fields(
-            beacon, received_at_ms=received_at_ms, user_agent=user_agent, place=place
+            beacon,
+            received_at_ms=received_at_ms,
+            user_agent=user_agent,
+            place=place,
+            invalid=invalid,
         )
         if not self._spill:
             try:
@@ -97,16 +109,21 @@ class BeaconIngest:
             except (RedisError, OSError) as exc:
                 logger.warning("event stream unavailable, spilling locally: %s", exc)
             else:
-                self._accepted.inc(tags={"event": beacon.event})
+                self._recorded(beacon.event, invalid)
                 return
         if len(self._spill) >= self._spill_limit:
             self.reject("spill_full")
             raise Unavailable("beacon store is temporarily unavailable; retry shortly")
         self._spill.append(fields)
         self._spilled.set(len(self._spill))
-        self._accepted.inc(tags={"event": beacon.event})
+        self._recorded(beacon.event, invalid)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
+
+    def _recorded(self, event: str, invalid: InvalidReason | None) -> None:
+        self._accepted.inc(tags={"event": event})
+        if invalid is not None:
+            self._invalid.inc(tags={"reason": invalid})
 
     async def _drain(self) -> None:
         backoff = 0.05

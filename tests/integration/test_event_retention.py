@@ -1,17 +1,24 @@
 """Raw-event retention on the real database: day partitions past EVENT_RETENTION_DAYS are
-dropped (and old rows of the default partition deleted) while recent events and the rollups
-stay; sinks maintaining at the same moment do not collide."""
+dropped (and old rows of the default partition and of the invalid events deleted) while recent
+events and the rollups stay; sinks maintaining at the same moment do not collide. And invalid
+beacons filed exactly once by a batch flushed twice."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import asyncpg
+import httpx
 
+from ads.events import row_from_fields, stream_fields
+from ads.tracking import IMPRESSION, Beacon
 from storage.db import asyncpg_dsn
-from storage.event_store import maintain_partitions, partition_name
+from storage.event_store import flush_events, maintain_partitions, partition_name
+from tests.integration.factories import draft_campaign
 from tests.stack_fixtures import Stack
 
 TODAY = datetime.now(UTC).date()
@@ -85,3 +92,63 @@ async def test_sinks_maintaining_at_once_do_not_collide(stack: Stack) -> None:
             await conns[0].execute(f"DROP TABLE IF EXISTS {partition_name(day)}")
         for c in conns:
             await c.close()
+
+
+async def test_invalid_events_are_filed_once_and_purged_with_the_raw_events(
+    stack: Stack, api: httpx.Client
+) -> None:
+    cid = uuid.UUID(draft_campaign(api, name="Invalid retention test", cpm=40))
+
+    def beacon(day: date, ad_serving_id: str) -> Beacon:
+        return Beacon(
+            event=IMPRESSION,
+            ad_serving_id=ad_serving_id,
+            request_id="retention",
+            campaign_id=str(cid),
+            creative_id="",
+            served_at=int(datetime.combine(day, time(12), tzinfo=UTC).timestamp()),
+            event_id=f"{ad_serving_id}:impression",
+        )
+
+    viewer, old = beacon(TODAY, "f" * 32), beacon(OLDER_DAY, "e" * 32)
+    entries = [
+        (viewer, "robot", "1-0"),
+        (viewer, "prefetch", "2-0"),
+        (old, "robot", "3-0"),
+        (viewer, None, "4-0"),
+    ]
+    rows = [
+        row_from_fields(
+            stream_fields(b, received_at_ms=b.served_at * 1000, user_agent="x", invalid=iv), entry
+        )
+        for b, iv, entry in entries
+    ]
+    stranger = replace(rows[0], event_id="other~1-0", campaign_id=uuid.uuid4())
+    conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+    try:
+        first = await flush_events(conn, [*rows, stranger])
+        again = await flush_events(conn, rows)  # a sink re-reading the batch after a crash
+        assert (first.inserted, first.invalid, first.spend) == (1, 3, {cid: Decimal("0.04")})
+        assert (again.inserted, again.invalid, again.spend) == (0, 0, {})
+        filed = await conn.fetch(
+            "SELECT reason, event_type FROM invalid_events WHERE campaign_id = $1 "
+            "ORDER BY event_id",
+            cid,
+        )
+        assert [tuple(r) for r in filed] == [("robot", "impression")] * 2 + [
+            ("prefetch", "impression")
+        ]
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM invalid_events WHERE event_id = $1", "other~1-0"
+            )
+            == 0
+        )
+
+        done = await maintain_partitions(conn, today=TODAY, retention_days=500)
+
+        left = await conn.fetch("SELECT served_at FROM invalid_events WHERE campaign_id = $1", cid)
+        assert len(left) == 2 and done.purged >= 1
+        assert all(r["served_at"].date() == TODAY for r in left)
+    finally:
+        await conn.close()

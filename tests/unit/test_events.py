@@ -32,17 +32,29 @@ def test_an_entry_round_trips_to_the_row_the_sink_copies() -> None:
         user_agent="Roku/1",
         place="US-CA",
     )
-    row = row_from_fields(fields)
+    row = row_from_fields(fields, "1767225601500-0")
     assert (row.event_type, row.campaign_id, row.creative_id) == ("impression", CAMPAIGN, CREATIVE)
     assert row.served_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert row.received_at == datetime(2026, 1, 1, 0, 0, 1, 500_000, tzinfo=UTC)
     assert (row.device, row.user_agent, row.error_code) == ("0123456789abcdef", "Roku/1", None)
-    assert row.place == "US-CA"
+    assert row.place == "US-CA" and row.invalid is None
+    assert row.event_id == f"{'a' * 32}:impression"
 
 
 def test_entries_without_a_device_keep_none() -> None:
-    row = row_from_fields(stream_fields(beacon(), received_at_ms=0, user_agent=None))
+    row = row_from_fields(stream_fields(beacon(), received_at_ms=0, user_agent=None), "0-1")
     assert row.device is None and row.user_agent is None and row.place is None
     older = stream_fields(beacon(), received_at_ms=0, user_agent=None)
-    del older["d"], older["g"]  # written by a replica from before device keys and places
-    assert row_from_fields(older).device is None and row_from_fields(older).place is None
+    del older["d"], older["g"], older["iv"]  # from a replica before device keys and places
+    row = row_from_fields(older, "0-1")
+    assert row.device is None and row.place is None and row.invalid is None
+
+
+def test_an_invalid_beacon_is_keyed_by_its_stream_entry() -> None:
+    fields = stream_fields(beacon(), received_at_ms=0, user_agent="Googlebot/2.1", invalid="robot")
+    first, again = row_from_fields(fields, "5-0"), row_from_fields(fields, "6-0")
+    assert first.invalid == "robot" and first.user_agent == "Googlebot/2.1"
+    # Each arrival counts once (a sink re-reading entry 5-0 writes the same key) and none
+    # takes the event id the viewer's own beacon of this ad is counted by.
+    assert first.event_id == f"{'a' * 32}:impression~5-0" != again.event_id
+    assert row_from_fields(fields, "5-0") == first
