@@ -425,6 +425,8 @@ class CampaignFigures:
     reach: Reach | None = None
     """None: not counted (too long for the range)."""
     priority: Priority = Priority.STANDARD
+    invalid_impressions: int = 0
+    """Impressions filtered as invalid traffic (ads/invalid_traffic.py): not in ``counters``."""
 
 
 class PerformanceRow(BaseModel):
@@ -448,6 +450,8 @@ class PerformanceRow(BaseModel):
     reach: int | None
     frequency: float | None
     priority: Priority = Priority.STANDARD
+    invalid_impressions: int = 0
+    """Impressions filtered as invalid traffic, not in ``impressions`` nor billed."""
 
 
 class PerformanceReport(BaseModel):
@@ -480,6 +484,7 @@ def performance_row(figures: CampaignFigures) -> PerformanceRow:
         reach=None if figures.reach is None else figures.reach.devices,
         frequency=None if figures.reach is None else figures.reach.frequency,
         priority=figures.priority,
+        invalid_impressions=figures.invalid_impressions,
     )
 
 

@@ -37,6 +37,7 @@ from dashboard.models import (
     CreativeList,
     CreativeSplit,
     DashboardSummary,
+    InvalidTraffic,
     PerformanceReport,
     PlaceSplit,
     PlatformSplit,
@@ -339,6 +340,13 @@ class AdminApi:
         params = {"from": start.isoformat(), "to": end.isoformat()}
         response = self._request("GET", f"/campaigns/{campaign_id}/places", params=params)
         return self._parse(PlaceSplit, response)
+
+    def invalid_traffic(
+        self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
+    ) -> InvalidTraffic:
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = self._request("GET", f"/campaigns/{campaign_id}/invalid-traffic", params=params)
+        return self._parse(InvalidTraffic, response)
 
     def creative_split(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime

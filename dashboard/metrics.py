@@ -31,12 +31,18 @@ REACH_HELP = (
 FREQUENCY_HELP = "Impressions per device reached"
 PLATFORMS_HELP = (
     "Where the ads played, read from the device each impression was reported by (its "
-    "User-Agent). Impressions reported by a server on the players' behalf show as unknown."
+    "User-Agent). Impressions a server reported on the players' behalf count by the device it "
+    "names (X-Device-User-Agent), else as unknown."
 )
 PLACES_HELP = (
     "Where the viewers were, as the CDN or load balancer in front of the ad server located each "
     "impression's request (its geo headers). Unknown: no such edge, or impressions recorded "
     "before places were."
+)
+INVALID_TRAFFIC_HELP = (
+    "Invalid traffic: beacons that no viewer's playback sent, kept out of the delivery figures "
+    "and off the bill: robots that name themselves (search and ad crawlers, link previews, "
+    "headless browsers, uptime monitors) and prefetches."
 )
 CREATIVES_HELP = (
     "Each creative's impressions in the range and its share of them, with how many viewers "

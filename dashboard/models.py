@@ -18,6 +18,7 @@ from ads.api_keys import ApiKeyOut
 from ads.campaigns import CampaignOut
 from ads.creative_report import CreativeRow
 from ads.creative_review import ReviewStatus
+from ads.invalid_traffic_report import AgentRow, ReasonRow
 from ads.priority import Priority
 from ads.roles import Role, UserOut
 from ads.team_history import TeamChange
@@ -203,6 +204,17 @@ class PlaceSplit(ApiModel):
     """None: the API left the split out (reading the events took too long)."""
 
 
+class InvalidTraffic(ApiModel):
+    """``GET /campaigns/{id}/invalid-traffic`` without its range echo."""
+
+    impressions: int = 0
+    invalid_impressions: int = 0
+    invalid_events: int = 0
+    invalid_share: float = 0.0
+    reasons: list[ReasonRow] = []
+    agents: list[AgentRow] = []
+
+
 class CreativeSplit(ApiModel):
     """``GET /campaigns/{id}/creatives/stats`` without its range echo."""
 
@@ -274,6 +286,7 @@ class PerformanceRow(ApiModel):
     reach: int | None = None
     frequency: float | None = None
     priority: Priority = Priority.STANDARD
+    invalid_impressions: int = 0
 
 
 class PerformanceReport(ApiModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import BigInteger, ColumnElement, Row, Select, distinct, func, select, text
@@ -21,12 +21,14 @@ from storage.models import (
     CampaignDailyStats,
     CampaignHourlyStats,
     CreativeDailyStats,
+    InvalidEvent,
 )
 
 StatsTable = type[CampaignHourlyStats] | type[CampaignDailyStats] | type[CreativeDailyStats]
 _QUERY_CANCELED = "57014"
 _SET_TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
 _Columns = TypeVarTuple("_Columns")
+TOP_INVALID_AGENTS = 10
 
 
 def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
@@ -41,6 +43,10 @@ def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
 
 def _counters(row: Row[Any]) -> Counters:
     return Counters.model_validate({name: getattr(row, name) for name in COUNTERS})
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _in_days(first: date, last: date) -> ColumnElement[bool]:
@@ -124,13 +130,23 @@ async def top_campaigns(
 async def campaign_figures(
     session: AsyncSession, *, first: date, last: date
 ) -> list[CampaignFigures]:
-    """Every campaign with its counters over the days (zeros without stats), by impressions
-    descending, then name."""
+    """Every campaign with its counters over the days (zeros without stats) and the impressions
+    filtered as invalid traffic on them, by impressions descending, then name."""
     table = CampaignDailyStats
     sums = (
         select(table.campaign_id, *_sums(table))
         .where(_in_days(first, last))
         .group_by(table.campaign_id)
+        .subquery()
+    )
+    invalid = (
+        select(InvalidEvent.campaign_id, func.count().label("impressions"))
+        .where(
+            InvalidEvent.event_type == "impression",
+            InvalidEvent.received_at >= _day_start(first),
+            InvalidEvent.received_at < _day_start(last + timedelta(days=1)),
+        )
+        .group_by(InvalidEvent.campaign_id)
         .subquery()
     )
     counters = {name: func.coalesce(sums.c[name], 0).label(name) for name in COUNTERS}
@@ -143,9 +159,11 @@ async def campaign_figures(
             Campaign.budget_spent,
             Campaign.advertiser,
             Campaign.priority,
+            func.coalesce(invalid.c.impressions, 0).label("invalid_impressions"),
             *counters.values(),
         )
         .outerjoin(sums, sums.c.campaign_id == Campaign.id)
+        .outerjoin(invalid, invalid.c.campaign_id == Campaign.id)
         .order_by(counters["impressions"].desc(), Campaign.name, Campaign.id)
     )
     return [
@@ -158,6 +176,7 @@ async def campaign_figures(
             counters=_counters(row),
             advertiser=row.advertiser,
             priority=Priority(row.priority),
+            invalid_impressions=row.invalid_impressions,
         )
         for row in result
     ]
@@ -235,6 +254,30 @@ async def impressions_by(
         return None
     total = int(rows[0][2]) if rows else 0
     return [(agent, int(n)) for agent, n, _ in rows], total
+
+
+async def invalid_traffic(
+    session: AsyncSession, *, campaign_id: uuid.UUID, start: datetime, end: datetime
+) -> tuple[list[tuple[str, str, int]], list[tuple[str | None, int]]]:
+    """One campaign's invalid beacons received in ``[start, end)``: counts per (reason, event),
+    and the :data:`TOP_INVALID_AGENTS` User-Agents that sent most of them."""
+    e = InvalidEvent
+    count = func.count()
+    in_range = (e.campaign_id == campaign_id, e.received_at >= start, e.received_at < end)
+    counts = await session.execute(
+        select(e.reason, e.event_type, count).where(*in_range).group_by(e.reason, e.event_type)
+    )
+    agents = await session.execute(
+        select(e.user_agent, count)
+        .where(*in_range)
+        .group_by(e.user_agent)
+        .order_by(count.desc(), e.user_agent)
+        .limit(TOP_INVALID_AGENTS)
+    )
+    return (
+        [(reason, event, int(n)) for reason, event, n in counts],
+        [(agent, int(n)) for agent, n in agents],
+    )
 
 
 async def _rows_within(

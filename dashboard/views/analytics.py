@@ -84,6 +84,7 @@ def _table(rows: list[PerformanceRow]) -> None:
                 "Status": r.status.capitalize(),
                 "Priority": formatting.PRIORITY[r.priority].label,
                 "Impressions": r.impressions,
+                "Filtered": r.invalid_impressions,
                 "Completes": r.completes,
                 "Clicks": r.clicks,
                 "Reach": r.reach,
@@ -100,6 +101,9 @@ def _table(rows: list[PerformanceRow]) -> None:
         key="performance-table",
         column_config={
             "Campaign": st.column_config.TextColumn(width="medium", pinned=True),
+            "Filtered": st.column_config.NumberColumn(
+                format="localized", help=metrics.INVALID_TRAFFIC_HELP
+            ),
             "Completes": st.column_config.NumberColumn(format="localized"),
             "Clicks": st.column_config.NumberColumn(format="localized"),
             "Reach": st.column_config.NumberColumn(format="localized", help=metrics.REACH_HELP),

@@ -225,6 +225,7 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
             _places_played(api, campaign, start=start, end=end)
         with creatives:
             _creatives_played(api, campaign, start=start, end=end)
+    _invalid_traffic(api, campaign, start=start, end=end)
 
 
 def _pace(spent: float, planned: float) -> None:
@@ -335,6 +336,45 @@ def _creatives_played(api: AdminApi, campaign: Campaign, *, start: datetime, end
             "Spend": st.column_config.NumberColumn(format="dollar"),
         },
     )
+
+
+def _invalid_traffic(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
+    """The beacons filtered out of the figures: how many, why, and who sent most of them."""
+    filed = api.invalid_traffic(campaign.id, start=start, end=end)
+    st.markdown("**Invalid traffic filtered**", help=metrics.INVALID_TRAFFIC_HELP)
+    if not filed.invalid_events:
+        st.caption("None in this range: every beacon came from a player.")
+        return
+    st.caption(
+        f"{formatting.count(filed.invalid_impressions)} impressions "
+        f"({formatting.percent(filed.invalid_share)} of those that arrived) and "
+        f"{formatting.count(filed.invalid_events - filed.invalid_impressions)} other beacons "
+        "were not counted or billed."
+    )
+    reasons, senders = st.columns(2, gap="large")
+    number = st.column_config.NumberColumn(format="localized")
+    with reasons:
+        st.dataframe(
+            [
+                {"Reason": r.label, "Impressions": r.impressions, "All beacons": r.events}
+                for r in filed.reasons
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={"Impressions": number, "All beacons": number},
+            key="campaign-invalid-reasons",
+        )
+    with senders:
+        st.dataframe(
+            [
+                {"Sent by (User-Agent)": a.user_agent or "(none)", "Beacons": a.events}
+                for a in filed.agents
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={"Beacons": number},
+            key="campaign-invalid-agents",
+        )
 
 
 def _vast_tag(campaign: Campaign) -> None:

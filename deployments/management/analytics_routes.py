@@ -1,9 +1,10 @@
-"""Analytics: per-campaign stats, platform and place splits and creatives, the dashboard
-summary, ad inventory (fill rate), the avails forecast and the performance report (JSON, CSV).
+"""Analytics: per-campaign stats, platform and place splits, creatives and invalid traffic,
+the dashboard summary, ad inventory (fill rate), the avails forecast and the performance report
+(JSON, CSV).
 
 Counters come from the hourly and daily roll-ups, reach, platforms and places from the raw
-events; the math is in :mod:`ads.reporting`, :mod:`ads.platform_report` and
-:mod:`ads.place_report`.
+events, invalid traffic from the filtered beacons; the math is in :mod:`ads.reporting`,
+:mod:`ads.platform_report`, :mod:`ads.place_report` and :mod:`ads.invalid_traffic_report`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ads.campaigns import MAX_BUDGET, CampaignTargeting
 from ads.creative_report import CreativeReport, creative_rows
 from ads.errors import InvalidInput, NotFound
 from ads.forecast import Forecast, forecast, history_hours, impressions_for
+from ads.invalid_traffic_report import InvalidTrafficReport, invalid_traffic_report
 from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
 from ads.inventory import report as inventory_report
 from ads.pacing import planned_by
@@ -161,6 +163,29 @@ async def campaign_places(
         to=report_range.end,
         impressions=0 if read is None else read[1],
         rows=None if read is None else place_rows(read[0], total=read[1]),
+    )
+
+
+@router.get("/campaigns/{campaign_id}/invalid-traffic", response_model=InvalidTrafficReport)
+async def campaign_invalid_traffic(
+    campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
+) -> InvalidTrafficReport:
+    """Beacons received in the range that were filtered as invalid traffic (robots,
+    prefetches), against the impressions counted on the same days."""
+    campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
+    daily = await stats.daily_counters(
+        session, first=report_range.first_day, last=report_range.last_day, campaign_id=campaign.id
+    )
+    counts, agents = await stats.invalid_traffic(
+        session, campaign_id=campaign.id, start=report_range.start, end=report_range.end
+    )
+    return invalid_traffic_report(
+        campaign_id=campaign.id,
+        start=report_range.start,
+        end=report_range.end,
+        impressions=sum(c.impressions for c in daily.values()),
+        counts=counts,
+        agents=agents,
     )
 
 

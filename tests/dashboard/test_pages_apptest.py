@@ -800,6 +800,49 @@ def test_detail_shows_impressions_by_platform_and_place(
     ]
 
 
+def test_detail_shows_the_invalid_traffic_kept_off_the_figures(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert "None in this range: every beacon came from a player." in texts(app)
+    received = datetime.now(UTC) - timedelta(minutes=1)
+    bot = "Mozilla/5.0 (compatible; Googlebot/2.1) <b>&amp;"
+    filed = [("robot", "impression", bot)] * 3 + [
+        ("robot", "complete", bot),
+        ("prefetch", "impression", None),
+    ]
+    execute_sql(
+        stack,
+        "INSERT INTO invalid_events (event_id, served_at, received_at, event_type, campaign_id,"
+        " reason, user_agent) VALUES ($1, $2, $2, $3, $4::uuid, $5, $6)",
+        [
+            (f"{campaign['id']}~{n}", received, event, campaign["id"], reason, agent)
+            for n, (reason, event, agent) in enumerate(filed)
+        ],
+    )
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_daily_stats (campaign_id, day, impressions)"
+        " VALUES ($1::uuid, $2, 16)",
+        [(campaign["id"], received.date())],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    assert "**Invalid traffic filtered**" in texts(app)
+    assert "4 impressions (20.0% of those that arrived) and 1 other beacons" in texts(app)
+    (reasons,) = [d.value for d in app.dataframe if "Reason" in d.value.columns]
+    assert reasons.to_dict("records") == [
+        {"Reason": "Robots and crawlers", "Impressions": 3, "All beacons": 4},
+        {"Reason": "Prefetches", "Impressions": 1, "All beacons": 1},
+    ]
+    (agents,) = [d.value for d in app.dataframe if "Beacons" in d.value.columns]
+    assert agents.to_dict("records") == [
+        {"Sent by (User-Agent)": bot, "Beacons": 4},
+        {"Sent by (User-Agent)": "(none)", "Beacons": 1},
+    ]
+
+
 def test_detail_shows_delivery_by_creative(app: AppTest, api: httpx.Client, stack: Stack) -> None:
     campaign = create_campaign(api)
     spot = api.post(
@@ -917,8 +960,8 @@ def test_analytics_table_charts_filter_and_export(app: AppTest, api: httpx.Clien
         f"{tag} one": "Standard",
         f"{tag} two": "House",
     }
-    shown = {"Impressions", "Reach", "Frequency", "VCR", "CTR", "Spend", "eCPM", "Budget remaining"}
-    assert shown <= set(table.columns)
+    shown = {"Impressions", "Filtered", "Reach", "Frequency", "VCR", "CTR", "Spend", "eCPM"}
+    assert shown | {"Budget remaining"} <= set(table.columns)
     advertisers = app.dataframe[1].value  # the "By advertiser" table
     assert sorted(advertisers["Advertiser"]) == [f"Acme {tag}", "No advertiser"]
     assert list(advertisers["Campaigns"]) == [1, 1]

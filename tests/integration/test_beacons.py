@@ -185,6 +185,57 @@ def test_impressions_are_split_by_the_place_the_edge_located_their_beacons_in(
     assert api.get(f"/campaigns/{uuid.uuid4()}/places").status_code == 404
 
 
+def test_robots_and_prefetches_are_filed_as_invalid_and_the_viewer_still_counts(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="Invalid traffic test", cpm=40)
+    wait_served(serving, cid)
+    urls = ad_urls(serving, cid)
+    googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    robot = {"User-Agent": googlebot}
+    # A robot fetches the ad's impression twice and its quartile; a browser prefetches the
+    # impression; an insertion server fires it for a robot it forwards (X-Device-User-Agent).
+    for headers in (robot, robot, {"Sec-Purpose": "prefetch"}, {"X-Device-User-Agent": googlebot}):
+        answer = serving.get(urls["impression"], headers=headers)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/gif"
+    assert serving.get(urls["midpoint"], headers=robot).status_code == 200
+    assert serving.get(urls["click"], headers=robot).status_code == 302
+    # Then the viewer's player fires the same URLs: counted, and billed, once.
+    roku = {"User-Agent": "Roku/DVP-12.5 (12.5.0.4142-AE)"}
+    assert serving.get(urls["impression"], headers=roku).status_code == 200
+    assert serving.get(urls["midpoint"], headers=roku).status_code == 200
+    result = wait_for_impressions(stack, cid, 1, timeout=10)
+    assert (result["impressions"], result["midpoints"], result["clicks"]) == (1, 1, 0)
+    assert result["budget_spent"] == Decimal("0.04") and result["events"] == 2
+
+    def report() -> dict[str, Any]:
+        answer = api.get(f"/campaigns/{cid}/invalid-traffic")
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    wait_until(lambda: report()["invalid_events"] == 6, timeout=10, interval=0.2)
+    filed = report()
+    assert (filed["impressions"], filed["invalid_impressions"]) == (1, 4)
+    assert filed["invalid_share"] == 0.8 and {"from", "to"} <= filed.keys()
+    assert [(r["reason"], r["impressions"], r["events"]) for r in filed["reasons"]] == [
+        ("robot", 3, 5),
+        ("prefetch", 1, 1),
+    ]
+    # Five from Googlebot: the forwarded device's agent is the one recorded, not the
+    # insertion server's own; the prefetch came with the test client's.
+    assert filed["agents"][0] == {"user_agent": googlebot, "events": 5}
+    assert "python-httpx" in str(filed["agents"][1]["user_agent"])
+    platforms = api.get(f"/campaigns/{cid}/platforms").json()
+    assert [(r["platform"], r["impressions"]) for r in platforms["rows"]] == [("roku", 1)]
+    (row,) = [r for r in api.get("/reports/performance").json()["rows"] if r["campaign_id"] == cid]
+    assert (row["impressions"], row["invalid_impressions"]) == (1, 4)
+    csv = api.get("/reports/performance", params={"format": "csv"}).text.splitlines()
+    assert csv[0].endswith(",invalid_impressions")
+    assert next(line for line in csv if line.startswith(cid)).endswith(",4")
+    assert api.get(f"/campaigns/{uuid.uuid4()}/invalid-traffic").status_code == 404
+
+
 def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:
     cid = active_campaign(stack, api)
     wait_served(serving, cid)

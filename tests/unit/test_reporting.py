@@ -337,7 +337,8 @@ def test_performance_csv_round_trips_hostile_names() -> None:
 
     assert text.startswith(
         "campaign_id,name,status,impressions,starts,completes,clicks,errors,vcr,ctr,spend,ecpm,"
-        "budget_total,budget_spent,budget_remaining,advertiser,reach,frequency,priority\r\n"
+        "budget_total,budget_spent,budget_remaining,advertiser,reach,frequency,priority,"
+        "invalid_impressions\r\n"
     )
     parsed = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [p["name"] for p in parsed] == [
@@ -386,7 +387,9 @@ def test_reach_counts_devices_and_frequency_is_per_device_reached() -> None:
     assert (row.impressions, row.reach, row.frequency) == (9, 2, 2.5)
     assert (zero.reach, zero.frequency) == (0, 0.0)
     csv_text = performance_csv(performance_report(window, [figures("c")]))
-    assert csv_text.splitlines()[1].endswith(",,,standard")  # not counted: empty cells
+    assert csv_text.splitlines()[1].endswith(",,,standard,0")  # not counted: empty cells
+    filtered = replace(figures("d"), invalid_impressions=3)
+    assert performance_report(window, [filtered]).rows[0].invalid_impressions == 3
 
 
 def test_behind_plan_lists_the_campaigns_furthest_behind_first() -> None:
