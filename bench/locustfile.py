@@ -4,7 +4,9 @@ player would.
 Each simulated player requests a pod of up to :data:`POD_ADS` ads for a break and plays them in
 order: for each ad it fires the impression and ``start`` when the ad begins, the quartiles as it
 plays (at a quarter of the ad's duration each), ``complete`` at the end, sometimes a click, and
-now and then an error beacon instead of playing. Then it waits for the next break.
+now and then an error beacon instead of playing. Then it waits for the next break. Now and then
+(:data:`ROBOT_RATE`) a crawler fetches an impression URL too, as when a player's logs leak: the
+campaign pages show it filtered as invalid traffic.
 ``BENCH_TIME_SCALE`` compresses every wait (e.g. 0.05 turns a 30 s ad into
 1.5 s) so a beacon load test does not take hours.
 
@@ -36,6 +38,8 @@ POD_ADS = 4
 QUARTILES = ("firstQuartile", "midpoint", "thirdQuartile")
 CLICK_RATE = 0.02
 ERROR_RATE = 0.01
+ROBOT_RATE = 0.02
+ROBOT = {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}
 DEVICES: tuple[tuple[float, dict[str, str], str], ...] = (
     (0.38, {"os": "Roku OS", "make": "Roku"}, "Roku/DVP-12.5 (12.5.0.4142-AE)"),
     (
@@ -131,6 +135,8 @@ class CtvPlayer(FastHttpUser):
             return
         duration = float(ad.get("duration", 15))
         self._beacon(urls, "impression")
+        if random.random() < ROBOT_RATE and "impression" in urls:
+            self.client.get(urls["impression"], name="beacon impression (robot)", headers=ROBOT)
         self._beacon(urls, "start")
         for event in QUARTILES:
             self._play(duration / 4)
