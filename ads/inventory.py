@@ -33,6 +33,9 @@ class InventoryCounts:
     house_ads: int = 0
     invalid: int = 0
     """Ad requests refused as invalid (4xx): not part of the fill rate."""
+    robots: int = 0
+    """Ad requests from self-declared robots (ads/invalid_traffic.py), answered with no ad:
+    not part of the fill rate nor of the supply forecasts read."""
 
     def __add__(self, other: InventoryCounts) -> InventoryCounts:
         return InventoryCounts(
@@ -78,6 +81,7 @@ class InventoryPoint(BaseModel):
     ads: int = 0
     house_ads: int = 0
     invalid: int = 0
+    robots: int = 0
     fill_rate: float | None = None
     """``filled / requests``; None without requests."""
     paid_fill_rate: float | None = None
@@ -95,6 +99,7 @@ class InventoryPoint(BaseModel):
             ads=counts.ads,
             house_ads=counts.house_ads,
             invalid=counts.invalid,
+            robots=counts.robots,
             fill_rate=_rate(counts.filled, counts.requests),
             paid_fill_rate=_rate(paid, counts.requests),
         )

@@ -50,7 +50,7 @@ from ads.geo import (
     request_places,
     viewer_places,
 )
-from ads.invalid_traffic import device_agent, invalid_reason
+from ads.invalid_traffic import device_agent, invalid_reason, is_robot
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
@@ -271,6 +271,12 @@ class ServingIngress:
         if declared is not None and not within(declared, MAX_AD_REQUEST_BYTES):
             raise PayloadTooLarge(f"ad requests are limited to {MAX_AD_REQUEST_BYTES} bytes")
         ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
+        agent = device_agent(request.scope["headers"])
+        described = ad_request.device.get("ua") if ad_request.device else None
+        judged = described if isinstance(described, str) and described else agent
+        if judged and is_robot(judged):
+            self._metrics.robot("json")
+            return Response(status_code=204)
         stated = request_places(*device_geo(ad_request.device))
         places = self._places(stated, request)
         ads = self._decide(
@@ -285,7 +291,7 @@ class ServingIngress:
                 ad_request.device, ad_request.regs, ad_request.user, gdpr=self._gdpr, places=places
             ),
             app=ad_request.app.get("bundle") if ad_request.app else None,
-            platform=lambda: device_platform(ad_request.device, request.headers.get("user-agent")),
+            platform=lambda: device_platform(ad_request.device, agent),
             content=ad_request.content.get("cat") if ad_request.content else None,
             stated_places=stated,
             places=places,
@@ -310,6 +316,11 @@ class ServingIngress:
         if len(request_id) > 128:
             raise InvalidInput("request_id is longer than 128 characters")
         max_ads = _max_ads(params.get("max_ads"))
+        agent = _player_agent(params.get("ua"), request)
+        if agent and is_robot(agent):
+            self._metrics.robot("vast")
+            body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
+            return encoded_response(body.encode(), _VAST_HEADERS)
         stated = request_places(params.get("country"), params.get("region"))
         places = self._places(stated, request)
         ads = self._decide(
@@ -322,9 +333,7 @@ class ServingIngress:
             ifa=params.get("ifa"),
             use=tag_use(params, gdpr=self._gdpr, places=places),
             app=params.get("app_bundle"),
-            platform=lambda: remembered_platform_of(
-                user_agent=_player_agent(params.get("ua"), request)
-            ),
+            platform=lambda: remembered_platform_of(user_agent=agent),
             content=params.get("content_cat"),
             stated_places=stated,
             places=places,
@@ -555,11 +564,11 @@ def _blocked_categories(raw: str | None) -> frozenset[str]:
 
 def _player_agent(named: str | None, request: Request) -> str | None:
     """The player's User-Agent for a VAST request: the tag's ``ua`` (``named``: the IAB
-    ``[DEVICEUA]`` macro, which a server fetching ads for a player fills) before the request's
-    own header."""
+    ``[DEVICEUA]`` macro, which a server fetching ads for a player fills) before the
+    ``X-Device-User-Agent`` such a server may send, before the request's own."""
     if named and not unfilled_macro(named):
         return named
-    return request.headers.get("user-agent")
+    return device_agent(request.scope["headers"])
 
 
 def build_app(args: dict[str, object]) -> Application:

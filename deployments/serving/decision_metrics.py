@@ -27,7 +27,7 @@ from storage.inventory import KEEP, RedisInventory
 
 logger = logging.getLogger(__name__)
 
-FILLED, NO_FILL, INVALID = "filled", "no_fill", "invalid"
+FILLED, NO_FILL, INVALID, ROBOT = "filled", "no_fill", "invalid", "robot"
 
 
 class DecisionMetrics:
@@ -54,7 +54,7 @@ class DecisionMetrics:
         self._requests_metric = metrics.Counter(
             "ctv_decisions",
             description="Ad requests by endpoint (json, vast) and outcome (filled, no_fill, "
-            "invalid).",
+            "invalid, robot).",
             tag_keys=("endpoint", "outcome"),
         )
         self._ads_metric = metrics.Counter(
@@ -113,6 +113,10 @@ class DecisionMetrics:
         """One request of ``endpoint`` refused as invalid (a 4xx)."""
         self._requests[endpoint, INVALID] += 1
 
+    def robot(self, endpoint: str) -> None:
+        """One request of ``endpoint`` from a self-declared robot, answered with no ad."""
+        self._requests[endpoint, ROBOT] += 1
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._flush_loop(), name="decision-metrics")
 
@@ -144,6 +148,7 @@ class DecisionMetrics:
                 ads=sum(ads.values()),
                 house_ads=self._house_ads,
                 invalid=outcomes[INVALID],
+                robots=outcomes[ROBOT],
             )
             hour = hour_of(datetime.now(UTC))
             self._unstored[hour] = self._unstored.get(hour, InventoryCounts()) + counts

@@ -517,6 +517,45 @@ def test_decisions_are_counted_for_operators(
     assert now[("json", "ads")] - before.get(("json", "ads"), 0) >= 3
 
 
+def test_robots_asking_for_ads_get_none_and_are_counted_apart(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, ray_client: Any, vast_schema: Any
+) -> None:
+    cid = active_campaign(stack, api)
+    wait_served(serving, cid)
+    before = decision_counts(ray_client)
+    bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    asked = {"request_id": "robot-1", "duration": 60}
+    robot_requests = [
+        serving.post("/api/v1/ad-request", json=asked, headers={"User-Agent": bot}),
+        serving.post("/api/v1/ad-request", json={**asked, "device": {"ua": bot}}),
+        serving.post("/api/v1/ad-request", json=asked, headers={"X-Device-User-Agent": bot}),
+    ]
+    assert [r.status_code for r in robot_requests] == [204, 204, 204]
+    for vast in (
+        serving.get("/api/v1/vast", params={"campaign_id": cid}, headers={"User-Agent": bot}),
+        serving.get("/api/v1/vast", params={"campaign_id": cid, "ua": bot}),
+    ):
+        vast_schema.validate(vast.text)
+        assert b"<Error>" in vast.content and b"<Ad " not in vast.content
+    # A player behind a server whose own agent looks like a crawler's is judged by its own.
+    named = {**asked, "device": {"ua": ROKU_AGENT}}
+    assert (
+        serving.post("/api/v1/ad-request", json=named, headers={"User-Agent": bot}).status_code
+        == 200
+    )
+    player = serving.get(
+        "/api/v1/vast", params={"campaign_id": cid, "ua": ROKU_AGENT}, headers={"User-Agent": bot}
+    )
+    assert b"<InLine>" in player.content
+    expected = {("json", "robot"): 3, ("vast", "robot"): 2}
+
+    def counted() -> bool:
+        now = decision_counts(ray_client)
+        return all(now.get(k, 0) - before.get(k, 0) >= n for k, n in expected.items())
+
+    wait_until(counted, timeout=60, interval=1)
+
+
 ROKU_AGENT = "Roku/DVP-12.5 (12.5.0.4142-AE)"
 FIRE_TV_AGENT = "Mozilla/5.0 (Linux; Android 9; AFTKA Build/PS7624.3337N; wv)"
 DESKTOP_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0"

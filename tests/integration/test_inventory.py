@@ -90,6 +90,8 @@ def test_the_api_reports_what_the_replicas_answered(
             assert serving.post("/api/v1/ad-request", json=asked).status_code == 200
         assert serving.get("/api/v1/vast", params={"campaign_id": "none"}).status_code == 200
         assert serving.post("/api/v1/ad-request", content=b"[").status_code == 422
+        crawler = {"User-Agent": "Mozilla/5.0 (compatible; bingbot/2.0)"}
+        assert serving.get("/api/v1/vast", headers=crawler).status_code == 200
 
         def counted() -> bool:
             now = totals()
@@ -97,6 +99,7 @@ def test_the_api_reports_what_the_replicas_answered(
                 now["requests"] - before["requests"] >= 5
                 and now["filled"] - before["filled"] >= 4
                 and now["invalid"] - before["invalid"] >= 1
+                and now["robots"] - before["robots"] >= 1
             )
 
         wait_until(counted, timeout=20, interval=0.5)  # replicas store every 5 s
