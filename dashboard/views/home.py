@@ -42,7 +42,14 @@ def _inventory() -> None:
         return
     totals = report.totals
     with st.container(key="home-inventory", horizontal=True):
-        st.metric("Ad requests", formatting.count(totals.requests), border=True)
+        st.metric(
+            "Ad requests",
+            formatting.count(totals.requests),
+            border=True,
+            help=f"Valid ad requests, JSON and VAST. Left out: {formatting.count(totals.robots)} "
+            f"from robots (answered with no ad) and {formatting.count(totals.invalid)} refused "
+            "as malformed.",
+        )
         st.metric(
             "Fill rate",
             formatting.percent(totals.fill_rate),

@@ -96,6 +96,8 @@ def test_home_shows_ad_requests_and_fill_rate_of_the_last_day(
     app = goto(app, HOME)
     metrics = {m.label: m.value for m in app.metric}
     assert int(metrics["Ad requests"].replace(",", "")) >= counted["requests"]
+    (requests,) = [m for m in app.metric if m.label == "Ad requests"]
+    assert "from robots (answered with no ad)" in requests.proto.help
     assert metrics["Fill rate"].endswith("%") and metrics["Paid fill rate"].endswith("%")
     assert "Ad requests, last 24 hours" in texts(app)
     (chart,) = [c for c in app.get("plotly_chart") if "home-inventory-chart" in c.proto.id]
