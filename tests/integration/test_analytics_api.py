@@ -50,6 +50,7 @@ PERFORMANCE_COLUMNS = [
     "reach",
     "frequency",
     "priority",
+    "invalid_impressions",
 ]
 
 
@@ -359,6 +360,7 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
         "reach": 0,
         "frequency": 0.0,
         "priority": "standard",
+        "invalid_impressions": 0,
     }
     assert mine[1]["name"] == names["hostile"] and mine[1]["vcr"] == 0.25
     assert mine[1]["priority"] == "sponsorship"
