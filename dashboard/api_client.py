@@ -23,6 +23,7 @@ from ads.creatives import VastTagCreate
 from ads.forecast import Forecast
 from ads.inventory import InventoryReport
 from ads.roles import Role
+from ads.serving_check import ServingCheck
 from ads.team_history import TeamChange
 from dashboard.models import (
     ApiKey,
@@ -327,33 +328,44 @@ class AdminApi:
         response = self._request("GET", f"/campaigns/{campaign_id}/stats", params=params)
         return self._parse(CampaignStats, response)
 
+    def _campaign_report(
+        self,
+        model: type[Model],
+        campaign_id: uuid.UUID,
+        report: str,
+        start: datetime,
+        end: datetime,
+    ) -> Model:
+        """``GET /campaigns/{id}/<report>`` over ``[start, end)``."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = self._request("GET", f"/campaigns/{campaign_id}/{report}", params=params)
+        return self._parse(model, response)
+
     def campaign_platforms(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
     ) -> PlatformSplit:
-        params = {"from": start.isoformat(), "to": end.isoformat()}
-        response = self._request("GET", f"/campaigns/{campaign_id}/platforms", params=params)
-        return self._parse(PlatformSplit, response)
+        return self._campaign_report(PlatformSplit, campaign_id, "platforms", start, end)
 
     def campaign_places(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
     ) -> PlaceSplit:
-        params = {"from": start.isoformat(), "to": end.isoformat()}
-        response = self._request("GET", f"/campaigns/{campaign_id}/places", params=params)
-        return self._parse(PlaceSplit, response)
+        return self._campaign_report(PlaceSplit, campaign_id, "places", start, end)
 
     def invalid_traffic(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
     ) -> InvalidTraffic:
-        params = {"from": start.isoformat(), "to": end.isoformat()}
-        response = self._request("GET", f"/campaigns/{campaign_id}/invalid-traffic", params=params)
-        return self._parse(InvalidTraffic, response)
+        return self._campaign_report(InvalidTraffic, campaign_id, "invalid-traffic", start, end)
 
     def creative_split(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
     ) -> list[CreativeRow]:
-        params = {"from": start.isoformat(), "to": end.isoformat()}
-        response = self._request("GET", f"/campaigns/{campaign_id}/creatives/stats", params=params)
-        return self._parse(CreativeSplit, response).creatives
+        split = self._campaign_report(CreativeSplit, campaign_id, "creatives/stats", start, end)
+        return split.creatives
+
+    def serving_check(self, campaign_id: uuid.UUID) -> ServingCheck:
+        """Whether the campaign can serve right now and, if not, why."""
+        response = self._request("GET", f"/campaigns/{campaign_id}/serving-check")
+        return self._parse(ServingCheck, response)
 
     def campaign_history(self, campaign_id: uuid.UUID) -> CampaignHistory:
         response = self._request("GET", f"/campaigns/{campaign_id}/history")

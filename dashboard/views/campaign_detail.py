@@ -12,6 +12,7 @@ import streamlit as st
 from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
+from ads.serving_check import Verdict
 from config.settings import get_settings
 from dashboard import charts, creatives_panel, forecast_panel, formatting, metrics, session
 from dashboard import components as ui
@@ -80,6 +81,46 @@ def _header(api: AdminApi, campaign: Campaign) -> None:
                 api.delete_campaign(campaign.id)
                 session.notify(f"Campaign {formatting.quoted(campaign.name)} deleted.")
                 st.switch_page(ui.CAMPAIGNS)
+
+
+_CHECK_LABELS = {
+    "status": "Status",
+    "flight": "Flight dates",
+    "daypart": "Hours",
+    "budget": "Budget",
+    "daily_cap": "Daily cap",
+    "pacing": "Pacing",
+    "creatives": "Creatives",
+    "targeting": "Targeting",
+    "frequency_cap": "Frequency cap",
+    "priority": "Priority",
+}
+_VERDICT_ICONS = {
+    Verdict.OK: ":green[:material/check_circle:]",
+    Verdict.LIMITED: ":orange[:material/filter_alt:]",
+    Verdict.BLOCKED: ":red[:material/block:]",
+}
+
+
+def _serving_check(api: AdminApi, campaign: Campaign) -> None:
+    """Whether it can serve right now, and every condition that decides it."""
+    check = api.serving_check(campaign.id)
+    limited = any(c.verdict is Verdict.LIMITED for c in check.checks)
+    summary = formatting.md(check.summary)
+    if not check.serving:
+        st.error(summary, icon=":material/block:")
+    elif limited:
+        st.warning(summary, icon=":material/filter_alt:")
+    else:
+        st.success(summary, icon=":material/play_circle:")
+    with st.expander("Serving check"):
+        for c in check.checks:
+            label = _CHECK_LABELS.get(c.key, c.key)
+            st.markdown(f"{_VERDICT_ICONS[c.verdict]} **{label}**: {formatting.md(c.detail)}")
+        st.caption(
+            "Read from the campaign as the ad servers see it, at "
+            f"{check.checked_at:%H:%M:%S} UTC. Limited: only some requests or some of the time."
+        )
 
 
 def _budget(campaign: Campaign) -> None:
@@ -498,6 +539,7 @@ def render() -> None:
         return
     with st.container(key="campaign-detail"):
         _header(api, campaign)
+        _serving_check(api, campaign)
         _budget(campaign)
         _facts(campaign)
     _delivery(api, campaign)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -24,13 +25,14 @@ from ads.campaigns import (
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
 from ads.pacing import planned_by
+from ads.serving_check import ServingCheck, serving_check
 from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
 from deployments.management.state import write_through
-from storage import campaign_history
+from storage import campaign_history, stats
 from storage import campaigns as repo
 from storage import creatives as creative_repo
-from storage.catalog_records import campaign_record
+from storage.catalog_records import campaign_record, creative_record
 from storage.models import Campaign
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -186,6 +188,29 @@ async def delete_campaign(
     await delete_objects(state, keys)
     await write_through(state, campaign.id)
     return Response(status_code=204)
+
+
+@router.get("/{campaign_id}/serving-check", response_model=ServingCheck)
+async def campaign_serving_check(
+    campaign_id: str, _: CurrentUser, session: SessionDep
+) -> ServingCheck:
+    """Whether the campaign can serve right now and, if not, why (ads/serving_check.py)."""
+    campaign = await _load(session, campaign_id)
+    now = datetime.now(UTC)
+    record = campaign_record(campaign)
+    creatives = await creative_repo.list_for_campaign(session, campaign.id)
+    today = await stats.daily_counters(
+        session, first=now.date(), last=now.date(), campaign_id=campaign.id
+    )
+    spent_today = today[now.date()].spend if now.date() in today else Decimal(0)
+    return serving_check(
+        record,
+        # Only the creatives' serving status and length are read: no media URL is needed.
+        [creative_record(c, media_url=str) for c in creatives],
+        now=now,
+        spent_today=spent_today,
+        planned=planned_by(record, now),
+    )
 
 
 @router.get("/{campaign_id}/history", response_model=CampaignHistory)

@@ -802,6 +802,28 @@ def test_detail_shows_impressions_by_platform_and_place(
     ]
 
 
+def test_detail_says_whether_and_why_the_campaign_serves(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api, name="Check <me> & *co*")
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    (error,) = [e.value for e in app.error]
+    assert error == formatting.md("Not serving: It is a draft: start it to serve.")
+    (expander,) = [e for e in app.expander if e.label == "Serving check"]
+    lines = [m.value for m in expander.markdown]
+    draft = formatting.md("It is a draft: start it to serve.")
+    assert lines[0] == f":red[:material/block:] **Status**: {draft}"
+    assert any(line.startswith(":green[:material/check_circle:] **Budget**") for line in lines)
+    no_creatives = formatting.md("It has no creatives")
+    assert any(f"**Creatives**: {no_creatives}" in line for line in lines)
+    started = api.put(f"/campaigns/{campaign['id']}/status", json={"status": "active"})
+    assert started.status_code == 200
+    app = goto(app, DETAIL, id=campaign["id"])
+    (error,) = [e.value for e in app.error]
+    assert error.startswith(formatting.md("Not serving: It has no creatives"))
+
+
 def test_detail_shows_the_invalid_traffic_kept_off_the_figures(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:

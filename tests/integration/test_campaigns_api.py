@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from storage.db import asyncpg_dsn
+from tests.integration.factories import active_campaign, draft_campaign
 from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
 
 
@@ -320,3 +321,39 @@ def test_every_change_is_in_the_history_with_who_made_it(
     assert after[0]["action"] == "deleted" and after[1:] == changes  # kept after the campaign
     assert api.get(f"/campaigns/{uuid.uuid4()}/history").status_code == 404
     assert anon.get(f"/campaigns/{cid}/history").status_code == 401
+
+
+def test_the_serving_check_says_why_a_campaign_is_not_serving(
+    stack: Stack, api: httpx.Client
+) -> None:
+    draft = draft_campaign(api, name="Serving check test", daily_cap=5)
+
+    def check(cid: str) -> dict[str, Any]:
+        answer = api.get(f"/campaigns/{cid}/serving-check")
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    found = check(draft)
+    verdicts = {c["key"]: c["verdict"] for c in found["checks"]}
+    assert found["serving"] is False and found["campaign_id"] == draft
+    assert found["summary"] == "Not serving: It is a draft: start it to serve."
+    assert verdicts == {
+        "status": "blocked",
+        "flight": "ok",
+        "budget": "ok",
+        "daily_cap": "ok",
+        "creatives": "blocked",
+    }
+    live = active_campaign(stack, api, frequency_cap_ads=2, frequency_cap_hours=1)
+    serving = check(live)
+    assert serving["serving"] is True
+    assert serving["summary"] == "Serving, limited: At most 2 ads per device in 1 h."
+    creatives = next(c for c in serving["checks"] if c["key"] == "creatives")
+    assert creatives["detail"].startswith("1 of 1 creatives serve (15 s)")
+    assert api.put(f"/campaigns/{live}/status", json={"status": "paused"}).status_code == 200
+    assert check(live)["summary"] == "Not serving: It is paused: resume it to serve."
+    assert api.get(f"/campaigns/{uuid.uuid4()}/serving-check").status_code == 404
+    assert api.get("/campaigns/not-an-id/serving-check").status_code == 404
+    with httpx.Client(base_url=api.base_url) as anonymous:
+        assert anonymous.get(f"/campaigns/{live}/serving-check").status_code == 401

@@ -1,0 +1,245 @@
+"""Why a campaign is (not) serving right now: the question ad operations ask most.
+
+:func:`serving_check` reads the campaign as the decision replicas get it (its catalog record and
+its creatives' catalog records, so the answer follows the same rules as the decisions:
+ads/selection.py) with today's spend and the pacing plan, and lists each condition with what it
+means: ``blocked`` (no request can get the campaign until it changes), ``limited`` (only some
+requests, or only some of the time) or ``ok``. Pure.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from ads.campaigns import CampaignStatus, Pacing
+from ads.catalog import CatalogCampaign, CatalogCreative
+from ads.creative_review import NOT_REVIEWED, PAUSED
+from ads.creatives import CreativeStatus
+from ads.dayparts import QUARTER_HOUR, describe
+from ads.priority import Priority
+
+MAX_DAYPART_LOOKAHEAD = timedelta(days=8)
+"""How far ahead the next hour a dayparted campaign runs is looked for (a week covers all)."""
+
+
+class Verdict(enum.StrEnum):
+    OK = "ok"
+    LIMITED = "limited"
+    BLOCKED = "blocked"
+
+
+class Check(BaseModel):
+    key: str
+    """``status``, ``flight``, ``daypart``, ``budget``, ``daily_cap``, ``pacing``,
+    ``creatives``, ``targeting``, ``frequency_cap``, ``priority``."""
+    verdict: Verdict
+    detail: str
+
+
+class ServingCheck(BaseModel):
+    """``GET /campaigns/{id}/serving-check``."""
+
+    campaign_id: uuid.UUID
+    checked_at: datetime
+    serving: bool
+    """No check blocks it: requests that match its targeting can get it now."""
+    summary: str
+    checks: list[Check]
+
+
+def serving_check(
+    campaign: CatalogCampaign,
+    creatives: Sequence[CatalogCreative],
+    *,
+    now: datetime,
+    spent_today: Decimal,
+    planned: Decimal | None,
+) -> ServingCheck:
+    """The checks of ``campaign`` (its catalog record) with its ``creatives`` (theirs) at
+    ``now``: ``spent_today`` is its spend so far this UTC day, ``planned`` what even pacing
+    planned by now (:func:`ads.pacing.planned_by`; None without a plan)."""
+    checks = [
+        _status(campaign),
+        _flight(campaign, now),
+        *_daypart(campaign, now),
+        _budget(campaign),
+        *_daily_cap(campaign, spent_today, now),
+        *_pacing(campaign, planned),
+        _creatives(creatives),
+        *_targeting(campaign),
+        *_priority(campaign),
+    ]
+    blocked = [c for c in checks if c.verdict is Verdict.BLOCKED]
+    limited = [c for c in checks if c.verdict is Verdict.LIMITED]
+    if blocked:
+        summary = f"Not serving: {blocked[0].detail}"
+    elif limited:
+        summary = "Serving, limited: " + "; ".join(c.detail for c in limited)
+    else:
+        summary = "Serving: every ad request that fits one of its creatives can get it."
+    return ServingCheck(
+        campaign_id=uuid.UUID(campaign.id),
+        checked_at=now,
+        serving=not blocked,
+        summary=summary,
+        checks=checks,
+    )
+
+
+def _check(key: str, ok: bool, detail: str, *, else_: Verdict = Verdict.BLOCKED) -> Check:
+    return Check(key=key, verdict=Verdict.OK if ok else else_, detail=detail)
+
+
+def _status(campaign: CatalogCampaign) -> Check:
+    details: dict[str, str] = {
+        CampaignStatus.ACTIVE: "Active.",
+        CampaignStatus.DRAFT: "It is a draft: start it to serve.",
+        CampaignStatus.PAUSED: "It is paused: resume it to serve.",
+        CampaignStatus.COMPLETED: "It is completed.",
+    }
+    detail = details.get(campaign.status, f"It is {campaign.status}.")
+    return _check("status", campaign.status == CampaignStatus.ACTIVE, detail)
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _flight(campaign: CatalogCampaign, now: datetime) -> Check:
+    if now < campaign.start_date:
+        return _check("flight", False, f"Its flight starts {_when(campaign.start_date)}.")
+    if now >= campaign.end_date:
+        return _check("flight", False, f"Its flight ended {_when(campaign.end_date)}.")
+    return _check("flight", True, f"In flight until {_when(campaign.end_date)}.")
+
+
+def _daypart(campaign: CatalogCampaign, now: datetime) -> list[Check]:
+    daypart = campaign.daypart
+    if daypart is None:
+        return []
+    hours = describe(daypart)
+    if daypart.active_at(now):
+        return [_check("daypart", False, f"Runs only {hours}.", else_=Verdict.LIMITED)]
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    moment = start + QUARTER_HOUR
+    while moment < now + MAX_DAYPART_LOOKAHEAD and not daypart.active_at(moment):
+        moment += QUARTER_HOUR
+    return [_check("daypart", False, f"Outside its hours ({hours}); next on at {_when(moment)}.")]
+
+
+def _money(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _budget(campaign: CatalogCampaign) -> Check:
+    left = campaign.budget_remaining
+    if left <= 0:
+        return _check("budget", False, f"Its budget of {_money(campaign.budget_total)} is spent.")
+    return _check("budget", True, f"{_money(left)} of {_money(campaign.budget_total)} left.")
+
+
+def _daily_cap(campaign: CatalogCampaign, spent_today: Decimal, now: datetime) -> list[Check]:
+    cap = campaign.daily_cap
+    if cap is None:
+        return []
+    if spent_today >= cap:
+        midnight = datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time.min, UTC)
+        return [
+            _check(
+                "daily_cap",
+                False,
+                f"Today's cap of {_money(cap)} is reached; it serves again from {_when(midnight)}.",
+            )
+        ]
+    return [_check("daily_cap", True, f"{_money(spent_today)} of today's {_money(cap)} cap spent.")]
+
+
+def _pacing(campaign: CatalogCampaign, planned: Decimal | None) -> list[Check]:
+    if campaign.pacing != Pacing.EVEN or planned is None:
+        return []
+    spent = campaign.budget_spent
+    if spent > planned:
+        return [
+            _check(
+                "pacing",
+                False,
+                f"Ahead of its even plan ({_money(spent)} spent, {_money(planned)} planned by "
+                "now): held back until the plan catches up.",
+                else_=Verdict.LIMITED,
+            )
+        ]
+    return [_check("pacing", True, f"On or behind plan ({_money(spent)} of {_money(planned)}).")]
+
+
+_WAITING = {
+    NOT_REVIEWED: "waiting for review",
+    CreativeStatus.PROCESSING: "being transcoded",
+    PAUSED: "paused",
+    CreativeStatus.FAILED: "failed to process",
+}
+
+
+def _creatives(creatives: Sequence[CatalogCreative]) -> Check:
+    if not creatives:
+        return _check("creatives", False, "It has no creatives: upload a video or add a VAST tag.")
+    serving = sorted(c.duration_ms for c in creatives if c.status == CreativeStatus.ACTIVE)
+    others = Counter(_WAITING.get(c.status, c.status) for c in creatives if c.status != "active")
+    rest = "; ".join(f"{n} {state}" for state, n in sorted(others.items()))
+    if not serving:
+        return _check("creatives", False, f"None of its creatives can serve ({rest}).")
+    lengths = ", ".join(f"{ms / 1000:g} s" for ms in sorted(set(serving)))
+    detail = (
+        f"{len(serving)} of {len(creatives)} creatives serve ({lengths}): a break shorter than "
+        f"{serving[0] / 1000:g} s gets none of them."
+    )
+    return _check("creatives", True, detail + (f" Not serving: {rest}." if rest else ""))
+
+
+def _targeting(campaign: CatalogCampaign) -> list[Check]:
+    limits = [
+        name
+        for name, on in (
+            ("apps", campaign.target_apps),
+            ("platforms", campaign.target_platforms),
+            ("content", campaign.target_content),
+            ("places", campaign.target_geo),
+        )
+        if on
+    ]
+    checks = []
+    if limits:
+        checks.append(
+            _check(
+                "targeting",
+                False,
+                f"Targeted by {', '.join(limits)}: only requests that match all of them.",
+                else_=Verdict.LIMITED,
+            )
+        )
+    if campaign.frequency_cap is not None:
+        cap = campaign.frequency_cap
+        checks.append(
+            _check(
+                "frequency_cap",
+                False,
+                f"At most {cap.max_ads} ads per device in {cap.hours} h.",
+                else_=Verdict.LIMITED,
+            )
+        )
+    return checks
+
+
+def _priority(campaign: CatalogCampaign) -> list[Check]:
+    if campaign.priority is Priority.HOUSE:
+        detail = "A house campaign: it fills only the breaks no paid campaign can."
+        return [_check("priority", False, detail, else_=Verdict.LIMITED)]
+    if campaign.priority is Priority.SPONSORSHIP:
+        return [_check("priority", True, "A sponsorship: served before standard campaigns.")]
+    return []
