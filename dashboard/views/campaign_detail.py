@@ -539,13 +539,15 @@ def render() -> None:
         return
     with st.container(key="campaign-detail"):
         _header(api, campaign)
-        _serving_check(api, campaign)
+        check = st.container()
         _budget(campaign)
         _facts(campaign)
     _delivery(api, campaign)
     forecast_panel.render(api, campaign)
     _vast_tag(campaign)
     creatives_panel.render(api, campaign)
+    with check:  # filled last, so a creative uploaded in this run counts
+        _serving_check(api, campaign)
     _history(api, campaign)
 
 

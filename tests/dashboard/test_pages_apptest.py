@@ -932,6 +932,9 @@ def test_creative_upload_checks_progress_and_delete(
     next(b for b in app.button if b.label == "Upload creative").click().run()
     assert not app.exception, app.exception
     assert [s.label for s in app.status] == ["“Launch spot” is ready"]
+    # The serving check, drawn at the top, is filled after the upload: it counts the new video.
+    (check,) = [e for e in app.expander if e.label == "Serving check"]
+    assert any(formatting.md("1 of 1 creatives serve (2 s)") in m.value for m in check.markdown)
     creatives = api.get(f"/campaigns/{campaign['id']}/creatives").json()["creatives"]
     assert [(c["name"], c["status"]) for c in creatives] == [("Launch spot", "active")]
     creative_id = creatives[0]["id"]
