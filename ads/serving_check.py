@@ -199,6 +199,13 @@ def _creatives(creatives: Sequence[CatalogCreative]) -> Check:
         f"{len(serving)} of {len(creatives)} creatives serve ({lengths}): a break shorter than "
         f"{serving[0] / 1000:g} s gets none of them."
     )
+    tags = sum(1 for c in creatives if c.status == CreativeStatus.ACTIVE and c.vast_tag_url)
+    if tags:
+        kind = "is a third-party VAST tag" if tags == 1 else "are third-party VAST tags"
+        detail += (
+            f" {tags} of them {kind}, served only to players that follow wrappers (VAST, or "
+            'JSON asking "vast_tags": true).'
+        )
     return _check("creatives", True, detail + (f" Not serving: {rest}." if rest else ""))
 
 
@@ -214,12 +221,14 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
         if on
     ]
     checks = []
+    if campaign.exclude_child_directed:
+        limits.append("no child-directed apps")
     if limits:
         checks.append(
             _check(
                 "targeting",
                 False,
-                f"Targeted by {', '.join(limits)}: only requests that match all of them.",
+                f"Targeted ({', '.join(limits)}): only requests that match all of it.",
                 else_=Verdict.LIMITED,
             )
         )

@@ -148,12 +148,24 @@ def test_pacing_ahead_of_plan_targeting_caps_and_house_tier_limit_it() -> None:
         "priority": Verdict.LIMITED,
     }
     assert detail(result, "targeting") == (
-        "Targeted by platforms, places: only requests that match all of them."
+        "Targeted (platforms, places): only requests that match all of it."
     )
     assert result.summary.startswith("Serving, limited: Ahead of its even plan ($40.00 spent")
     behind = check(budget_spent=Decimal(10), planned="30", priority=Priority.SPONSORSHIP)
     assert verdicts(behind)["pacing"] is Verdict.OK and verdicts(behind)["priority"] is Verdict.OK
     assert "pacing" not in verdicts(check(pacing="asap", planned=None))
+
+
+def test_kids_apps_exclusion_and_vast_tags_are_named() -> None:
+    tag = replace(creative(1, 30), url="", vast_tag_url="https://ssp.example/vast")
+    result = check(exclude_child_directed=True, creatives=[creative(1, 15), tag])
+    assert detail(result, "targeting") == (
+        "Targeted (no child-directed apps): only requests that match all of it."
+    )
+    assert detail(result, "creatives").endswith(
+        "1 of them is a third-party VAST tag, served only to players that follow wrappers "
+        '(VAST, or JSON asking "vast_tags": true).'
+    )
 
 
 def test_the_first_blocker_leads_the_summary() -> None:
