@@ -13,6 +13,7 @@ import enum
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -35,9 +36,28 @@ class Verdict(enum.StrEnum):
     BLOCKED = "blocked"
 
 
+class Published(enum.StrEnum):
+    """How the campaign in the ad servers' catalog (Redis) compares with the database."""
+
+    CURRENT = "current"
+    STALE = "stale"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+    """The catalog could not be read."""
+
+
+def published_state(record: CatalogCampaign, published: CatalogCampaign | None) -> Published:
+    """How ``published`` (the catalog's copy, None: absent) compares with ``record`` (the
+    database's), spend aside: the sinks' flushes move that on their own schedule."""
+    if published is None:
+        return Published.MISSING
+    same = replace(published, budget_spent=record.budget_spent) == record
+    return Published.CURRENT if same else Published.STALE
+
+
 class Check(BaseModel):
     key: str
-    """``status``, ``flight``, ``daypart``, ``budget``, ``daily_cap``, ``pacing``,
+    """``status``, ``catalog``, ``flight``, ``daypart``, ``budget``, ``daily_cap``, ``pacing``,
     ``creatives``, ``targeting``, ``frequency_cap``, ``priority``."""
     verdict: Verdict
     detail: str
@@ -61,12 +81,15 @@ def serving_check(
     now: datetime,
     spent_today: Decimal,
     planned: Decimal | None,
+    published: Published = Published.CURRENT,
 ) -> ServingCheck:
     """The checks of ``campaign`` (its catalog record) with its ``creatives`` (theirs) at
     ``now``: ``spent_today`` is its spend so far this UTC day, ``planned`` what even pacing
-    planned by now (:func:`ads.pacing.planned_by`; None without a plan)."""
+    planned by now (:func:`ads.pacing.planned_by`; None without a plan), ``published`` how the
+    ad servers' copy compares (:func:`published_state`; read only for an active campaign)."""
     checks = [
         _status(campaign),
+        *_catalog(campaign, published),
         _flight(campaign, now),
         *_daypart(campaign, now),
         _budget(campaign),
@@ -106,6 +129,31 @@ def _status(campaign: CatalogCampaign) -> Check:
     }
     detail = details.get(campaign.status, f"It is {campaign.status}.")
     return _check("status", campaign.status == CampaignStatus.ACTIVE, detail)
+
+
+_PUBLISHED = {
+    Published.CURRENT: (Verdict.OK, "The ad servers have its latest settings."),
+    Published.STALE: (
+        Verdict.LIMITED,
+        "The ad servers still have an earlier version of it: they catch up within seconds.",
+    ),
+    Published.MISSING: (
+        Verdict.BLOCKED,
+        "It is not in the ad servers' catalog yet: it syncs within seconds (if it stays away, "
+        "check Redis and the catalog sync: docs/RUNBOOK.md).",
+    ),
+    Published.UNKNOWN: (
+        Verdict.LIMITED,
+        "The ad servers' catalog (Redis) could not be read to compare.",
+    ),
+}
+
+
+def _catalog(campaign: CatalogCampaign, published: Published) -> list[Check]:
+    if campaign.status != CampaignStatus.ACTIVE:
+        return []
+    verdict, detail = _PUBLISHED[published]
+    return [Check(key="catalog", verdict=verdict, detail=detail)]
 
 
 def _when(moment: datetime) -> str:

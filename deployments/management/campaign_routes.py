@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,7 @@ from ads.campaigns import (
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
 from ads.pacing import planned_by
-from ads.serving_check import ServingCheck, serving_check
+from ads.serving_check import Published, ServingCheck, published_state, serving_check
 from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
 from deployments.management.state import write_through
@@ -192,12 +193,18 @@ async def delete_campaign(
 
 @router.get("/{campaign_id}/serving-check", response_model=ServingCheck)
 async def campaign_serving_check(
-    campaign_id: str, _: CurrentUser, session: SessionDep
+    campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
 ) -> ServingCheck:
     """Whether the campaign can serve right now and, if not, why (ads/serving_check.py)."""
     campaign = await _load(session, campaign_id)
     now = datetime.now(UTC)
     record = campaign_record(campaign)
+    published = Published.UNKNOWN
+    if record.status == CampaignStatus.ACTIVE:
+        try:
+            published = published_state(record, await state.catalog.get_campaign(record.id))
+        except (RedisError, OSError, KeyError, ValueError) as exc:
+            logger.warning("serving check could not read the catalog: %s", exc)
     creatives = await creative_repo.list_for_campaign(session, campaign.id)
     today = await stats.daily_counters(
         session, first=now.date(), last=now.date(), campaign_id=campaign.id
@@ -210,6 +217,7 @@ async def campaign_serving_check(
         now=now,
         spent_today=spent_today,
         planned=planned_by(record, now),
+        published=published,
     )
 
 

@@ -15,7 +15,13 @@ from ads.dayparts import Daypart, weekly_hours
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
 from ads.priority import Priority
-from ads.serving_check import ServingCheck, Verdict, serving_check
+from ads.serving_check import (
+    Published,
+    ServingCheck,
+    Verdict,
+    published_state,
+    serving_check,
+)
 from tests.unit.catalog_factories import NOW, campaign, creative
 
 ID = str(uuid.uuid4())
@@ -26,6 +32,7 @@ def check(
     creatives: list[CatalogCreative] | None = None,
     spent_today: str = "0",
     planned: str | None = None,
+    published: Published = Published.CURRENT,
     **fields: Any,
 ) -> ServingCheck:
     made: CatalogCampaign = campaign(1, id=ID, **fields)
@@ -35,6 +42,7 @@ def check(
         now=NOW,
         spent_today=Decimal(spent_today),
         planned=None if planned is None else Decimal(planned),
+        published=published,
     )
 
 
@@ -52,6 +60,7 @@ def test_an_active_campaign_in_flight_with_budget_and_creatives_serves() -> None
     assert result.serving and result.campaign_id == uuid.UUID(ID)
     assert verdicts(result) == {
         "status": Verdict.OK,
+        "catalog": Verdict.OK,
         "flight": Verdict.OK,
         "budget": Verdict.OK,
         "creatives": Verdict.OK,
@@ -139,6 +148,7 @@ def test_pacing_ahead_of_plan_targeting_caps_and_house_tier_limit_it() -> None:
     assert result.serving
     assert verdicts(result) == {
         "status": Verdict.OK,
+        "catalog": Verdict.OK,
         "flight": Verdict.OK,
         "budget": Verdict.OK,
         "pacing": Verdict.LIMITED,
@@ -166,6 +176,18 @@ def test_kids_apps_exclusion_and_vast_tags_are_named() -> None:
         "1 of them is a third-party VAST tag, served only to players that follow wrappers "
         '(VAST, or JSON asking "vast_tags": true).'
     )
+
+
+def test_the_ad_servers_copy_is_compared_spend_aside() -> None:
+    record = campaign(1, id=ID, budget_spent=Decimal(5))
+    assert published_state(record, None) is Published.MISSING
+    assert published_state(record, replace(record, budget_spent=Decimal(2))) is Published.CURRENT
+    assert published_state(record, replace(record, status="paused")) is Published.STALE
+    missing = check(published=Published.MISSING)
+    assert not missing.serving and "not in the ad servers' catalog" in missing.summary
+    assert verdicts(check(published=Published.STALE))["catalog"] is Verdict.LIMITED
+    assert verdicts(check(published=Published.UNKNOWN))["catalog"] is Verdict.LIMITED
+    assert "catalog" not in verdicts(check(status="draft", published=Published.MISSING))
 
 
 def test_the_first_blocker_leads_the_summary() -> None:
