@@ -116,8 +116,13 @@ def serving_check(
     )
 
 
-def _check(key: str, ok: bool, detail: str, *, else_: Verdict = Verdict.BLOCKED) -> Check:
-    return Check(key=key, verdict=Verdict.OK if ok else else_, detail=detail)
+def _check(key: str, ok: bool, detail: str) -> Check:
+    """Ok, or blocking."""
+    return Check(key=key, verdict=Verdict.OK if ok else Verdict.BLOCKED, detail=detail)
+
+
+def _limited(key: str, detail: str) -> Check:
+    return Check(key=key, verdict=Verdict.LIMITED, detail=detail)
 
 
 def _status(campaign: CatalogCampaign) -> Check:
@@ -174,7 +179,7 @@ def _daypart(campaign: CatalogCampaign, now: datetime) -> list[Check]:
         return []
     hours = describe(daypart)
     if daypart.active_at(now):
-        return [_check("daypart", False, f"Runs only {hours}.", else_=Verdict.LIMITED)]
+        return [_limited("daypart", f"Runs only {hours}.")]
     start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     moment = start + QUARTER_HOUR
     while moment < now + MAX_DAYPART_LOOKAHEAD and not daypart.active_at(moment):
@@ -215,12 +220,10 @@ def _pacing(campaign: CatalogCampaign, planned: Decimal | None) -> list[Check]:
     spent = campaign.budget_spent
     if spent > planned:
         return [
-            _check(
+            _limited(
                 "pacing",
-                False,
                 f"Ahead of its even plan ({_money(spent)} spent, {_money(planned)} planned by "
                 "now): held back until the plan catches up.",
-                else_=Verdict.LIMITED,
             )
         ]
     return [_check("pacing", True, f"On or behind plan ({_money(spent)} of {_money(planned)}).")]
@@ -273,21 +276,17 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
         limits.append("no child-directed apps")
     if limits:
         checks.append(
-            _check(
+            _limited(
                 "targeting",
-                False,
                 f"Targeted ({', '.join(limits)}): only requests that match all of it.",
-                else_=Verdict.LIMITED,
             )
         )
     if campaign.frequency_cap is not None:
         cap = campaign.frequency_cap
         checks.append(
-            _check(
+            _limited(
                 "frequency_cap",
-                False,
                 f"At most {cap.max_ads} ads per device in {cap.hours} h.",
-                else_=Verdict.LIMITED,
             )
         )
     return checks
@@ -296,7 +295,7 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
 def _priority(campaign: CatalogCampaign) -> list[Check]:
     if campaign.priority is Priority.HOUSE:
         detail = "A house campaign: it fills only the breaks no paid campaign can."
-        return [_check("priority", False, detail, else_=Verdict.LIMITED)]
+        return [_limited("priority", detail)]
     if campaign.priority is Priority.SPONSORSHIP:
         return [_check("priority", True, "A sponsorship: served before standard campaigns.")]
     return []
