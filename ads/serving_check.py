@@ -58,7 +58,7 @@ def published_state(record: CatalogCampaign, published: CatalogCampaign | None) 
 class Check(BaseModel):
     key: str
     """``status``, ``catalog``, ``flight``, ``daypart``, ``budget``, ``daily_cap``, ``pacing``,
-    ``creatives``, ``targeting``, ``frequency_cap``, ``priority``."""
+    ``creatives``, ``targeting``, ``frequency_cap``, ``priority``, ``delivery``."""
     verdict: Verdict
     detail: str
 
@@ -82,11 +82,13 @@ def serving_check(
     spent_today: Decimal,
     planned: Decimal | None,
     published: Published = Published.CURRENT,
+    recent: tuple[datetime, int] | None = None,
 ) -> ServingCheck:
     """The checks of ``campaign`` (its catalog record) with its ``creatives`` (theirs) at
     ``now``: ``spent_today`` is its spend so far this UTC day, ``planned`` what even pacing
     planned by now (:func:`ads.pacing.planned_by`; None without a plan), ``published`` how the
-    ad servers' copy compares (:func:`published_state`; read only for an active campaign)."""
+    ad servers' copy compares (:func:`published_state`; read only for an active campaign),
+    ``recent`` the impressions counted since a moment (the previous UTC hour's start)."""
     checks = [
         _status(campaign),
         *_catalog(campaign, published),
@@ -100,6 +102,8 @@ def serving_check(
         *_priority(campaign),
     ]
     blocked = [c for c in checks if c.verdict is Verdict.BLOCKED]
+    if recent is not None and not blocked:
+        checks.append(_delivery(*recent))
     limited = [c for c in checks if c.verdict is Verdict.LIMITED]
     if blocked:
         summary = f"Not serving: {blocked[0].detail}"
@@ -290,6 +294,17 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
             )
         )
     return checks
+
+
+def _delivery(since: datetime, impressions: int) -> Check:
+    if impressions:
+        noun = "impression" if impressions == 1 else "impressions"
+        return _check("delivery", True, f"{impressions:,} {noun} since {_when(since)}.")
+    return _limited(
+        "delivery",
+        f"No impressions since {_when(since)}: ad requests may not match it, other campaigns "
+        "may win the draws (weighted by remaining budget), or players may not fire beacons.",
+    )
 
 
 def _priority(campaign: CatalogCampaign) -> list[Check]:

@@ -94,6 +94,7 @@ _CHECK_LABELS = {
     "targeting": "Targeting",
     "frequency_cap": "Frequency cap",
     "priority": "Priority",
+    "delivery": "Delivery",
 }
 _VERDICT_ICONS = {
     Verdict.OK: ":green[:material/check_circle:]",

@@ -4,7 +4,7 @@ what it changed in the same transaction, commits, then writes through to Redis."
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -210,6 +210,8 @@ async def campaign_serving_check(
         session, first=now.date(), last=now.date(), campaign_id=campaign.id
     )
     spent_today = today[now.date()].spend if now.date() in today else Decimal(0)
+    since = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    hourly = await stats.hourly_counters(session, campaign_id=campaign.id, start=since, end=now)
     return serving_check(
         record,
         # Only the creatives' serving status and length are read: no media URL is needed.
@@ -218,6 +220,7 @@ async def campaign_serving_check(
         spent_today=spent_today,
         planned=planned_by(record, now),
         published=published,
+        recent=(since, sum(c.impressions for c in hourly.values())),
     )
 
 

@@ -13,7 +13,13 @@ import pytest
 import redis
 
 from storage.db import asyncpg_dsn
-from tests.integration.factories import active_campaign, draft_campaign
+from tests.integration.factories import (
+    active_campaign,
+    ad_urls,
+    draft_campaign,
+    fire,
+    wait_served,
+)
 from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
 
 
@@ -348,9 +354,19 @@ def test_the_serving_check_says_why_a_campaign_is_not_serving(
     live = active_campaign(stack, api, frequency_cap_ads=2, frequency_cap_hours=1)
     serving = check(live)
     assert serving["serving"] is True
-    assert serving["summary"] == "Serving, limited: At most 2 ads per device in 1 h."
+    assert serving["summary"].startswith(
+        "Serving, limited: At most 2 ads per device in 1 h.; No impressions since "
+    )
     creatives = next(c for c in serving["checks"] if c["key"] == "creatives")
     assert creatives["detail"].startswith("1 of 1 creatives serve (15 s)")
+    with httpx.Client(base_url=stack.base_url, timeout=30) as players:
+        wait_served(players, live)
+        assert fire(players, ad_urls(players, live)["impression"]).status_code == 200
+
+    def delivery() -> str:
+        return str(next(c["detail"] for c in check(live)["checks"] if c["key"] == "delivery"))
+
+    wait_until(lambda: delivery().startswith("1 impression since "), timeout=10, interval=0.2)
     assert api.put(f"/campaigns/{live}/status", json={"status": "paused"}).status_code == 200
     assert check(live)["summary"] == "Not serving: It is paused: resume it to serve."
     assert api.get(f"/campaigns/{uuid.uuid4()}/serving-check").status_code == 404

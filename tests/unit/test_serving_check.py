@@ -190,6 +190,39 @@ def test_the_ad_servers_copy_is_compared_spend_aside() -> None:
     assert "catalog" not in verdicts(check(status="draft", published=Published.MISSING))
 
 
+def test_recent_delivery_is_reported_unless_something_blocks() -> None:
+    since = NOW - timedelta(hours=1)
+    delivering = serving_check(
+        campaign(1, id=ID),
+        [creative(1)],
+        now=NOW,
+        spent_today=Decimal(0),
+        planned=None,
+        recent=(since, 1234),
+    )
+    assert delivering.summary.startswith("Serving: every ad request")
+    assert detail(delivering, "delivery") == "1,234 impressions since 2026-11-24 11:00 UTC."
+    idle = serving_check(
+        campaign(1, id=ID),
+        [creative(1)],
+        now=NOW,
+        spent_today=Decimal(0),
+        planned=None,
+        recent=(since, 0),
+    )
+    assert idle.serving and verdicts(idle)["delivery"] is Verdict.LIMITED
+    assert idle.summary.startswith("Serving, limited: No impressions since 2026-11-24 11:00 UTC")
+    paused = serving_check(
+        campaign(1, id=ID, status="paused"),
+        [creative(1)],
+        now=NOW,
+        spent_today=Decimal(0),
+        planned=None,
+        recent=(since, 0),
+    )
+    assert "delivery" not in verdicts(paused)
+
+
 def test_the_first_blocker_leads_the_summary() -> None:
     result = check(status="paused", budget_spent=Decimal(100), creatives=[])
     blocked = [c.key for c in result.checks if c.verdict is Verdict.BLOCKED]
