@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import BigInteger, ColumnElement, Row, Select, distinct, func, select, text
@@ -14,7 +14,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.priority import Priority
-from ads.reporting import COUNTERS, CampaignFigures, Counters, Reach, TopCampaign
+from ads.reporting import (
+    COUNTERS,
+    CampaignFigures,
+    Counters,
+    Reach,
+    ReportRange,
+    TopCampaign,
+)
 from storage.models import (
     AdEvent,
     Campaign,
@@ -43,10 +50,6 @@ def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
 
 def _counters(row: Row[Any]) -> Counters:
     return Counters.model_validate({name: getattr(row, name) for name in COUNTERS})
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _in_days(first: date, last: date) -> ColumnElement[bool]:
@@ -128,14 +131,14 @@ async def top_campaigns(
 
 
 async def campaign_figures(
-    session: AsyncSession, *, first: date, last: date
+    session: AsyncSession, report_range: ReportRange
 ) -> list[CampaignFigures]:
-    """Every campaign with its counters over the days (zeros without stats) and the impressions
-    filtered as invalid traffic on them, by impressions descending, then name."""
+    """Every campaign with its counters over the range's days (zeros without stats) and the
+    impressions filtered as invalid traffic in it, by impressions descending, then name."""
     table = CampaignDailyStats
     sums = (
         select(table.campaign_id, *_sums(table))
-        .where(_in_days(first, last))
+        .where(_in_days(report_range.first_day, report_range.last_day))
         .group_by(table.campaign_id)
         .subquery()
     )
@@ -143,8 +146,8 @@ async def campaign_figures(
         select(InvalidEvent.campaign_id, func.count().label("impressions"))
         .where(
             InvalidEvent.event_type == "impression",
-            InvalidEvent.received_at >= _day_start(first),
-            InvalidEvent.received_at < _day_start(last + timedelta(days=1)),
+            InvalidEvent.received_at >= report_range.start,
+            InvalidEvent.received_at < report_range.end,
         )
         .group_by(InvalidEvent.campaign_id)
         .subquery()

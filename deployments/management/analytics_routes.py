@@ -360,9 +360,7 @@ async def performance_report(
     report_range = reporting.resolve_range(
         from_, to, granularity=Granularity.DAY, now=datetime.now(UTC)
     )
-    figures = await stats.campaign_figures(
-        session, first=report_range.first_day, last=report_range.last_day
-    )
+    figures = await stats.campaign_figures(session, report_range)
     reached = await stats.reach(
         session,
         start=report_range.start,

@@ -4,7 +4,7 @@ what it changed in the same transaction, commits, then writes through to Redis."
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -25,6 +25,7 @@ from ads.campaigns import (
 )
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
+from ads.inventory import HOUR, hour_of
 from ads.pacing import planned_by
 from ads.serving_check import Published, ServingCheck, published_state, serving_check
 from deployments.management.creative_service import delete_objects, stored_keys
@@ -210,7 +211,7 @@ async def campaign_serving_check(
         session, first=now.date(), last=now.date(), campaign_id=campaign.id
     )
     spent_today = today[now.date()].spend if now.date() in today else Decimal(0)
-    since = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    since = hour_of(now) - HOUR
     hourly = await stats.hourly_counters(session, campaign_id=campaign.id, start=since, end=now)
     return serving_check(
         record,

@@ -273,9 +273,7 @@ class ServingIngress:
         ad_request = parse_ad_request(await read_body(request, limit=MAX_AD_REQUEST_BYTES))
         agent = device_agent(request.scope["headers"])
         described = ad_request.device.get("ua") if ad_request.device else None
-        judged = described if isinstance(described, str) and described else agent
-        if judged and is_robot(judged):
-            self._metrics.robot("json")
+        if self._robot("json", described if isinstance(described, str) and described else agent):
             return Response(status_code=204)
         stated = request_places(*device_geo(ad_request.device))
         places = self._places(stated, request)
@@ -317,8 +315,7 @@ class ServingIngress:
             raise InvalidInput("request_id is longer than 128 characters")
         max_ads = _max_ads(params.get("max_ads"))
         agent = _player_agent(params.get("ua"), request)
-        if agent and is_robot(agent):
-            self._metrics.robot("vast")
+        if self._robot("vast", agent):
             body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
             return encoded_response(body.encode(), _VAST_HEADERS)
         stated = request_places(params.get("country"), params.get("region"))
@@ -374,6 +371,14 @@ class ServingIngress:
 
         body = render_vmap(ad_breaks(schedule), tag_url)
         return encoded_response(body.encode(), _VAST_HEADERS)
+
+    def _robot(self, endpoint: str, agent: str | None) -> bool:
+        """Whether the device asking (its User-Agent ``agent``) is a self-declared robot, which
+        gets no ad (counted apart under ``endpoint``)."""
+        if agent is None or not is_robot(agent):
+            return False
+        self._metrics.robot(endpoint)
+        return True
 
     def _decide(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ def check(
     spent_today: str = "0",
     planned: str | None = None,
     published: Published = Published.CURRENT,
+    recent: tuple[datetime, int] | None = None,
     **fields: Any,
 ) -> ServingCheck:
     made: CatalogCampaign = campaign(1, id=ID, **fields)
@@ -43,6 +44,7 @@ def check(
         spent_today=Decimal(spent_today),
         planned=None if planned is None else Decimal(planned),
         published=published,
+        recent=recent,
     )
 
 
@@ -192,34 +194,13 @@ def test_the_ad_servers_copy_is_compared_spend_aside() -> None:
 
 def test_recent_delivery_is_reported_unless_something_blocks() -> None:
     since = NOW - timedelta(hours=1)
-    delivering = serving_check(
-        campaign(1, id=ID),
-        [creative(1)],
-        now=NOW,
-        spent_today=Decimal(0),
-        planned=None,
-        recent=(since, 1234),
-    )
+    delivering = check(creatives=[creative(1)], recent=(since, 1234))
     assert delivering.summary.startswith("Serving: every ad request")
     assert detail(delivering, "delivery") == "1,234 impressions since 2026-11-24 11:00 UTC."
-    idle = serving_check(
-        campaign(1, id=ID),
-        [creative(1)],
-        now=NOW,
-        spent_today=Decimal(0),
-        planned=None,
-        recent=(since, 0),
-    )
+    idle = check(creatives=[creative(1)], recent=(since, 0))
     assert idle.serving and verdicts(idle)["delivery"] is Verdict.LIMITED
     assert idle.summary.startswith("Serving, limited: No impressions since 2026-11-24 11:00 UTC")
-    paused = serving_check(
-        campaign(1, id=ID, status="paused"),
-        [creative(1)],
-        now=NOW,
-        spent_today=Decimal(0),
-        planned=None,
-        recent=(since, 0),
-    )
+    paused = check(creatives=[creative(1)], recent=(since, 0), status="paused")
     assert "delivery" not in verdicts(paused)
 
 
