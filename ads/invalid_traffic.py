@@ -8,7 +8,10 @@ and prefetches. A beacon is judged by the headers it arrives with:
   ``bingbot``, link previewers such as ``Slackbot`` or ``facebookexternalhit``), a headless
   browser, or a monitoring or page-speed service;
 - ``prefetch``: a browser or proxy fetched the URL ahead of time, as it says with
-  ``Sec-Purpose``/``Purpose: prefetch``, ``X-Purpose: preview`` or ``X-Moz: prefetch``.
+  ``Sec-Purpose``/``Purpose: prefetch``, ``X-Purpose: preview`` or ``X-Moz: prefetch``;
+- ``network``: it came from a network the operator excludes (data centres, the publisher's
+  own offices and test devices; ``IVT_EXCLUDED_NETWORKS``), judged by the device's address as
+  :func:`ads.networks.client_address` finds it. The address is judged, never stored.
 
 A server that fires beacons for a player (server-side ad insertion) passes the device's own
 User-Agent in ``X-Device-User-Agent``, as the IAB's SSAI guidelines ask: that is the one judged
@@ -25,7 +28,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+
+from ads.networks import NO_NETWORKS, NetworkList, client_address
 
 DEVICE_USER_AGENT = b"x-device-user-agent"
 """The header an ad-insertion server puts the device's User-Agent in (IAB SSAI guidelines)."""
@@ -36,11 +42,13 @@ class InvalidReason(enum.StrEnum):
 
     ROBOT = "robot"
     PREFETCH = "prefetch"
+    NETWORK = "network"
 
 
 LABELS: Mapping[InvalidReason, str] = {
     InvalidReason.ROBOT: "Robots and crawlers",
     InvalidReason.PREFETCH: "Prefetches",
+    InvalidReason.NETWORK: "Excluded networks",
 }
 
 _ROBOT = re.compile(
@@ -85,15 +93,28 @@ def device_agent(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     return device or own
 
 
-def invalid_reason(
-    headers: Iterable[tuple[bytes, bytes]], user_agent: str | None
-) -> InvalidReason | None:
-    """Why a beacon arriving with ``headers`` (raw ASGI pairs, names lower-case) from the device
-    of ``user_agent`` is invalid traffic, or None when it counts."""
-    for name, value in headers:
-        purposes = _PREFETCH_HEADERS.get(name)
-        if purposes and any(p in value.decode("latin-1").lower() for p in purposes):
-            return InvalidReason.PREFETCH
-    if user_agent and is_robot(user_agent):
-        return InvalidReason.ROBOT
-    return None
+@dataclass(frozen=True)
+class InvalidTrafficFilter:
+    """Judges beacons: the declared rules always, the operator's ``excluded`` networks when
+    there are any (the device's address found through the ``trusted`` proxies)."""
+
+    excluded: NetworkList = NO_NETWORKS
+    trusted: NetworkList = NO_NETWORKS
+
+    def reason(
+        self, headers: Iterable[tuple[bytes, bytes]], user_agent: str | None, peer: str | None
+    ) -> InvalidReason | None:
+        """Why a beacon arriving with ``headers`` (raw ASGI pairs, names lower-case) over a
+        connection from ``peer``, from the device of ``user_agent``, is invalid traffic, or
+        None when it counts."""
+        for name, value in headers:
+            purposes = _PREFETCH_HEADERS.get(name)
+            if purposes and any(p in value.decode("latin-1").lower() for p in purposes):
+                return InvalidReason.PREFETCH
+        if user_agent and is_robot(user_agent):
+            return InvalidReason.ROBOT
+        if self.excluded:
+            address = client_address(headers, peer, self.trusted)
+            if address is not None and self.excluded.holds(address):
+                return InvalidReason.NETWORK
+        return None

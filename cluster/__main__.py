@@ -9,7 +9,7 @@ import sys
 
 from cluster.services import MissingBinary
 from cluster.stack import down, private_servers, up
-from config.settings import get_settings
+from config.settings import SettingError, get_settings
 from storage import restore_admin
 
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         return restore_admin.main(settings, args.email, database_url=database_url)
     try:
         up(settings) if args.command == "up" else down(settings)
-    except MissingBinary as exc:
+    except (MissingBinary, SettingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -97,6 +97,7 @@ redis_port="$(out redis_port)"
 s3_bucket="$(out s3_bucket)"
 s3_region="$(out s3_region)"
 s3_public_base_url="$(out s3_public_base_url)"
+vpc_cidr="$(out vpc_cidr)"
 
 say "kubectl credentials for EKS cluster $cluster"
 aws eks update-kubeconfig --region "$region" --name "$cluster" --kubeconfig "$KUBECONFIG" >/dev/null
@@ -161,6 +162,8 @@ setting() { printf '%s=%s\n' "$1" "$2"; }
   setting S3_REGION "$s3_region"
   setting S3_PUBLIC_BASE_URL "$s3_public_base_url"
   setting PUBLIC_BASE_URL "$public_base_url"
+  # The load balancer and the ingress hand the device's address on in X-Forwarded-For.
+  setting TRUSTED_PROXIES "127.0.0.0/8,::1,$vpc_cidr"
   if [ -n "${ADMIN_EMAIL:-}" ]; then setting ADMIN_EMAIL "$ADMIN_EMAIL"; fi
   if [ -n "${EXTRA_SETTINGS_FILE:-}" ]; then cat "$EXTRA_SETTINGS_FILE"; fi
 } >"$work/settings.env"

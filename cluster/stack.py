@@ -146,6 +146,9 @@ def stack_env(settings: Settings) -> dict[str, str]:
 
 
 def up(settings: Settings) -> None:
+    excluded = settings.excluded_networks()  # a wrong list stops here, not in every replica
+    if excluded:
+        say(f"beacons from {excluded.count} excluded IP ranges are filed as invalid traffic")
     data = settings.data_dir.resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ads.networks import NetworkList, read_list
+
+
+class SettingError(RuntimeError):
+    """A setting whose value can only be checked when it is used (a file it names)."""
+
 
 class Settings(BaseSettings):
     """Everything a process of the stack can be configured with (see README.md)."""
@@ -146,6 +152,23 @@ class Settings(BaseSettings):
         "where GDPR applies, the device id is then used only with that vendor's consent too "
         "(ads/privacy.py); unset: the purposes' consent decides.",
     )
+    ivt_excluded_networks: str = Field(
+        default="",
+        description="IP ranges (CIDR, comma-separated) whose beacons are invalid traffic, "
+        "filed apart and never billed: data centres, the publisher's own offices and test "
+        "devices (ads/networks.py).",
+    )
+    ivt_excluded_networks_file: Path | None = Field(
+        default=None,
+        description="A file of more such ranges, one or more per line, '#' starting a comment "
+        "(a cloud provider's published ranges, say); read when a serving replica starts.",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.0/8,::1",
+        description="Proxies in front of the serving replicas (CIDR, comma-separated) whose "
+        "X-Forwarded-For is believed when finding a device's address: the Serve ingress, the "
+        "load balancer's subnets.",
+    )
     creative_review: Literal["off", "third_party", "all"] = Field(
         default="third_party",
         description="Creatives editors add that wait for an admin's approval before serving: "
@@ -160,6 +183,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("ivt_excluded_networks", "trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        NetworkList.parse(value, source="the setting")
+        return value
 
     @model_validator(mode="after")
     def _events_outlive_replays(self) -> Settings:
@@ -183,6 +212,17 @@ class Settings(BaseSettings):
     @property
     def media_path(self) -> Path:
         return self.media_dir or self.data_dir / "media"
+
+    def excluded_networks(self) -> NetworkList:
+        """IVT_EXCLUDED_NETWORKS and the ranges of IVT_EXCLUDED_NETWORKS_FILE."""
+        listed = NetworkList.parse(self.ivt_excluded_networks)
+        path = self.ivt_excluded_networks_file
+        if path is None:
+            return listed
+        try:
+            return listed + read_list(path)
+        except (OSError, ValueError) as exc:
+            raise SettingError(f"IVT_EXCLUDED_NETWORKS_FILE: {exc}") from exc
 
     def require_database_url(self) -> str:
         if not self.database_url:

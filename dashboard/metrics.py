@@ -42,7 +42,8 @@ PLACES_HELP = (
 INVALID_TRAFFIC_HELP = (
     "Invalid traffic: beacons that no viewer's playback sent, kept out of the delivery figures "
     "and off the bill: robots that name themselves (search and ad crawlers, link previews, "
-    "headless browsers, uptime monitors) and prefetches."
+    "headless browsers, uptime monitors), prefetches, and devices in networks the operator "
+    "excludes (data centres, the publisher's own offices)."
 )
 CREATIVES_HELP = (
     "Each creative's impressions in the range and its share of them, with how many viewers "

@@ -161,6 +161,8 @@ def stack() -> Iterator[Stack]:
             GEO_REGION_HEADER="CloudFront-Viewer-Country-Region",
             # As a European publisher: requests that do not say are under GDPR in Europe.
             GDPR_APPLIES="by_place",
+            # A "data centre" (TEST-NET-2) whose beacons are invalid traffic.
+            IVT_EXCLUDED_NETWORKS=EXCLUDED_NETWORK,
         )
         # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
         # own: the launcher test's `make up` stack inherits this environment and picks its own.
@@ -274,6 +276,10 @@ def api(stack: Stack, admin_token: str) -> Iterator[httpx.Client]:
 def anon(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.admin_url, timeout=30) as client:
         yield client
+
+
+EXCLUDED_NETWORK = "198.51.100.0/24"
+"""The test stack's IVT_EXCLUDED_NETWORKS."""
 
 
 def wait_until(predicate: Any, *, timeout: float, interval: float = 0.05) -> float:

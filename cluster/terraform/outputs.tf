@@ -94,6 +94,11 @@ output "s3_region" {
   value       = var.region
 }
 
+output "vpc_cidr" {
+  description = "The VPC's address range: the load balancer and the Serve ingress, trusted for X-Forwarded-For (TRUSTED_PROXIES)."
+  value       = module.vpc.vpc_cidr_block
+}
+
 output "cloudfront_domain" {
   description = "Domain of the creatives CDN."
   value       = aws_cloudfront_distribution.creatives.domain_name

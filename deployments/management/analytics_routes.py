@@ -171,7 +171,7 @@ async def campaign_invalid_traffic(
     campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
 ) -> InvalidTrafficReport:
     """Beacons received in the range that were filtered as invalid traffic (robots,
-    prefetches), against the impressions counted on the same days."""
+    prefetches, excluded networks), against the impressions counted on the same days."""
     campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
     daily = await stats.daily_counters(
         session, first=report_range.first_day, last=report_range.last_day, campaign_id=campaign.id

@@ -50,7 +50,8 @@ from ads.geo import (
     request_places,
     viewer_places,
 )
-from ads.invalid_traffic import device_agent, invalid_reason, is_robot
+from ads.invalid_traffic import InvalidTrafficFilter, device_agent, is_robot
+from ads.networks import NetworkList
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
@@ -175,6 +176,12 @@ class ServingIngress:
         self._render = DecisionRenderer(
             self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
         )
+        self._ivt = InvalidTrafficFilter(
+            excluded=settings.excluded_networks(),
+            trusted=NetworkList.parse(settings.trusted_proxies),
+        )
+        if self._ivt.excluded:
+            logger.info("excluding beacons from %d IP ranges", self._ivt.excluded.count)
         self._health = HealthCheck(database_url=settings.require_database_url(), redis=self._redis)
         self._media = MediaFiles.from_settings(settings)
         self._beacons = BeaconIngest(
@@ -490,7 +497,7 @@ class ServingIngress:
             received_at_ms=int(time.time() * 1000),
             user_agent=agent,
             place=beacon.place or self._edge.place(headers),
-            invalid=invalid_reason(headers, agent),
+            invalid=self._ivt.reason(headers, agent, _peer(request)),
         )
         return beacon
 
@@ -526,6 +533,12 @@ def _vast_probe() -> Response:
     response = Response()
     response.raw_headers = list(_VAST_HEADERS)  # no Content-Length: there is no document
     return response
+
+
+def _peer(request: Request) -> str | None:
+    """The address of the connection's other end (a proxy, or the device)."""
+    client = request.scope.get("client")
+    return client[0] if client else None
 
 
 def _pixel(request: Request) -> Response:

@@ -52,7 +52,8 @@ class BeaconIngest:
         )
         self._invalid = metrics.Counter(
             "ctv_beacons_invalid",
-            description="Beacons recorded as invalid traffic (robots, prefetches): not counted.",
+            description="Beacons recorded as invalid traffic (robots, prefetches, excluded "
+            "networks): not counted.",
             tag_keys=("reason",),
         )
         self._spilled = metrics.Gauge(

@@ -4,6 +4,7 @@ ImpressionSink → PostgreSQL, counted exactly once under replays, forgeries and
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ import pytest
 from actors.impression_sink import NAMESPACE, SINK_NAME
 from storage.db import asyncpg_dsn
 from tests.integration.factories import active_campaign, ad_urls, fire, wait_served
-from tests.stack_fixtures import Stack, wait_until
+from tests.stack_fixtures import EXCLUDED_NETWORK, Stack, wait_until
 
 COUNTERS = (
     "impressions",
@@ -234,6 +235,34 @@ def test_robots_and_prefetches_are_filed_as_invalid_and_the_viewer_still_counts(
     assert csv[0].endswith(",invalid_impressions")
     assert next(line for line in csv if line.startswith(cid)).endswith(",4")
     assert api.get(f"/campaigns/{uuid.uuid4()}/invalid-traffic").status_code == 404
+
+
+def test_beacons_from_excluded_networks_are_filed_as_invalid(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="Excluded network test", cpm=40)
+    wait_served(serving, cid)
+    urls = ad_urls(serving, cid)
+    inside = str(ipaddress.ip_network(EXCLUDED_NETWORK)[7])
+    # The ingress in front of the replicas is a trusted proxy: the address it was handed on
+    # is the device's; an ad-insertion server names the device in X-Device-IP.
+    for headers in ({"X-Forwarded-For": inside}, {"X-Device-IP": inside}):
+        assert serving.get(urls["impression"], headers=headers).status_code == 200
+    assert serving.get(urls["complete"], headers={"X-Forwarded-For": inside}).status_code == 200
+    # A device outside cannot get itself excluded by writing an address in front of its own.
+    viewer = {"X-Forwarded-For": f"{inside}, 203.0.113.9"}
+    assert serving.get(urls["impression"], headers=viewer).status_code == 200
+    result = wait_for_impressions(stack, cid, 1, timeout=10)
+    assert (result["impressions"], result["completes"], result["events"]) == (1, 0, 1)
+
+    def filed() -> dict[str, Any]:
+        body: dict[str, Any] = api.get(f"/campaigns/{cid}/invalid-traffic").json()
+        return body
+
+    wait_until(lambda: filed()["invalid_events"] == 3, timeout=10, interval=0.2)
+    assert [
+        (r["reason"], r["label"], r["impressions"], r["events"]) for r in filed()["reasons"]
+    ] == [("network", "Excluded networks", 2, 3)]
 
 
 def test_replays_count_once(stack: Stack, api: httpx.Client, serving: httpx.Client) -> None:

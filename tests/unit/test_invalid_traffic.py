@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ads.invalid_traffic import InvalidReason, device_agent, invalid_reason, is_robot
+from ads.invalid_traffic import InvalidReason, InvalidTrafficFilter, device_agent, is_robot
+from ads.networks import NetworkList
 
 PLAYERS = [
     "Roku/DVP-14.0 (14.0.4.1234-AE)",
@@ -26,6 +27,13 @@ PLAYERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Xbox; Xbox Series X) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/48.0.2564.82 Safari/537.36 Edge/20.02",
 ]
+
+
+def invalid_reason(headers: list[tuple[bytes, bytes]], agent: str | None) -> InvalidReason | None:
+    """The judgement with no networks excluded."""
+    return InvalidTrafficFilter().reason(headers, agent, None)
+
+
 ROBOTS = [
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
     "AdsBot-Google (+http://www.google.com/adsbot.html)",
@@ -100,3 +108,44 @@ def test_any_agent_is_judged_without_error(agent: str) -> None:
         None,
         InvalidReason.ROBOT,
     )
+
+
+EXCLUDED = InvalidTrafficFilter(
+    excluded=NetworkList.parse("198.51.100.0/24, 2001:db8:bad::/48"),
+    trusted=NetworkList.parse("127.0.0.0/8, 10.0.0.0/8"),
+)
+
+
+@pytest.mark.parametrize(
+    ("headers", "peer", "reason"),
+    [
+        ([], "198.51.100.7", InvalidReason.NETWORK),
+        ([], "203.0.113.9", None),
+        ([(b"x-forwarded-for", b"198.51.100.7")], "127.0.0.1", InvalidReason.NETWORK),
+        (
+            [(b"x-forwarded-for", b"2001:db8:bad::1, 10.1.2.3")],
+            "::ffff:127.0.0.1",
+            InvalidReason.NETWORK,
+        ),
+        # A device in an excluded network cannot hide behind an address it writes itself.
+        ([(b"x-forwarded-for", b"203.0.113.9")], "198.51.100.7", InvalidReason.NETWORK),
+        # ... and one outside it cannot be excluded by one either.
+        ([(b"x-forwarded-for", b"198.51.100.7, 203.0.113.9")], "127.0.0.1", None),
+        # An ad-insertion server in a data centre says which device it fetches for.
+        ([(b"x-device-ip", b"203.0.113.9")], "198.51.100.7", None),
+        ([(b"x-device-ip", b"198.51.100.8")], "203.0.113.1", InvalidReason.NETWORK),
+        # Unknowable: counted.
+        ([(b"x-forwarded-for", b"unknown")], "127.0.0.1", None),
+        ([], None, None),
+    ],
+)
+def test_excluded_networks_judge_the_device_address(
+    headers: list[tuple[bytes, bytes]], peer: str | None, reason: InvalidReason | None
+) -> None:
+    assert EXCLUDED.reason(headers, PLAYERS[0], peer) is reason
+
+
+def test_declared_reasons_come_before_the_network() -> None:
+    assert EXCLUDED.reason([], ROBOTS[0], "198.51.100.7") is InvalidReason.ROBOT
+    prefetch = [(b"sec-purpose", b"prefetch")]
+    assert EXCLUDED.reason(prefetch, PLAYERS[0], "198.51.100.7") is InvalidReason.PREFETCH

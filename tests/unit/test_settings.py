@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 
-from config.settings import Settings
+from config.settings import SettingError, Settings
 
 
 def test_the_previous_tracking_secret_is_optional_and_as_strict_as_the_current_one() -> None:
@@ -30,3 +32,21 @@ def test_raw_events_outlive_the_beacon_replay_window() -> None:
         Settings(event_retention_days=3, beacon_max_age_seconds=2 * 86_400 + 1)
     with pytest.raises(ValueError, match="event_retention_days"):
         Settings(event_retention_days=2)
+
+
+def test_network_lists_are_checked_when_read(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.0/33' is not an IP address"):
+        Settings(ivt_excluded_networks="192.0.2.0/24, 10.0.0.0/33")
+    with pytest.raises(ValueError, match="'localhost' is not an IP address"):
+        Settings(trusted_proxies="localhost")
+    listed = tmp_path / "ranges.txt"
+    listed.write_text("198.51.100.0/24\n", encoding="utf-8")
+    settings = Settings(ivt_excluded_networks="192.0.2.0/24", ivt_excluded_networks_file=listed)
+    assert settings.excluded_networks().count == 2
+    missing = Settings(ivt_excluded_networks_file=tmp_path / "missing.txt")
+    with pytest.raises(SettingError, match=r"IVT_EXCLUDED_NETWORKS_FILE: .*No such file"):
+        missing.excluded_networks()
+    listed.write_text("198.51.100.0/24\n# offices\n203.0.113.0/40\n", encoding="utf-8")
+    with pytest.raises(SettingError, match=r"ranges\.txt, line 3: '203\.0\.113\.0/40' is not"):
+        settings.excluded_networks()
+    assert not Settings().excluded_networks()
