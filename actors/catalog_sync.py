@@ -1,9 +1,11 @@
-"""CatalogSync: the periodic PostgreSQL → Redis catalog sync, as a named detached actor."""
+"""CatalogSync: the periodic PostgreSQL → Redis catalog sync, and the Redis → PostgreSQL copy
+of the ad inventory (storage/inventory_archive.py), as a named detached actor."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +16,8 @@ from config.settings import get_settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher, SyncReport
 from storage.db import create_engine, session_factory
+from storage.inventory import RedisInventory
+from storage.inventory_archive import InventoryArchiver
 from storage.object_store import build_object_store
 from storage.redis_client import connect as connect_redis
 
@@ -21,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 ACTOR_NAME = "catalog-sync"
 NAMESPACE = "ctv"
+ARCHIVE_SECONDS = 60.0
+"""How often the inventory is copied to PostgreSQL."""
 
 
 class CatalogSync:
@@ -39,6 +45,11 @@ class CatalogSync:
             catalog=catalog,
             media_url=build_object_store(settings).public_url,
         )
+        self._archiver = InventoryArchiver(
+            RedisInventory(self._redis, prefix=settings.redis_key_prefix),
+            session_factory(self._engine),
+        )
+        self._archived_at = float("-inf")
         self._last: SyncReport | None = None
         self._failures = 0
         self._task = asyncio.get_running_loop().create_task(self._loop())
@@ -50,6 +61,11 @@ class CatalogSync:
             except Exception:
                 self._failures += 1
                 logger.exception("catalog sync failed; retrying in %.1fs", self._interval)
+            if time.monotonic() - self._archived_at >= ARCHIVE_SECONDS:
+                try:
+                    await self.archive_inventory()
+                except Exception:
+                    logger.exception("inventory copy failed; retrying in %.1fs", self._interval)
             await asyncio.sleep(self._interval)
 
     async def sync_now(self) -> dict[str, Any]:
@@ -61,6 +77,13 @@ class CatalogSync:
         if self._last.repaired or self._last.removed:
             logger.info("catalog sync repaired %s", self._last)
         return asdict(self._last)
+
+    async def archive_inventory(self, full: bool = False) -> int:
+        """Copy the ad inventory to PostgreSQL now (``full``: all Redis keeps, not only the
+        recent hours); the hours copied that had counts."""
+        copied = await self._archiver.copy(datetime.now(UTC), full=full)
+        self._archived_at = time.monotonic()
+        return copied
 
     def status(self) -> dict[str, Any]:
         return {

@@ -8,8 +8,10 @@ expected requests, is that targeting's supply. Pure: storage/inventory.py keeps 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from ads.platforms import Platform
 from ads.targeting import located_in, plays_on, runs_in, shows_in
@@ -85,6 +87,19 @@ class Reach:
 
     share: float
     samples: int
+
+
+def merged_samples(
+    archived: Mapping[date, Mapping[str, int]], live: Mapping[date, Mapping[str, int]]
+) -> Counter[str]:
+    """The requests sampled over the days of both copies (Redis's and the archive's), by
+    profile key: each day's count the larger of the two, summed over the days."""
+    summed: Counter[str] = Counter()
+    for day in archived.keys() | live.keys():
+        kept, current = archived.get(day, {}), live.get(day, {})
+        for profile in kept.keys() | current.keys():
+            summed[profile] += max(kept.get(profile, 0), current.get(profile, 0))
+    return summed
 
 
 def reach(samples: Mapping[str, int], targeting: Targeting) -> Reach | None:

@@ -42,6 +42,13 @@ class InventoryCounts:
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
 
+    def most(self, other: InventoryCounts) -> InventoryCounts:
+        """Each count's larger value: two copies of one hour's running totals (Redis's and the
+        archive's), the later one never smaller unless Redis lost some."""
+        return InventoryCounts(
+            **{f.name: max(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
+        )
+
     def as_fields(self) -> dict[str, int]:
         """The non-zero counts by field name (what a flush adds to its hour)."""
         return {f.name: value for f in fields(self) if (value := getattr(self, f.name))}
@@ -51,6 +58,16 @@ class InventoryCounts:
         """Inverse of :meth:`as_fields`; unknown fields (a newer replica's) are ignored."""
         names = {f.name for f in fields(cls)}
         return cls(**{name: int(value) for name, value in values.items() if name in names})
+
+
+def merged(
+    archived: Mapping[datetime, InventoryCounts], live: Mapping[datetime, InventoryCounts]
+) -> dict[datetime, InventoryCounts]:
+    """Every hour either copy has, with :meth:`InventoryCounts.most` of the two."""
+    out = dict(archived)
+    for hour, counts in live.items():
+        out[hour] = counts.most(out[hour]) if hour in out else counts
+    return out
 
 
 def hour_of(moment: datetime) -> datetime:

@@ -4,7 +4,6 @@ API reads them back."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
@@ -50,17 +49,17 @@ class RedisInventory:
                 pipe.expire(key, KEEP)
             await pipe.execute()
 
-    async def samples(self, days: Sequence[date]) -> Counter[str]:
-        """The requests sampled on ``days``, by profile key, summed."""
+    async def samples(self, days: Sequence[date]) -> dict[date, dict[str, int]]:
+        """The requests sampled on each of ``days`` that has any, by profile key."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for day in days:
                 pipe.hgetall(self._audience_key(day))
             rows = await pipe.execute()
-        summed: Counter[str] = Counter()
-        for row in rows:
-            for profile, count in row.items():
-                summed[profile] += int(count)
-        return summed
+        return {
+            day: {profile: int(count) for profile, count in row.items()}
+            for day, row in zip(days, rows, strict=True)
+            if row
+        }
 
     async def read(self, hours: Sequence[datetime]) -> dict[datetime, InventoryCounts]:
         """The counts of each of ``hours`` that has any."""

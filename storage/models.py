@@ -383,3 +383,31 @@ class CampaignChangeRecord(_ChangeEntry, Base):
     __table_args__ = (Index("ix_campaign_changes_campaign_at", "campaign_id", "at"),)
 
     campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+
+
+class InventoryHour(Base):
+    """One UTC hour of ad requests answered (ads/inventory.py :class:`InventoryCounts`, one
+    column per count), archived from Redis (storage/inventory_archive.py) so the inventory
+    report and the forecasts outlive Redis and its 35 days."""
+
+    __tablename__ = "inventory_hourly"
+
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    filled: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    house_only: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    ads: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    house_ads: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    invalid: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    robots: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+
+
+class AudienceDay(Base):
+    """The ad requests sampled on one UTC day by request profile (ads/audience.py), archived
+    from Redis with the inventory, for targeted forecasts."""
+
+    __tablename__ = "audience_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    profile: Mapped[str] = mapped_column(Text, primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, nullable=False)

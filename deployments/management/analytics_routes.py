@@ -49,6 +49,7 @@ from storage import creatives as creative_repo
 from storage import stats
 from storage.catalog_records import campaign_record
 from storage.inventory import RedisInventory
+from storage.inventory_archive import inventory_counts, sampled_requests
 from storage.models import Campaign
 
 router = APIRouter(tags=["analytics"])
@@ -262,19 +263,22 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
 async def inventory(
     _: CurrentUser,
     state: StateDep,
+    session: SessionDep,
     hours: Annotated[int, Query(ge=1, le=MAX_HOURS, description="hours up to now")] = 24,
 ) -> InventoryReport:
     """Ad requests the decision replicas answered, hour by hour, and how many were filled (with
-    a paid ad, or house ads only); counted every few seconds by each replica."""
+    a paid ad, or house ads only); counted every few seconds by each replica into Redis, and
+    copied to PostgreSQL every minute (the archive answers where Redis has nothing)."""
     buckets = hours_up_to(datetime.now(UTC), hours)
-    store = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
-    return inventory_report(buckets, await store.read(buckets))
+    live = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
+    return inventory_report(buckets, await inventory_counts(session, live, buckets))
 
 
 @router.get("/forecast", response_model=Forecast)
 async def avails_forecast(
     _: CurrentUser,
     state: StateDep,
+    session: SessionDep,
     from_: Annotated[
         str | None, Query(alias="from", max_length=64, description="ISO date or datetime; now")
     ] = None,
@@ -311,11 +315,12 @@ async def avails_forecast(
     )
     wanted = parsed.audience()
     hours = history_hours(now)
-    inventory = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
-    counts = await inventory.read(hours)
+    live = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
+    counts = await inventory_counts(session, live, hours)
     audience = None
     if wanted:
-        audience = reach(await inventory.samples(sorted({h.date() for h in hours})), wanted)
+        days = sorted({h.date() for h in hours})
+        audience = reach(await sampled_requests(session, live, days), wanted)
     needed = None if budget is None or cpm is None else impressions_for(budget, cpm)
     return forecast(
         counts,

@@ -11,17 +11,21 @@ from typing import Any
 import httpx
 import redis
 
+from actors.catalog_sync import ACTOR_NAME, NAMESPACE
 from ads.audience import SAMPLE_EVERY, RequestProfile
 from ads.forecast import history_hours
 from ads.inventory import InventoryCounts, hour_of, hours_up_to
 from ads.platforms import Platform
 from deployments.serving.decision_metrics import DecisionMetrics
+from storage.db import create_engine, session_factory
 from storage.inventory import KEEP, RedisInventory
+from storage.inventory_archive import inventory_counts, sampled_requests
 from storage.redis_client import connect as connect_redis
 from tests.integration.factories import active_campaign, wait_served
 from tests.stack_fixtures import Stack, wait_until
 
 HOUR = hour_of(datetime.now(UTC))
+HOUR_SPAN = timedelta(hours=1)
 
 
 async def test_hours_add_up_across_writers_and_expire(stack: Stack, rds: redis.Redis) -> None:
@@ -227,3 +231,47 @@ def test_replicas_sample_who_asks(
     assert {RequestProfile.parse(k).content for k in ours()} == {frozenset({"IAB17-44"})}
     assert {RequestProfile.parse(k).geo for k in ours()} == {frozenset({"NZ", "NZ-AUK"})}
     assert sum(ours().values()) <= 8
+
+
+def test_the_archive_keeps_the_inventory_redis_lost(
+    stack: Stack, api: httpx.Client, rds: redis.Redis, ray_client: Any
+) -> None:
+    """CatalogSync copies the hours and samples to PostgreSQL; the report reads them back when
+    Redis no longer has them, and the archive alone while Redis does not answer."""
+
+    def add(counts: InventoryCounts, samples: dict[str, int] | None = None) -> None:
+        """As a replica adds its counts (a connection for each event loop)."""
+        store = RedisInventory(connect_redis(stack.redis_url), prefix=stack.redis_prefix)
+        asyncio.run(store.add({old: counts}, {old.date(): samples} if samples else None))
+
+    old = HOUR - timedelta(days=20)  # no other test writes this far back
+    profile = RequestProfile(app=f"com.example.archive{uuid.uuid4().hex[:6]}").key()
+    counted = InventoryCounts(requests=123, filled=45)
+    add(counted, {profile: 9})
+    sync = ray_client.get_actor(ACTOR_NAME, namespace=NAMESPACE)
+    assert ray_client.get(sync.archive_inventory.remote(True), timeout=60) >= 1
+    rds.delete(f"{stack.redis_prefix}inventory:{old:%Y%m%d%H}")
+    rds.delete(f"{stack.redis_prefix}audience:{old:%Y%m%d}")
+
+    answer = api.get("/inventory", params={"hours": 24 * 21})
+    assert answer.status_code == 200, answer.text
+    (point,) = [p for p in answer.json()["series"] if datetime.fromisoformat(p["bucket"]) == old]
+    assert (point["requests"], point["filled"]) == (123, 45)
+
+    async def read_through_a_dead_redis() -> tuple[dict[datetime, InventoryCounts], int]:
+        dead = RedisInventory(connect_redis("redis://127.0.0.1:9/0"), prefix=stack.redis_prefix)
+        engine = create_engine(stack.database_url, pool_size=1)
+        try:
+            async with session_factory(engine)() as session:
+                counts = await inventory_counts(session, dead, [old - HOUR_SPAN, old])
+                samples = await sampled_requests(session, dead, [old.date()])
+        finally:
+            await engine.dispose()
+        return counts, samples[profile]
+
+    assert asyncio.run(read_through_a_dead_redis()) == ({old: counted}, 9)
+    # A later copy of smaller running totals (Redis lost some) keeps the larger ones.
+    add(InventoryCounts(requests=3))
+    ray_client.get(sync.archive_inventory.remote(True), timeout=60)
+    again = api.get("/inventory", params={"hours": 24 * 21}).json()["series"]
+    assert [p["requests"] for p in again if datetime.fromisoformat(p["bucket"]) == old] == [123]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ads.audience import Reach, RequestProfile, Targeting, reach
+from ads.audience import Reach, RequestProfile, Targeting, merged_samples, reach
 from ads.forecast import forecast
 from ads.platforms import Platform
 from ads.separation import CATEGORY_CODE
@@ -99,3 +99,11 @@ def test_every_profile_survives_its_key(
 ) -> None:
     profile = RequestProfile(app=app, platform=platform, content=content)
     assert RequestProfile.parse(profile.key()) == profile
+
+
+def test_two_copies_of_the_samples_merge_day_by_day() -> None:
+    monday, tuesday = date(2026, 11, 30), date(2026, 12, 1)
+    archived = {monday: {"a": 5, "b": 2}, tuesday: {"a": 1}}
+    live = {tuesday: {"a": 3, "c": 4}}  # Monday gone from Redis; Tuesday grew
+    assert merged_samples(archived, live) == {"a": 8, "b": 2, "c": 4}
+    assert merged_samples({}, live) == {"a": 3, "c": 4}

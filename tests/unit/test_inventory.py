@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import pytest
 
-from ads.inventory import InventoryCounts, hour_of, hours_up_to, report
+from ads.inventory import HOUR, InventoryCounts, hour_of, hours_up_to, merged, report
+from storage.models import InventoryHour
 
 NOW = datetime(2026, 12, 6, 10, 42, 17, 5, tzinfo=UTC)
 
@@ -59,3 +61,27 @@ def test_the_report_zero_fills_hours_and_tells_fill_and_paid_fill() -> None:
     )
     assert totals.fill_rate == pytest.approx(0.9)
     assert totals.paid_fill_rate == pytest.approx(0.8)
+
+
+def test_two_copies_of_the_hours_merge_count_by_count() -> None:
+    first = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    second, third = first + HOUR, first + 2 * HOUR
+    archived = {
+        first: InventoryCounts(requests=10, filled=8),
+        second: InventoryCounts(requests=5, robots=3),
+    }
+    live = {
+        second: InventoryCounts(requests=7, filled=6, robots=1),  # Redis lost some robots
+        third: InventoryCounts(requests=1),
+    }
+    assert merged(archived, live) == {
+        first: InventoryCounts(requests=10, filled=8),
+        second: InventoryCounts(requests=7, filled=6, robots=3),
+        third: InventoryCounts(requests=1),
+    }
+    assert merged({}, {}) == {}
+
+
+def test_the_archive_has_a_column_for_every_count() -> None:
+    columns = {c.name for c in InventoryHour.__table__.columns} - {"hour"}
+    assert columns == {f.name for f in fields(InventoryCounts)}
