@@ -33,9 +33,12 @@ MAX_POD_ADS = 10
 REQUEST_ID_SLOT = AD_SERVING_ID_SLOT + 1
 """Where the JSON template takes the request id (a JSON string) from, after the ad serving id."""
 
+REQUEST_ID_PATTERN = r"^[\x21-\x7e]+$"
+"""A player's request id: printable ASCII without spaces (it rides on every beacon URL)."""
 RequestId = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    str, StringConstraints(min_length=1, max_length=128, pattern=REQUEST_ID_PATTERN)
 ]
+REQUEST_ID: TypeAdapter[str] = TypeAdapter(RequestId)
 BlockedCategories = Annotated[frozenset[CategoryCode], Field(max_length=MAX_BLOCKED_CATEGORIES)]
 """IAB codes a player wants no ad of (a tier-1 code blocks its whole family)."""
 _BLOCKED_CATEGORIES: TypeAdapter[frozenset[str]] = TypeAdapter(BlockedCategories)

@@ -63,6 +63,12 @@ def stream_fields(
     }
 
 
+def _text(value: str | None) -> str | None:
+    """``value`` as PostgreSQL text can hold it (no NUL character: one would fail the sink's
+    whole batch, again and again), None when empty."""
+    return value.replace("\x00", "\ufffd") if value else None
+
+
 def _uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value) if value else None
@@ -75,19 +81,20 @@ def row_from_fields(fields: dict[str, str], entry_id: str) -> EventRow:
     malformed. An invalid beacon's row is keyed by its entry too: each arrival of it is counted
     (a robot replaying a URL shows as much traffic as it sends), and it never takes the event id
     of the viewer's own beacon."""
-    invalid = fields.get("iv") or None
+    invalid = _text(fields.get("iv"))
+    event_id = _text(fields["id"]) or ""
     return EventRow(
-        event_id=f"{fields['id']}~{entry_id}" if invalid else fields["id"],
+        event_id=f"{event_id}~{entry_id}" if invalid else event_id,
         served_at=datetime.fromtimestamp(int(fields["t"]), tz=UTC),
         received_at=datetime.fromtimestamp(int(fields["rt"]) / 1000, tz=UTC),
-        event_type=fields["e"],
-        ad_serving_id=fields["a"],
-        request_id=fields.get("r") or None,
+        event_type=_text(fields["e"]) or "",
+        ad_serving_id=_text(fields["a"]) or "",
+        request_id=_text(fields.get("r")),
         campaign_id=_uuid_or_none(fields.get("c", "")),
         creative_id=_uuid_or_none(fields.get("k", "")),
         error_code=int(fields["code"]) if fields.get("code") else None,
-        user_agent=fields.get("ua") or None,
-        device=fields.get("d") or None,
-        place=fields.get("g") or None,
+        user_agent=_text(fields.get("ua")),
+        device=_text(fields.get("d")),
+        place=_text(fields.get("g")),
         invalid=invalid,
     )

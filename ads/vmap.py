@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
+from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS, REQUEST_ID_PATTERN
 from ads.privacy import TAG_PARAMETERS
 from ads.vast import format_duration
 
@@ -64,7 +64,8 @@ class ScheduleRequest(BaseModel):
     """Each break's length: its pod's ads add up to at most this."""
     max_ads: int = Field(default=4, ge=1, le=MAX_POD_ADS)
     """Ads per break, at most."""
-    request_id: str | None = Field(default=None, max_length=100)
+    request_id: str | None = Field(default=None, max_length=100, pattern=REQUEST_ID_PATTERN)
+    """The player's id of the request: each break's tag asks with it and the break's id."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

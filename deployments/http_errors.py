@@ -81,6 +81,49 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+NUL = "\x00"
+_NUL_ERROR = "must not contain the NUL character (U+0000)"
+
+
+def _nul_paths(value: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Where a parsed JSON ``value`` holds a NUL character, in a key or a string."""
+    if isinstance(value, str):
+        return [path] if NUL in value else []
+    if isinstance(value, dict):
+        found = [(*path, key) for key in value if NUL in key]
+        for key, item in value.items():
+            found += _nul_paths(item, (*path, key))
+        return found
+    if isinstance(value, list):
+        return [
+            found for at, item in enumerate(value) for found in _nul_paths(item, (*path, str(at)))
+        ]
+    return []
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """A FastAPI dependency: PostgreSQL text cannot hold U+0000, so a query parameter or JSON
+    body holding one is refused (422 naming each field) before anything reads it."""
+    errors = [
+        {"loc": ("query", name), "msg": _NUL_ERROR, "type": "string_nul"}
+        for name, value in request.query_params.multi_items()
+        if NUL in name or NUL in value
+    ]
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        if b"\\u0000" in body:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None  # malformed: the route's own parse says so
+            errors += [
+                {"loc": ("body", *path), "msg": _NUL_ERROR, "type": "string_nul"}
+                for path in _nul_paths(parsed)
+            ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves as JSON with a stable code; nothing leaks as a bare 500 page."""
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from ray import serve
@@ -19,7 +19,12 @@ from actors.catalog_sync import ensure_catalog_sync
 from actors.creative_processor import ensure_creative_processor
 from ads.auth import hash_password
 from config.settings import Settings, get_settings
-from deployments.http_errors import BodyLimit, error_body, install_error_handlers
+from deployments.http_errors import (
+    BodyLimit,
+    error_body,
+    install_error_handlers,
+    refuse_nul_characters,
+)
 from deployments.management import (
     analytics_routes,
     api_key_routes,
@@ -74,6 +79,7 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
             await state.close()
 
     app = FastAPI(
+        dependencies=[Depends(refuse_nul_characters)],
         title="CTV Ad Server — management API",
         version="1",
         docs_url="/docs",
@@ -87,6 +93,11 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        if _data_exception(exc):  # the value, not the database: no retry will help
+            logger.warning("refused a value the database cannot store: %s", exc)
+            return JSONResponse(
+                error_body("invalid_input", "a value in the request cannot be stored"), 422
+            )
         logger.error("storage unavailable: %s", exc, exc_info=exc)
         return JSONResponse(
             error_body("unavailable", "a storage backend is unavailable; retry shortly"), 503
@@ -116,6 +127,12 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
         overrides={"/creatives": settings.max_upload_bytes + _UPLOAD_HEADROOM_BYTES},
     )
     return app
+
+
+def _data_exception(exc: Exception) -> bool:
+    """Whether PostgreSQL refused a value (SQLSTATE class 22: out of range, not valid text)."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0.1}, max_ongoing_requests=32)

@@ -30,6 +30,7 @@ from ads.catalog import CatalogCampaign
 from ads.decision import (
     MAX_AD_DURATION_S,
     MAX_POD_ADS,
+    REQUEST_ID,
     Decision,
     DecisionRenderer,
     decide_pod,
@@ -317,9 +318,7 @@ class ServingIngress:
             raise MethodNotAllowed("use GET")
         params = request.query_params
         max_duration_ms = _max_duration_ms(params.get("max_duration"))
-        request_id = params.get("request_id") or new_ad_serving_id()
-        if len(request_id) > 128:
-            raise InvalidInput("request_id is longer than 128 characters")
+        request_id = _tag_request_id(params.get("request_id"))
         max_ads = _max_ads(params.get("max_ads"))
         agent = _player_agent(params.get("ua"), request)
         if self._robot("vast", agent):
@@ -546,6 +545,17 @@ def _pixel(request: Request) -> Response:
     if request.method == "POST":
         return Response(status_code=204, headers=NO_STORE)
     return Response(PIXEL_GIF, media_type="image/gif", headers=NO_STORE)
+
+
+def _tag_request_id(raw: str | None) -> str:
+    """The request id a VAST tag names (as the JSON request's: it rides on every beacon), or
+    a new one when it names none."""
+    if not raw:
+        return new_ad_serving_id()
+    try:
+        return REQUEST_ID.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidInput.of("invalid request_id", exc, whole="request_id") from exc
 
 
 def _max_duration_ms(raw: str | None) -> int | None:

@@ -58,3 +58,12 @@ def test_an_invalid_beacon_is_keyed_by_its_stream_entry() -> None:
     # takes the event id the viewer's own beacon of this ad is counted by.
     assert first.event_id == f"{'a' * 32}:impression~5-0" != again.event_id
     assert row_from_fields(fields, "5-0") == first
+
+
+def test_text_postgresql_cannot_hold_is_made_safe_for_the_sink() -> None:
+    """A NUL character in any text would fail the sink's batch on every retry."""
+    fields = stream_fields(
+        beacon(request_id="req\x00-1"), received_at_ms=0, user_agent="Player\x00/1"
+    )
+    row = row_from_fields(fields, "0-1")
+    assert (row.request_id, row.user_agent) == ("req\ufffd-1", "Player\ufffd/1")
