@@ -211,6 +211,13 @@ def up(settings: Settings) -> None:
             *sorted((ray_temp_dir(settings) / "session_latest/logs/serve").glob("*.log")),
         ],
     )
+    # Running is not routed: the ingress may still answer 404 on the management API's prefix
+    # for a moment, and the admin logs in as soon as `up` returns.
+    wait_healthy(
+        f"{base}/api/v1/admin/openapi.json",
+        timeout=60,
+        logs=sorted((ray_temp_dir(settings) / "session_latest/logs/serve").glob("*.log")),
+    )
     wait_for_port(
         "127.0.0.1",
         settings.streamlit_port,

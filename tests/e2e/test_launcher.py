@@ -111,9 +111,7 @@ def test_up_down_up_keeps_data_and_leaves_nothing_running(launcher: Launcher) ->
         demo_ad = httpx.get(f"{launcher.base_url}/api/v1/vast", timeout=10)
         assert b"<InLine>" in demo_ad.content, f"{demo_ad.text}\n{out}"
     api = f"{launcher.base_url}/api/v1/admin"
-    token = httpx.post(
-        f"{api}/auth/login", json={"email": login[1], "password": login[2]}, timeout=30
-    ).json()["access_token"]
+    token = log_in(api, login[1], login[2])
     headers = {"Authorization": f"Bearer {token}"}
     now = datetime.now(UTC)
     created = httpx.post(
@@ -146,11 +144,18 @@ def test_up_down_up_keeps_data_and_leaves_nothing_running(launcher: Launcher) ->
 
     second = launcher.run("up")
     assert "0 demo campaign(s) added" in second
-    token = httpx.post(
-        f"{api}/auth/login", json={"email": login[1], "password": login[2]}, timeout=30
-    ).json()["access_token"]
+    token = log_in(api, login[1], login[2])
     again = httpx.get(
         f"{api}/campaigns/{cid}", headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
     assert again.status_code == 200
     assert httpx.get(f"{launcher.base_url}/healthz", timeout=10).status_code == 200
+
+
+def log_in(api: str, email: str, password: str) -> str:
+    """The admin's token, as soon as `up` has returned (the body shown when refused)."""
+    credentials = {"email": email, "password": password}
+    answer = httpx.post(f"{api}/auth/login", json=credentials, timeout=30)
+    assert answer.status_code == 200, f"{answer.status_code} {answer.text[:500]}"
+    token: str = answer.json()["access_token"]
+    return token

@@ -49,4 +49,4 @@ def test_network_lists_are_checked_when_read(tmp_path: Path) -> None:
     listed.write_text("198.51.100.0/24\n# offices\n203.0.113.0/40\n", encoding="utf-8")
     with pytest.raises(SettingError, match=r"ranges\.txt, line 3: '203\.0\.113\.0/40' is not"):
         settings.excluded_networks()
-    assert not Settings().excluded_networks()
+    assert not Settings(ivt_excluded_networks="").excluded_networks()
