@@ -27,6 +27,12 @@ class Action(StrEnum):
     """A creative of the campaign renamed, paused, resumed or reweighted."""
 
 
+AD_SERVER = "ad server (automatic)"
+"""The actor of the changes the ad server makes itself: completing a campaign that ended."""
+FLIGHT_ENDED = "the flight ended"
+BUDGET_SPENT = "the budget cannot buy another impression"
+
+
 class CampaignChange(BaseModel):
     """One entry of ``GET /campaigns/{id}/history``."""
 

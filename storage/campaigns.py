@@ -12,6 +12,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ads.history import AD_SERVER, BUDGET_SPENT, FLIGHT_ENDED, Action
+from storage import campaign_history
 from storage.models import Campaign, CampaignDailyStats, Creative
 
 
@@ -99,13 +101,14 @@ async def creatives_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[Cr
 
 async def complete_finished(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
     """Mark active/paused campaigns as completed once their flight ended or their budget cannot
-    buy one more impression."""
-    result = await session.execute(
-        sql_update(Campaign)
+    buy one more impression, each with an entry in its change history saying why."""
+    ended = Campaign.end_date <= now
+    finished = await session.execute(
+        select(Campaign.id, Campaign.status, ended)
         .where(
             Campaign.status.in_(("active", "paused")),
             or_(
-                Campaign.end_date <= now,
+                ended,
                 Campaign.budget_spent >= Campaign.budget_total,
                 and_(
                     Campaign.cpm > 0,
@@ -113,10 +116,27 @@ async def complete_finished(session: AsyncSession, *, now: datetime) -> list[uui
                 ),
             ),
         )
-        .values(status="completed")
-        .returning(Campaign.id)
+        .with_for_update()
     )
-    return list(result.scalars().all())
+    rows = finished.tuples().all()
+    if not rows:
+        return []
+    ids = [campaign_id for campaign_id, _, _ in rows]
+    await session.execute(
+        sql_update(Campaign).where(Campaign.id.in_(ids)).values(status="completed")
+    )
+    for campaign_id, status, flight_over in rows:
+        await campaign_history.record(
+            session,
+            campaign_id=campaign_id,
+            actor=AD_SERVER,
+            action=Action.STATUS,
+            changes={
+                "status": [status, "completed"],
+                "reason": [None, FLIGHT_ENDED if flight_over else BUDGET_SPENT],
+            },
+        )
+    return ids
 
 
 async def paced(session: AsyncSession) -> list[Campaign]:

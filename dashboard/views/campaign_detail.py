@@ -480,6 +480,10 @@ def _change_text(change: CampaignChange) -> str:
         return _review_text(change)
     if change.action == "creative_updated":
         return _creative_text(change)
+    if "reason" in change.changes:  # the ad server completed it
+        before, after = change.changes["status"]
+        reason = change.changes["reason"][-1]
+        return f"Status: {_change_value(before)} → {_change_value(after)} ({_change_value(reason)})"
     return "; ".join(
         f"{LABELS.get(field, field.replace('_', ' ').capitalize())}: "
         f"{_change_value(before)} → {_change_value(after)}"

@@ -18,8 +18,9 @@ from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
 from dashboard.forecast_panel import verdict
-from dashboard.models import Campaign, PerformanceRow
+from dashboard.models import Campaign, CampaignChange, PerformanceRow
 from dashboard.tags import vast_tag_url, vmap_tag_url
+from dashboard.views.campaign_detail import _change_text as campaign_change_text
 from dashboard.views.campaign_form import duplicate
 from dashboard.views.team import change_text
 from tests.dashboard.helpers import TAG_MACROS
@@ -358,3 +359,13 @@ def test_team_history_in_words(action: str, changes: dict[str, list[object]], sa
         changes=changes,
     )
     assert change_text(change) == says
+
+
+def test_a_completion_by_the_ad_server_says_why() -> None:
+    change = CampaignChange(
+        at=datetime(2026, 12, 7, tzinfo=UTC),
+        actor="ad server (automatic)",
+        action="status",
+        changes={"status": ["active", "completed"], "reason": [None, "the flight ended"]},
+    )
+    assert campaign_change_text(change) == "Status: active → completed (the flight ended)"

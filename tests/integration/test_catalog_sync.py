@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from actors.catalog_sync import ACTOR_NAME, NAMESPACE
+from ads.history import AD_SERVER, FLIGHT_ENDED
 from config.settings import get_settings
 from storage import campaigns as campaign_repo
 from storage.catalog import RedisCatalog
@@ -108,6 +109,10 @@ def test_sync_completes_campaigns_whose_flight_ended(
         timeout=10,
     )
     assert cid not in rds.smembers(f"{stack.redis_prefix}campaigns:active")
+    # The campaign's history says who completed it and why.
+    latest = api.get(f"/campaigns/{cid}/history").json()["changes"][0]
+    assert (latest["actor"], latest["action"]) == (AD_SERVER, "status")
+    assert latest["changes"] == {"status": ["active", "completed"], "reason": [None, FLIGHT_ENDED]}
 
 
 async def test_a_sync_racing_write_throughs_neither_drops_nor_reverts_them(
