@@ -1,5 +1,6 @@
-"""CatalogSync: the periodic PostgreSQL → Redis catalog sync, and the Redis → PostgreSQL copy
-of the ad inventory (storage/inventory_archive.py), as a named detached actor."""
+"""CatalogSync: the periodic PostgreSQL → Redis catalog sync, the Redis → PostgreSQL copy of
+the ad inventory (storage/inventory_archive.py) and the campaign news webhook
+(actors/notifier.py), as a named detached actor."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import ray
 
+from actors.notifier import ChangeNotifier
 from config.settings import get_settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher, SyncReport
@@ -27,6 +29,8 @@ ACTOR_NAME = "catalog-sync"
 NAMESPACE = "ctv"
 ARCHIVE_SECONDS = 60.0
 """How often the inventory is copied to PostgreSQL."""
+NOTIFY_SECONDS = 2.0
+"""How often the campaign history is looked at for news to notify."""
 
 
 class CatalogSync:
@@ -35,7 +39,7 @@ class CatalogSync:
     async def __init__(self, interval_seconds: float | None = None) -> None:  # type: ignore[misc]
         settings = get_settings()
         self._interval = interval_seconds or settings.catalog_sync_interval_seconds
-        self._engine = create_engine(settings.require_database_url(), pool_size=2)
+        self._engine = create_engine(settings.require_database_url(), pool_size=3)
         self._redis = connect_redis(settings.require_redis_url())
         catalog = RedisCatalog(
             self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
@@ -50,9 +54,17 @@ class CatalogSync:
             session_factory(self._engine),
         )
         self._archived_at = float("-inf")
+        secret = settings.notify_webhook_secret
+        self._notifier = ChangeNotifier(
+            session_factory(self._engine),
+            url=settings.notify_webhook_url,
+            secret=secret.get_secret_value() if secret else None,
+        )
         self._last: SyncReport | None = None
         self._failures = 0
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._loop())
+        self._notifying = loop.create_task(self._notifier.run(NOTIFY_SECONDS))
 
     async def _loop(self) -> None:
         while True:
@@ -89,6 +101,8 @@ class CatalogSync:
         return {
             "interval_seconds": self._interval,
             "failures": self._failures,
+            "notifications_sent": self._notifier.sent,
+            "notification_failures": self._notifier.failures,
             "last": asdict(self._last) if self._last else None,
         }
 

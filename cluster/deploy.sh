@@ -15,6 +15,8 @@
 #   ADMIN_PASSWORD                 otherwise each is generated once and kept in the Secret
 #   DROP_PREVIOUS_TRACKING_SECRET=1  forget the secret a TRACKING_SECRET rotation kept
 #   ADMIN_EMAIL                    the bootstrapped admin (default admin@example.com)
+#   NOTIFY_WEBHOOK_URL,            campaign news webhook and its signing key (kept in the Secret:
+#   NOTIFY_WEBHOOK_SECRET          a chat webhook's URL is a credential); set to "-" to remove
 #   EXTRA_SETTINGS_FILE            KEY=VALUE lines added to the settings ConfigMap
 #   MIN_WORKERS, MAX_WORKERS       bounds of the autoscaled Ray worker group
 set -euo pipefail
@@ -150,6 +152,10 @@ generated="$("$PY" -c 'from cluster.stack import GENERATED_SECRETS; print(*GENER
   fi
   if [ "${DROP_PREVIOUS_TRACKING_SECRET:-0}" = 1 ]; then previous=""; fi
   if [ -n "$previous" ]; then printf 'TRACKING_SECRET_PREVIOUS=%s\n' "$previous"; fi
+  for key in NOTIFY_WEBHOOK_URL NOTIFY_WEBHOOK_SECRET; do
+    value="${!key:-$(kept "$key")}"
+    if [ -n "$value" ] && [ "$value" != "-" ]; then printf '%s=%s\n' "$key" "$value"; fi
+  done
   printf 'DATABASE_URL=postgresql://%s:%s@%s:%s/%s\n' \
     "$db_user" "$db_password" "$db_host" "$db_port" "$db_name"
   printf 'REDIS_URL=rediss://:%s@%s:%s/0\n' "$redis_token" "$redis_host" "$redis_port"

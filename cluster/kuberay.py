@@ -28,8 +28,9 @@ Manifest = dict[str, Any]
 INGRESS_HOST = "0.0.0.0"  # noqa: S104 (the proxy must answer on the pod IP)
 SECRET_KEYS = (*GENERATED_SECRETS, "DATABASE_URL", "REDIS_URL")
 """Keys of the Secret; every Ray container gets each of them through a ``secretKeyRef``."""
-OPTIONAL_SECRET_KEYS = ("TRACKING_SECRET_PREVIOUS",)
-"""Keys the Secret holds only for a while (after a rotation, see docs/RUNBOOK.md)."""
+OPTIONAL_SECRET_KEYS = ("TRACKING_SECRET_PREVIOUS", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SECRET")
+"""Keys the Secret may hold: a rotated-out tracking secret (for a while, see docs/RUNBOOK.md),
+the campaign news webhook and its signing key."""
 MIGRATE_COMMAND = ("python", "-m", "storage.migrate")
 APP_UID = 1000
 """The image's unprivileged user (``APP_UID`` in cluster/docker/Dockerfile)."""

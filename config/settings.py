@@ -169,6 +169,16 @@ class Settings(BaseSettings):
         "X-Forwarded-For is believed when finding a device's address: the Serve ingress, the "
         "load balancer's subnets.",
     )
+    notify_webhook_url: str | None = Field(
+        default=None,
+        description="Where campaign news is POSTed as JSON (status changes, automatic "
+        "completions, creative reviews, deletions; a Slack-style 'text' included): "
+        "ads/notifications.py. Unset: no notifications.",
+    )
+    notify_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs each notification: X-CTV-Signature: sha256=<HMAC-SHA256 of the body>.",
+    )
     creative_review: Literal["off", "third_party", "all"] = Field(
         default="third_party",
         description="Creatives editors add that wait for an admin's approval before serving: "
@@ -183,6 +193,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("notify_webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value or None
 
     @field_validator("ivt_excluded_networks", "trusted_proxies")
     @classmethod

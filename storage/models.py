@@ -380,9 +380,19 @@ class CampaignChangeRecord(_ChangeEntry, Base):
     of a deleted campaign stays."""
 
     __tablename__ = "campaign_changes"
-    __table_args__ = (Index("ix_campaign_changes_campaign_at", "campaign_id", "at"),)
+    __table_args__ = (
+        Index("ix_campaign_changes_campaign_at", "campaign_id", "at"),
+        Index(
+            "ix_campaign_changes_unnotified",
+            "id",
+            postgresql_where=text("notified_at IS NULL"),
+        ),
+    )
 
     campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the notifier handed the entry on (or passed over it); None: not yet
+    (actors/notifier.py)."""
 
 
 class InventoryHour(Base):

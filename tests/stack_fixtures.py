@@ -42,6 +42,7 @@ from cluster.stack import RAY_ENV_DEFAULTS
 from config.settings import get_settings
 from storage.db import asyncpg_dsn
 from storage.migrate import upgrade
+from tests.webhook_receiver import WebhookReceiver
 
 ADMIN_EMAIL = "admin@test.example"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -62,6 +63,8 @@ class Stack:
     haproxy_dir: Path | None = None
     postgres: PostgresServer | None = None
     redis: RedisServer | None = None
+    webhook: WebhookReceiver | None = None
+    webhook_secret: str = ""
 
     @property
     def admin_url(self) -> str:
@@ -106,6 +109,8 @@ def stack() -> Iterator[Stack]:
     prefix = f"ctvtest{uuid.uuid4().hex[:8]}:"
     ray_pid: int | None = None
     haproxy_dir: Path | None = None
+    webhook = WebhookReceiver()
+    webhook_secret = secrets.token_urlsafe(16)
     try:  # whatever fails on the way up, what was started is stopped
         configured_db = os.environ.get("DATABASE_URL")
         if configured_db:
@@ -163,6 +168,9 @@ def stack() -> Iterator[Stack]:
             GDPR_APPLIES="by_place",
             # A "data centre" (TEST-NET-2) whose beacons are invalid traffic.
             IVT_EXCLUDED_NETWORKS=EXCLUDED_NETWORK,
+            # Campaign news goes to a receiver of the test run's own.
+            NOTIFY_WEBHOOK_URL=webhook.url,
+            NOTIFY_WEBHOOK_SECRET=webhook_secret,
         )
         # This process (settings, the Ray driver) sees the stack's settings, but not the Ray head's
         # own: the launcher test's `make up` stack inherits this environment and picks its own.
@@ -196,6 +204,8 @@ def stack() -> Iterator[Stack]:
             haproxy_dir=haproxy_dir,
             postgres=pg,
             redis=redis,
+            webhook=webhook,
+            webhook_secret=webhook_secret,
         )
         config = render_serve_config(host="127.0.0.1", port=serve_port)
         _serve_with_replicas(config, deployment="ServingIngress", replicas=2)
@@ -217,6 +227,7 @@ def stack() -> Iterator[Stack]:
             )
         if configured_redis:
             _delete_prefix(configured_redis, prefix)
+        webhook.stop()
         shutil.rmtree(root, ignore_errors=True)
         _STACK = None
 

@@ -184,7 +184,11 @@ async def delete_campaign(
     keys = [key for creative in creatives for key in stored_keys(creative)]
     await repo.delete(session, campaign)
     await campaign_history.record(
-        session, campaign_id=campaign.id, actor=user.email, action=Action.DELETED
+        session,
+        campaign_id=campaign.id,
+        actor=user.email,
+        action=Action.DELETED,
+        changes={"name": [campaign.name, None]},  # its news names it after it is gone
     )
     await session.commit()
     await delete_objects(state, keys)

@@ -1,0 +1,63 @@
+"""Campaign news reaches the operator's webhook: signed, in order, once, and not lost while the
+webhook is down."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+
+from ads.notifications import DELIVERY_HEADER, SIGNATURE_HEADER, signature
+from tests.integration.factories import draft_campaign
+from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
+from tests.webhook_receiver import WebhookReceiver
+
+
+def news(receiver: WebhookReceiver, campaign_id: str) -> list[dict[str, Any]]:
+    """The notifications of one campaign received so far, oldest first."""
+    bodies = [json.loads(r.body) for r in receiver.received]
+    return [body for body in bodies if body["campaign_id"] == campaign_id]
+
+
+def test_status_changes_are_notified_signed_in_order_and_edits_are_not(
+    stack: Stack, api: httpx.Client
+) -> None:
+    assert stack.webhook is not None
+    name = f"News {uuid.uuid4().hex[:6]}"
+    cid = draft_campaign(api, name=name)
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).is_success
+    assert api.patch(f"/campaigns/{cid}", json={"budget_total": 2000}).is_success
+    assert api.put(f"/campaigns/{cid}/status", json={"status": "paused"}).is_success
+    wait_until(lambda: len(news(stack.webhook, cid)) >= 2, timeout=15, interval=0.2)
+    received = news(stack.webhook, cid)
+    assert [n["changes"]["status"] for n in received] == [["draft", "active"], ["active", "paused"]]
+    assert received[0]["event"] == "campaign.status" and received[0]["actor"] == ADMIN_EMAIL
+    assert received[1]["text"] == (f"Campaign “{name}”: active → paused, by {ADMIN_EMAIL}")
+    for raw in stack.webhook.received:
+        assert raw.headers[SIGNATURE_HEADER] == signature(stack.webhook_secret, raw.body)
+        assert raw.headers[DELIVERY_HEADER] == str(json.loads(raw.body)["id"])
+
+
+def test_news_waits_out_a_webhook_that_is_down(stack: Stack, api: httpx.Client) -> None:
+    assert stack.webhook is not None
+    receiver = stack.webhook
+    name = f"News {uuid.uuid4().hex[:6]}"
+    cid = draft_campaign(api, name=name)
+    receiver.refusing = True
+    try:
+        refused = receiver.refusals
+        assert api.put(f"/campaigns/{cid}/status", json={"status": "active"}).is_success
+        assert api.delete(f"/campaigns/{cid}").status_code == 204
+        wait_until(lambda: receiver.refusals > refused, timeout=15, interval=0.2)
+        assert news(receiver, cid) == []
+    finally:
+        receiver.refusing = False
+    wait_until(lambda: len(news(receiver, cid)) >= 2, timeout=90, interval=0.5)
+    delivered = news(receiver, cid)
+    assert [n["event"] for n in delivered] == ["campaign.status", "campaign.deleted"]
+    # Gone by the time its news went out: the deletion still names it.
+    assert delivered[1]["text"] == f"Campaign “{name}”: deleted, by {ADMIN_EMAIL}"
+    ids = [n["id"] for n in delivered]
+    assert len(ids) == len(set(ids)), "an entry was delivered twice"

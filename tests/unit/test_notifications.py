@@ -1,0 +1,110 @@
+"""Campaign news: which history entries are notified, what they say, and their signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ads.history import AD_SERVER, FLIGHT_ENDED
+from ads.notifications import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    ChangeEntry,
+    body,
+    headers,
+    notified,
+    text,
+)
+
+CAMPAIGN = uuid.uuid4()
+
+
+def entry(action: str, changes: dict[str, list[Any]], **extra: Any) -> ChangeEntry:
+    values: dict[str, Any] = {
+        "id": 41,
+        "at": datetime(2026, 12, 7, 5, tzinfo=UTC),
+        "actor": "ana@team.example.com",
+        "action": action,
+        "campaign_id": CAMPAIGN,
+        "campaign": 'Spring <Sale> & "more"',
+        "changes": changes,
+        **extra,
+    }
+    return ChangeEntry(**values)
+
+
+@pytest.mark.parametrize(
+    ("action", "changes", "says"),
+    [
+        ("status", {"status": ["draft", "active"]}, "draft → active, by ana@team.example.com"),
+        (
+            "reviewed",
+            {"creative": ["Spot"] * 2, "review": ["pending", "rejected"], "note": [None, "loud"]},
+            "creative “Spot” rejected: loud, by ana@team.example.com",
+        ),
+        (
+            "reviewed",
+            {"creative": ["Spot", "Spot"], "review": ["pending", "approved"]},
+            "creative “Spot” approved, by ana@team.example.com",
+        ),
+        ("deleted", {"name": ["Spring", None]}, "deleted, by ana@team.example.com"),
+    ],
+)
+def test_news_says_what_happened_and_who_did_it(
+    action: str, changes: dict[str, list[Any]], says: str
+) -> None:
+    change = entry(action, changes)
+    assert notified(change)
+    assert text(change) == f'Campaign “Spring <Sale> & "more"”: {says}'
+
+
+def test_the_ad_servers_own_completion_says_why() -> None:
+    change = entry(
+        "status",
+        {"status": ["active", "completed"], "reason": [None, FLIGHT_ENDED]},
+        actor=AD_SERVER,
+    )
+    assert text(change) == (
+        'Campaign “Spring <Sale> & "more"”: active → completed (the flight ended), '
+        "by ad server (automatic)"
+    )
+
+
+def test_edits_and_creations_are_not_news() -> None:
+    assert not notified(entry("updated", {"budget_total": ["1000.00", "1500.00"]}))
+    assert not notified(entry("created", {}))
+    assert not notified(entry("creative_updated", {"paused": [False, True]}))
+
+
+def test_a_campaign_gone_is_named_by_its_deletion_or_its_id() -> None:
+    gone = entry("deleted", {"name": ["Spring", None]}, campaign=None)
+    assert text(gone).startswith("Campaign “Spring”: deleted")
+    unnamed = entry("status", {"status": ["active", "paused"]}, campaign=None)
+    assert text(unnamed).startswith(f"Campaign {CAMPAIGN}: active → paused")
+
+
+def test_the_body_is_json_a_receiver_can_verify() -> None:
+    change = entry("status", {"status": ["active", "paused"]})
+    payload = body(change)
+    parsed = json.loads(payload)
+    assert parsed == {
+        "id": 41,
+        "event": "campaign.status",
+        "at": "2026-12-07T05:00:00+00:00",
+        "actor": "ana@team.example.com",
+        "campaign_id": str(CAMPAIGN),
+        "campaign": 'Spring <Sale> & "more"',
+        "changes": {"status": ["active", "paused"]},
+        "text": text(change),
+    }
+    sent = headers(change, payload, "s3cret-webhook-key")
+    expected = hmac.new(b"s3cret-webhook-key", payload, hashlib.sha256).hexdigest()
+    assert sent[SIGNATURE_HEADER] == f"sha256={expected}"
+    assert sent[DELIVERY_HEADER] == "41" and sent["Content-Type"] == "application/json"
+    assert SIGNATURE_HEADER not in headers(change, payload, None)
