@@ -169,9 +169,12 @@ def test_forecast_weighs_a_targeting_by_the_sampled_requests(
         RequestProfile(app=f"{app}.other").key(): 3_000_000,
     }
     asyncio.run(store.add({}, {week[0].date(): sampled}))  # the hours stay as other tests left them
-    to = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    whole = api.get("/forecast", params={"to": to}).json()
-    answer = api.get("/forecast", params={"to": to, "target_apps": app.upper()})
+    # A range starting a little ahead: every forecast of the test covers the same hours (one
+    # starting "now" would start a few ms later each time, and round differently).
+    begin = hour_of(datetime.now(UTC)) + timedelta(hours=1, minutes=30)
+    span = {"from": begin.isoformat(), "to": (begin + timedelta(days=1)).isoformat()}
+    whole = api.get("/forecast", params=span).json()
+    answer = api.get("/forecast", params={**span, "target_apps": app.upper()})
     assert answer.status_code == 200, answer.text
     body = answer.json()
     # Other tests' samples count in the whole too: the share is of all the week's samples.
@@ -180,16 +183,16 @@ def test_forecast_weighs_a_targeting_by_the_sampled_requests(
     exact = body["requests"] * 1_000_000 / body["targeted_samples"]
     assert abs(body["targeted_requests"] - exact) <= 1  # the share is shown to four places
     assert body["requests"] == whole["requests"] and whole["targeted_share"] is None
-    none = api.get("/forecast", params={"to": to, "target_apps": app, "target_platforms": "mobile"})
+    none = api.get("/forecast", params={**span, "target_apps": app, "target_platforms": "mobile"})
     assert (none.json()["targeted_share"], none.json()["targeted_requests"]) == (0, 0)
-    in_nz = api.get("/forecast", params={"to": to, "target_apps": app, "target_geo": "nz"})
+    in_nz = api.get("/forecast", params={**span, "target_apps": app, "target_geo": "nz"})
     assert in_nz.json()["targeted_share"] == body["targeted_share"]
-    elsewhere = api.get("/forecast", params={"to": to, "target_apps": app, "target_geo": "AU"})
+    elsewhere = api.get("/forecast", params={**span, "target_apps": app, "target_geo": "AU"})
     assert elsewhere.json()["targeted_share"] == 0
     # Every hour of the week is the whole supply; its hours are those of the range.
     always = ",".join(map(str, range(168)))
     weekly = api.get(
-        "/forecast", params={"to": to, "daypart_hours": always, "timezone": "Asia/Kolkata"}
+        "/forecast", params={**span, "daypart_hours": always, "timezone": "Asia/Kolkata"}
     )
     assert weekly.status_code == 200, weekly.text
     assert weekly.json()["requests"] == whole["requests"]
@@ -202,7 +205,7 @@ def test_forecast_weighs_a_targeting_by_the_sampled_requests(
         ({"daypart_hours": "prime"}, "daypart_hours.0"),
         ({"daypart_hours": "20", "timezone": "Mars/Olympus_Mons"}, "timezone"),
     ]:
-        refused = api.get("/forecast", params={"to": to, **bad})
+        refused = api.get("/forecast", params={**span, **bad})
         assert refused.status_code == 422, refused.text
         assert refused.json()["error"]["details"][0]["field"] == field
 
