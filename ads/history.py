@@ -25,6 +25,9 @@ class Action(StrEnum):
     """A creative of the campaign approved or rejected (ads/creative_review.py)."""
     CREATIVE_UPDATED = "creative_updated"
     """A creative of the campaign renamed, paused, resumed or reweighted."""
+    CREATIVE_ADDED = "creative_added"
+    """A creative uploaded, a VAST tag added or a creative copied to the campaign, with the
+    review state it starts in."""
 
 
 AD_SERVER = "ad server (automatic)"

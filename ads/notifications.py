@@ -2,12 +2,13 @@
 
 Each notified entry of a campaign's change history (ads/history.py) becomes one JSON POST:
 status changes (a campaign started, paused or completed, the ad server's own completions with
-their reason), creative reviews (approved, rejected, taken down) and deletions. Edits are in
-the history, not in the notifications. The body carries the entry as the history API shows it,
-the campaign's name, and a one-line ``text`` (what chat webhooks such as Slack's display). With
-a secret the body is signed, ``X-CTV-Signature: sha256=<hex HMAC-SHA256 of the body>``, and
-``X-CTV-Delivery`` is the entry's id, the same on every retry (delivery is at least once). Pure:
-actors/notifier.py sends them.
+their reason), creatives added that wait for an admin's review, creative reviews (approved,
+rejected, taken down) and deletions. Edits are in the history, not in the notifications. The
+body carries the entry as the history API shows it, the campaign's name, and a one-line
+``text`` (what chat webhooks such as Slack's display). With a secret the body is signed,
+``X-CTV-Signature: sha256=<hex HMAC-SHA256 of the body>``, and ``X-CTV-Delivery`` is the
+entry's id, the same on every retry (delivery is at least once). Pure: actors/notifier.py
+sends them.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ads.creative_review import ReviewStatus
 from ads.history import Action
 
 NOTIFIED = frozenset({Action.STATUS, Action.REVIEWED, Action.DELETED})
+"""Always news; a creative added is news while it awaits review."""
 SIGNATURE_HEADER = "X-CTV-Signature"
 DELIVERY_HEADER = "X-CTV-Delivery"
 
@@ -43,6 +46,8 @@ class ChangeEntry:
 
 def notified(entry: ChangeEntry) -> bool:
     """Whether ``entry`` is news (the rest are handed on silently)."""
+    if entry.action == Action.CREATIVE_ADDED:
+        return bool(entry.changes.get("review", [None, None])[-1] == ReviewStatus.PENDING)
     return entry.action in NOTIFIED
 
 
@@ -53,6 +58,9 @@ def text(entry: ChangeEntry) -> str:
     name = f"“{named}”" if named else str(entry.campaign_id)
     if entry.action == Action.DELETED:
         what = "deleted"
+    elif entry.action == Action.CREATIVE_ADDED:
+        creative = str(changes.get("creative", [None, "a creative"])[-1])
+        what = f"creative “{creative}” added, awaiting review"
     elif entry.action == Action.REVIEWED:
         creative = str(changes.get("creative", [None, "a creative"])[-1])
         what = f"creative “{creative}” {changes.get('review', [None, 'reviewed'])[-1]}"

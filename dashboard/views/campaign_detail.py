@@ -480,6 +480,10 @@ def _change_text(change: CampaignChange) -> str:
         return _review_text(change)
     if change.action == "creative_updated":
         return _creative_text(change)
+    if change.action == "creative_added":
+        name = str(change.changes.get("creative", ["", "a creative"])[-1])
+        waits = change.changes.get("review", [None, None])[-1] == "pending"
+        return f"added creative {formatting.quoted(name)}" + (" (awaiting review)" if waits else "")
     if "reason" in change.changes:  # the ad server completed it
         before, after = change.changes["status"]
         reason = change.changes["reason"][-1]

@@ -102,6 +102,7 @@ async def add_vast_tag(
                 created_by=maker.email,
                 review_status=_initial_review(state, maker, third_party=True),
             )
+            await _record_added(session, creative)
             await session.commit()
     except IntegrityError as exc:  # the only constraint it can break: the campaign is gone
         raise NotFound(f"campaign {str(campaign_id)!r} not found") from exc
@@ -141,6 +142,7 @@ async def store_creative(
                 created_by=created_by,
                 review_status=review_status,
             )
+            await _record_added(session, creative)
             await session.commit()
     except BaseException as exc:
         await asyncio.to_thread(store.delete, key)
@@ -149,6 +151,18 @@ async def store_creative(
             raise NotFound(f"campaign {str(campaign_id)!r} not found") from exc
         raise
     return creative
+
+
+async def _record_added(session: AsyncSession, creative: Creative) -> None:
+    """The campaign's history entry of a new creative (a pending one is news for the admins:
+    ads/notifications.py)."""
+    await campaign_history.record(
+        session,
+        campaign_id=creative.campaign_id,
+        actor=creative.created_by or "",
+        action=Action.CREATIVE_ADDED,
+        changes={"creative": [None, creative.name], "review": [None, creative.review_status]},
+    )
 
 
 def _initial_review(state: ManagementState, maker: Principal, *, third_party: bool) -> ReviewStatus:
@@ -275,6 +289,7 @@ async def _copy(
                 renditions=[{**r, "key": moved[str(r["key"])]} for r in creative.renditions],
                 created_by=maker.email,
             )
+            await _record_added(session, made)
             await session.commit()
     except BaseException as exc:
         await delete_objects(state, list(moved.values()))

@@ -369,3 +369,18 @@ def test_a_completion_by_the_ad_server_says_why() -> None:
         changes={"status": ["active", "completed"], "reason": [None, "the flight ended"]},
     )
     assert campaign_change_text(change) == "Status: active → completed (the flight ended)"
+
+
+def test_a_creative_added_says_whether_it_awaits_review() -> None:
+    def added(review: str) -> CampaignChange:
+        return CampaignChange(
+            at=datetime(2026, 12, 7, tzinfo=UTC),
+            actor="ed@team.example.com",
+            action="creative_added",
+            changes={"creative": [None, "Spot"], "review": [None, review]},
+        )
+
+    assert campaign_change_text(added("pending")) == (
+        f"added creative {formatting.quoted('Spot')} (awaiting review)"
+    )
+    assert campaign_change_text(added("approved")) == f"added creative {formatting.quoted('Spot')}"

@@ -10,9 +10,11 @@ from typing import Any
 import httpx
 
 from ads.notifications import DELIVERY_HEADER, SIGNATURE_HEADER, signature
-from tests.integration.factories import draft_campaign
+from tests.integration.factories import client_of, draft_campaign, new_user
 from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
 from tests.webhook_receiver import WebhookReceiver
+
+TAG = "https://ssp.example.com/vast?pub=9&cb=[CACHEBUSTING]"
 
 
 def news(receiver: WebhookReceiver, campaign_id: str) -> list[dict[str, Any]]:
@@ -61,3 +63,27 @@ def test_news_waits_out_a_webhook_that_is_down(stack: Stack, api: httpx.Client) 
     assert delivered[1]["text"] == f"Campaign “{name}”: deleted, by {ADMIN_EMAIL}"
     ids = [n["id"] for n in delivered]
     assert len(ids) == len(set(ids)), "an entry was delivered twice"
+
+
+def test_a_creative_awaiting_review_is_news_and_in_the_history(
+    stack: Stack, api: httpx.Client
+) -> None:
+    assert stack.webhook is not None
+    editor = new_user(api, "editor")
+    name = f"Tagged {uuid.uuid4().hex[:6]}"
+    cid = draft_campaign(api, name=name)
+    with client_of(stack, editor["email"]) as client:
+        added = client.post(
+            f"/campaigns/{cid}/vast-tags",
+            json={"name": "SSP <tag>", "vast_tag_url": TAG, "duration_s": 15},
+        )
+        assert added.status_code == 201, added.text
+    latest = api.get(f"/campaigns/{cid}/history").json()["changes"][0]
+    assert (latest["action"], latest["actor"]) == ("creative_added", editor["email"])
+    assert latest["changes"] == {"creative": [None, "SSP <tag>"], "review": [None, "pending"]}
+    wait_until(lambda: len(news(stack.webhook, cid)) >= 1, timeout=15, interval=0.2)
+    (waiting,) = news(stack.webhook, cid)
+    assert waiting["event"] == "campaign.creative_added"
+    assert waiting["text"] == (
+        f"Campaign “{name}”: creative “SSP <tag>” added, awaiting review, by {editor['email']}"
+    )

@@ -108,3 +108,15 @@ def test_the_body_is_json_a_receiver_can_verify() -> None:
     assert sent[SIGNATURE_HEADER] == f"sha256={expected}"
     assert sent[DELIVERY_HEADER] == "41" and sent["Content-Type"] == "application/json"
     assert SIGNATURE_HEADER not in headers(change, payload, None)
+
+
+def test_a_creative_added_is_news_while_it_awaits_review() -> None:
+    waiting = entry("creative_added", {"creative": [None, "Spot"], "review": [None, "pending"]})
+    assert notified(waiting)
+    assert text(waiting) == (
+        'Campaign “Spring <Sale> & "more"”: creative “Spot” added, awaiting review, '
+        "by ana@team.example.com"
+    )
+    assert not notified(
+        entry("creative_added", {"creative": [None, "Spot"], "review": [None, "approved"]})
+    )
