@@ -241,6 +241,10 @@ class Settings(BaseSettings):
         except (OSError, ValueError) as exc:
             raise SettingError(f"IVT_EXCLUDED_NETWORKS_FILE: {exc}") from exc
 
+    def trusted_proxy_networks(self) -> NetworkList:
+        """TRUSTED_PROXIES as ranges."""
+        return NetworkList.parse(self.trusted_proxies)
+
     def require_database_url(self) -> str:
         if not self.database_url:
             raise RuntimeError("DATABASE_URL is not set (the launcher sets it for private servers)")

@@ -52,7 +52,6 @@ from ads.geo import (
     viewer_places,
 )
 from ads.invalid_traffic import InvalidTrafficFilter, device_agent, is_robot
-from ads.networks import NetworkList
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
@@ -179,7 +178,7 @@ class ServingIngress:
         )
         self._ivt = InvalidTrafficFilter(
             excluded=settings.excluded_networks(),
-            trusted=NetworkList.parse(settings.trusted_proxies),
+            trusted=settings.trusted_proxy_networks(),
         )
         if self._ivt.excluded:
             logger.info("excluding beacons from %d IP ranges", self._ivt.excluded.count)

@@ -14,6 +14,7 @@ import redis
 from actors.catalog_sync import ACTOR_NAME, NAMESPACE
 from ads.audience import SAMPLE_EVERY, RequestProfile
 from ads.forecast import history_hours
+from ads.inventory import HOUR as ONE_HOUR
 from ads.inventory import InventoryCounts, hour_of, hours_up_to
 from ads.platforms import Platform
 from deployments.serving.decision_metrics import DecisionMetrics
@@ -25,7 +26,6 @@ from tests.integration.factories import active_campaign, wait_served
 from tests.stack_fixtures import Stack, wait_until
 
 HOUR = hour_of(datetime.now(UTC))
-HOUR_SPAN = timedelta(hours=1)
 
 
 async def test_hours_add_up_across_writers_and_expire(stack: Stack, rds: redis.Redis) -> None:
@@ -266,7 +266,7 @@ def test_the_archive_keeps_the_inventory_redis_lost(
         engine = create_engine(stack.database_url, pool_size=1)
         try:
             async with session_factory(engine)() as session:
-                counts = await inventory_counts(session, dead, [old - HOUR_SPAN, old])
+                counts = await inventory_counts(session, dead, [old - ONE_HOUR, old])
                 samples = await sampled_requests(session, dead, [old.date()])
         finally:
             await engine.dispose()
