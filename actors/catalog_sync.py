@@ -1,6 +1,6 @@
 """CatalogSync: the periodic PostgreSQL → Redis catalog sync, the Redis → PostgreSQL copy of
-the ad inventory (storage/inventory_archive.py) and the campaign news webhook
-(actors/notifier.py), as a named detached actor."""
+the ad inventory (storage/inventory_archive.py), the delivery check (storage/delivery_alerts.py)
+and the campaign news webhook (actors/notifier.py), as a named detached actor."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from config.settings import get_settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher, SyncReport
 from storage.db import create_engine, session_factory
+from storage.delivery_alerts import check_delivery
 from storage.inventory import RedisInventory
 from storage.inventory_archive import InventoryArchiver
 from storage.object_store import build_object_store
@@ -29,6 +30,8 @@ ACTOR_NAME = "catalog-sync"
 NAMESPACE = "ctv"
 ARCHIVE_SECONDS = 60.0
 """How often the inventory is copied to PostgreSQL."""
+DELIVERY_CHECK_SECONDS = 60.0
+"""How often the active campaigns' spend is set against their pacing plans."""
 NOTIFY_SECONDS = 2.0
 """How often the campaign history is looked at for news to notify."""
 
@@ -40,23 +43,25 @@ class CatalogSync:
         settings = get_settings()
         self._interval = interval_seconds or settings.catalog_sync_interval_seconds
         self._engine = create_engine(settings.require_database_url(), pool_size=3)
+        self._sessions = session_factory(self._engine)
         self._redis = connect_redis(settings.require_redis_url())
         catalog = RedisCatalog(
             self._redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.catalog_ttl_seconds
         )
         self._publisher = CatalogPublisher(
-            sessions=session_factory(self._engine),
+            sessions=self._sessions,
             catalog=catalog,
             media_url=build_object_store(settings).public_url,
         )
         self._archiver = InventoryArchiver(
             RedisInventory(self._redis, prefix=settings.redis_key_prefix),
-            session_factory(self._engine),
+            self._sessions,
         )
         self._archived_at = float("-inf")
+        self._delivery_checked_at = float("-inf")
         secret = settings.notify_webhook_secret
         self._notifier = ChangeNotifier(
-            session_factory(self._engine),
+            self._sessions,
             url=settings.notify_webhook_url,
             secret=secret.get_secret_value() if secret else None,
         )
@@ -78,6 +83,11 @@ class CatalogSync:
                     await self.archive_inventory()
                 except Exception:
                     logger.exception("inventory copy failed; retrying in %.1fs", self._interval)
+            if time.monotonic() - self._delivery_checked_at >= DELIVERY_CHECK_SECONDS:
+                try:
+                    await self.check_delivery()
+                except Exception:
+                    logger.exception("delivery check failed; retrying in %.1fs", self._interval)
             await asyncio.sleep(self._interval)
 
     async def sync_now(self) -> dict[str, Any]:
@@ -96,6 +106,16 @@ class CatalogSync:
         copied = await self._archiver.copy(datetime.now(UTC), full=full)
         self._archived_at = time.monotonic()
         return copied
+
+    async def check_delivery(self) -> int:
+        """Set the active campaigns' spend against their plans now; the campaigns that fell
+        behind or got back on plan."""
+        async with self._sessions.begin() as session:
+            changed = await check_delivery(session, now=datetime.now(UTC))
+        self._delivery_checked_at = time.monotonic()
+        if changed:
+            logger.info("delivery: %d campaign(s) changed state", len(changed))
+        return len(changed)
 
     def status(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,8 @@
 The named detached actor owns the workflow and the creative's row: it plans the ladder, runs
 the encodes as tasks (each reserving ``TRANSCODE_CPUS`` CPUs and using as many encoder
 threads), turns their progress reports into the creative's ``progress``, records the renditions
-(``active``) or the reason (``failed``), and writes the campaign through to the Redis catalog.
+(``active``) or the reason (``failed``) with an entry in the campaign's history (a failure is
+news for the webhook), and writes the campaign through to the Redis catalog.
 Creatives left ``processing`` (a restart, an unreachable actor) are picked up by a periodic
 sweep that also runs at start.
 """
@@ -26,9 +27,11 @@ from redis.exceptions import RedisError
 
 from ads.creatives import CreativeStatus
 from ads.errors import DomainError
+from ads.history import AD_SERVER, Action, processed_changes
 from ads.renditions import RenditionSpec, plan_renditions
 from config.settings import get_settings
 from media.transcode import ProgressCallback, transcode
+from storage import campaign_history
 from storage import creatives as repo
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
@@ -241,12 +244,22 @@ class CreativeProcessor:
             self._progress.pop(creative.id, None)
         renditions = [o for o in outcomes if isinstance(o, dict)]
         failures = [o for o in outcomes if isinstance(o, BaseException)]
+        reason = _failure_reason(failures[0]) if failures else None
         async with self._sessions() as session:
-            if failures:
-                reason = _failure_reason(failures[0])
+            if reason is not None:
                 changed = await repo.fail(session, creative.id, error=reason)
             else:
                 changed = await repo.activate(session, creative.id, renditions=renditions)
+            if changed:
+                await campaign_history.record(
+                    session,
+                    campaign_id=creative.campaign_id,
+                    actor=AD_SERVER,
+                    action=Action.CREATIVE_PROCESSED,
+                    changes=processed_changes(
+                        creative.name, renditions=len(renditions), error=reason
+                    ),
+                )
             await session.commit()
         if failures or not changed:
             for rendition in renditions:

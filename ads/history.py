@@ -28,12 +28,20 @@ class Action(StrEnum):
     CREATIVE_ADDED = "creative_added"
     """A creative uploaded, a VAST tag added or a creative copied to the campaign, with the
     review state it starts in."""
+    CREATIVE_PROCESSED = "creative_processed"
+    """The ad server made a creative's renditions, or could not (with the reason)."""
+    DELIVERY = "delivery"
+    """The ad server found the campaign behind its pacing plan, or back on it
+    (ads/delivery_alerts.py)."""
 
 
 AD_SERVER = "ad server (automatic)"
-"""The actor of the changes the ad server makes itself: completing a campaign that ended."""
+"""The actor of the changes the ad server makes itself: completing a campaign that ended,
+flagging one behind its plan, processing an upload."""
 FLIGHT_ENDED = "the flight ended"
 BUDGET_SPENT = "the budget cannot buy another impression"
+READY, FAILED = "ready", "failed"
+"""What processing an upload ended in (``changes["processing"]`` of a processed entry)."""
 
 
 class CampaignChange(BaseModel):
@@ -76,3 +84,25 @@ def field_changes(
         if old != new:
             changed[name] = [old, new]
     return changed
+
+
+def processed_changes(creative: str, *, renditions: int, error: str | None) -> dict[str, list[Any]]:
+    """The entry of a creative's processing: ``renditions`` made, or the ``error`` that stopped
+    it."""
+    if error is not None:
+        return {"creative": [None, creative], "processing": [None, FAILED], "error": [None, error]}
+    return {
+        "creative": [None, creative],
+        "processing": [None, READY],
+        "renditions": [None, renditions],
+    }
+
+
+def processed_text(changes: Mapping[str, list[Any]]) -> str:
+    """``creative “Spot” ready: 4 renditions``, or ``… could not be processed: why``."""
+    creative = str(changes.get("creative", [None, "a creative"])[-1])
+    if changes.get("processing", [None, None])[-1] == FAILED:
+        return (
+            f"creative “{creative}” could not be processed: {changes.get('error', [None, '?'])[-1]}"
+        )
+    return f"creative “{creative}” ready: {changes.get('renditions', [None, 0])[-1]} renditions"

@@ -2,13 +2,14 @@
 
 Each notified entry of a campaign's change history (ads/history.py) becomes one JSON POST:
 status changes (a campaign started, paused or completed, the ad server's own completions with
-their reason), creatives added that wait for an admin's review, creative reviews (approved,
-rejected, taken down) and deletions. Edits are in the history, not in the notifications. The
-body carries the entry as the history API shows it, the campaign's name, and a one-line
-``text`` (what chat webhooks such as Slack's display). With a secret the body is signed,
-``X-CTV-Signature: sha256=<hex HMAC-SHA256 of the body>``, and ``X-CTV-Delivery`` is the
-entry's id, the same on every retry (delivery is at least once). Pure: actors/notifier.py
-sends them.
+their reason), delivery alerts (a campaign fell behind its pacing plan, or is back on it),
+creatives added that wait for an admin's review, uploads that could not be processed, creative
+reviews (approved, rejected, taken down) and deletions. Edits are in the history, not in the
+notifications. The body carries the entry as the history API shows it, the campaign's name,
+and a one-line ``text`` (what chat webhooks such as Slack's display). With a secret the body
+is signed, ``X-CTV-Signature: sha256=<hex HMAC-SHA256 of the body>``, and ``X-CTV-Delivery``
+is the entry's id, the same on every retry (delivery is at least once). Pure:
+actors/notifier.py sends them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from datetime import datetime
 from typing import Any
 
 from ads.creative_review import ReviewStatus
-from ads.history import Action
+from ads.delivery_alerts import describe
+from ads.history import FAILED, Action, processed_text
 
-NOTIFIED = frozenset({Action.STATUS, Action.REVIEWED, Action.DELETED})
+NOTIFIED = frozenset({Action.STATUS, Action.REVIEWED, Action.DELETED, Action.DELIVERY})
 """Always news; a creative added is news while it awaits review."""
 SIGNATURE_HEADER = "X-CTV-Signature"
 DELIVERY_HEADER = "X-CTV-Delivery"
@@ -48,6 +50,8 @@ def notified(entry: ChangeEntry) -> bool:
     """Whether ``entry`` is news (the rest are handed on silently)."""
     if entry.action == Action.CREATIVE_ADDED:
         return bool(entry.changes.get("review", [None, None])[-1] == ReviewStatus.PENDING)
+    if entry.action == Action.CREATIVE_PROCESSED:
+        return bool(entry.changes.get("processing", [None, None])[-1] == FAILED)
     return entry.action in NOTIFIED
 
 
@@ -61,6 +65,10 @@ def text(entry: ChangeEntry) -> str:
     elif entry.action == Action.CREATIVE_ADDED:
         creative = str(changes.get("creative", [None, "a creative"])[-1])
         what = f"creative “{creative}” added, awaiting review"
+    elif entry.action == Action.CREATIVE_PROCESSED:
+        what = processed_text(changes)
+    elif entry.action == Action.DELIVERY:
+        what = describe(changes)
     elif entry.action == Action.REVIEWED:
         creative = str(changes.get("creative", [None, "a creative"])[-1])
         what = f"creative “{creative}” {changes.get('review', [None, 'reviewed'])[-1]}"

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from ads.campaigns import CampaignStatus, Money
+from ads.delivery_alerts import is_behind
 from ads.errors import InvalidInput
 from ads.priority import Priority
 
@@ -332,17 +333,11 @@ class BehindPlan(BaseModel):
     """Spent over planned, to three places: 0.6 is 40% behind plan."""
 
 
-BEHIND_PLAN_PACE = 0.9
-BEHIND_PLAN_IMPRESSIONS = 10
-"""A shortfall smaller than this many impressions' cost is noise, not a campaign behind plan."""
-
-
 def behind_plan(
     campaigns: Iterable[tuple[uuid.UUID, str, Decimal, Decimal | None, Decimal]], *, limit: int
 ) -> list[BehindPlan]:
-    """From ``(id, name, spent, planned, cpm)`` of the active campaigns: those under
-    :data:`BEHIND_PLAN_PACE` of their plan by at least :data:`BEHIND_PLAN_IMPRESSIONS`
-    impressions, furthest behind first."""
+    """From ``(id, name, spent, planned, cpm)`` of the active campaigns: those behind their plan
+    (``ads.delivery_alerts.is_behind``), furthest behind first."""
     behind = [
         BehindPlan(
             id=cid,
@@ -352,9 +347,7 @@ def behind_plan(
             pace=round(float(spent / planned), 3),
         )
         for cid, name, spent, planned, cpm in campaigns
-        if planned
-        and spent < planned * Decimal(str(BEHIND_PLAN_PACE))
-        and planned - spent >= cpm * BEHIND_PLAN_IMPRESSIONS / 1000
+        if planned is not None and is_behind(spent, planned, cpm)
     ]
     return sorted(behind, key=lambda b: (b.pace, b.name))[:limit]
 

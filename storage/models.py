@@ -177,6 +177,9 @@ class Campaign(Base):
     start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     click_through_url: Mapped[str | None] = mapped_column(Text)
+    behind_plan_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the delivery check last found it behind its plan (ads/delivery_alerts.py); None
+    while on plan."""
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

@@ -9,9 +9,11 @@ from typing import Protocol
 
 import streamlit as st
 
+from ads import delivery_alerts
 from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
+from ads.history import processed_text
 from ads.serving_check import Verdict
 from config.settings import get_settings
 from dashboard import charts, creatives_panel, forecast_panel, formatting, metrics, session
@@ -480,6 +482,10 @@ def _change_text(change: CampaignChange) -> str:
         return _review_text(change)
     if change.action == "creative_updated":
         return _creative_text(change)
+    if change.action == "creative_processed":
+        return formatting.md(processed_text(change.changes))
+    if change.action == "delivery":
+        return formatting.md(delivery_alerts.describe(change.changes))
     if change.action == "creative_added":
         name = str(change.changes.get("creative", ["", "a creative"])[-1])
         waits = change.changes.get("review", [None, None])[-1] == "pending"

@@ -7,8 +7,8 @@ import uuid
 import streamlit as st
 
 from ads.campaigns import CampaignStatus
+from ads.delivery_alerts import BEHIND_PLAN_PACE
 from ads.priority import Priority
-from ads.reporting import BEHIND_PLAN_PACE
 from dashboard import components as ui
 from dashboard import formatting, metrics, session
 from dashboard.models import Campaign

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from ads.forecast import Forecast
+from ads.history import processed_changes
 from ads.team_history import TeamAction, TeamChange
 from ads.vmap import PASSED_ON, ScheduleRequest, ad_breaks
 from dashboard import formatting, metrics
@@ -384,3 +385,35 @@ def test_a_creative_added_says_whether_it_awaits_review() -> None:
         f"added creative {formatting.quoted('Spot')} (awaiting review)"
     )
     assert campaign_change_text(added("approved")) == f"added creative {formatting.quoted('Spot')}"
+
+
+def test_a_delivery_alert_says_the_spend_against_the_plan() -> None:
+    change = CampaignChange(
+        at=datetime(2026, 12, 7, tzinfo=UTC),
+        actor="ad server (automatic)",
+        action="delivery",
+        changes={
+            "delivery": ["on plan", "behind plan"],
+            "spent": [None, "12.00"],
+            "planned": [None, "30.00"],
+        },
+    )
+    assert campaign_change_text(change) == formatting.md(
+        "delivery behind plan: 12.00 spent of 30.00 planned (40%)"
+    )
+
+
+def test_processing_says_how_many_renditions_or_why_not() -> None:
+    def processed(error: str | None) -> CampaignChange:
+        return CampaignChange(
+            at=datetime(2026, 12, 7, tzinfo=UTC),
+            actor="ad server (automatic)",
+            action="creative_processed",
+            changes=processed_changes("Spot", renditions=3, error=error),
+        )
+
+    ready = formatting.md("creative “Spot” ready: 3 renditions")
+    assert campaign_change_text(processed(None)) == ready
+    assert campaign_change_text(processed("Too short.")) == formatting.md(
+        "creative “Spot” could not be processed: Too short."
+    )

@@ -20,8 +20,11 @@ from tests.stack_fixtures import Stack, wait_until
 NS = {"v": "http://www.iab.com/VAST"}
 
 
-def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
-    """An active creative row (as the upload pipeline leaves it), straight into PostgreSQL."""
+def add_creative(
+    stack: Stack, campaign_id: str, *, duration_ms: int, status: str = "active"
+) -> str:
+    """An active creative row (as the upload pipeline leaves it), straight into PostgreSQL; with
+    ``status`` ``processing`` one waiting for renditions from an original that is not stored."""
 
     async def insert() -> str:
         conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
@@ -30,7 +33,7 @@ def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
             await conn.execute(
                 """INSERT INTO creatives (id, campaign_id, name, status, file_key,
                    duration_ms, size_bytes, width, height, bitrate_kbps, renditions)
-                   VALUES ($1, $2, 'spot <1>', 'active', $3, $4, 1000, 1920, 1080, 6000,
+                   VALUES ($1, $2, 'spot <1>', $6, $3, $4, 1000, 1920, 1080, 6000,
                    $5::jsonb)""",
                 creative_id,
                 uuid.UUID(campaign_id),
@@ -49,6 +52,7 @@ def add_creative(stack: Stack, campaign_id: str, *, duration_ms: int) -> str:
                         }
                     ]
                 ),
+                status,
             )
             return str(creative_id)
         finally:

@@ -445,6 +445,13 @@ def test_hd_upload_becomes_active_with_playable_renditions(
     key = f"{stack.redis_prefix}creative:{body['id']}"
     wait_until(lambda: rds.hget(key, "status") == "active", timeout=2.0)
     assert len(json.loads(rds.hget(key, "renditions") or "[]")) == len(renditions)
+    history = client.get(f"/campaigns/{body['campaign_id']}/history").json()["changes"]
+    (processed,) = [c for c in history if c["action"] == "creative_processed"]
+    assert processed["changes"] == {
+        "creative": [None, "HD spot"],
+        "processing": [None, "ready"],
+        "renditions": [None, len(renditions)],
+    }
 
 
 def test_a_restarted_processor_resumes_what_was_processing(

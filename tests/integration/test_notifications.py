@@ -9,8 +9,10 @@ from typing import Any
 
 import httpx
 
+from actors.creative_processor import ACTOR_NAME, NAMESPACE
+from ads.history import AD_SERVER
 from ads.notifications import DELIVERY_HEADER, SIGNATURE_HEADER, signature
-from tests.integration.factories import client_of, draft_campaign, new_user
+from tests.integration.factories import add_creative, client_of, draft_campaign, new_user
 from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
 from tests.webhook_receiver import WebhookReceiver
 
@@ -86,4 +88,35 @@ def test_a_creative_awaiting_review_is_news_and_in_the_history(
     assert waiting["event"] == "campaign.creative_added"
     assert waiting["text"] == (
         f"Campaign “{name}”: creative “SSP <tag>” added, awaiting review, by {editor['email']}"
+    )
+
+
+def test_an_upload_that_cannot_be_processed_is_news(
+    stack: Stack, api: httpx.Client, ray_client: Any
+) -> None:
+    assert stack.webhook is not None
+    name = f"Broken {uuid.uuid4().hex[:6]}"
+    cid = draft_campaign(api, name=name)
+    creative_id = add_creative(stack, cid, duration_ms=15_000, status="processing")
+    processor = ray_client.get_actor(ACTOR_NAME, namespace=NAMESPACE)
+    ray_client.get(processor.submit.remote(creative_id), timeout=30)
+
+    def state() -> dict[str, Any]:
+        found: dict[str, Any] = api.get(f"/creatives/{creative_id}").json()["creative"]
+        return found
+
+    wait_until(lambda: state()["status"] == "failed", timeout=60, interval=0.25)
+    error = state()["error"]  # the original is not in the store
+    assert error.startswith("The video could not be transcoded")
+    latest = api.get(f"/campaigns/{cid}/history").json()["changes"][0]
+    assert (latest["actor"], latest["action"]) == (AD_SERVER, "creative_processed")
+    assert latest["changes"] == {
+        "creative": [None, "spot <1>"],
+        "processing": [None, "failed"],
+        "error": [None, error],
+    }
+    wait_until(lambda: len(news(stack.webhook, cid)) >= 1, timeout=15, interval=0.2)
+    (failed,) = news(stack.webhook, cid)
+    assert failed["text"] == (
+        f"Campaign “{name}”: creative “spot <1>” could not be processed: {error}, by {AD_SERVER}"
     )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from ads.campaigns import Pacing, VerificationSpec
-from ads.history import field_changes, plain
+from ads.history import FAILED, READY, field_changes, plain, processed_changes, processed_text
 from ads.platforms import Platform
 
 
@@ -45,3 +45,18 @@ def test_values_become_what_json_holds() -> None:
         {"vendor": "v.example-omid", "script_url": "https://v.example/v.js", "parameters": ""}
     ]
     assert plain({"k": 1}) == {"k": 1}
+
+
+def test_processing_records_the_renditions_or_the_reason() -> None:
+    assert processed_changes("Spot", renditions=4, error=None) == {
+        "creative": [None, "Spot"],
+        "processing": [None, READY],
+        "renditions": [None, 4],
+    }
+    failed = processed_changes("Spot", renditions=0, error="Too short.")
+    assert failed == {
+        "creative": [None, "Spot"],
+        "processing": [None, FAILED],
+        "error": [None, "Too short."],
+    }
+    assert processed_text(failed) == "creative “Spot” could not be processed: Too short."

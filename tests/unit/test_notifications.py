@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ads.history import AD_SERVER, FLIGHT_ENDED
+from ads.history import AD_SERVER, FLIGHT_ENDED, processed_changes
 from ads.notifications import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -119,4 +119,35 @@ def test_a_creative_added_is_news_while_it_awaits_review() -> None:
     )
     assert not notified(
         entry("creative_added", {"creative": [None, "Spot"], "review": [None, "approved"]})
+    )
+
+
+def test_delivery_alerts_are_news_with_the_spend_against_the_plan() -> None:
+    behind = entry(
+        "delivery",
+        {
+            "delivery": ["on plan", "behind plan"],
+            "spent": [None, "12.00"],
+            "planned": [None, "30.00"],
+        },
+        actor=AD_SERVER,
+    )
+    assert notified(behind)
+    assert text(behind) == (
+        'Campaign “Spring <Sale> & "more"”: delivery behind plan: 12.00 spent of 30.00 planned'
+        f" (40%), by {AD_SERVER}"
+    )
+
+
+def test_an_upload_that_could_not_be_processed_is_news_and_a_ready_one_is_not() -> None:
+    failed = entry(
+        "creative_processed",
+        processed_changes("Spot", renditions=0, error="The file is missing."),
+        actor=AD_SERVER,
+    )
+    ready = entry("creative_processed", processed_changes("Spot", renditions=4, error=None))
+    assert notified(failed) and not notified(ready)
+    assert text(failed) == (
+        'Campaign “Spring <Sale> & "more"”: creative “Spot” could not be processed: The file is'
+        f" missing., by {AD_SERVER}"
     )
