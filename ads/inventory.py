@@ -14,8 +14,11 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 MAX_HOURS = 24 * 31
-"""The longest range one report covers (hourly points)."""
+"""The longest range one hourly report covers."""
+MAX_DAYS = 366
+"""The longest range one daily report covers (the archive keeps every hour)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +84,35 @@ def hours_up_to(now: datetime, count: int) -> list[datetime]:
     return [current - HOUR * back for back in range(count - 1, -1, -1)]
 
 
+def days_up_to(now: datetime, count: int) -> list[datetime]:
+    """The starts (UTC midnights) of the last ``count`` days up to and including today's."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return [today - DAY * back for back in range(count - 1, -1, -1)]
+
+
+def hours_of(days: Iterable[datetime]) -> list[datetime]:
+    """Every hour of ``days`` (their midnights), oldest first."""
+    return [day + HOUR * hour for day in days for hour in range(24)]
+
+
+def by_day(counts: Mapping[datetime, InventoryCounts]) -> dict[datetime, InventoryCounts]:
+    """Hourly counts summed per UTC day (keyed by its midnight)."""
+    days: dict[datetime, InventoryCounts] = {}
+    for hour, hourly in counts.items():
+        day = hour.replace(hour=0)
+        days[day] = days[day] + hourly if day in days else hourly
+    return days
+
+
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
 class InventoryPoint(BaseModel):
-    """One hour (or the range's totals) of ``GET /inventory``."""
+    """One hour or day (or the range's totals) of ``GET /inventory``."""
 
     bucket: datetime | None = None
-    """The hour's start (UTC); None on the totals."""
+    """The hour's or day's start (UTC); None on the totals."""
     requests: int = 0
     filled: int = 0
     no_fill: int = 0
@@ -123,7 +146,8 @@ class InventoryPoint(BaseModel):
 
 
 class InventoryReport(BaseModel):
-    """``GET /inventory``: the last ``hours`` hours, one zero-filled point per hour."""
+    """``GET /inventory``: the last ``hours`` hours or ``days`` days, one zero-filled point per
+    hour or UTC day."""
 
     start: datetime
     end: datetime
@@ -132,16 +156,20 @@ class InventoryReport(BaseModel):
 
 
 def report(
-    hours: Iterable[datetime], counts: Mapping[datetime, InventoryCounts]
+    buckets: Iterable[datetime],
+    counts: Mapping[datetime, InventoryCounts],
+    *,
+    width: timedelta = HOUR,
 ) -> InventoryReport:
-    """The report over ``hours`` (oldest first) from the counts kept for each."""
-    buckets = list(hours)
+    """The report over ``buckets`` (hours, or days with ``width`` :data:`DAY`; oldest first)
+    from the counts kept for each."""
+    starts = list(buckets)
     totals = InventoryCounts()
     series = []
-    for hour in buckets:
-        hourly = counts.get(hour, InventoryCounts())
-        totals += hourly
-        series.append(InventoryPoint.of(hourly, hour))
+    for bucket in starts:
+        kept = counts.get(bucket, InventoryCounts())
+        totals += kept
+        series.append(InventoryPoint.of(kept, bucket))
     return InventoryReport(
-        start=buckets[0], end=buckets[-1] + HOUR, totals=InventoryPoint.of(totals), series=series
+        start=starts[0], end=starts[-1] + width, totals=InventoryPoint.of(totals), series=series
     )

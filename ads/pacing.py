@@ -29,7 +29,7 @@ stores them per campaign and rolls them forward with :func:`advance`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ads.campaigns import Pacing
@@ -224,17 +224,24 @@ def allowance(
 
 def planned_spend(flight: Flight, at: datetime) -> Micros:
     """What the campaign should have spent by ``at`` if it had delivered exactly to plan."""
+    days = daily_plan(flight, at)
+    return days[-1][1] if days else 0
+
+
+def daily_plan(flight: Flight, at: datetime) -> list[tuple[date, Micros]]:
+    """The plan's cumulative spend at the end of each UTC day of the flight before ``at`` (the
+    last day's: by ``at``, or by the flight's end); empty before the flight starts."""
+    days: list[tuple[date, Micros]] = []
     spent, since = 0, flight.start
     while since < min(at, flight.end):
         until = _day_end(flight, since)
         today = _day_budget(flight, spent=spent, since=since, until=until)
-        if at < until:
-            if flight.pacing is Pacing.ASAP:
-                return spent + today
+        if at < until and flight.pacing is not Pacing.ASAP:  # part of the day gone
             day = flight.time_between(since, until)
-            return spent + (today * flight.time_between(since, at) // day if day else 0)
+            today = today * flight.time_between(since, at) // day if day else 0
+        days.append((since.date(), spent + today))
         spent, since = spent + today, until
-    return spent
+    return days
 
 
 def planned_by(campaign: CatalogCampaign, at: datetime) -> Decimal | None:

@@ -31,6 +31,7 @@ from dashboard.models import (
     ApiKeyList,
     Campaign,
     CampaignHistory,
+    CampaignPace,
     CampaignPage,
     CampaignStats,
     CopiedCreatives,
@@ -328,6 +329,10 @@ class AdminApi:
         response = self._request("GET", f"/campaigns/{campaign_id}/stats", params=params)
         return self._parse(CampaignStats, response)
 
+    def campaign_pacing(self, campaign_id: uuid.UUID) -> CampaignPace:
+        response = self._request("GET", f"/campaigns/{campaign_id}/pacing")
+        return self._parse(CampaignPace, response)
+
     def _campaign_report(
         self,
         model: type[Model],
@@ -374,9 +379,11 @@ class AdminApi:
     def dashboard(self) -> DashboardSummary:
         return self._parse(DashboardSummary, self._request("GET", "/dashboard"))
 
-    def inventory(self, *, hours: int) -> InventoryReport:
-        """Ad requests and fill of the last ``hours`` hours, hour by hour."""
-        response = self._request("GET", "/inventory", params={"hours": hours})
+    def inventory(self, *, hours: int | None = None, days: int | None = None) -> InventoryReport:
+        """Ad requests and fill of the last ``hours`` hours hour by hour, or of the last
+        ``days`` UTC days day by day."""
+        params = {"hours": hours} if days is None else {"days": days}
+        response = self._request("GET", "/inventory", params=params)
         return self._parse(InventoryReport, response)
 
     def forecast(

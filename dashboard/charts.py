@@ -61,6 +61,29 @@ def daily_line(
     return _layout(fig, y_title=y_title, money=False, height=height)
 
 
+def pacing_lines(
+    days: Sequence[date],
+    spent: Sequence[float | None],
+    planned: Sequence[float | None],
+    *,
+    budget: float,
+    height: int = 280,
+) -> go.Figure:
+    """Spend summed up day by day (None: days to come), the plan's line over the whole flight
+    (dashed, where there is one) and the budget."""
+    fig = go.Figure(
+        go.Scatter(x=list(days), y=list(spent), mode="lines+markers", name="Spent", fill="tozeroy")
+    )
+    if any(value is not None for value in planned):
+        plan = go.Scatter(x=list(days), y=list(planned), mode="lines", name="Planned")
+        fig.add_trace(plan.update(line_dash="dash"))
+    fig.add_hline(
+        y=budget, line_dash="dot", line_color=COLORS[-1], annotation_text="Budget", opacity=0.7
+    )
+    fig.update_xaxes(tickformat="%b %d", dtick=86_400_000 if len(days) <= 14 else None)
+    return _layout(fig, y_title="Spend", money=True, height=height)
+
+
 def series_lines(
     series: Mapping[str, Sequence[tuple[datetime, float]]],
     *,
@@ -120,24 +143,25 @@ def comparison_bar(
 
 
 def fill_bars(
-    hours: Sequence[datetime],
+    buckets: Sequence[datetime],
     paid: Sequence[int],
     house: Sequence[int],
     empty: Sequence[int],
     *,
+    daily: bool = False,
     height: int = 300,
 ) -> go.Figure:
-    """Ad requests per hour, stacked by how they were answered: a paid ad, house ads only, or
-    no ad at all."""
+    """Ad requests per hour (or per day), stacked by how they were answered: a paid ad, house
+    ads only, or no ad at all."""
     fig = go.Figure()
     for name, values, color in (
         ("Paid ad", paid, COLORS[1]),
         ("House ads only", house, COLORS[0]),
         ("No fill", empty, COLORS[6]),
     ):
-        fig.add_trace(go.Bar(x=list(hours), y=list(values), name=name, marker_color=color))
+        fig.add_trace(go.Bar(x=list(buckets), y=list(values), name=name, marker_color=color))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(tickformat="%H:%M\n%b %d")
+    fig.update_xaxes(tickformat="%b %d" if daily else "%H:%M\n%b %d")
     if not any(paid) and not any(house) and not any(empty):
         _empty_note(fig, "No ad requests yet")
         fig.update_yaxes(range=[0, 1])

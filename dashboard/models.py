@@ -171,6 +171,18 @@ class CampaignStats(ApiModel):
     series: list[StatsPoint] = []
 
 
+class PacingDay(ApiModel):
+    day: date
+    spent: float | None = None
+    """None for days to come."""
+    planned: float | None = None
+
+
+class CampaignPace(ApiModel):
+    budget_total: float
+    days: list[PacingDay] = []
+
+
 class PlatformRow(ApiModel):
     platform: str | None = None
     label: str

@@ -102,8 +102,8 @@ async def inventory_counts(
     """The counts of ``hours`` (oldest first) from both copies; the archive's alone while
     Redis does not answer."""
     kept = await archived_counts(session, hours)
-    try:
-        return merged(kept, await live.read(hours))
+    try:  # Redis keeps only the last KEEP of them
+        return merged(kept, await live.read([h for h in hours if h > hours[-1] - KEEP]))
     except RedisError as exc:
         logger.warning("inventory from the archive only: Redis does not answer (%s)", exc)
         return kept

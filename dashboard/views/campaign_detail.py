@@ -23,8 +23,8 @@ from dashboard.models import Campaign, CampaignChange
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import LABELS
 
+# Countries in the campaign's place chart (the rest are counted in a caption).
 PLACES_CHARTED = 10
-"""Countries in the campaign's place chart (the rest are counted in a caption)."""
 
 
 def _pick_campaign(api: AdminApi) -> None:
@@ -253,15 +253,18 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         st.metric("eCPM", formatting.money(t.ecpm), border=True)
         if t.budget_planned and t.budget_spent is not None:
             _pace(t.budget_spent, t.budget_planned)
+    impressions, spend = st.columns(2, gap="large")
     if stats.series:
         figure = charts.daily_line(
             [p.bucket.date() for p in stats.series],
             [p.impressions for p in stats.series],
             y_title="Impressions",
             empty_text="No impressions yet",
-            height=260,
+            height=280,
         )
-        st.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
+        impressions.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
+    with spend:
+        _spend_against_plan(api, campaign)
     if t.impressions:
         platforms, creatives = st.columns(2, gap="large")
         with platforms:
@@ -270,6 +273,18 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         with creatives:
             _creatives_played(api, campaign, start=start, end=end)
     _invalid_traffic(api, campaign, start=start, end=end)
+
+
+def _spend_against_plan(api: AdminApi, campaign: Campaign) -> None:
+    """The delivery curve: spend summed up day by day over the flight, against the plan's."""
+    pace = api.campaign_pacing(campaign.id)
+    figure = charts.pacing_lines(
+        [d.day for d in pace.days],
+        [d.spent for d in pace.days],
+        [d.planned for d in pace.days],
+        budget=pace.budget_total,
+    )
+    st.plotly_chart(figure, config=charts.CONFIG, key="campaign-pacing-chart")
 
 
 def _pace(spent: float, planned: float) -> None:

@@ -32,11 +32,25 @@ def _metric_cards(totals: DashboardTotals, *, live: bool) -> None:
         st.metric("Spend", formatting.money(totals.spend), border=True)
 
 
+# The inventory ranges: the last hours hour by hour, or the last days day by day.
+INVENTORY_RANGES = {"24 hours": (24, None), "30 days": (None, 30), "1 year": (None, 365)}
+
+
 def _inventory() -> None:
-    """Ad requests of the last 24 hours and how many were filled: the publisher's side."""
-    st.subheader("Ad requests, last 24 hours")
+    """Ad requests and how many were filled, over a chosen range: the publisher's side."""
+    title, choice = st.columns([3, 2], vertical_alignment="bottom")
+    picked = choice.segmented_control(
+        "Range",
+        list(INVENTORY_RANGES),
+        default="24 hours",
+        key="home-inventory-range",
+        label_visibility="collapsed",
+    )
+    span = picked or "24 hours"
+    title.subheader(f"Ad requests, last {span}")
+    hours, days = INVENTORY_RANGES[span]
     try:
-        report = session.api().inventory(hours=24)
+        report = session.api().inventory(hours=hours, days=days)
     except ApiError as exc:  # the rest of Home still shows
         st.info(f"Ad request counts are unavailable right now ({formatting.md(exc.message)}).")
         return
@@ -75,6 +89,7 @@ def _inventory() -> None:
         [p.paid_filled for p in series],
         [p.filled - p.paid_filled for p in series],
         [p.no_fill for p in series],
+        daily=days is not None,
     )
     st.plotly_chart(figure, config=charts.CONFIG, key="home-inventory-chart")
 

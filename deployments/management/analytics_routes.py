@@ -26,9 +26,19 @@ from ads.creative_report import CreativeReport, creative_rows
 from ads.errors import InvalidInput, NotFound
 from ads.forecast import Forecast, forecast, history_hours, impressions_for
 from ads.invalid_traffic_report import InvalidTrafficReport, invalid_traffic_report
-from ads.inventory import MAX_HOURS, InventoryReport, hours_up_to
+from ads.inventory import (
+    DAY,
+    MAX_DAYS,
+    MAX_HOURS,
+    InventoryReport,
+    by_day,
+    days_up_to,
+    hours_of,
+    hours_up_to,
+)
 from ads.inventory import report as inventory_report
 from ads.pacing import planned_by
+from ads.pacing_report import PacingReport, pacing_report
 from ads.place_report import PlaceReport, place_rows
 from ads.platform_report import PlatformReport, platform_rows
 from ads.reporting import (
@@ -132,6 +142,22 @@ async def campaign_stats(
         budget_planned=planned_by(campaign_record(campaign), datetime.now(UTC)),
         reach=None if reached is None else reached.get(campaign.id, Reach()),
     )
+
+
+@router.get("/campaigns/{campaign_id}/pacing", response_model=PacingReport)
+async def campaign_pacing(campaign_id: str, _: CurrentUser, session: SessionDep) -> PacingReport:
+    """The campaign's spend day by day over its flight so far, summed up, against what its
+    pacing plan had released by each day's end."""
+    campaign = await _campaign(session, campaign_id)
+    now = datetime.now(UTC)
+    daily = await stats.daily_counters(
+        session,
+        first=campaign.start_date.date(),
+        last=min(now, campaign.end_date).date(),
+        campaign_id=campaign.id,
+    )
+    record = campaign_record(campaign)
+    return pacing_report(record, {day: c.spend for day, c in daily.items()}, now=now)
 
 
 @router.get("/campaigns/{campaign_id}/platforms", response_model=PlatformReport)
@@ -264,14 +290,30 @@ async def inventory(
     _: CurrentUser,
     state: StateDep,
     session: SessionDep,
-    hours: Annotated[int, Query(ge=1, le=MAX_HOURS, description="hours up to now")] = 24,
+    hours: Annotated[
+        int | None, Query(ge=1, le=MAX_HOURS, description="hours up to now (default 24)")
+    ] = None,
+    days: Annotated[
+        int | None, Query(ge=1, le=MAX_DAYS, description="UTC days up to today, one point each")
+    ] = None,
 ) -> InventoryReport:
-    """Ad requests the decision replicas answered, hour by hour, and how many were filled (with
-    a paid ad, or house ads only); counted every few seconds by each replica into Redis, and
-    copied to PostgreSQL every minute (the archive answers where Redis has nothing)."""
-    buckets = hours_up_to(datetime.now(UTC), hours)
+    """Ad requests the decision replicas answered, hour by hour (or day by day), and how many
+    were filled (with a paid ad, or house ads only); counted every few seconds by each replica
+    into Redis, and copied to PostgreSQL every minute (the archive answers where Redis has
+    nothing)."""
+    if hours is not None and days is not None:
+        raise InvalidInput(
+            "give hours or days, not both",
+            details=[{"field": "query.days", "message": "not with hours"}],
+        )
     live = RedisInventory(state.redis, prefix=state.settings.redis_key_prefix)
-    return inventory_report(buckets, await inventory_counts(session, live, buckets))
+    now = datetime.now(UTC)
+    if days is None:
+        buckets = hours_up_to(now, hours or 24)
+        return inventory_report(buckets, await inventory_counts(session, live, buckets))
+    starts = days_up_to(now, days)
+    hourly = await inventory_counts(session, live, hours_of(starts))
+    return inventory_report(starts, by_day(hourly), width=DAY)
 
 
 @router.get("/forecast", response_model=Forecast)

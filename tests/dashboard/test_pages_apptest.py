@@ -104,6 +104,13 @@ def test_home_shows_ad_requests_and_fill_rate_of_the_last_day(
     bars = json.loads(chart.proto.spec)["data"]
     assert [trace["name"] for trace in bars] == ["Paid ad", "House ads only", "No fill"]
     assert sum(sum(trace["y"]) for trace in bars) >= counted["requests"]
+    app.segmented_control(key="home-inventory-range").set_value("30 days").run()
+    assert not app.exception, app.exception
+    assert "Ad requests, last 30 days" in texts(app)
+    (chart,) = [c for c in app.get("plotly_chart") if "home-inventory-chart" in c.proto.id]
+    days = json.loads(chart.proto.spec)["data"]
+    assert [len(trace["x"]) for trace in days] == [30, 30, 30]  # one bar a day
+    assert sum(sum(trace["y"]) for trace in days) >= counted["requests"]
 
 
 def test_expired_session_and_logout_return_to_login(app: AppTest) -> None:
@@ -747,6 +754,12 @@ def test_detail_sets_spend_against_the_even_plan(
     assert 0.45 < share < 0.52  # $35 of ~$71.43
     assert pace.value == f"{share * 100:.1f}%"
     assert pace.proto.delta == f"{share - 1:+.0%} vs plan"
+    (chart,) = [c for c in app.get("plotly_chart") if "campaign-pacing-chart" in c.proto.id]
+    spent, planned = json.loads(chart.proto.spec)["data"]
+    assert len(spent["x"]) == len(planned["x"]) == 22  # every day of the flight
+    # No beacons counted yet (the roll-up is what the curve sums); nothing for days to come.
+    assert spent["y"] == [0, 0] + [None] * 20
+    assert abs(planned["y"][1] - totals["budget_planned"]) < 1 and planned["y"][-1] == 1500
     asap = create_campaign(api, pacing="asap")
     app = goto(app, DETAIL, id=asap["id"])
     assert "Pace" not in {m.label for m in app.metric}  # ASAP has no plan to keep to

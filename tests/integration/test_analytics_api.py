@@ -388,6 +388,36 @@ def test_performance_report_json_and_csv(stack: Stack, api: httpx.Client) -> Non
     assert parsed[ids["hostile"]]["advertiser"] == "<Brew> & Co"
 
 
+def test_pacing_sums_spend_day_by_day_against_the_even_plan(
+    stack: Stack, api: httpx.Client
+) -> None:
+    cid = create_campaign(api)  # even pacing, 1,000.00 over 60 days, half of them gone
+    today = datetime.now(UTC).date()
+    insert_daily(
+        stack,
+        cid,
+        {
+            today - timedelta(days=30): Counts(800, spend=Decimal("10.00")),
+            today - timedelta(days=2): Counts(400, spend=Decimal("5.00")),
+            today: Counts(80, spend=Decimal("1.00")),
+        },
+    )
+    report = get_ok(api, f"/campaigns/{cid}/pacing")
+    assert (report["campaign_id"], report["pacing"], report["budget_total"]) == (cid, "even", 1000)
+    days = report["days"]  # the whole flight: 30 days gone, today, 30 to come
+    assert [d["day"] for d in days] == [
+        (today - timedelta(days=30 - n)).isoformat() for n in range(61)
+    ]
+    spent = [d["spent"] for d in days]
+    assert spent[0] == 10 and spent[28] == spent[29] == 15 and spent[30] == 16
+    assert spent[31:] == [None] * 30
+    planned = [d["planned"] for d in days]
+    assert planned == sorted(planned) and planned[-1] == 1000
+    assert 490 < planned[30] < 510  # half the flight gone
+    stats = get_ok(api, f"/campaigns/{cid}/stats")["totals"]
+    assert abs(planned[30] - stats["budget_planned"]) < 1  # the same plan, read a moment apart
+
+
 def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
     stack: Stack, api: httpx.Client, campaign_id: str
 ) -> None:
@@ -424,6 +454,7 @@ def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
     [
         "/campaigns/{id}/stats",
         "/campaigns/{id}/platforms",
+        "/campaigns/{id}/pacing",
         "/dashboard",
         "/reports/performance?format=csv",
     ],
@@ -466,7 +497,7 @@ def test_bad_parameters_are_422(
 
 
 @pytest.mark.parametrize("campaign", [str(uuid.uuid4()), "not-a-uuid"])
-@pytest.mark.parametrize("report", ["stats", "platforms"])
+@pytest.mark.parametrize("report", ["stats", "platforms", "pacing"])
 def test_unknown_campaign_is_404(api: httpx.Client, campaign: str, report: str) -> None:
     answer = api.get(f"/campaigns/{campaign}/{report}")
     assert answer.status_code == 404

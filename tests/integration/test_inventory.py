@@ -23,7 +23,7 @@ from storage.inventory import KEEP, RedisInventory
 from storage.inventory_archive import inventory_counts, sampled_requests
 from storage.redis_client import connect as connect_redis
 from tests.integration.factories import active_campaign, wait_served
-from tests.stack_fixtures import Stack, wait_until
+from tests.stack_fixtures import Stack, execute_sql, wait_until
 
 HOUR = hour_of(datetime.now(UTC))
 
@@ -278,3 +278,35 @@ def test_the_archive_keeps_the_inventory_redis_lost(
     ray_client.get(sync.archive_inventory.remote(True), timeout=60)
     again = api.get("/inventory", params={"hours": 24 * 21}).json()["series"]
     assert [p["requests"] for p in again if datetime.fromisoformat(p["bucket"]) == old] == [123]
+
+
+def test_a_year_of_inventory_day_by_day_from_the_archive_and_redis(
+    stack: Stack, api: httpx.Client
+) -> None:
+    today = HOUR.replace(hour=0)
+    long_ago = today - timedelta(days=200)  # far beyond Redis's 35 days: the archive alone
+    execute_sql(
+        stack,
+        "INSERT INTO inventory_hourly (hour, requests, filled, house_only) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (hour) DO UPDATE SET requests = inventory_hourly.requests + $2,"
+        " filled = inventory_hourly.filled + $3, house_only = inventory_hourly.house_only + $4",
+        [(long_ago + timedelta(hours=3), 70, 60, 10), (long_ago + timedelta(hours=20), 30, 0, 0)],
+    )
+
+    def series(**params: int) -> list[dict[str, Any]]:
+        answer = api.get("/inventory", params=params)
+        assert answer.status_code == 200, answer.text
+        points: list[dict[str, Any]] = answer.json()["series"]
+        return points
+
+    hours_today = series(hours=HOUR.hour + 1)  # read first: the counts only grow
+    daily = series(days=201)
+    assert len(daily) == 201
+    assert [datetime.fromisoformat(p["bucket"]) for p in (daily[0], daily[-1])] == [long_ago, today]
+    first = daily[0]  # 100 requests, 60 filled of which 10 with house ads only (and earlier runs')
+    assert first["requests"] >= 100 and first["filled"] >= 60 and first["paid_filled"] >= 50
+    # Today's day is the sum of today's hours (Redis's, merged with their archived copies).
+    assert daily[-1]["requests"] >= sum(p["requests"] for p in hours_today)
+    for bad in ({"days": 0}, {"days": 367}, {"days": 7, "hours": 24}):
+        refused = api.get("/inventory", params=bad)
+        assert refused.status_code == 422 and "days" in refused.text, refused.text

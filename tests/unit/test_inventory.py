@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ads.inventory import HOUR, InventoryCounts, hour_of, hours_up_to, merged, report
+from ads.inventory import (
+    DAY,
+    HOUR,
+    InventoryCounts,
+    by_day,
+    days_up_to,
+    hour_of,
+    hours_of,
+    hours_up_to,
+    merged,
+    report,
+)
 from storage.models import InventoryHour
 
 NOW = datetime(2026, 12, 6, 10, 42, 17, 5, tzinfo=UTC)
@@ -85,3 +96,28 @@ def test_two_copies_of_the_hours_merge_count_by_count() -> None:
 def test_the_archive_has_a_column_for_every_count() -> None:
     columns = {c.name for c in InventoryHour.__table__.columns} - {"hour"}
     assert columns == {f.name for f in fields(InventoryCounts)}
+
+
+def test_days_sum_their_hours_and_report_one_point_per_day() -> None:
+    now = datetime(2026, 3, 2, 15, 40, tzinfo=UTC)
+    days = days_up_to(now, 3)
+    assert days == [
+        datetime(2026, 2, 28, tzinfo=UTC),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 3, 2, tzinfo=UTC),
+    ]
+    hours = hours_of(days)
+    assert len(hours) == 72 and hours[0] == days[0] and hours[-1] == days[-1] + 23 * HOUR
+    counts = {
+        hours[1]: InventoryCounts(requests=5, filled=4),
+        hours[23]: InventoryCounts(requests=1),
+        hours[50]: InventoryCounts(requests=2, filled=2, house_only=1),
+    }
+    daily = report(days, by_day(counts), width=DAY)
+    assert [(p.bucket, p.requests, p.filled) for p in daily.series] == [
+        (days[0], 6, 4),
+        (days[1], 0, 0),
+        (days[2], 2, 2),
+    ]
+    assert (daily.start, daily.end) == (days[0], days[-1] + DAY)
+    assert daily.totals.requests == 8 and daily.totals.paid_filled == 5

@@ -1,5 +1,6 @@
 """Rules of the codebase that a test can hold: the domain package stays pure, serve_config.yaml is
-valid and names builders that exist, nothing heavy happens at import."""
+valid and names builders that exist, nothing heavy happens at import, the dashboard's pages
+print nothing by accident."""
 
 from __future__ import annotations
 
@@ -37,6 +38,19 @@ def test_domain_package_imports_no_io_frameworks() -> None:
             offenders += [
                 f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN_IN_DOMAIN
             ]
+    assert offenders == []
+
+
+def test_dashboard_pages_hold_no_bare_expressions() -> None:
+    """Streamlit's magic writes any bare expression of a page script to the page (a docstring
+    under a constant showed as a stray caption atop the campaign page): only the module
+    docstring may stand alone."""
+    offenders = []
+    for path in [ROOT / "dashboard" / "app.py", *(ROOT / "dashboard" / "views").glob("*.py")]:
+        body = ast.parse(path.read_text()).body
+        for node in body[1:] if ast.get_docstring(ast.Module(body=body)) else body:
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
 
 

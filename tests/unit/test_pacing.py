@@ -21,6 +21,7 @@ from ads.pacing import (
     advance,
     allowance,
     begin,
+    daily_plan,
     from_micros,
     impression_cost,
     planned_by,
@@ -101,6 +102,15 @@ def test_even_plan_is_linear_across_partial_first_and_last_days() -> None:
         assert planned_spend(f, start + timedelta(hours=hours)) == hours * UNIT
     assert planned_spend(f, start - DAY) == 0
     assert planned_spend(f, f.end + DAY) == f.budget
+
+
+def test_the_daily_plan_ends_each_utc_day_at_the_plan_so_far() -> None:
+    start = START + timedelta(hours=18)  # 6 h on the first day, 24 on the second, 30 in all
+    f = flight(budget=30 * UNIT, start=start, end=start + timedelta(hours=30))
+    first, second = start.date(), start.date() + DAY
+    assert daily_plan(f, f.end + DAY) == [(first, 6 * UNIT), (second, 30 * UNIT)]
+    assert daily_plan(f, start + timedelta(hours=10)) == [(first, 6 * UNIT), (second, 10 * UNIT)]
+    assert daily_plan(f, start) == []
 
 
 def test_daily_cap_flattens_the_even_plan() -> None:
