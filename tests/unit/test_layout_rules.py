@@ -47,8 +47,8 @@ def test_dashboard_pages_hold_no_bare_expressions() -> None:
     docstring may stand alone."""
     offenders = []
     for path in [ROOT / "dashboard" / "app.py", *(ROOT / "dashboard" / "views").glob("*.py")]:
-        body = ast.parse(path.read_text()).body
-        for node in body[1:] if ast.get_docstring(ast.Module(body=body)) else body:
+        tree = ast.parse(path.read_text())
+        for node in tree.body[1:] if ast.get_docstring(tree) else tree.body:
             if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
