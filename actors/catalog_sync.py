@@ -1,6 +1,7 @@
 """CatalogSync: the periodic PostgreSQL → Redis catalog sync, the Redis → PostgreSQL copy of
-the ad inventory (storage/inventory_archive.py), the delivery check (storage/delivery_alerts.py)
-and the campaign news webhook (actors/notifier.py), as a named detached actor."""
+the ad inventory (storage/inventory_archive.py), the delivery check (storage/delivery_alerts.py),
+the campaign news webhook (actors/notifier.py) and its daily digest (actors/digest_sender.py),
+as a named detached actor."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import asyncio
 import logging
 import time
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import ray
 
+from actors.digest_sender import DigestSender
 from actors.notifier import ChangeNotifier
 from config.settings import get_settings
 from storage.catalog import RedisCatalog
@@ -31,7 +33,8 @@ NAMESPACE = "ctv"
 ARCHIVE_SECONDS = 60.0
 """How often the inventory is copied to PostgreSQL."""
 DELIVERY_CHECK_SECONDS = 60.0
-"""How often the active campaigns' spend is set against their pacing plans."""
+"""How often the active campaigns' spend is set against their pacing plans, and the daily
+digest is looked at."""
 NOTIFY_SECONDS = 2.0
 """How often the campaign history is looked at for news to notify."""
 
@@ -53,10 +56,8 @@ class CatalogSync:
             catalog=catalog,
             media_url=build_object_store(settings).public_url,
         )
-        self._archiver = InventoryArchiver(
-            RedisInventory(self._redis, prefix=settings.redis_key_prefix),
-            self._sessions,
-        )
+        inventory = RedisInventory(self._redis, prefix=settings.redis_key_prefix)
+        self._archiver = InventoryArchiver(inventory, self._sessions)
         self._archived_at = float("-inf")
         self._delivery_checked_at = float("-inf")
         secret = settings.notify_webhook_secret
@@ -64,6 +65,13 @@ class CatalogSync:
             self._sessions,
             url=settings.notify_webhook_url,
             secret=secret.get_secret_value() if secret else None,
+        )
+        self._digest = DigestSender(
+            self._sessions,
+            inventory,
+            url=settings.notify_webhook_url,
+            secret=secret.get_secret_value() if secret else None,
+            hour=settings.notify_digest_hour if settings.notify_digest else None,
         )
         self._last: SyncReport | None = None
         self._failures = 0
@@ -88,6 +96,10 @@ class CatalogSync:
                     await self.check_delivery()
                 except Exception:
                     logger.exception("delivery check failed; retrying in %.1fs", self._interval)
+                try:
+                    await self._digest.step(datetime.now(UTC))
+                except Exception as exc:
+                    logger.warning("daily digest held back a minute: %s", exc)
             await asyncio.sleep(self._interval)
 
     async def sync_now(self) -> dict[str, Any]:
@@ -116,6 +128,11 @@ class CatalogSync:
         if changed:
             logger.info("delivery: %d campaign(s) changed state", len(changed))
         return len(changed)
+
+    async def send_digest(self, day: str) -> str:
+        """Send the digest of ``day`` (ISO date) now, sent before or not; the day."""
+        sent = await self._digest.send(date.fromisoformat(day), now=datetime.now(UTC))
+        return sent.isoformat()
 
     def status(self) -> dict[str, Any]:
         return {

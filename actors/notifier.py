@@ -70,7 +70,7 @@ class ChangeNotifier:
             return
         payload = body(entry)
         answer = await self._client.post(
-            self._url, content=payload, headers=headers(entry, payload, self._secret)
+            self._url, content=payload, headers=headers(str(entry.id), payload, self._secret)
         )
         if not answer.is_success:
             raise WebhookRefused(f"webhook answered {answer.status_code} to entry {entry.id}")

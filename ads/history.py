@@ -86,6 +86,30 @@ def field_changes(
     return changed
 
 
+def completion_changes(
+    before: str, *, flight_ended: bool, spent: Decimal, budget: Decimal
+) -> dict[str, list[Any]]:
+    """The entry of the ad server completing a campaign (``before`` its status then): why, and
+    how much of the budget it delivered."""
+    return {
+        "status": [before, "completed"],
+        "reason": [None, FLIGHT_ENDED if flight_ended else BUDGET_SPENT],
+        "spent": [None, plain(spent)],
+        "budget": [None, plain(budget)],
+    }
+
+
+def completion_note(changes: Mapping[str, list[Any]]) -> str:
+    """``the flight ended; 2400.00 of 2500.00 spent (96%)`` (entries from before the spend was
+    recorded: the reason alone)."""
+    note = str(changes.get("reason", [None, ""])[-1])
+    spent, budget = changes.get("spent", [None, None])[-1], changes.get("budget", [None, None])[-1]
+    if spent is None or not budget or not Decimal(str(budget)):
+        return note
+    share = Decimal(str(spent)) / Decimal(str(budget))
+    return f"{note}; {spent} of {budget} spent ({share:.0%})"
+
+
 def processed_changes(creative: str, *, renditions: int, error: str | None) -> dict[str, list[Any]]:
     """The entry of a creative's processing: ``renditions`` made, or the ``error`` that stopped
     it."""

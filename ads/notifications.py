@@ -24,7 +24,7 @@ from typing import Any
 
 from ads.creative_review import ReviewStatus
 from ads.delivery_alerts import describe
-from ads.history import FAILED, Action, processed_text
+from ads.history import FAILED, Action, completion_note, processed_text
 
 NOTIFIED = frozenset({Action.STATUS, Action.REVIEWED, Action.DELETED, Action.DELIVERY})
 """Always news; a creative added is news while it awaits review."""
@@ -77,8 +77,8 @@ def text(entry: ChangeEntry) -> str:
     else:
         before, after = changes.get("status", ["?", "?"])
         what = f"{before} → {after}"
-        if reason := changes.get("reason", [None, None])[-1]:
-            what += f" ({reason})"
+        if changes.get("reason", [None, None])[-1]:
+            what += f" ({completion_note(changes)})"
     return f"Campaign {name}: {what}, by {entry.actor}"
 
 
@@ -100,9 +100,10 @@ def body(entry: ChangeEntry) -> bytes:
     ).encode()
 
 
-def headers(entry: ChangeEntry, payload: bytes, secret: str | None) -> dict[str, str]:
-    """The request headers of ``payload`` (signed with ``secret`` when there is one)."""
-    out = {"Content-Type": "application/json", DELIVERY_HEADER: str(entry.id)}
+def headers(delivery: str, payload: bytes, secret: str | None) -> dict[str, str]:
+    """The request headers of ``payload``, ``delivery`` its id (a history entry's), signed with
+    ``secret`` when there is one."""
+    out = {"Content-Type": "application/json", DELIVERY_HEADER: delivery}
     if secret:
         out[SIGNATURE_HEADER] = signature(secret, payload)
     return out

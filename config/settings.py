@@ -179,6 +179,14 @@ class Settings(BaseSettings):
         default=None,
         description="Signs each notification: X-CTV-Signature: sha256=<HMAC-SHA256 of the body>.",
     )
+    notify_digest: bool = Field(
+        default=True,
+        description="With a webhook: POST a daily digest there (yesterday's delivery and ad "
+        "requests, campaigns behind plan or ending soon, creatives awaiting review).",
+    )
+    notify_digest_hour: int = Field(
+        default=7, ge=0, le=23, description="The UTC hour the daily digest is sent from."
+    )
     creative_review: Literal["off", "third_party", "all"] = Field(
         default="third_party",
         description="Creatives editors add that wait for an admin's approval before serving: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +12,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ads.history import AD_SERVER, BUDGET_SPENT, FLIGHT_ENDED, Action
+from ads import reporting
+from ads.history import AD_SERVER, Action, completion_changes
+from ads.pacing import planned_by
+from ads.reporting import BehindPlan
 from storage import campaign_history
+from storage.catalog_records import campaign_record
 from storage.models import Campaign, CampaignDailyStats, Creative
 
 
@@ -101,10 +105,11 @@ async def creatives_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[Cr
 
 async def complete_finished(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
     """Mark active/paused campaigns as completed once their flight ended or their budget cannot
-    buy one more impression, each with an entry in its change history saying why."""
+    buy one more impression, each with an entry in its change history saying why and how much
+    of its budget it spent."""
     ended = Campaign.end_date <= now
     finished = await session.execute(
-        select(Campaign.id, Campaign.status, ended)
+        select(Campaign.id, Campaign.status, ended, Campaign.budget_spent, Campaign.budget_total)
         .where(
             Campaign.status.in_(("active", "paused")),
             or_(
@@ -121,20 +126,14 @@ async def complete_finished(session: AsyncSession, *, now: datetime) -> list[uui
     rows = finished.tuples().all()
     if not rows:
         return []
-    ids = [campaign_id for campaign_id, _, _ in rows]
+    ids = [row[0] for row in rows]
     await session.execute(
         sql_update(Campaign).where(Campaign.id.in_(ids)).values(status="completed")
     )
-    for campaign_id, status, flight_over in rows:
+    for campaign_id, status, flight_over, spent, budget in rows:
+        changes = completion_changes(status, flight_ended=flight_over, spent=spent, budget=budget)
         await campaign_history.record(
-            session,
-            campaign_id=campaign_id,
-            actor=AD_SERVER,
-            action=Action.STATUS,
-            changes={
-                "status": [status, "completed"],
-                "reason": [None, FLIGHT_ENDED if flight_over else BUDGET_SPENT],
-            },
+            session, campaign_id=campaign_id, actor=AD_SERVER, action=Action.STATUS, changes=changes
         )
     return ids
 
@@ -143,6 +142,29 @@ async def paced(session: AsyncSession) -> list[Campaign]:
     """Campaigns the budget ledger keeps accounts for: active or paused."""
     result = await session.execute(
         select(Campaign).where(Campaign.status.in_(("active", "paused"))).order_by(Campaign.id)
+    )
+    return list(result.scalars().all())
+
+
+async def behind_plan(session: AsyncSession, *, now: datetime, limit: int) -> list[BehindPlan]:
+    """The active campaigns behind their even-pacing plan at ``now``, furthest first."""
+    running = [c for c in await paced(session) if c.status == "active"]
+    plans = [
+        (c.id, c.name, c.budget_spent, planned_by(campaign_record(c), now), c.cpm) for c in running
+    ]
+    return reporting.behind_plan(plans, limit=limit)
+
+
+async def ending(session: AsyncSession, *, now: datetime, within: timedelta) -> list[Campaign]:
+    """Active campaigns whose flight ends within ``within`` of ``now``, soonest first."""
+    result = await session.execute(
+        select(Campaign)
+        .where(
+            Campaign.status == "active",
+            Campaign.end_date > now,
+            Campaign.end_date <= now + within,
+        )
+        .order_by(Campaign.end_date, Campaign.name)
     )
     return list(result.scalars().all())
 

@@ -398,6 +398,15 @@ class CampaignChangeRecord(_ChangeEntry, Base):
     (actors/notifier.py)."""
 
 
+class DigestSent(Base):
+    """A day whose daily digest (ads/digest.py) the webhook took (2xx)."""
+
+    __tablename__ = "notification_digests"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 class InventoryHour(Base):
     """One UTC hour of ad requests answered (ads/inventory.py :class:`InventoryCounts`, one
     column per count), archived from Redis (storage/inventory_archive.py) so the inventory

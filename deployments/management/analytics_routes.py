@@ -270,18 +270,14 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
     recent, _total = await campaign_repo.list_page(
         session, status=None, search=None, limit=RECENT_CAMPAIGNS, offset=0
     )
-    now = datetime.now(UTC)
-    running = [c for c in await campaign_repo.paced(session) if c.status == "active"]
-    plans = [
-        (c.id, c.name, c.budget_spent, planned_by(campaign_record(c), now), c.cpm) for c in running
-    ]
+    behind = await campaign_repo.behind_plan(session, now=datetime.now(UTC), limit=BEHIND_PLAN)
     return reporting.dashboard(
         campaigns=campaigns,
         active_campaigns=active,
         series=reporting.fill_series(week.days(), daily),
         top_campaigns=top,
         recent_campaigns=[RecentCampaign.model_validate(c) for c in recent],
-        behind=reporting.behind_plan(plans, limit=BEHIND_PLAN),
+        behind=behind,
     )
 
 

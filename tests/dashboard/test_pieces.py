@@ -370,6 +370,13 @@ def test_a_completion_by_the_ad_server_says_why() -> None:
         changes={"status": ["active", "completed"], "reason": [None, "the flight ended"]},
     )
     assert campaign_change_text(change) == "Status: active → completed (the flight ended)"
+    spent = change.model_copy(
+        update={"changes": {**change.changes, "spent": [None, "90.00"], "budget": [None, "100.00"]}}
+    )
+    assert campaign_change_text(spent) == (
+        "Status: active → completed "
+        f"({formatting.md('the flight ended; 90.00 of 100.00 spent (90%)')})"
+    )
 
 
 def test_a_creative_added_says_whether_it_awaits_review() -> None:

@@ -90,6 +90,22 @@ def active_campaign(
     return cid
 
 
+def behind_plan_campaign(stack: Stack, api: httpx.Client, *, name: str) -> str:
+    """An active, evenly paced campaign half through a two-day flight (ending in a day) with
+    nothing spent: 50.00 of its 100.00 planned, 500 impressions behind at a CPM of 100."""
+    now = datetime.now(UTC)
+    return active_campaign(
+        stack,
+        api,
+        name=name,
+        pacing="even",
+        budget_total=100,
+        cpm=100,
+        start_date=(now - timedelta(days=1)).isoformat(),
+        end_date=(now + timedelta(days=1)).isoformat(),
+    )
+
+
 def served(serving: httpx.Client, campaign_id: str) -> bool:
     """Whether a VAST request for ``campaign_id`` gets an ad right now."""
     answer = serving.get("/api/v1/vast", params={"campaign_id": campaign_id})

@@ -112,7 +112,12 @@ def test_sync_completes_campaigns_whose_flight_ended(
     # The campaign's history says who completed it and why.
     latest = api.get(f"/campaigns/{cid}/history").json()["changes"][0]
     assert (latest["actor"], latest["action"]) == (AD_SERVER, "status")
-    assert latest["changes"] == {"status": ["active", "completed"], "reason": [None, FLIGHT_ENDED]}
+    assert latest["changes"] == {
+        "status": ["active", "completed"],
+        "reason": [None, FLIGHT_ENDED],
+        "spent": [None, "0.00"],
+        "budget": [None, "100.00"],
+    }
 
 
 async def test_a_sync_racing_write_throughs_neither_drops_nor_reverts_them(

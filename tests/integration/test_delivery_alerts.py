@@ -4,7 +4,7 @@ says when it is back on plan, in the campaign's history and on the webhook."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ import httpx
 from actors.catalog_sync import ACTOR_NAME, NAMESPACE
 from ads.delivery_alerts import BEHIND, ON_PLAN
 from ads.history import AD_SERVER
-from tests.integration.factories import active_campaign
+from tests.integration.factories import behind_plan_campaign
 from tests.integration.test_notifications import news
 from tests.stack_fixtures import Stack, wait_until
 
@@ -28,19 +28,8 @@ def test_a_campaign_behind_plan_is_flagged_once_and_unflagged_when_back_on_plan(
     stack: Stack, api: httpx.Client, ray_client: Any
 ) -> None:
     assert stack.webhook is not None
-    now = datetime.now(UTC)
     name = f"Behind {uuid.uuid4().hex[:6]}"
-    # Half of a two-day flight gone, nothing spent: 50.00 of 100.00 planned, 500 impressions.
-    cid = active_campaign(
-        stack,
-        api,
-        name=name,
-        pacing="even",
-        budget_total=100,
-        cpm=100,
-        start_date=(now - timedelta(days=1)).isoformat(),
-        end_date=(now + timedelta(days=1)).isoformat(),
-    )
+    cid = behind_plan_campaign(stack, api, name=name)
     sync = ray_client.get_actor(ACTOR_NAME, namespace=NAMESPACE)
 
     def check() -> None:

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
+from actors import catalog_sync
 from actors.creative_processor import ACTOR_NAME, NAMESPACE
 from ads.history import AD_SERVER
 from ads.notifications import DELIVERY_HEADER, SIGNATURE_HEADER, signature
-from tests.integration.factories import add_creative, client_of, draft_campaign, new_user
-from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
+from tests.integration.factories import (
+    add_creative,
+    behind_plan_campaign,
+    client_of,
+    draft_campaign,
+    new_user,
+)
+from tests.stack_fixtures import ADMIN_EMAIL, Stack, execute_sql, wait_until
 from tests.webhook_receiver import WebhookReceiver
 
 TAG = "https://ssp.example.com/vast?pub=9&cb=[CACHEBUSTING]"
@@ -22,7 +31,7 @@ TAG = "https://ssp.example.com/vast?pub=9&cb=[CACHEBUSTING]"
 def news(receiver: WebhookReceiver, campaign_id: str) -> list[dict[str, Any]]:
     """The notifications of one campaign received so far, oldest first."""
     bodies = [json.loads(r.body) for r in receiver.received]
-    return [body for body in bodies if body["campaign_id"] == campaign_id]
+    return [body for body in bodies if body.get("campaign_id") == campaign_id]
 
 
 def test_status_changes_are_notified_signed_in_order_and_edits_are_not(
@@ -120,3 +129,37 @@ def test_an_upload_that_cannot_be_processed_is_news(
     assert failed["text"] == (
         f"Campaign “{name}”: creative “spot <1>” could not be processed: {error}, by {AD_SERVER}"
     )
+
+
+def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
+    stack: Stack, api: httpx.Client, ray_client: Any
+) -> None:
+    receiver = stack.webhook
+    assert receiver is not None
+    now = datetime.now(UTC)
+    day = (now - timedelta(days=500)).date()  # no other test delivers that day
+    name = f"Digest {uuid.uuid4().hex[:6]}"
+    cid = behind_plan_campaign(stack, api, name=name)  # and ending tomorrow
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_daily_stats (campaign_id, day, impressions, completes, clicks, spend)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        [(uuid.UUID(cid), day, 1000, 900, 5, Decimal("12.50"))],
+    )
+    sync = ray_client.get_actor(catalog_sync.ACTOR_NAME, namespace=catalog_sync.NAMESPACE)
+    assert ray_client.get(sync.send_digest.remote(day.isoformat()), timeout=60) == day.isoformat()
+
+    def digests() -> list[tuple[dict[str, str], dict[str, Any]]]:
+        bodies = [(r.headers, json.loads(r.body)) for r in receiver.received]
+        return [(h, b) for h, b in bodies if b.get("id") == f"digest-{day}"]
+
+    wait_until(lambda: len(digests()) >= 1, timeout=10, interval=0.2)
+    raw_headers, sent = digests()[-1]
+    assert raw_headers[DELIVERY_HEADER] == f"digest-{day}"
+    assert sent["event"] == "digest.daily" and sent["day"] == day.isoformat()
+    delivery = {"impressions": 1000, "completes": 900, "clicks": 5, "spend": "12.50"}
+    assert sent["delivery"] == delivery
+    assert name in [b["name"] for b in sent["behind_plan"]]
+    assert name in [e["name"] for e in sent["ending"]]
+    assert f"“{name}” (0% of plan)" in sent["text"]
+    assert "1,000 impressions, 12.50 spent, completion rate 90.0%" in sent["text"]

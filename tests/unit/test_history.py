@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from ads.campaigns import Pacing, VerificationSpec
-from ads.history import FAILED, READY, field_changes, plain, processed_changes, processed_text
+from ads.history import (
+    BUDGET_SPENT,
+    FAILED,
+    FLIGHT_ENDED,
+    READY,
+    completion_changes,
+    completion_note,
+    field_changes,
+    plain,
+    processed_changes,
+    processed_text,
+)
 from ads.platforms import Platform
 
 
@@ -60,3 +71,17 @@ def test_processing_records_the_renditions_or_the_reason() -> None:
         "error": [None, "Too short."],
     }
     assert processed_text(failed) == "creative “Spot” could not be processed: Too short."
+
+
+def test_a_completion_says_why_and_how_much_of_the_budget_went() -> None:
+    changes = completion_changes(
+        "paused", flight_ended=False, spent=Decimal("99.99"), budget=Decimal(100)
+    )
+    assert changes == {
+        "status": ["paused", "completed"],
+        "reason": [None, BUDGET_SPENT],
+        "spent": [None, "99.99"],
+        "budget": [None, "100.00"],
+    }
+    assert completion_note(changes) == f"{BUDGET_SPENT}; 99.99 of 100.00 spent (100%)"
+    assert completion_note({"reason": [None, FLIGHT_ENDED]}) == FLIGHT_ENDED

@@ -7,11 +7,12 @@ import hmac
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from ads.history import AD_SERVER, FLIGHT_ENDED, processed_changes
+from ads.history import AD_SERVER, FLIGHT_ENDED, completion_changes, processed_changes
 from ads.notifications import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -64,13 +65,19 @@ def test_news_says_what_happened_and_who_did_it(
     assert text(change) == f'Campaign “Spring <Sale> & "more"”: {says}'
 
 
-def test_the_ad_servers_own_completion_says_why() -> None:
-    change = entry(
-        "status",
-        {"status": ["active", "completed"], "reason": [None, FLIGHT_ENDED]},
-        actor=AD_SERVER,
+def test_the_ad_servers_own_completion_says_why_and_what_it_spent() -> None:
+    changes = completion_changes(
+        "active", flight_ended=True, spent=Decimal("2400"), budget=Decimal("2500.00")
     )
-    assert text(change) == (
+    assert text(entry("status", changes, actor=AD_SERVER)) == (
+        'Campaign “Spring <Sale> & "more"”: active → completed (the flight ended; 2400.00 of'
+        " 2500.00 spent (96%)), by ad server (automatic)"
+    )
+    older: dict[str, list[Any]] = {
+        "status": ["active", "completed"],
+        "reason": [None, FLIGHT_ENDED],
+    }
+    assert text(entry("status", older, actor=AD_SERVER)) == (
         'Campaign “Spring <Sale> & "more"”: active → completed (the flight ended), '
         "by ad server (automatic)"
     )
@@ -103,11 +110,11 @@ def test_the_body_is_json_a_receiver_can_verify() -> None:
         "changes": {"status": ["active", "paused"]},
         "text": text(change),
     }
-    sent = headers(change, payload, "s3cret-webhook-key")
+    sent = headers(str(change.id), payload, "s3cret-webhook-key")
     expected = hmac.new(b"s3cret-webhook-key", payload, hashlib.sha256).hexdigest()
     assert sent[SIGNATURE_HEADER] == f"sha256={expected}"
     assert sent[DELIVERY_HEADER] == "41" and sent["Content-Type"] == "application/json"
-    assert SIGNATURE_HEADER not in headers(change, payload, None)
+    assert SIGNATURE_HEADER not in headers(str(change.id), payload, None)
 
 
 def test_a_creative_added_is_news_while_it_awaits_review() -> None:
