@@ -13,7 +13,7 @@ from ads import delivery_alerts
 from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
-from ads.history import processed_text
+from ads.history import completion_note, processed_text
 from ads.serving_check import Verdict
 from config.settings import get_settings
 from dashboard import charts, creatives_panel, forecast_panel, formatting, metrics, session
@@ -507,8 +507,8 @@ def _change_text(change: CampaignChange) -> str:
         return f"added creative {formatting.quoted(name)}" + (" (awaiting review)" if waits else "")
     if "reason" in change.changes:  # the ad server completed it
         before, after = change.changes["status"]
-        reason = change.changes["reason"][-1]
-        return f"Status: {_change_value(before)} → {_change_value(after)} ({_change_value(reason)})"
+        note = formatting.md(completion_note(change.changes))
+        return f"Status: {_change_value(before)} → {_change_value(after)} ({note})"
     return "; ".join(
         f"{LABELS.get(field, field.replace('_', ' ').capitalize())}: "
         f"{_change_value(before)} → {_change_value(after)}"
