@@ -111,6 +111,13 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
+class UpstreamFailed(DomainError):
+    """A service we call for the user (the operator's webhook) failed or refused."""
+
+    status_code = 502
+    code = "upstream_failed"
+
+
 class MethodNotAllowed(DomainError):
     status_code = 405
     code = "method_not_allowed"

@@ -100,6 +100,22 @@ def body(entry: ChangeEntry) -> bytes:
     ).encode()
 
 
+def ping_body(*, actor: str, at: datetime, delivery: str) -> bytes:
+    """The body of a test notification an admin sends to check the webhook."""
+    return json.dumps(
+        {
+            "id": delivery,
+            "event": "test",
+            "at": at.isoformat(),
+            "actor": actor,
+            "text": f"Test notification from the CTV ad server, sent by {actor}: campaign news "
+            "and the daily digest arrive here.",
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
 def headers(delivery: str, payload: bytes, secret: str | None) -> dict[str, str]:
     """The request headers of ``payload``, ``delivery`` its id (a history entry's), signed with
     ``secret`` when there is one."""

@@ -40,6 +40,7 @@ from dashboard.models import (
     CreativeSplit,
     DashboardSummary,
     InvalidTraffic,
+    NotificationSettings,
     PerformanceReport,
     PlaceSplit,
     PlatformSplit,
@@ -50,6 +51,7 @@ from dashboard.models import (
     TeamList,
     TeamUser,
     Token,
+    WebhookPing,
 )
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -212,6 +214,13 @@ class AdminApi:
 
     def revoke_api_key(self, key_id: uuid.UUID) -> None:
         self._request("DELETE", f"/api-keys/{key_id}")
+
+    def notification_settings(self) -> NotificationSettings:
+        return self._parse(NotificationSettings, self._request("GET", "/notifications"))
+
+    def send_test_notification(self) -> WebhookPing:
+        """POST a test notification to the server's webhook (502: it failed)."""
+        return self._parse(WebhookPing, self._request("POST", "/notifications/test"))
 
     def team_history(self, *, limit: int = 50) -> list[TeamChange]:
         """Who changed which user, newest first."""

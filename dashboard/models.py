@@ -171,6 +171,17 @@ class CampaignStats(ApiModel):
     series: list[StatsPoint] = []
 
 
+class NotificationSettings(ApiModel):
+    webhook: bool = False
+    signed: bool = False
+    digest_hour: int | None = None
+
+
+class WebhookPing(ApiModel):
+    delivery: str
+    status_code: int
+
+
 class PacingDay(ApiModel):
     day: date
     spent: float | None = None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ads.roles import MIN_PASSWORD_CHARS, Role
 from ads.team_history import TeamAction, TeamChange
-from dashboard import api_keys_panel, formatting, session
+from dashboard import api_keys_panel, formatting, notifications_panel, session
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import TeamUser
@@ -184,6 +184,7 @@ def render() -> None:
     with right:
         _edit_form(api, users)
     api_keys_panel.render(api)
+    notifications_panel.render(api)
     _history(api)
 
 

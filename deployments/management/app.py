@@ -31,6 +31,7 @@ from deployments.management import (
     auth_routes,
     campaign_routes,
     creative_routes,
+    notification_routes,
     user_routes,
 )
 from deployments.management.state import ManagementState
@@ -121,6 +122,7 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
     app.include_router(analytics_routes.router)
     app.include_router(user_routes.router)
     app.include_router(api_key_routes.router)
+    app.include_router(notification_routes.router)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_json_body_bytes,

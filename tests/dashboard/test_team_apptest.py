@@ -196,3 +196,15 @@ def test_admin_makes_an_api_key_shown_once_then_revokes_it(stack: Stack, api: ht
         assert integration.get("/reports/performance").status_code == 401
     revoked = {k["id"]: k for k in api.get("/api-keys").json()["api_keys"]}[key["id"]]
     assert revoked["revoked_at"] is not None
+
+
+def test_admin_sends_the_webhook_a_test_notification(stack: Stack) -> None:
+    assert stack.webhook is not None
+    app = goto(signed_in(ADMIN_EMAIL, ADMIN_PASSWORD), TEAM)
+    assert "and the daily digest from 07:00 UTC; signed." in texts(app)
+    before = len(stack.webhook.received)
+    app = app.button(key="notify-test").click().run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.success] == ["Delivered: the webhook answered 204."]
+    tests = [r for r in stack.webhook.received[before:] if b'"event":"test"' in r.body]
+    assert len(tests) == 1 and ADMIN_EMAIL.encode() in tests[0].body

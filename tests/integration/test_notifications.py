@@ -163,3 +163,31 @@ def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
     assert name in [e["name"] for e in sent["ending"]]
     assert f"“{name}” (0% of plan)" in sent["text"]
     assert "1,000 impressions, 12.50 spent, completion rate 90.0%" in sent["text"]
+
+
+def test_an_admin_checks_the_webhook_with_a_signed_test_notification(
+    stack: Stack, api: httpx.Client, editor: httpx.Client
+) -> None:
+    receiver = stack.webhook
+    assert receiver is not None
+    settings = api.get("/notifications").json()
+    assert settings == {"webhook": True, "signed": True, "digest_hour": 7}
+    answer = api.post("/notifications/test")
+    assert answer.status_code == 200, answer.text
+    delivery = answer.json()["delivery"]
+    assert answer.json()["status_code"] == 204
+    (raw,) = [r for r in receiver.received if r.headers.get(DELIVERY_HEADER) == delivery]
+    assert raw.headers[SIGNATURE_HEADER] == signature(stack.webhook_secret, raw.body)
+    sent = json.loads(raw.body)
+    assert (sent["event"], sent["actor"], sent["id"]) == ("test", ADMIN_EMAIL, delivery)
+    assert editor.post("/notifications/test").status_code == 403
+    receiver.refusing = True
+    try:
+        refused = api.post("/notifications/test")
+    finally:
+        receiver.refusing = False
+    assert refused.status_code == 502
+    assert refused.json()["error"] == {
+        "code": "upstream_failed",
+        "message": "the webhook answered 503",
+    }

@@ -16,7 +16,7 @@ from tests.integration.factories import PASSWORD, client_of, draft_campaign, log
 from tests.stack_fixtures import ADMIN_EMAIL, Stack
 
 ANY_ID = "00000000-0000-0000-0000-000000000000"
-ADMIN_ONLY = ("/users", "/api-keys")
+ADMIN_ONLY = ("/users", "/api-keys", "/notifications")
 
 
 def routes(stack: Stack) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from ads.notifications import (
     body,
     headers,
     notified,
+    ping_body,
     text,
 )
 
@@ -158,3 +159,10 @@ def test_an_upload_that_could_not_be_processed_is_news_and_a_ready_one_is_not() 
         'Campaign “Spring <Sale> & "more"”: creative “Spot” could not be processed: The file is'
         f" missing., by {AD_SERVER}"
     )
+
+
+def test_a_ping_names_who_sent_it() -> None:
+    at = datetime(2026, 12, 7, 8, tzinfo=UTC)
+    sent = json.loads(ping_body(actor="ana@team.example.com", at=at, delivery="test-1"))
+    assert (sent["id"], sent["event"], sent["at"]) == ("test-1", "test", at.isoformat())
+    assert sent["text"].startswith("Test notification from the CTV ad server, sent by ana@")
