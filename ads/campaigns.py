@@ -343,6 +343,9 @@ class CampaignOut(BaseModel):
     budget_planned: Money | None = None
     """What even pacing planned to spend by now (see ``ads.pacing.planned_by``); None for ASAP
     pacing, a zero CPM, or before the start."""
+    behind_plan_since: datetime | None = None
+    """When the delivery check (every minute) found it behind its plan
+    (ads/delivery_alerts.py); None while on plan."""
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

@@ -352,15 +352,28 @@ def behind_plan(
     return sorted(behind, key=lambda b: (b.pace, b.name))[:limit]
 
 
+class EndingSoon(BaseModel):
+    """An active campaign whose flight ends within ``ads.digest.ENDING_WITHIN``."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    end_date: datetime
+    budget_spent: Money
+    budget_total: Money
+
+
 class Dashboard(BaseModel):
-    """``GET /dashboard``: the last seven days across all campaigns, and the campaigns behind
-    their plan now."""
+    """``GET /dashboard``: the last seven days across all campaigns, the campaigns behind their
+    plan now and those ending soon."""
 
     totals: DashboardTotals
     series: list[DashboardDay]
     top_campaigns: list[TopCampaign]
     recent_campaigns: list[RecentCampaign]
     behind_plan: list[BehindPlan] = []
+    ending_soon: list[EndingSoon] = []
 
 
 def dashboard(
@@ -371,6 +384,7 @@ def dashboard(
     top_campaigns: list[TopCampaign],
     recent_campaigns: list[RecentCampaign],
     behind: list[BehindPlan] | None = None,
+    ending: list[EndingSoon] | None = None,
 ) -> Dashboard:
     """The dashboard answer; its totals are the sums of its zero-filled daily ``series``."""
     summed = total(counters for _, counters in series)
@@ -398,6 +412,7 @@ def dashboard(
         top_campaigns=top_campaigns,
         recent_campaigns=recent_campaigns,
         behind_plan=behind or [],
+        ending_soon=ending or [],
     )
 
 

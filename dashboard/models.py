@@ -286,11 +286,20 @@ class BehindPlan(ApiModel):
     pace: float = 0.0
 
 
+class EndingSoon(ApiModel):
+    id: uuid.UUID
+    name: str
+    end_date: datetime
+    budget_spent: float = 0.0
+    budget_total: float = 0.0
+
+
 class DashboardSummary(ApiModel):
     totals: DashboardTotals
     series: list[DashboardDay] = []
     top_campaigns: list[TopCampaign] = []
     behind_plan: list[BehindPlan] = []
+    ending_soon: list[EndingSoon] = []
 
 
 class PerformanceRow(ApiModel):

@@ -228,6 +228,12 @@ def _facts(campaign: Campaign) -> None:
 
 def _delivery(api: AdminApi, campaign: Campaign) -> None:
     st.subheader("Delivery")
+    if campaign.behind_plan_since is not None and campaign.status == CampaignStatus.ACTIVE:
+        st.warning(
+            f"Behind its pacing plan since {formatting.moment(campaign.behind_plan_since)}: "
+            "the serving check above says what holds it back, the spend curve below how far.",
+            icon=":material/trending_down:",
+        )
     end = min(datetime.now(UTC), campaign.end_date)
     start = min(campaign.start_date, end - timedelta(days=6))  # at least a week
     try:

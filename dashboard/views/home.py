@@ -13,7 +13,7 @@ from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import ApiError
-from dashboard.models import BehindPlan, DashboardTotals
+from dashboard.models import BehindPlan, DashboardTotals, EndingSoon
 from dashboard.tags import vast_tag_url, vmap_tag_url
 
 RECENT = 5
@@ -241,6 +241,29 @@ def _behind_plan(behind: list[BehindPlan]) -> None:
         )
 
 
+def _ending_soon(ending: list[EndingSoon]) -> None:
+    """Active campaigns whose flight ends within days: a last look at delivery, or an
+    extension to agree with the advertiser."""
+    if not ending:
+        return
+    st.subheader("Ending soon")
+    for campaign in ending:
+        share = campaign.budget_spent / campaign.budget_total if campaign.budget_total else 0.0
+        with st.container(border=True, horizontal=True, vertical_alignment="center"):
+            st.page_link(
+                ui.CAMPAIGN,
+                label=formatting.md(campaign.name),
+                icon=":material/event_busy:",
+                query_params={"id": str(campaign.id)},
+                width="stretch",
+            )
+            st.caption(
+                f"ends {formatting.moment(campaign.end_date)} · "
+                f"{formatting.money(campaign.budget_spent)} of "
+                f"{formatting.money(campaign.budget_total)} spent ({formatting.percent(share)})"
+            )
+
+
 def _recent_campaigns() -> None:
     st.subheader("Recent campaigns")
     page = session.api().list_campaigns(limit=RECENT)
@@ -292,6 +315,7 @@ def render() -> None:
                     f"{formatting.money(top.spend)}"
                 )
     _behind_plan(summary.behind_plan)
+    _ending_soon(summary.ending_soon)
     _inventory()
     _recent_campaigns()
     _ad_break_tag()

@@ -23,6 +23,7 @@ from ads import reporting
 from ads.audience import reach
 from ads.campaigns import MAX_BUDGET, CampaignTargeting
 from ads.creative_report import CreativeReport, creative_rows
+from ads.digest import ENDING_WITHIN
 from ads.errors import InvalidInput, NotFound
 from ads.forecast import Forecast, forecast, history_hours, impressions_for
 from ads.invalid_traffic_report import InvalidTrafficReport, invalid_traffic_report
@@ -45,6 +46,7 @@ from ads.reporting import (
     CampaignStats,
     Counters,
     Dashboard,
+    EndingSoon,
     ExportFormat,
     Granularity,
     PerformanceReport,
@@ -65,7 +67,8 @@ from storage.models import Campaign
 router = APIRouter(tags=["analytics"])
 
 TOP_CAMPAIGNS = 5
-BEHIND_PLAN = 5
+ATTENTION = 5
+"""Campaigns listed as behind plan, and as ending soon."""
 RECENT_CAMPAIGNS = 5
 FORECAST_SPAN = timedelta(days=7)
 
@@ -270,7 +273,9 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
     recent, _total = await campaign_repo.list_page(
         session, status=None, search=None, limit=RECENT_CAMPAIGNS, offset=0
     )
-    behind = await campaign_repo.behind_plan(session, now=datetime.now(UTC), limit=BEHIND_PLAN)
+    now = datetime.now(UTC)
+    behind = await campaign_repo.behind_plan(session, now=now, limit=ATTENTION)
+    ending = await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)
     return reporting.dashboard(
         campaigns=campaigns,
         active_campaigns=active,
@@ -278,6 +283,7 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
         top_campaigns=top,
         recent_campaigns=[RecentCampaign.model_validate(c) for c in recent],
         behind=behind,
+        ending=[EndingSoon.model_validate(c) for c in ending[:ATTENTION]],
     )
 
 

@@ -738,6 +738,27 @@ def test_home_lists_active_campaigns_behind_their_plan(app: AppTest, api: httpx.
     assert any(behind["id"] in link.proto.query_string for link in links)
 
 
+def test_home_lists_active_campaigns_ending_within_days(app: AppTest, api: httpx.Client) -> None:
+    now = datetime.now(UTC)
+    ending = create_campaign(
+        api,
+        name=f"!Ending {uuid.uuid4().hex[:6]}",
+        pacing="asap",
+        end_date=(now + timedelta(hours=2)).isoformat(),  # sooner than other tests' flights
+    )
+    later = create_campaign(api, pacing="asap")  # ends in 20 days
+    for campaign in (ending, later):
+        answer = api.put(f"/campaigns/{campaign['id']}/status", json={"status": "active"})
+        assert answer.is_success
+    listed = [row["id"] for row in api.get("/dashboard").json()["ending_soon"]]
+    assert ending["id"] in listed and later["id"] not in listed
+    app = goto(app, HOME)
+    assert not app.exception, app.exception
+    assert "Ending soon" in [h.value for h in app.subheader]
+    links = [link for link in app.get("page_link") if ending["id"] in link.proto.query_string]
+    assert any(ending["name"].lstrip("!") in link.proto.label for link in links)
+
+
 def test_detail_sets_spend_against_the_even_plan(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:
@@ -763,6 +784,23 @@ def test_detail_sets_spend_against_the_even_plan(
     asap = create_campaign(api, pacing="asap")
     app = goto(app, DETAIL, id=asap["id"])
     assert "Pace" not in {m.label for m in app.metric}  # ASAP has no plan to keep to
+
+
+def test_detail_warns_while_the_delivery_check_finds_the_campaign_behind(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)
+    assert api.put(f"/campaigns/{campaign['id']}/status", json={"status": "active"}).is_success
+    flagged_at = datetime(2026, 12, 6, 14, 2, tzinfo=UTC)
+    execute_sql(
+        stack,
+        "UPDATE campaigns SET behind_plan_since = $2 WHERE id = $1::uuid",
+        [(campaign["id"], flagged_at)],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    assert any(w.startswith("Behind its pacing plan since Dec 6, 2026 14:02 UTC") for w in warnings)
 
 
 def test_detail_shows_impressions_by_platform_and_place(

@@ -24,6 +24,12 @@ def deliveries(api: httpx.Client, cid: str) -> list[dict[str, Any]]:
     return [c for c in reversed(changes) if c["action"] == "delivery"]
 
 
+def since(api: httpx.Client, cid: str) -> str | None:
+    """The campaign's ``behind_plan_since`` as the API shows it."""
+    flagged: str | None = api.get(f"/campaigns/{cid}").json()["campaign"]["behind_plan_since"]
+    return flagged
+
+
 def test_a_campaign_behind_plan_is_flagged_once_and_unflagged_when_back_on_plan(
     stack: Stack, api: httpx.Client, ray_client: Any
 ) -> None:
@@ -42,6 +48,7 @@ def test_a_campaign_behind_plan_is_flagged_once_and_unflagged_when_back_on_plan(
     assert behind["changes"]["delivery"] == [ON_PLAN, BEHIND]
     assert behind["changes"]["spent"] == [None, "0.00"]
     assert Decimal("49") < Decimal(behind["changes"]["planned"][1]) <= Decimal("50.01")
+    assert since(api, cid) is not None
 
     # Paused, it is not behind (its status change is the news); resumed, it is again.
     assert api.put(f"/campaigns/{cid}/status", json={"status": "paused"}).is_success
@@ -56,6 +63,7 @@ def test_a_campaign_behind_plan_is_flagged_once_and_unflagged_when_back_on_plan(
     assert moved.is_success, moved.text
     check()
     assert deliveries(api, cid)[-1]["changes"]["delivery"] == [BEHIND, ON_PLAN]
+    assert since(api, cid) is None
 
     wait_until(
         lambda: sum(n["event"] == "campaign.delivery" for n in news(stack.webhook, cid)) >= 3,
