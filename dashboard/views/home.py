@@ -1,7 +1,12 @@
-"""Home: key figures, the last 7 days of impressions, recent campaigns, quick actions and the
-ad-break tag for publishers' players."""
+"""Home: key figures, the last 7 days of impressions, campaigns behind plan or ending soon, ad
+requests and fill, recent campaigns, quick actions and the ad-break tag for publishers'
+players."""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -241,6 +246,21 @@ def _behind_plan(behind: list[BehindPlan]) -> None:
         )
 
 
+@contextmanager
+def _campaign_row(campaign_id: uuid.UUID, name: str, *, icon: str) -> Iterator[None]:
+    """A bordered row opening with the campaign's name, a link to its page; what the block
+    writes follows on the row."""
+    with st.container(border=True, horizontal=True, vertical_alignment="center"):
+        st.page_link(
+            ui.CAMPAIGN,
+            label=formatting.md(name),
+            icon=icon,
+            query_params={"id": str(campaign_id)},
+            width="stretch",
+        )
+        yield
+
+
 def _ending_soon(ending: list[EndingSoon]) -> None:
     """Active campaigns whose flight ends within days: a last look at delivery, or an
     extension to agree with the advertiser."""
@@ -249,14 +269,7 @@ def _ending_soon(ending: list[EndingSoon]) -> None:
     st.subheader("Ending soon")
     for campaign in ending:
         share = campaign.budget_spent / campaign.budget_total if campaign.budget_total else 0.0
-        with st.container(border=True, horizontal=True, vertical_alignment="center"):
-            st.page_link(
-                ui.CAMPAIGN,
-                label=formatting.md(campaign.name),
-                icon=":material/event_busy:",
-                query_params={"id": str(campaign.id)},
-                width="stretch",
-            )
+        with _campaign_row(campaign.id, campaign.name, icon=":material/event_busy:"):
             st.caption(
                 f"ends {formatting.moment(campaign.end_date)} · "
                 f"{formatting.money(campaign.budget_spent)} of "
@@ -271,14 +284,7 @@ def _recent_campaigns() -> None:
         st.info("No campaigns yet. Create your first one to start delivering ads.")
         return
     for campaign in page.campaigns:
-        with st.container(border=True, horizontal=True, vertical_alignment="center"):
-            st.page_link(
-                ui.CAMPAIGN,
-                label=formatting.md(campaign.name),
-                icon=":material/movie:",
-                query_params={"id": str(campaign.id)},
-                width="stretch",
-            )
+        with _campaign_row(campaign.id, campaign.name, icon=":material/movie:"):
             ui.campaign_badge(campaign.status)
             st.caption(
                 f"{formatting.money(campaign.budget_spent)} of "
