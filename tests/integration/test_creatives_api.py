@@ -27,7 +27,7 @@ from actors.creative_processor import ACTOR_NAME, NAMESPACE
 from media.probe import probe_video
 from media.synthetic import write_synthetic_audio, write_synthetic_video
 from tests.integration.factories import draft_campaign
-from tests.stack_fixtures import Stack, wait_until
+from tests.stack_fixtures import Stack, execute_sql, wait_until
 
 SOURCE_KEY = re.compile(r"creatives/([0-9a-f-]{36})/[0-9a-f]{16}-source\.mp4")
 
@@ -458,6 +458,15 @@ def test_a_restarted_processor_resumes_what_was_processing(
     stack: Stack, api: httpx.Client, files: Fixtures, ray_client: Any
 ) -> None:
     body = created(upload(api, draft_campaign(api), files.small))
+    wait_until(lambda: creative(api, body["id"])["status"] == "active", timeout=90, interval=0.25)
+    # The row as a processor that died mid-way leaves it (a small file may be done before any
+    # kill could land, so the state is set rather than raced for).
+    execute_sql(
+        stack,
+        "UPDATE creatives SET status = 'processing', renditions = '[]'::jsonb, progress = 0"
+        " WHERE id = $1::uuid",
+        [(body["id"],)],
+    )
     processor = ray_client.get_actor(ACTOR_NAME, namespace=NAMESPACE)
 
     ray_client.kill(processor, no_restart=False)
