@@ -28,13 +28,13 @@ async def gather(
     delivery = await stats.daily_counters(session, first=day, last=day)
     hours = hours_of([datetime.combine(day, time.min, tzinfo=UTC)])
     requests = sum((await inventory_counts(session, live, hours)).values(), InventoryCounts())
-    active = [c for c in await campaign_repo.paced(session) if c.status == "active"]
+    _, active = await stats.campaign_counts(session)
     return Digest(
         day=day,
         delivery=delivery.get(day, Counters()),
         requests=requests,
-        active_campaigns=len(active),
-        behind=await campaign_repo.behind_plan(session, now=now, limit=len(active)),
+        active_campaigns=active,
+        behind=await campaign_repo.behind_plan(session, now=now, limit=active),
         ending=[
             Ending(c.name, c.end_date)
             for c in await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)
