@@ -1,5 +1,6 @@
 """The daily digest: yesterday's delivery and ad requests, and what needs the team's attention
-(campaigns behind plan, flights ending soon, creatives awaiting review), as one webhook POST a
+(campaigns behind plan, campaigns whose last day's rate falls short of their budget, flights
+ending soon, creatives awaiting review), as one webhook POST a
 day beside the campaign news (ads/notifications.py). Pure: the catalog sync gathers the figures
 (storage/digest.py) and sends it (actors/notifier.py).
 """
@@ -13,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from ads.history import plain
 from ads.inventory import InventoryCounts
+from ads.projection import FallingShort
 from ads.reporting import BehindPlan, Counters, rate
 
 ENDING_WITHIN = timedelta(days=3)
@@ -36,6 +38,8 @@ class Digest:
     active_campaigns: int
     behind: Sequence[BehindPlan]
     """Campaigns behind their plan now, furthest first."""
+    short: Sequence[FallingShort]
+    """Campaigns whose last day's rate falls short of their budget, furthest first."""
     ending: Sequence[Ending]
     """Active campaigns whose flight ends within :data:`ENDING_WITHIN`, soonest first."""
     awaiting_review: int
@@ -72,6 +76,9 @@ def text(digest: Digest) -> str:
     if digest.behind:
         named = [f"“{b.name}” ({b.pace:.0%} of plan)" for b in digest.behind]
         lines.append(f"Behind plan: {_named(named)}.")
+    if digest.short:
+        named = [f"“{s.name}” ({s.share_of_budget:.0%} of budget)" for s in digest.short]
+        lines.append(f"Projected to fall short at the last day's rate: {_named(named)}.")
     if digest.ending:
         named = [f"“{e.name}” ({e.end:%a %d %b %H:%M})" for e in digest.ending]
         lines.append(f"Ending within {ENDING_WITHIN.days} days: {_named(named)}.")
@@ -98,6 +105,15 @@ def body(digest: Digest) -> bytes:
             "active_campaigns": digest.active_campaigns,
             "behind_plan": [
                 {"id": str(b.id), "name": b.name, "pace": b.pace} for b in digest.behind
+            ],
+            "falling_short": [
+                {
+                    "id": str(s.id),
+                    "name": s.name,
+                    "spend_at_end": plain(s.spend_at_end),
+                    "share_of_budget": s.share_of_budget,
+                }
+                for s in digest.short
             ],
             "ending": [{"name": e.name, "end": e.end.isoformat()} for e in digest.ending],
             "awaiting_review": digest.awaiting_review,

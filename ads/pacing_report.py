@@ -1,7 +1,8 @@
 """``GET /campaigns/{id}/pacing``: a campaign's spend day by day over its flight so far, summed
 up, against what its plan releases by each day's end over the whole flight
-(``ads.pacing.daily_plan``): the delivery curve ad operations read to see whether a budget will
-be spent by the end date."""
+(``ads.pacing.daily_plan``), and where the last day's rate takes it by the end date
+(``ads.projection``): the delivery curve ad operations read to see whether a budget will be
+spent by the end date."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from ads.campaigns import Money, Pacing
 from ads.catalog import CatalogCampaign
 from ads.pacing import Flight, daily_plan, from_micros
+from ads.projection import Projection, project
 
 
 class PacingDay(BaseModel):
@@ -32,6 +34,7 @@ class PacingReport(BaseModel):
     budget_total: Money
     days: list[PacingDay]
     """Every UTC day of the flight, first to last."""
+    projection: Projection | None
 
 
 def flight_days(start: datetime, until: datetime) -> list[date]:
@@ -45,9 +48,14 @@ def flight_days(start: datetime, until: datetime) -> list[date]:
 
 
 def pacing_report(
-    campaign: CatalogCampaign, spend_by_day: Mapping[date, Decimal], *, now: datetime
+    campaign: CatalogCampaign,
+    spend_by_day: Mapping[date, Decimal],
+    *,
+    basis_spend: Decimal,
+    now: datetime,
 ) -> PacingReport:
-    """The report of ``campaign`` at ``now`` from its daily spend."""
+    """The report of ``campaign`` at ``now`` from its daily spend and its spend in the
+    projection's basis hours (``ads.projection.basis``)."""
     until = min(now, campaign.end_date)
     planned: dict[date, Decimal] = {}
     if campaign.pacing == Pacing.EVEN and campaign.cpm > 0:
@@ -66,4 +74,11 @@ def pacing_report(
         pacing=Pacing(campaign.pacing),
         budget_total=campaign.budget_total,
         days=days,
+        projection=project(
+            campaign,
+            spent=spent,
+            spent_today=spend_by_day.get(now.date(), Decimal(0)),
+            basis_spend=basis_spend,
+            now=now,
+        ),
     )

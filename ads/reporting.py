@@ -23,6 +23,7 @@ from ads.campaigns import CampaignStatus, Money
 from ads.delivery_alerts import is_behind
 from ads.errors import InvalidInput
 from ads.priority import Priority
+from ads.projection import FallingShort
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -366,7 +367,7 @@ class EndingSoon(BaseModel):
 
 class Dashboard(BaseModel):
     """``GET /dashboard``: the last seven days across all campaigns, the campaigns behind their
-    plan now and those ending soon."""
+    plan now, those ending soon and those whose last day's rate falls short of their budget."""
 
     totals: DashboardTotals
     series: list[DashboardDay]
@@ -374,6 +375,7 @@ class Dashboard(BaseModel):
     recent_campaigns: list[RecentCampaign]
     behind_plan: list[BehindPlan] = []
     ending_soon: list[EndingSoon] = []
+    falling_short: list[FallingShort] = []
 
 
 def dashboard(
@@ -385,6 +387,7 @@ def dashboard(
     recent_campaigns: list[RecentCampaign],
     behind: list[BehindPlan] | None = None,
     ending: list[EndingSoon] | None = None,
+    short: list[FallingShort] | None = None,
 ) -> Dashboard:
     """The dashboard answer; its totals are the sums of its zero-filled daily ``series``."""
     summed = total(counters for _, counters in series)
@@ -413,6 +416,7 @@ def dashboard(
         recent_campaigns=recent_campaigns,
         behind_plan=behind or [],
         ending_soon=ending or [],
+        falling_short=short or [],
     )
 
 

@@ -67,16 +67,23 @@ def pacing_lines(
     planned: Sequence[float | None],
     *,
     budget: float,
+    projected: Sequence[tuple[date, float]] = (),
     height: int = 280,
 ) -> go.Figure:
     """Spend summed up day by day (None: days to come), the plan's line over the whole flight
-    (dashed, where there is one) and the budget."""
+    (dashed, where there is one), the projection's (dotted, where there is one) and the
+    budget."""
     fig = go.Figure(
         go.Scatter(x=list(days), y=list(spent), mode="lines+markers", name="Spent", fill="tozeroy")
     )
     if any(value is not None for value in planned):
         plan = go.Scatter(x=list(days), y=list(planned), mode="lines", name="Planned")
         fig.add_trace(plan.update(line_dash="dash"))
+    if projected:
+        ahead = go.Scatter(
+            x=[p[0] for p in projected], y=[p[1] for p in projected], mode="lines", name="Projected"
+        )
+        fig.add_trace(ahead.update(line_dash="dot"))
     fig.add_hline(
         y=budget, line_dash="dot", line_color=COLORS[-1], annotation_text="Budget", opacity=0.7
     )

@@ -189,9 +189,17 @@ class PacingDay(ApiModel):
     planned: float | None = None
 
 
+class SpendProjection(ApiModel):
+    basis_spend: float
+    spend_at_end: float
+    share_of_budget: float
+    budget_spent_at: datetime | None = None
+
+
 class CampaignPace(ApiModel):
     budget_total: float
     days: list[PacingDay] = []
+    projection: SpendProjection | None = None
 
 
 class PlatformRow(ApiModel):
@@ -294,12 +302,21 @@ class EndingSoon(ApiModel):
     budget_total: float = 0.0
 
 
+class FallingShort(ApiModel):
+    id: uuid.UUID
+    name: str
+    budget_total: float = 0.0
+    spend_at_end: float = 0.0
+    share_of_budget: float = 0.0
+
+
 class DashboardSummary(ApiModel):
     totals: DashboardTotals
     series: list[DashboardDay] = []
     top_campaigns: list[TopCampaign] = []
     behind_plan: list[BehindPlan] = []
     ending_soon: list[EndingSoon] = []
+    falling_short: list[FallingShort] = []
 
 
 class PerformanceRow(ApiModel):

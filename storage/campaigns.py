@@ -12,13 +12,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ads import reporting
+from ads import projection, reporting
 from ads.history import AD_SERVER, Action, completion_changes
 from ads.pacing import planned_by
 from ads.reporting import BehindPlan
 from storage import campaign_history
 from storage.catalog_records import campaign_record
-from storage.models import Campaign, CampaignDailyStats, Creative
+from storage.models import Campaign, CampaignDailyStats, CampaignHourlyStats, Creative
 
 
 def _like_pattern(term: str) -> str:
@@ -155,6 +155,33 @@ async def behind_plan(session: AsyncSession, *, now: datetime, limit: int) -> li
     return reporting.behind_plan(plans, limit=limit)
 
 
+async def falling_short(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[projection.FallingShort]:
+    """The active campaigns whose spend at the last day's rate falls short of their budget by
+    their end date (``ads.projection``), furthest first."""
+    running = await session.scalars(select(Campaign).where(Campaign.status == "active"))
+    basis_start, basis_end = projection.basis(now)
+    basis = await spend_between(session, start=basis_start, end=basis_end)
+    today = await spend_today(session, day=now.date())
+    projected = [
+        (
+            c.id,
+            c.name,
+            c.budget_total,
+            projection.project(
+                campaign_record(c),
+                spent=c.budget_spent,
+                spent_today=today.get(c.id, Decimal(0)),
+                basis_spend=basis.get(c.id, Decimal(0)),
+                now=now,
+            ),
+        )
+        for c in running
+    ]
+    return projection.falling_short(projected, limit=limit)
+
+
 async def ending(session: AsyncSession, *, now: datetime, within: timedelta) -> list[Campaign]:
     """Active campaigns whose flight ends within ``within`` of ``now``, soonest first."""
     result = await session.execute(
@@ -177,3 +204,15 @@ async def spend_today(session: AsyncSession, *, day: date) -> dict[uuid.UUID, De
         )
     )
     return {row.campaign_id: row.spend for row in result}
+
+
+async def spend_between(
+    session: AsyncSession, *, start: datetime, end: datetime
+) -> dict[uuid.UUID, Decimal]:
+    """Each campaign's spend in the hours ``[start, end)``, from the hourly roll-up."""
+    result = await session.execute(
+        select(CampaignHourlyStats.campaign_id, func.sum(CampaignHourlyStats.spend))
+        .where(CampaignHourlyStats.hour >= start, CampaignHourlyStats.hour < end)
+        .group_by(CampaignHourlyStats.campaign_id)
+    )
+    return {cid: spend for cid, spend in result.tuples()}

@@ -35,6 +35,7 @@ async def gather(
         requests=requests,
         active_campaigns=active,
         behind=await campaign_repo.behind_plan(session, now=now, limit=active),
+        short=await campaign_repo.falling_short(session, now=now, limit=active),
         ending=[
             Ending(c.name, c.end_date)
             for c in await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)

@@ -4,7 +4,7 @@ change history."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 import streamlit as st
@@ -14,12 +14,13 @@ from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
 from ads.history import completion_note, processed_text
+from ads.projection import SHORT_OF_BUDGET
 from ads.serving_check import Verdict
 from config.settings import get_settings
 from dashboard import charts, creatives_panel, forecast_panel, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
-from dashboard.models import Campaign, CampaignChange
+from dashboard.models import Campaign, CampaignChange, CampaignPace, SpendProjection
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import LABELS
 
@@ -289,8 +290,45 @@ def _spend_against_plan(api: AdminApi, campaign: Campaign) -> None:
         [d.spent for d in pace.days],
         [d.planned for d in pace.days],
         budget=pace.budget_total,
+        projected=_projected_line(pace),
     )
     st.plotly_chart(figure, config=charts.CONFIG, key="campaign-pacing-chart")
+    if pace.projection is not None:
+        _projection(pace.projection, budget=pace.budget_total)
+
+
+def _projected_line(pace: CampaignPace) -> list[tuple[date, float]]:
+    """The projection's points on the spend curve: from today's spend to the end date's (the
+    budget from the day it runs out, if it does)."""
+    gone = [d for d in pace.days if d.spent is not None]
+    if pace.projection is None or not gone:
+        return []
+    out_at, last_day = pace.projection.budget_spent_at, pace.days[-1].day
+    line = [(gone[-1].day, gone[-1].spent or 0.0)]
+    if out_at is not None:
+        line.append((out_at.date(), pace.budget_total))
+    return [*line, (last_day, pace.projection.spend_at_end)]
+
+
+def _projection(projection: SpendProjection, *, budget: float) -> None:
+    """Where the last 24 hours' rate takes the campaign: a warning when it falls short."""
+    rate = f"At the last 24 hours' rate ({formatting.money(projection.basis_spend)} spent in them)"
+    if projection.budget_spent_at is not None:
+        st.info(
+            f"{rate} the budget runs out {formatting.moment(projection.budget_spent_at)}, "
+            "before the end date.",
+            icon=":material/hourglass_bottom:",
+        )
+        return
+    outlook = (
+        f"{rate} it will spend {formatting.money(projection.spend_at_end)} of its "
+        f"{formatting.money(budget)} budget by the end date "
+        f"({formatting.percent(projection.share_of_budget)})."
+    )
+    if projection.share_of_budget < SHORT_OF_BUDGET:
+        st.warning(outlook, icon=":material/trending_down:")
+    else:
+        st.caption(outlook)
 
 
 def _pace(spent: float, planned: float) -> None:

@@ -1,6 +1,6 @@
-"""Home: key figures, the last 7 days of impressions, campaigns behind plan or ending soon, ad
-requests and fill, recent campaigns, quick actions and the ad-break tag for publishers'
-players."""
+"""Home: key figures, the last 7 days of impressions, campaigns behind plan, projected to fall
+short of their budget or ending soon, ad requests and fill, recent campaigns, quick actions and
+the ad-break tag for publishers' players."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import ApiError
-from dashboard.models import BehindPlan, DashboardTotals, EndingSoon
+from dashboard.models import BehindPlan, DashboardTotals, EndingSoon, FallingShort
 from dashboard.tags import vast_tag_url, vmap_tag_url
 
 RECENT = 5
@@ -277,6 +277,21 @@ def _ending_soon(ending: list[EndingSoon]) -> None:
             )
 
 
+def _falling_short(short: list[FallingShort]) -> None:
+    """Active campaigns whose last day's rate leaves budget unspent at their end date: time to
+    widen their targeting or raise their bid while there are days left."""
+    if not short:
+        return
+    st.subheader("Projected to fall short")
+    for campaign in short:
+        with _campaign_row(campaign.id, campaign.name, icon=":material/hourglass_bottom:"):
+            st.caption(
+                f"{formatting.money(campaign.spend_at_end)} of "
+                f"{formatting.money(campaign.budget_total)} by the end date "
+                f"({formatting.percent(campaign.share_of_budget)}) at the last day's rate"
+            )
+
+
 def _recent_campaigns() -> None:
     st.subheader("Recent campaigns")
     page = session.api().list_campaigns(limit=RECENT)
@@ -321,6 +336,7 @@ def render() -> None:
                     f"{formatting.money(top.spend)}"
                 )
     _behind_plan(summary.behind_plan)
+    _falling_short(summary.falling_short)
     _ending_soon(summary.ending_soon)
     _inventory()
     _recent_campaigns()

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ads import reporting
+from ads import projection, reporting
 from ads.audience import reach
 from ads.campaigns import MAX_BUDGET, CampaignTargeting
 from ads.creative_report import CreativeReport, creative_rows
@@ -150,7 +150,7 @@ async def campaign_stats(
 @router.get("/campaigns/{campaign_id}/pacing", response_model=PacingReport)
 async def campaign_pacing(campaign_id: str, _: CurrentUser, session: SessionDep) -> PacingReport:
     """The campaign's spend day by day over its flight so far, summed up, against what its
-    pacing plan had released by each day's end."""
+    pacing plan had released by each day's end, and where the last 24 hours' rate takes it."""
     campaign = await _campaign(session, campaign_id)
     now = datetime.now(UTC)
     daily = await stats.daily_counters(
@@ -159,8 +159,16 @@ async def campaign_pacing(campaign_id: str, _: CurrentUser, session: SessionDep)
         last=min(now, campaign.end_date).date(),
         campaign_id=campaign.id,
     )
-    record = campaign_record(campaign)
-    return pacing_report(record, {day: c.spend for day, c in daily.items()}, now=now)
+    basis_start, basis_end = projection.basis(now)
+    hourly = await stats.hourly_counters(
+        session, campaign_id=campaign.id, start=basis_start, end=basis_end
+    )
+    return pacing_report(
+        campaign_record(campaign),
+        {day: c.spend for day, c in daily.items()},
+        basis_spend=sum((c.spend for c in hourly.values()), Decimal(0)),
+        now=now,
+    )
 
 
 @router.get("/campaigns/{campaign_id}/platforms", response_model=PlatformReport)
@@ -276,6 +284,7 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
     now = datetime.now(UTC)
     behind = await campaign_repo.behind_plan(session, now=now, limit=ATTENTION)
     ending = await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)
+    short = await campaign_repo.falling_short(session, now=now, limit=ATTENTION)
     return reporting.dashboard(
         campaigns=campaigns,
         active_campaigns=active,
@@ -284,6 +293,7 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
         recent_campaigns=[RecentCampaign.model_validate(c) for c in recent],
         behind=behind,
         ending=[EndingSoon.model_validate(c) for c in ending[:ATTENTION]],
+        short=short,
     )
 
 

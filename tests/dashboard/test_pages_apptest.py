@@ -738,6 +738,31 @@ def test_home_lists_active_campaigns_behind_their_plan(app: AppTest, api: httpx.
     assert any(behind["id"] in link.proto.query_string for link in links)
 
 
+def test_home_lists_active_campaigns_projected_to_fall_short(
+    app: AppTest, api: httpx.Client
+) -> None:
+    short = create_campaign(  # "!!" sorts first among campaigns that spent nothing
+        api,
+        name=f"!!Short {uuid.uuid4().hex[:6]}",
+        start_date=(datetime.now(UTC) - timedelta(days=2)).isoformat(),
+    )
+    assert api.put(f"/campaigns/{short['id']}/status", json={"status": "active"}).is_success
+    listed = {row["id"]: row for row in api.get("/dashboard").json()["falling_short"]}
+    assert listed[short["id"]] == {
+        "id": short["id"],
+        "name": short["name"],
+        "budget_total": 1500,
+        "spend_at_end": 0,
+        "share_of_budget": 0,
+    }
+    app = goto(app, HOME)
+    assert not app.exception, app.exception
+    assert "Projected to fall short" in [h.value for h in app.subheader]
+    links = [link for link in app.get("page_link") if short["id"] in link.proto.query_string]
+    assert any(short["name"].lstrip("!") in link.proto.label for link in links)
+    assert any("$0.00 of $1,500.00 by the end date (0.0%)" in c.value for c in app.caption)
+
+
 def test_home_lists_active_campaigns_ending_within_days(app: AppTest, api: httpx.Client) -> None:
     now = datetime.now(UTC)
     ending = create_campaign(
@@ -784,6 +809,32 @@ def test_detail_sets_spend_against_the_even_plan(
     asap = create_campaign(api, pacing="asap")
     app = goto(app, DETAIL, id=asap["id"])
     assert "Pace" not in {m.label for m in app.metric}  # ASAP has no plan to keep to
+
+
+def test_detail_projects_the_last_days_rate_to_the_end_date(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api, start_date=(datetime.now(UTC) - timedelta(days=2)).isoformat())
+    assert api.put(f"/campaigns/{campaign['id']}/status", json={"status": "active"}).is_success
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    execute_sql(  # 1.00 an hour in the last day: ~20 days x 24.00 of 1,500.00
+        stack,
+        "INSERT INTO campaign_hourly_stats (campaign_id, hour, impressions, spend)"
+        " VALUES ($1::uuid, $2, 56, 1)",
+        [(campaign["id"], hour - timedelta(hours=n)) for n in range(1, 25)],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    projection = api.get(f"/campaigns/{campaign['id']}/pacing").json()["projection"]
+    assert 470 < projection["spend_at_end"] < 481
+    (warning,) = [w.value for w in app.warning if w.value.startswith("At the last 24 hours")]
+    assert "($24.00 spent in them) it will spend $4" in warning
+    assert "of its $1,500.00 budget by the end date" in warning
+    (chart,) = [c for c in app.get("plotly_chart") if "campaign-pacing-chart" in c.proto.id]
+    projected = json.loads(chart.proto.spec)["data"][-1]
+    assert projected["name"] == "Projected" and projected["line"]["dash"] == "dot"
+    assert abs(projected["y"][-1] - projection["spend_at_end"]) < 0.01  # read a moment apart
+    assert projected["x"][-1] == (datetime.fromisoformat(campaign["end_date"])).date().isoformat()
 
 
 def test_detail_warns_while_the_delivery_check_finds_the_campaign_behind(

@@ -418,6 +418,32 @@ def test_pacing_sums_spend_day_by_day_against_the_even_plan(
     assert abs(planned[30] - stats["budget_planned"]) < 1  # the same plan, read a moment apart
 
 
+def test_pacing_projects_the_last_days_rate_to_the_end_date(
+    stack: Stack, api: httpx.Client
+) -> None:
+    cid = create_campaign(api, active=True)  # 1,000.00 over 60 days, half of them gone
+    now = datetime.now(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    insert_daily(stack, cid, {now.date() - timedelta(days=3): Counts(800, spend=Decimal(16))})
+    # 0.50 an hour over the 24 hours before this one (12.00 a day); this hour's is not read.
+    insert_hourly(
+        stack,
+        cid,
+        {hour - timedelta(hours=n): Counts(40, spend=Decimal("0.50")) for n in range(25)},
+    )
+    projection = get_ok(api, f"/campaigns/{cid}/pacing")["projection"]
+    assert projection["basis_spend"] == 12
+    basis_start = datetime.fromisoformat(projection["basis_start"])
+    assert datetime.fromisoformat(projection["basis_end"]) - basis_start == timedelta(hours=24)
+    assert basis_start <= now - timedelta(hours=24)
+    # 16.00 spent, 12.00 a day for the 30 days left: 376.00 of 1,000.00.
+    assert 375 < projection["spend_at_end"] < 376.01
+    assert abs(projection["share_of_budget"] - projection["spend_at_end"] / 1000) < 1e-9
+    assert projection["budget_spent_at"] is None
+    draft = create_campaign(api)
+    assert get_ok(api, f"/campaigns/{draft}/pacing")["projection"] is None
+
+
 def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
     stack: Stack, api: httpx.Client, campaign_id: str
 ) -> None:

@@ -140,6 +140,10 @@ def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
     day = (now - timedelta(days=500)).date()  # no other test delivers that day
     name = f"Digest {uuid.uuid4().hex[:6]}"
     cid = behind_plan_campaign(stack, api, name=name)  # and ending tomorrow
+    short = f"Short {uuid.uuid4().hex[:6]}"  # two days in, nothing spent: 0% by the end
+    started = now - timedelta(days=2)
+    short_id = draft_campaign(api, name=short, start_date=started.isoformat())
+    assert api.put(f"/campaigns/{short_id}/status", json={"status": "active"}).is_success
     execute_sql(
         stack,
         "INSERT INTO campaign_daily_stats (campaign_id, day, impressions, completes, clicks, spend)"
@@ -161,6 +165,8 @@ def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
     assert sent["delivery"] == delivery
     assert [b["pace"] for b in sent["behind_plan"] if b["name"] == name] == [0.0]
     assert name in [e["name"] for e in sent["ending"]]
+    listed = [(s["name"], s["share_of_budget"]) for s in sent["falling_short"]]
+    assert (short, 0) in listed and name not in [n for n, _ in listed]  # a day old: no rate yet
     # The text names the first few of each list (other tests' campaigns are behind too).
     assert "\nBehind plan: “" in sent["text"] and "\nEnding within 3 days: “" in sent["text"]
     assert "1,000 impressions, 12.50 spent, completion rate 90.0%" in sent["text"]

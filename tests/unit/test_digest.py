@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ads.digest import Digest, Ending, body, delivery_id, due, text
 from ads.inventory import InventoryCounts
+from ads.projection import FallingShort
 from ads.reporting import BehindPlan, Counters
 
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
@@ -25,6 +26,15 @@ def behind(name: str, pace: float) -> BehindPlan:
     )
 
 
+SHORT = FallingShort(
+    id=uuid.UUID(int=7),
+    name="Winter & co",
+    budget_total=Decimal(2000),
+    spend_at_end=Decimal("1250.5"),
+    share_of_budget=0.61,
+)
+
+
 def digest(**changes: object) -> Digest:
     values: dict[str, object] = {
         "day": YESTERDAY,
@@ -32,6 +42,7 @@ def digest(**changes: object) -> Digest:
         "requests": InventoryCounts(requests=4000, filled=3000),
         "active_campaigns": 3,
         "behind": [behind('Spring <"sale">', 0.41)],
+        "short": [SHORT],
         "ending": [Ending("Black Friday", datetime(2026, 12, 8, 23, 59, tzinfo=UTC))],
         "awaiting_review": 2,
         **changes,
@@ -51,6 +62,7 @@ def test_the_text_gives_the_day_in_figures_and_what_needs_attention() -> None:
         "Daily digest for Sun 06 Dec 2026 (UTC): 2,000 impressions, 25.50 spent, completion rate"
         " 90.0%, click-through rate 0.4%; 4,000 ad requests, 75.0% filled. 3 campaigns active.",
         'Behind plan: “Spring <"sale">” (41% of plan).',
+        "Projected to fall short at the last day's rate: “Winter & co” (61% of budget).",
         "Ending within 3 days: “Black Friday” (Tue 08 Dec 23:59).",
         "Creatives awaiting review: 2.",
     ]
@@ -61,6 +73,7 @@ def test_a_quiet_day_says_so_and_long_lists_are_cut() -> None:
         delivery=Counters(),
         requests=InventoryCounts(),
         behind=[behind(f"C{n}", 0.5) for n in range(7)],
+        short=[],
         ending=[],
         awaiting_review=0,
     )
@@ -78,5 +91,13 @@ def test_the_body_carries_the_figures_and_the_text() -> None:
     assert sent["delivery"] == delivery
     assert sent["ad_requests"] == {"requests": 4000, "filled": 3000}
     assert [b["name"] for b in sent["behind_plan"]] == ['Spring <"sale">']
+    assert sent["falling_short"] == [
+        {
+            "id": "00000000-0000-0000-0000-000000000007",
+            "name": "Winter & co",
+            "spend_at_end": "1250.50",
+            "share_of_budget": 0.61,
+        }
+    ]
     assert sent["ending"] == [{"name": "Black Friday", "end": "2026-12-08T23:59:00+00:00"}]
     assert sent["awaiting_review"] == 2 and sent["text"] == text(digest())

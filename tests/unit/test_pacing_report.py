@@ -30,7 +30,8 @@ def test_spend_adds_up_day_by_day_against_the_plan_of_the_whole_flight() -> None
         1, budget_total=Decimal(300), start_date=START, end_date=START + timedelta(days=3)
     )
     spend = {date(2026, 3, 1): Decimal("40.00"), date(2026, 3, 3): Decimal("70.50")}
-    report = pacing_report(even, spend, now=START + timedelta(days=2))  # noon of the 3rd
+    noon_of_the_3rd = START + timedelta(days=2)
+    report = pacing_report(even, spend, basis_spend=Decimal(0), now=noon_of_the_3rd)
     assert [(d.day, d.spent, d.planned) for d in report.days] == [
         (date(2026, 3, 1), Decimal("40.00"), Decimal("50")),
         (date(2026, 3, 2), Decimal("40.00"), Decimal("150")),  # a day without delivery
@@ -38,9 +39,9 @@ def test_spend_adds_up_day_by_day_against_the_plan_of_the_whole_flight() -> None
         (date(2026, 3, 4), None, Decimal("300")),  # to come: the plan alone
     ]
     assert report.budget_total == Decimal(300) and report.pacing == "even"
-    ended = pacing_report(even, spend, now=START + timedelta(days=30))
+    ended = pacing_report(even, spend, basis_spend=Decimal(0), now=START + timedelta(days=30))
     assert [(d.spent, d.planned) for d in ended.days][-1] == (Decimal("110.50"), Decimal(300))
-    ahead = pacing_report(even, {}, now=START - timedelta(hours=1))
+    ahead = pacing_report(even, {}, basis_spend=Decimal(0), now=START - timedelta(hours=1))
     assert [(d.spent, d.planned) for d in ahead.days] == [
         (None, Decimal(50)),
         (None, Decimal(150)),
@@ -51,9 +52,25 @@ def test_spend_adds_up_day_by_day_against_the_plan_of_the_whole_flight() -> None
 
 def test_asap_has_no_plan() -> None:
     asap = campaign(1, pacing="asap", start_date=START, end_date=START + timedelta(days=2))
-    report = pacing_report(asap, {}, now=START + timedelta(hours=13))
+    report = pacing_report(asap, {}, basis_spend=Decimal(0), now=START + timedelta(hours=13))
     assert [(d.spent, d.planned) for d in report.days] == [
         (Decimal(0), None),
         (Decimal(0), None),
         (None, None),
     ]
+
+
+def test_the_report_projects_from_the_flights_spend() -> None:
+    # 300.00 over three days from noon; 110.50 spent by noon of the 3rd, 40.00 of it today and
+    # 60.00 in the last 24 hours: 60.00 more by the end, 170.50 of 300.00.
+    even = campaign(
+        1, budget_total=Decimal(300), start_date=START, end_date=START + timedelta(days=3)
+    )
+    spend = {date(2026, 3, 1): Decimal("70.50"), date(2026, 3, 3): Decimal(40)}
+    now = START + timedelta(days=2)
+    report = pacing_report(even, spend, basis_spend=Decimal(60), now=now)
+    assert report.projection is not None
+    assert report.projection.spend_at_end == Decimal("170.50")
+    assert report.projection.share_of_budget == float(Decimal("170.50") / 300)
+    young = pacing_report(even, spend, basis_spend=Decimal(60), now=START + timedelta(hours=2))
+    assert young.projection is None
