@@ -106,12 +106,15 @@ def project(
     ran = flight.time_between(basis_start, basis_end)
     if ran == 0:
         return None
-    budget, total = flight.budget, to_micros(spent)
+    budget, total, rate = flight.budget, to_micros(spent), to_micros(basis_spend)
     out_at: datetime | None = None
+    whole = total + rate * flight.time_between(now, flight.end) // ran
     day_spent, since = to_micros(spent_today), now
-    while since < flight.end and total < budget:
+    if flight.daily_cap is None and (whole < budget or flight.pacing is not Pacing.ASAP):
+        total, since = min(budget, whole), flight.end  # nothing to find day by day
+    while since < flight.end and total < budget:  # a daily cap, or the day ASAP runs out
         until = min(since.replace(hour=0, minute=0, second=0, microsecond=0) + _DAY, flight.end)
-        flow = to_micros(basis_spend) * flight.time_between(since, until) // ran
+        flow = rate * flight.time_between(since, until) // ran
         extra = flow
         if flight.daily_cap is not None:
             extra = max(0, min(flow, flight.daily_cap - day_spent))
