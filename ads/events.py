@@ -76,6 +76,12 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
+def ad_serving_id_of(event_id: str) -> str:
+    """The ad serving id in a stored event id: ``<ad serving id>:<event>``
+    (``ads.tracking``), with ``~<stream entry>`` after it for an invalid beacon's."""
+    return event_id.partition("~")[0].rpartition(":")[0]
+
+
 def row_from_fields(fields: dict[str, str], entry_id: str) -> EventRow:
     """The row of the stream entry ``entry_id``; ``KeyError``/``ValueError`` when the entry is
     malformed. An invalid beacon's row is keyed by its entry too: each arrival of it is counted

@@ -13,24 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.platform_report import platform_rows
-from cluster.ports import free_port
-from cluster.services import PostgresServer
+from bench.scratch_db import scratch_database
 from storage.db import asyncpg_dsn, create_engine, session_factory
 from storage.event_store import create_day_partition
-from storage.migrate import upgrade
 from storage.stats import impressions_by, reach
 
 _FILL = """
@@ -145,20 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--campaigns", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        upgrade(url)
+    with scratch_database("reach_query") as url:
         asyncio.run(run(url, args))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="ctv-reach-") as scratch:
-        server = PostgresServer(root=Path(scratch), port=free_port())
-        print(f"[reach_query] starting a private PostgreSQL on port {server.port}", flush=True)
-        server.start()
-        try:
-            upgrade(server.url)
-            asyncio.run(run(server.url, args))
-        finally:
-            server.stop()
     return 0
 
 

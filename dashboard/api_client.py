@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any, Literal, TypeVar
 
@@ -57,6 +57,8 @@ from dashboard.models import (
 Model = TypeVar("Model", bound=BaseModel)
 Granularity = Literal["hour", "day"]
 UPLOAD_TIMEOUT_SECONDS = 300.0
+EXPORT_TIMEOUT_SECONDS = 300.0
+"""A day's log-level data may be large: given as long as an upload."""
 
 
 class ApiError(Exception):
@@ -428,6 +430,12 @@ class AdminApi:
         params = {"from": start.isoformat(), "to": end.isoformat()}
         response = self._request("GET", "/reports/performance", params=params)
         return self._parse(PerformanceReport, response)
+
+    def campaign_events_csv(self, campaign_id: uuid.UUID, day: date) -> bytes:
+        """The campaign's beacons of ads served on ``day`` (UTC), as the API's CSV."""
+        path = f"/campaigns/{campaign_id}/events"
+        params = {"day": day.isoformat()}
+        return self._request("GET", path, params=params, timeout=EXPORT_TIMEOUT_SECONDS).content
 
     def performance_csv(self, *, start: datetime, end: datetime) -> bytes:
         params = {"from": start.isoformat(), "to": end.isoformat(), "format": "csv"}

@@ -3,13 +3,14 @@ change history."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 import streamlit as st
 
-from ads import delivery_alerts
+from ads import delivery_alerts, event_log
 from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
@@ -280,6 +281,36 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         with creatives:
             _creatives_played(api, campaign, start=start, end=end)
     _invalid_traffic(api, campaign, start=start, end=end)
+    _event_log(api, campaign)
+
+
+def _event_log(api: AdminApi, campaign: Campaign) -> None:
+    """The log-level download: the beacons of one served day, for reconciling with the
+    advertiser's counts."""
+    today = datetime.now(UTC).date()
+    first, last = campaign.start_date.date(), min(campaign.end_date.date(), today)
+    if first > last:
+        return
+    with st.expander("Log-level data", icon=":material/table_rows:"):
+        day = st.date_input(
+            "Day served (UTC)", value=last, min_value=first, max_value=last, key="event-log-day"
+        )
+        if not isinstance(day, date):
+            return
+        st.download_button(
+            "Download the day's beacons (CSV)",
+            data=functools.partial(api.campaign_events_csv, campaign.id, day),
+            file_name=event_log.filename(campaign.id, day),
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+        st.caption(
+            "One row per beacon of the ads served that day: the counted ones, which add up to "
+            "the day's figures, then those filtered as invalid traffic, with the reason. For "
+            f"days of millions of beacons, fetch `GET /campaigns/{campaign.id}/events?day=` "
+            "with an API key (Team page)."
+        )
 
 
 def _spend_against_plan(api: AdminApi, campaign: Campaign) -> None:

@@ -31,6 +31,7 @@ from deployments.management import (
     auth_routes,
     campaign_routes,
     creative_routes,
+    event_log_routes,
     notification_routes,
     user_routes,
 )
@@ -120,6 +121,7 @@ def create_api(settings: Settings | None = None, *, start_actors: bool = True) -
     app.include_router(campaign_routes.router)
     app.include_router(creative_routes.router)
     app.include_router(analytics_routes.router)
+    app.include_router(event_log_routes.router)
     app.include_router(user_routes.router)
     app.include_router(api_key_routes.router)
     app.include_router(notification_routes.router)

@@ -10,6 +10,8 @@ UPDATE_DOC_SCREENSHOTS=1, the main ones to docs/screenshots/ for the README.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -20,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
@@ -366,6 +369,22 @@ def test_vast_request_and_beacons_reach_analytics(session: Session) -> None:
     first = schedule.findtext(".//{http://www.iab.net/videosuite/vmap}AdTagURI") or ""
     assert first.startswith(f"{public}/api/v1/vast?max_duration=120&max_ads=4&request_id="), first
     assert first.endswith(f"-preroll&{TAG_MACROS}")
+
+
+def test_the_campaign_page_downloads_a_days_beacons(session: Session) -> None:
+    page = session.page
+    open_page(session, "Campaigns", "campaigns")
+    details = page.locator(".st-key-campaign-table").get_by_role("link", name=session.campaign_name)
+    timed(session, "campaign", details.click)
+    page.get_by_text("Log-level data").click()
+    with page.expect_download(timeout=60_000) as started:
+        page.get_by_role("button", name="Download the day's beacons (CSV)").click()
+    download = started.value
+    today = datetime.now(UTC).date()
+    assert download.suggested_filename == f"events_{session.campaign_id}_{today}.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+    counted = [r["event"] for r in rows if r["counted"] == "true"]
+    assert counted == ["impression", "start", "complete"], rows  # the beacons fired above
 
 
 def test_admin_adds_a_viewer_who_gets_no_campaign_tools(session: Session) -> None:

@@ -837,6 +837,26 @@ def test_detail_projects_the_last_days_rate_to_the_end_date(
     assert projected["x"][-1] == (datetime.fromisoformat(campaign["end_date"])).date().isoformat()
 
 
+def test_detail_offers_a_days_beacons_once_the_flight_started(
+    app: AppTest, api: httpx.Client
+) -> None:
+    started = create_campaign(api)
+    app = goto(app, DETAIL, id=started["id"])
+    assert not app.exception, app.exception
+    assert [b.label for b in app.download_button] == ["Download the day's beacons (CSV)"]
+    (picker,) = [d for d in app.date_input if d.label == "Day served (UTC)"]
+    assert picker.value == datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    later = create_campaign(
+        api,
+        start_date=(now + timedelta(days=2)).isoformat(),
+        end_date=(now + timedelta(days=9)).isoformat(),
+    )
+    app = goto(app, DETAIL, id=later["id"])
+    assert not app.exception, app.exception
+    assert not app.download_button
+
+
 def test_detail_warns_while_the_delivery_check_finds_the_campaign_behind(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:

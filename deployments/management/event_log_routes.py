@@ -1,0 +1,58 @@
+"""``GET /campaigns/{id}/events``: the log-level export (ads/event_log.py), streamed as CSV from
+a server-side cursor, so a day of millions of beacons costs the server a batch of memory."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from ads import event_log
+from ads.errors import InvalidInput, NotFound
+from deployments.management.deps import CurrentUser, SessionDep, StateDep, path_id
+from deployments.management.state import ManagementState
+from storage import campaigns as campaign_repo
+from storage.event_log import day_events
+
+router = APIRouter(tags=["analytics"])
+
+
+@router.get(
+    "/campaigns/{campaign_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "one CSV row per beacon"}},
+)
+async def campaign_events(
+    campaign_id: str,
+    _: CurrentUser,
+    state: StateDep,
+    session: SessionDep,
+    day: Annotated[date, Query(description="the UTC day the ads were served, YYYY-MM-DD")],
+) -> StreamingResponse:
+    """The campaign's beacons of ads served on ``day``: the counted ones, then those filtered
+    as invalid traffic, each in the order they arrived."""
+    cid = path_id(campaign_id, "campaign")
+    if await campaign_repo.get(session, cid) is None:
+        raise NotFound(f"campaign {campaign_id!r} not found")
+    if day > datetime.now(UTC).date():
+        raise InvalidInput(
+            "day is in the future", details=[{"field": "day", "message": "today at the latest"}]
+        )
+    return StreamingResponse(
+        _csv(state, cid, day),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event_log.filename(cid, day)}"'},
+    )
+
+
+async def _csv(state: ManagementState, campaign_id: uuid.UUID, day: date) -> AsyncIterator[str]:
+    """The CSV, a batch of rows at a time, read in a session of its own (the request's closes
+    before the body is sent)."""
+    yield event_log.header()
+    async with state.sessions() as session:
+        async for batch in day_events(session, campaign_id, day):
+            yield event_log.rows(batch)
