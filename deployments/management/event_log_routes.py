@@ -31,14 +31,18 @@ async def campaign_events(
     _: CurrentUser,
     state: StateDep,
     session: SessionDep,
-    day: Annotated[date, Query(description="the UTC day the ads were served, YYYY-MM-DD")],
+    day: Annotated[
+        date | None, Query(description="the UTC day the ads were served (default: today)")
+    ] = None,
 ) -> StreamingResponse:
     """The campaign's beacons of ads served on ``day``: the counted ones, then those filtered
     as invalid traffic, each in the order they arrived."""
     cid = path_id(campaign_id, "campaign")
     if await campaign_repo.get(session, cid) is None:
         raise NotFound(f"campaign {campaign_id!r} not found")
-    if day > datetime.now(UTC).date():
+    today = datetime.now(UTC).date()
+    day = day or today
+    if day > today:
         raise InvalidInput(
             "day is in the future", details=[{"field": "day", "message": "today at the latest"}]
         )

@@ -74,10 +74,12 @@ def test_the_export_refuses_what_it_cannot_answer(
     assert exported(api, cid, (today - timedelta(days=1)).isoformat()) == []  # nothing served
     future = api.get(f"/campaigns/{cid}/events", params={"day": str(today + timedelta(days=1))})
     assert future.status_code == 422 and future.json()["error"]["code"] == "invalid_input"
-    for bad in ({"day": "yesterday"}, {"day": "2026-02-30"}, {}):
+    for bad in ({"day": "yesterday"}, {"day": "2026-02-30"}, {"day": ""}):
         answer = api.get(f"/campaigns/{cid}/events", params=bad)
         assert answer.status_code == 422, (bad, answer.text)
         assert "day" in answer.text
+    default = api.get(f"/campaigns/{cid}/events")  # today's
+    assert default.status_code == 200 and f"_{today}.csv" in default.headers["content-disposition"]
     missing = api.get(f"/campaigns/{uuid.uuid4()}/events", params={"day": str(today)})
     assert missing.status_code == 404
     assert api.get("/campaigns/..%2F..%2Fetc/events", params={"day": str(today)}).status_code == 404
