@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -308,6 +309,47 @@ class CampaignTargeting(_Strict):
 
 class StatusChange(_Strict):
     status: CampaignStatus
+
+
+MAX_STATUS_BATCH = 100
+"""The most campaigns one bulk status change names."""
+
+
+class BulkStatusChange(_Strict):
+    """One status for many campaigns (``POST /campaigns/status``): each is changed on its own,
+    so one that cannot be (completed, or gone) does not hold back the others."""
+
+    campaign_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_STATUS_BATCH)
+    status: CampaignStatus
+
+    @field_validator("campaign_ids")
+    @classmethod
+    def _once_each(cls, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        return list(dict.fromkeys(ids))
+
+
+class StatusOutcome(StrEnum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    """It had that status already."""
+    REFUSED = "refused"
+    """The change is not allowed (see :func:`check_transition`)."""
+    NOT_FOUND = "not_found"
+
+
+class StatusResult(BaseModel):
+    campaign_id: uuid.UUID
+    outcome: StatusOutcome
+    status: CampaignStatus | None
+    """Its status after the request; None when not found."""
+    message: str | None = None
+    """Why it was refused."""
+
+
+class BulkStatusResult(BaseModel):
+    results: list[StatusResult]
+    """One per campaign named, in the order named."""
+    changed: int
 
 
 class CampaignOut(BaseModel):

@@ -17,7 +17,7 @@ from typing import IO, Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate
+from ads.campaigns import BulkStatusResult, CampaignCreate, CampaignStatus, CampaignUpdate
 from ads.creative_report import CreativeRow
 from ads.creatives import VastTagCreate
 from ads.forecast import Forecast
@@ -259,6 +259,12 @@ class AdminApi:
             "PUT", f"/campaigns/{campaign_id}/status", json={"status": status.value}
         )
         return self._parse(Campaign, response, "campaign")
+
+    def set_statuses(
+        self, campaign_ids: Sequence[uuid.UUID], status: CampaignStatus
+    ) -> BulkStatusResult:
+        body = {"campaign_ids": [str(c) for c in campaign_ids], "status": status.value}
+        return self._parse(BulkStatusResult, self._request("POST", "/campaigns/status", json=body))
 
     def delete_campaign(self, campaign_id: uuid.UUID) -> None:
         self._request("DELETE", f"/campaigns/{campaign_id}")

@@ -1,4 +1,5 @@
-"""Campaigns: search, filter by status, quick pause/resume, and the way to create one."""
+"""Campaigns: search, filter by status, quick pause/resume, pause or activate the selected
+rows together, and the way to create one."""
 
 from __future__ import annotations
 
@@ -6,17 +7,23 @@ import uuid
 
 import streamlit as st
 
-from ads.campaigns import CampaignStatus
+from ads.campaigns import BulkStatusResult, CampaignStatus, StatusOutcome
 from ads.delivery_alerts import BEHIND_PLAN_PACE
 from ads.priority import Priority
 from dashboard import components as ui
 from dashboard import formatting, metrics, session
+from dashboard.api_client import ApiError
 from dashboard.models import Campaign
 
 PAGE_SIZE = 20
 _PAGE = "campaigns-page"
-_COLUMNS = [2.3, 1.2, 1.1, 1.0, 1.2, 1.2, 1.2, 2.0]
-_HEADERS = ["Name", "Status", "Budget", "Spent", "Start", "End", "Impressions", "Actions"]
+_COLUMNS = [2.3, 1.2, 1.1, 1.0, 1.2, 1.2, 1.2]
+_HEADERS = ["Name", "Status", "Budget", "Spent", "Start", "End", "Impressions"]
+# Editors get a box to select each row by, and the row's actions.
+_EDITOR_COLUMNS = [0.35, *_COLUMNS, 2.0]
+_EDITOR_HEADERS = ["", *_HEADERS, "Actions"]
+# What the selected campaigns can be given at once (completing is one by one: it is final).
+_BULK = (CampaignStatus.PAUSED, CampaignStatus.ACTIVE)
 # The one-click action of the list for each status (completed campaigns have none).
 _QUICK: dict[CampaignStatus, CampaignStatus] = {
     CampaignStatus.DRAFT: CampaignStatus.ACTIVE,
@@ -49,8 +56,15 @@ def _filters() -> tuple[str, CampaignStatus | None]:
     return search or "", status
 
 
+def _pick_key(campaign_id: uuid.UUID) -> str:
+    return f"pick-{campaign_id}"
+
+
 def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None, *, editable: bool) -> None:
-    cells = st.columns(_COLUMNS if editable else _COLUMNS[:-1], vertical_alignment="center")
+    cells = st.columns(_EDITOR_COLUMNS if editable else _COLUMNS, vertical_alignment="center")
+    if editable:
+        cells[0].checkbox(f"Select {c.name}", key=_pick_key(c.id), label_visibility="collapsed")
+        cells = cells[1:]
     cells[0].page_link(
         ui.CAMPAIGN, label=formatting.md(c.name), query_params={"id": str(c.id)}, width="stretch"
     )
@@ -74,6 +88,58 @@ def _row(c: Campaign, impressions: dict[uuid.UUID, int] | None, *, editable: boo
         st.page_link(
             ui.CAMPAIGN_FORM, label="Edit", icon=":material/edit:", query_params={"id": str(c.id)}
         )
+
+
+def _bulk_actions(campaigns: list[Campaign]) -> None:
+    """For the rows selected on this page: the status changes they can take together."""
+    picked = [c for c in campaigns if st.session_state.get(_pick_key(c.id))]
+    if not picked:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="bulk-actions"):
+        st.markdown(f"**{len(picked)} selected**")
+        for target in _BULK:
+            label, icon = ui.STATUS_ACTIONS[target]
+            st.button(
+                label, icon=icon, key=f"bulk-{target.value}", on_click=_apply, args=(picked, target)
+            )
+        st.button("Clear selection", type="tertiary", on_click=_unpick, args=(picked,))
+
+
+def _apply(picked: list[Campaign], target: CampaignStatus) -> None:
+    """Give the selected campaigns ``target``; say what changed and why the rest did not."""
+    try:
+        result = session.api().set_statuses([c.id for c in picked], target)
+    except ApiError as exc:
+        session.notify(f"Could not change the campaigns: {exc.message}", icon=":material/error:")
+        return
+    for message, icon in bulk_outcome(result, {c.id: c.name for c in picked}, target):
+        session.notify(message, icon=icon)
+    _unpick(picked)
+
+
+def bulk_outcome(
+    result: BulkStatusResult, names: dict[uuid.UUID, str], target: CampaignStatus
+) -> list[tuple[str, str]]:
+    """Toasts for a bulk status change: how many changed (and had it already), then each
+    campaign that could not take it, and why."""
+    label = formatting.CAMPAIGN_STATUS[target].label.lower()
+    unchanged = sum(r.outcome is StatusOutcome.UNCHANGED for r in result.results)
+    noun = "campaign" if result.changed == 1 else "campaigns"
+    summary = f"{result.changed} {noun} now {label}"
+    if unchanged:
+        summary += f"; {unchanged} {label} already"
+    toasts = [(summary + ".", ":material/check_circle:")]
+    for r in result.results:
+        if r.outcome in (StatusOutcome.REFUSED, StatusOutcome.NOT_FOUND):
+            why = r.message or "it no longer exists"
+            name = formatting.quoted(names.get(r.campaign_id, str(r.campaign_id)))
+            toasts.append((f"{name} not changed: {why}.", ":material/error:"))
+    return toasts
+
+
+def _unpick(picked: list[Campaign]) -> None:
+    for c in picked:
+        st.session_state[_pick_key(c.id)] = False
 
 
 def _spent(c: Campaign) -> str:
@@ -127,12 +193,13 @@ def render() -> None:
             )
             return
         impressions = metrics.impressions_by_campaign(api, listing.campaigns)
-        shown = len(_COLUMNS) if editable else len(_COLUMNS) - 1  # viewers get no actions
-        header = st.columns(_COLUMNS[:shown])
-        for cell, title in zip(header, _HEADERS[:shown], strict=True):
-            cell.markdown(f"**{title}**")
+        widths, titles = (_EDITOR_COLUMNS, _EDITOR_HEADERS) if editable else (_COLUMNS, _HEADERS)
+        for cell, title in zip(st.columns(widths), titles, strict=True):
+            cell.markdown(f"**{title}**" if title else "")
         for campaign in listing.campaigns:
             _row(campaign, impressions, editable=editable)
+    if editable:
+        _bulk_actions(listing.campaigns)
     _pager(listing.total, page)
     if impressions is None:
         st.caption("Impressions appear once ad serving and beacon tracking are live.")

@@ -4,6 +4,7 @@ what it changed in the same transaction, commits, then writes through to Redis."
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -15,15 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.campaigns import (
+    BulkStatusChange,
+    BulkStatusResult,
     CampaignCreate,
     CampaignOut,
     CampaignStatus,
     CampaignUpdate,
     StatusChange,
+    StatusOutcome,
+    StatusResult,
     check_transition,
     merge_update,
 )
-from ads.errors import InvalidInput, NotFound
+from ads.errors import Conflict, InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
 from ads.inventory import HOUR, hour_of
 from ads.pacing import planned_by
@@ -155,24 +160,72 @@ async def change_status(
     campaign_id: str, body: StatusChange, user: EditorUser, session: SessionDep, state: StateDep
 ) -> CampaignEnvelope:
     campaign = await _load(session, campaign_id, for_update=True)
-    check_transition(
-        CampaignStatus(campaign.status),
-        body.status,
-        end_date=campaign.end_date,
-        now=datetime.now(UTC),
-    )
-    before = campaign.status
-    campaign = await repo.update(session, campaign, {"status": body.status.value})
-    await campaign_history.record(
-        session,
-        campaign_id=campaign.id,
-        actor=user.email,
-        action=Action.STATUS,
-        changes={"status": [before, body.status.value]},
-    )
+    campaign = await _set_status(session, campaign, body.status, actor=user.email)
     await _commit(session)
     await write_through(state, campaign.id)
     return _out(campaign)
+
+
+@router.post("/status", response_model=BulkStatusResult)
+async def change_statuses(
+    body: BulkStatusChange, user: EditorUser, session: SessionDep, state: StateDep
+) -> BulkStatusResult:
+    """Give each campaign named the status, each in a transaction of its own: one that has it
+    already is left as it is, one that cannot take it (or is gone) is reported and skipped."""
+    results = []
+    for campaign_id in body.campaign_ids:
+        results.append(await _status_of_one(session, campaign_id, body.status, actor=user.email))
+        if results[-1].outcome is StatusOutcome.CHANGED:
+            await write_through(state, campaign_id)
+    changed = sum(r.outcome is StatusOutcome.CHANGED for r in results)
+    return BulkStatusResult(results=results, changed=changed)
+
+
+async def _status_of_one(
+    session: AsyncSession, campaign_id: uuid.UUID, target: CampaignStatus, *, actor: str
+) -> StatusResult:
+    campaign = await repo.get(session, campaign_id, for_update=True)
+    if campaign is None:
+        await session.rollback()
+        return StatusResult(campaign_id=campaign_id, outcome=StatusOutcome.NOT_FOUND, status=None)
+    current = CampaignStatus(campaign.status)
+    if current is target:
+        await session.rollback()
+        return StatusResult(
+            campaign_id=campaign_id, outcome=StatusOutcome.UNCHANGED, status=current
+        )
+    try:
+        await _set_status(session, campaign, target, actor=actor)
+    except Conflict as exc:
+        await session.rollback()
+        return StatusResult(
+            campaign_id=campaign_id,
+            outcome=StatusOutcome.REFUSED,
+            status=current,
+            message=exc.message,
+        )
+    await _commit(session)
+    return StatusResult(campaign_id=campaign_id, outcome=StatusOutcome.CHANGED, status=target)
+
+
+async def _set_status(
+    session: AsyncSession, campaign: Campaign, target: CampaignStatus, *, actor: str
+) -> Campaign:
+    """Move ``campaign`` (locked) to ``target`` and record it; :class:`Conflict` if it may
+    not. The caller commits."""
+    check_transition(
+        CampaignStatus(campaign.status), target, end_date=campaign.end_date, now=datetime.now(UTC)
+    )
+    before = campaign.status
+    campaign = await repo.update(session, campaign, {"status": target.value})
+    await campaign_history.record(
+        session,
+        campaign_id=campaign.id,
+        actor=actor,
+        action=Action.STATUS,
+        changes={"status": [before, target.value]},
+    )
+    return campaign
 
 
 @router.delete("/{campaign_id}", status_code=204)

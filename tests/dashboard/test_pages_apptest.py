@@ -596,6 +596,35 @@ def test_campaign_list_searches_filters_and_pauses_resumes(app: AppTest, api: ht
     assert campaign_status(api, draft["id"]) == "active"
 
 
+def test_campaign_list_pauses_and_activates_the_selected_rows_together(
+    app: AppTest, api: httpx.Client
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    made = {kind: create_campaign(api, name=f"{tag} {kind}") for kind in ("a", "b", "done")}
+    for kind, steps in (("a", ["active"]), ("b", ["active"]), ("done", ["active", "completed"])):
+        for step in steps:
+            answer = api.put(f"/campaigns/{made[kind]['id']}/status", json={"status": step})
+            assert answer.is_success
+    app = goto(app, CAMPAIGNS)
+    app.text_input(key="campaigns-search").input(tag).run()
+    assert not [b for b in app.button if b.key and b.key.startswith("bulk-")]  # none picked
+    for kind in made:
+        app.checkbox(key=f"pick-{made[kind]['id']}").check()
+    app.run()
+    assert "**3 selected**" in texts(app)
+    app.button(key="bulk-paused").click().run()
+    assert not app.exception, app.exception
+    assert [campaign_status(api, made[k]["id"]) for k in made] == ["paused", "paused", "completed"]
+    toasts = [t.value for t in app.toast]
+    assert "2 campaigns now paused." in toasts
+    assert f"“{tag} done” not changed: cannot change status from completed to paused." in toasts
+    assert not any(app.checkbox(key=f"pick-{made[k]['id']}").value for k in made)  # cleared
+    app.checkbox(key=f"pick-{made['a']['id']}").check().run()
+    app.button(key="bulk-active").click().run()
+    assert campaign_status(api, made["a"]["id"]) == "active"
+    assert "1 campaign now active." in [t.value for t in app.toast]
+
+
 def test_the_form_forecasts_its_dates_and_budget_without_saving(
     app: AppTest, api: httpx.Client
 ) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
+from ads.campaigns import BulkStatusResult, CampaignStatus, StatusOutcome, StatusResult
 from ads.forecast import Forecast
 from ads.history import processed_changes
 from ads.team_history import TeamAction, TeamChange
@@ -23,6 +24,7 @@ from dashboard.models import Campaign, CampaignChange, PerformanceRow
 from dashboard.tags import vast_tag_url, vmap_tag_url
 from dashboard.views.campaign_detail import _change_text as campaign_change_text
 from dashboard.views.campaign_form import duplicate
+from dashboard.views.campaigns import bulk_outcome
 from dashboard.views.team import change_text
 from tests.dashboard.helpers import TAG_MACROS
 
@@ -424,3 +426,35 @@ def test_processing_says_how_many_renditions_or_why_not() -> None:
     assert campaign_change_text(processed("Too short.")) == formatting.md(
         "creative “Spot” could not be processed: Too short."
     )
+
+
+def test_a_bulk_status_change_is_summed_up_then_each_refusal_named() -> None:
+    ids = [uuid.uuid4() for _ in range(4)]
+    paused, active = CampaignStatus.PAUSED, CampaignStatus.ACTIVE
+    result = BulkStatusResult(
+        results=[
+            StatusResult(campaign_id=ids[0], outcome=StatusOutcome.CHANGED, status=paused),
+            StatusResult(campaign_id=ids[1], outcome=StatusOutcome.UNCHANGED, status=paused),
+            StatusResult(
+                campaign_id=ids[2],
+                outcome=StatusOutcome.REFUSED,
+                status=CampaignStatus.COMPLETED,
+                message="cannot change status from completed to paused",
+            ),
+            StatusResult(campaign_id=ids[3], outcome=StatusOutcome.NOT_FOUND, status=None),
+        ],
+        changed=1,
+    )
+    names = dict(zip(ids, ["A", "B", "<C>", "D"], strict=True))
+    assert bulk_outcome(result, names, paused) == [
+        ("1 campaign now paused; 1 paused already.", ":material/check_circle:"),
+        (
+            "“\\<C\\>” not changed: cannot change status from completed to paused.",  # markdown
+            ":material/error:",
+        ),
+        ("“D” not changed: it no longer exists.", ":material/error:"),
+    ]
+    none = BulkStatusResult(results=[], changed=0)
+    assert bulk_outcome(none, {}, active) == [
+        ("0 campaigns now active.", ":material/check_circle:")
+    ]

@@ -18,6 +18,7 @@ from tests.integration.factories import (
     ad_urls,
     draft_campaign,
     fire,
+    served,
     wait_served,
 )
 from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
@@ -147,6 +148,67 @@ def test_status_transitions(
         active_key = f"{stack.redis_prefix}campaigns:active"
         assert (cid in rds.smembers(active_key)) == (target == "active")
         assert rds.hget(f"{stack.redis_prefix}campaign:{cid}", "status") == target
+
+
+def test_a_bulk_status_change_changes_each_campaign_it_can_and_says_why_not_the_others(
+    stack: Stack,
+    api: httpx.Client,
+    rds: redis.Redis,
+    serving: httpx.Client,
+) -> None:
+    running = active_campaign(stack, api, name="Bulk pause")
+    wait_served(serving, running)
+    paused, done = create(api)["id"], create(api)["id"]
+    for cid, steps in ((paused, ["active", "paused"]), (done, ["active", "completed"])):
+        for step in steps:
+            assert api.put(f"/campaigns/{cid}/status", json={"status": step}).status_code == 200
+    missing = str(uuid.uuid4())
+    named = [running, paused, done, missing, running]  # named twice: changed once
+    answer = api.post("/campaigns/status", json={"campaign_ids": named, "status": "paused"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["changed"] == 1
+    assert [(r["campaign_id"], r["outcome"], r["status"]) for r in body["results"]] == [
+        (running, "changed", "paused"),
+        (paused, "unchanged", "paused"),
+        (done, "refused", "completed"),
+        (missing, "not_found", None),
+    ]
+    assert body["results"][2]["message"] == "cannot change status from completed to paused"
+    assert rds.hget(f"{stack.redis_prefix}campaign:{running}", "status") == "paused"
+    wait_until(lambda: not served(serving, running), timeout=2)  # every replica within 1 s
+    (latest, *_) = api.get(f"/campaigns/{running}/history").json()["changes"]
+    assert (latest["actor"], latest["changes"]) == (ADMIN_EMAIL, {"status": ["active", "paused"]})
+    resumed = api.post("/campaigns/status", json={"campaign_ids": [running], "status": "active"})
+    assert resumed.json()["changed"] == 1
+    wait_served(serving, running)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"campaign_ids": [], "status": "paused"},
+        {"campaign_ids": [str(uuid.uuid4()) for _ in range(101)], "status": "paused"},
+        {"campaign_ids": ["../etc/passwd"], "status": "paused"},
+        {"campaign_ids": [str(uuid.uuid4())], "status": "deleted"},
+        {"campaign_ids": str(uuid.uuid4()), "status": "paused"},
+        {"campaign_ids": [str(uuid.uuid4())], "status": "paused", "extra": 1},
+    ],
+)
+def test_a_bulk_status_change_refuses_a_bad_body(api: httpx.Client, body: dict[str, Any]) -> None:
+    answer = api.post("/campaigns/status", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "invalid_input"
+
+
+def test_viewers_and_strangers_cannot_change_statuses(
+    api: httpx.Client, viewer: httpx.Client, anon: httpx.Client
+) -> None:
+    cid = create(api)["id"]
+    body = {"campaign_ids": [cid], "status": "active"}
+    assert viewer.post("/campaigns/status", json=body).status_code == 403
+    assert anon.post("/campaigns/status", json=body).status_code == 401
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["status"] == "draft"
 
 
 def test_cannot_activate_after_end_date(api: httpx.Client) -> None:
