@@ -241,6 +241,13 @@ do
   sleep 15
 done
 kubectl -n "$namespace" rollout status "deployment/$NAME-dashboard" --timeout=10m
+if kubectl get crd podmonitors.monitoring.coreos.com prometheusrules.monitoring.coreos.com \
+  >/dev/null 2>&1; then
+  say "applying the PodMonitor, the alerting rules and the Grafana dashboard"
+  kubectl apply -f "$work/k8s/monitoring.yaml"
+else
+  say "no Prometheus operator in the cluster: monitoring.yaml not applied (docs/RUNBOOK.md)"
+fi
 
 balancer="$(kubectl -n "$namespace" get service "$NAME-serve" \
   -o 'jsonpath={.status.loadBalancer.ingress[0].hostname}')"

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from cluster import monitoring
 from cluster.ray_head import SERVE_CONFIG
 from cluster.stack import GENERATED_SECRETS, RAY_ENV_DEFAULTS
 
@@ -39,8 +40,15 @@ DASHBOARD_PORT = 8501
 RAY_DASHBOARD_PORT = 8265
 RAY_AGENT_PORT = 52365
 RAY_METRICS_PORT = 8080
-MANIFEST_FILES = ("base.yaml", "migrate.yaml", "rayservice.yaml", "dashboard.yaml")
-"""What ``--out`` writes, in the order cluster/deploy.sh applies them."""
+MANIFEST_FILES = (
+    "base.yaml",
+    "migrate.yaml",
+    "rayservice.yaml",
+    "dashboard.yaml",
+    "monitoring.yaml",
+)
+"""What ``--out`` writes, in the order cluster/deploy.sh applies them (monitoring.yaml only where
+the Prometheus operator's resources exist)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -365,6 +373,37 @@ def render_base(options: ManifestOptions) -> list[Manifest]:
     return [namespace, account]
 
 
+def render_monitoring(options: ManifestOptions) -> list[Manifest]:
+    """For the Prometheus operator and Grafana (cluster/monitoring.py): a PodMonitor scraping
+    the Ray pods' metrics port, the alerting rules, and the dashboard as a ConfigMap Grafana's
+    sidecar loads (label ``grafana_dashboard``)."""
+    ray_pods = {"matchLabels": _labels(options, "ray")}
+    scrape: Manifest = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": _meta(options, f"{options.name}-ray", "monitoring"),
+        "spec": {
+            "selector": ray_pods,
+            "podMetricsEndpoints": [{"port": "metrics", "interval": "15s"}],
+        },
+    }
+    rules: Manifest = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": _meta(options, f"{options.name}-alerts", "monitoring"),
+        "spec": {"groups": monitoring.rule_groups()},
+    }
+    dashboard_meta = _meta(options, f"{options.name}-grafana", "monitoring")
+    dashboard_meta["labels"]["grafana_dashboard"] = "1"
+    dashboard: Manifest = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": dashboard_meta,
+        "data": {"ctv-adserver.json": monitoring.grafana_json()},
+    }
+    return [scrape, rules, dashboard]
+
+
 def render_manifests(
     options: ManifestOptions, serve_config: dict[str, Any] | None = None
 ) -> dict[str, list[Manifest]]:
@@ -375,6 +414,7 @@ def render_manifests(
         "migrate.yaml": [render_migration_job(options)],
         "rayservice.yaml": [render_rayservice(options, config)],
         "dashboard.yaml": render_dashboard(options, config),
+        "monitoring.yaml": render_monitoring(options),
     }
     return {name: rendered[name] for name in MANIFEST_FILES}
 
