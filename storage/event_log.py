@@ -7,8 +7,10 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.event_log import LoggedEvent
@@ -23,64 +25,57 @@ async def day_events(
 ) -> AsyncIterator[list[LoggedEvent]]:
     """The campaign's counted beacons of ads served on ``day``, then its invalid ones, each in
     the order they arrived, :data:`BATCH` at a time."""
+    counted = (
+        AdEvent.served_at,
+        AdEvent.received_at,
+        AdEvent.event_type,
+        AdEvent.ad_serving_id,
+        AdEvent.request_id,
+        AdEvent.creative_id,
+        AdEvent.cost,
+        AdEvent.error_code,
+        AdEvent.place,
+        AdEvent.user_agent,
+    )
+    async for rows in _batches(session, AdEvent, counted, campaign_id, day):
+        yield [LoggedEvent(*tuple(row)) for row in rows]
+    async for rows in _batches(session, InvalidEvent, (InvalidEvent,), campaign_id, day):
+        yield [_invalid(row[0]) for row in rows]
+
+
+async def _batches(
+    session: AsyncSession,
+    table: type[AdEvent] | type[InvalidEvent],
+    columns: tuple[Any, ...],
+    campaign_id: uuid.UUID,
+    day: date,
+) -> AsyncIterator[list[Row[Any]]]:
     start = datetime.combine(day, time.min, tzinfo=UTC)
-    end = start + timedelta(days=1)
-    counted = await session.stream(
-        select(
-            AdEvent.served_at,
-            AdEvent.received_at,
-            AdEvent.event_type,
-            AdEvent.ad_serving_id,
-            AdEvent.request_id,
-            AdEvent.creative_id,
-            AdEvent.cost,
-            AdEvent.error_code,
-            AdEvent.place,
-            AdEvent.user_agent,
-        )
+    result = await session.stream(
+        select(*columns)
         .where(
-            AdEvent.campaign_id == campaign_id,
-            AdEvent.served_at >= start,
-            AdEvent.served_at < end,
+            table.campaign_id == campaign_id,
+            table.served_at >= start,
+            table.served_at < start + timedelta(days=1),
         )
-        .order_by(AdEvent.received_at, AdEvent.event_id)
+        .order_by(table.received_at, table.event_id)
         .execution_options(yield_per=BATCH)
     )
-    async for partition in counted.partitions():
-        yield [LoggedEvent(*row) for row in partition]
-    invalid = await session.stream(
-        select(
-            InvalidEvent.event_id,
-            InvalidEvent.served_at,
-            InvalidEvent.received_at,
-            InvalidEvent.event_type,
-            InvalidEvent.creative_id,
-            InvalidEvent.place,
-            InvalidEvent.user_agent,
-            InvalidEvent.reason,
-        )
-        .where(
-            InvalidEvent.campaign_id == campaign_id,
-            InvalidEvent.served_at >= start,
-            InvalidEvent.served_at < end,
-        )
-        .order_by(InvalidEvent.received_at, InvalidEvent.event_id)
-        .execution_options(yield_per=BATCH)
+    async for partition in result.partitions():
+        yield list(partition)
+
+
+def _invalid(event: InvalidEvent) -> LoggedEvent:
+    return LoggedEvent(
+        served_at=event.served_at,
+        received_at=event.received_at,
+        event=event.event_type,
+        ad_serving_id=ad_serving_id_of(event.event_id),
+        request_id=None,
+        creative_id=event.creative_id,
+        cost=Decimal(0),
+        error_code=None,
+        place=event.place,
+        user_agent=event.user_agent,
+        invalid_reason=event.reason,
     )
-    async for filed in invalid.partitions():
-        yield [
-            LoggedEvent(
-                served_at=row.served_at,
-                received_at=row.received_at,
-                event=row.event_type,
-                ad_serving_id=ad_serving_id_of(row.event_id),
-                request_id=None,
-                creative_id=row.creative_id,
-                cost=Decimal(0),
-                error_code=None,
-                place=row.place,
-                user_agent=row.user_agent,
-                invalid_reason=row.reason,
-            )
-            for row in filed
-        ]
