@@ -30,7 +30,7 @@ from ads.geo import MAX_TARGET_PLACES, check_place
 from ads.platforms import Platform
 from ads.priority import Priority
 from ads.separation import MAX_CATEGORIES, check_category
-from ads.targeting import MAX_TARGET_APPS, check_app_bundle
+from ads.targeting import MAX_TARGET_APPS, check_app_bundle, check_key_values
 
 MAX_BUDGET = Decimal("1000000000000")
 MAX_CPM = Decimal("10000")
@@ -72,6 +72,11 @@ def check_transition(
         )
     if target is CampaignStatus.ACTIVE and end_date <= now:
         raise Conflict("cannot activate a campaign whose end date has passed")
+
+
+def _by_key(keys: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Key-values in the order of their keys (PostgreSQL's JSONB keeps its own order)."""
+    return dict(sorted(keys.items()))
 
 
 def _clean_text(value: str) -> str:
@@ -150,6 +155,12 @@ TargetGeo = Annotated[
 ]
 """ISO 3166 countries (``US``) and regions (``US-CA``) the campaign runs in (see ads/geo.py); a
 country covers its regions; empty: everywhere."""
+TargetKeys = Annotated[
+    dict[Annotated[str, Field(max_length=100)], list[Annotated[str, Field(max_length=200)]]],
+    AfterValidator(check_key_values),
+]
+"""The publisher's key-values the campaign runs on (``{"genre": ["comedy", "drama"]}``; see
+ads/targeting.py): every key must be stated with one of its values; empty: any request."""
 DaypartHours = Annotated[
     list[Annotated[int, Field(ge=0, lt=HOURS_PER_WEEK, strict=True)]],
     Field(max_length=HOURS_PER_WEEK),
@@ -221,6 +232,9 @@ class CampaignCreate(_Strict):
     """Where its viewers may be. Players say where (JSON ``device.geo``, the VAST tag's
     ``country``/``region``), or the edge in front of the servers does (``GEO_COUNTRY_HEADER``);
     a viewer of no known place gets only campaigns without places."""
+    target_keys: TargetKeys = {}
+    """The publisher's key-values it runs on; players state theirs (JSON ``key_values``, the
+    VAST tag's ``cust_params``); a request stating none gets only campaigns without them."""
     exclude_child_directed: bool = Field(default=False, strict=True)
     """Never in child-directed apps (requests flagged COPPA: JSON ``regs.coppa``, the VAST
     tag's ``regs=coppa``): for advertisers who must not reach children."""
@@ -258,6 +272,7 @@ class CampaignUpdate(_Strict):
     target_platforms: TargetPlatforms | None = None
     target_content: Categories | None = None
     target_geo: TargetGeo | None = None
+    target_keys: TargetKeys | None = None
     exclude_child_directed: bool | None = Field(default=None, strict=True)
     daypart_hours: DaypartHours | None = None
     timezone: TimeZone | None = None
@@ -376,6 +391,7 @@ class CampaignOut(BaseModel):
     target_platforms: list[Platform] = []
     target_content: list[str] = []
     target_geo: list[str] = []
+    target_keys: Annotated[dict[str, list[str]], AfterValidator(_by_key)] = {}
     exclude_child_directed: bool = False
     daypart_hours: list[int] = []
     timezone: str = "UTC"

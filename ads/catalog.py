@@ -89,6 +89,9 @@ class CatalogCampaign:
     target_geo: frozenset[str] = frozenset()
     """ISO 3166 countries and regions (``US``, ``US-CA``) the campaign is limited to; empty:
     everywhere (ads/geo.py)."""
+    target_keys: tuple[tuple[str, frozenset[str]], ...] = ()
+    """The publisher's key-values the campaign is limited to, by key (each key's values, any of
+    which a request must state); empty: any request (ads/targeting.py)."""
     daypart: Daypart | None = None
     """The hours of the week it runs, on its time zone's clock; None: all the time."""
     impression_trackers: tuple[str, ...] = ()
@@ -116,12 +119,19 @@ def _encode(value: Any) -> str:
     return str(value)
 
 
-_JSON_FIELDS = frozenset({"impression_trackers", "click_trackers", "verifications"})
+_JSON_FIELDS = frozenset({"impression_trackers", "click_trackers", "verifications", "target_keys"})
 """Fields of URLs, which may hold commas, and of records: kept as JSON."""
 
 
 def _plain(values: tuple[Any, ...]) -> list[Any]:
-    return [asdict(v) if isinstance(v, Verification) else v for v in values]
+    return [
+        asdict(v)
+        if isinstance(v, Verification)
+        else [v[0], sorted(v[1])]
+        if isinstance(v, tuple)  # a key and its values
+        else v
+        for v in values
+    ]
 
 
 def campaign_to_hash(campaign: CatalogCampaign) -> dict[str, str]:
@@ -166,6 +176,9 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         click_trackers=tuple(json.loads(data.get("click_trackers") or "[]")),
         verifications=tuple(
             Verification(**item) for item in json.loads(data.get("verifications") or "[]")
+        ),
+        target_keys=tuple(
+            (key, frozenset(values)) for key, values in json.loads(data.get("target_keys") or "[]")
         ),
         priority=Priority(data.get("priority") or Priority.STANDARD),
         exclude_child_directed=data.get("exclude_child_directed") == "True",

@@ -20,7 +20,15 @@ from ads.geo import NOWHERE
 from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.separation import MAX_BLOCKED_CATEGORIES, BreakSeparation, blocked_by
-from ads.targeting import located_in, plays_on, runs_in, shows_in
+from ads.targeting import (
+    NO_KEY_VALUES,
+    KeyValues,
+    keyed_for,
+    located_in,
+    plays_on,
+    runs_in,
+    shows_in,
+)
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
 from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
@@ -60,6 +68,9 @@ class AdRequestBody(BaseModel):
     content: dict[str, Any] | None = None
     """What is being watched (OpenRTB ``content``): its ``cat`` (IAB codes) is read for
     content targeting (ads/targeting.py)."""
+    key_values: dict[str, Any] | None = None
+    """The publisher's key-values of this break (``{"genre": "comedy", "show": ["x"]}``), read
+    for key-value targeting (ads/targeting.py)."""
     regs: dict[str, Any] | None = None
     user: dict[str, Any] | None = None
     """OpenRTB ``regs`` (``coppa``, ``gdpr``) and ``user`` (``consent``): the privacy signals
@@ -191,6 +202,7 @@ def decide_pod(
     platform: Platform | None = None,
     content: frozenset[str] = frozenset(),
     geo: frozenset[str] = NOWHERE,
+    keys: KeyValues = NO_KEY_VALUES,
     child_directed: bool = False,
     vast_tags: bool = True,
 ) -> list[Decision]:
@@ -200,13 +212,15 @@ def decide_pod(
     campaigns that run in the request's ``app`` (:func:`ads.targeting.request_app_bundle`), on
     its ``platform`` (:func:`ads.platforms.platform_of`), in its ``content`` categories
     (:func:`ads.targeting.request_content_categories`) and its viewer's places
-    (``geo``, :func:`ads.geo.request_places`), none that stays out of ``child_directed`` apps
+    (``geo``, :func:`ads.geo.request_places`), on the publisher's key-values it states
+    (``keys``, :func:`ads.targeting.request_key_values`), none that stays out of
+    ``child_directed`` apps
     (COPPA), third-party VAST tags only with ``vast_tags``, each picked as :func:`decide`
     picks; empty when nothing fits. ``max_ads`` 1 is a single :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted
-    contextual, located = index.content_targeted, index.geo_targeted
+    contextual, located, keyed = index.content_targeted, index.geo_targeted, index.key_targeted
     for_children = child_directed and index.child_excluding
 
     def acceptable(campaign: CatalogCampaign) -> bool:
@@ -217,6 +231,8 @@ def decide_pod(
         if contextual and not shows_in(campaign, content):
             return False
         if located and not located_in(campaign, geo):
+            return False
+        if keyed and not keyed_for(campaign.target_keys, keys):
             return False
         if for_children and campaign.exclude_child_directed:
             return False

@@ -217,6 +217,8 @@ class CatalogIndex:
         """Whether any campaign is limited to some content (else its categories are not read)."""
         self.geo_targeted = any(c.target_geo for c in self._campaigns.values())
         """Whether any campaign is limited to some places (else the viewer's is not read)."""
+        self.key_targeted = any(c.target_keys for c in self._campaigns.values())
+        """Whether any campaign is limited to some key-values (else the request's are not read)."""
         self.child_excluding = any(c.exclude_child_directed for c in self._campaigns.values())
         """Whether any campaign stays out of child-directed apps."""
         self.house = any(c.priority is Priority.HOUSE for c in self._campaigns.values())

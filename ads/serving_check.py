@@ -272,6 +272,10 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
             ("platforms", campaign.target_platforms),
             ("content", campaign.target_content),
             ("places", campaign.target_geo),
+            (
+                "key-values " + ", ".join(key for key, _ in campaign.target_keys),
+                campaign.target_keys,
+            ),
         )
         if on
     ]

@@ -27,6 +27,7 @@ MIN_MIDROLL_SPACING_S = 60
 PASSED_ON = (
     "blocked_categories",
     "content_cat",
+    "cust_params",
     "ifa",
     "app_bundle",
     "ua",

@@ -37,6 +37,9 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         target_platforms=frozenset(Platform(name) for name in campaign.target_platforms),
         target_content=frozenset(campaign.target_content),
         target_geo=frozenset(campaign.target_geo),
+        target_keys=tuple(
+            (key, frozenset(values)) for key, values in sorted(campaign.target_keys.items())
+        ),
         impression_trackers=tuple(campaign.impression_trackers),
         click_trackers=tuple(campaign.click_trackers),
         verifications=tuple(Verification(**spec) for spec in campaign.verifications),

@@ -158,6 +158,9 @@ class Campaign(Base):
     target_geo: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
     )
+    target_keys: Mapped[dict[str, list[str]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
     exclude_child_directed: Mapped[bool] = mapped_column(
         Boolean, nullable=False, server_default=text("false")
     )

@@ -151,6 +151,16 @@ def _content(codes: list[str]) -> str:
     return _categories(codes) if codes else "any"
 
 
+def _key_values(keys: dict[str, list[str]]) -> str:
+    """``genre: comedy or drama · live: true``, or that any request will do."""
+    if not keys:
+        return "any"
+    return " · ".join(
+        f"{formatting.md(key)}: {' or '.join(formatting.md(v) for v in values)}"
+        for key, values in keys.items()
+    )
+
+
 def _places(codes: list[str]) -> str:
     """``California, US · Germany``, or that the campaign runs everywhere."""
     return " · ".join(map(formatting.place, codes)) if codes else "everywhere"
@@ -220,6 +230,7 @@ def _facts(campaign: Campaign) -> None:
             f"**Platforms** {_platforms(campaign.target_platforms)}  \n"
             f"**Content** {_content(campaign.target_content)}  \n"
             f"**Places** {_places(campaign.target_geo)}  \n"
+            f"**Key-values** {_key_values(campaign.target_keys)}  \n"
             f"**Kids' apps** {'kept out' if campaign.exclude_child_directed else 'allowed'}  \n"
             f"**Third-party trackers** {_trackers(campaign)}  \n"
             f"**Verification** {', '.join(v.vendor for v in campaign.verifications) or 'none'}"

@@ -50,6 +50,7 @@ LABELS = {
     "target_platforms": "Platforms",
     "target_content": "Content",
     "target_geo": "Places",
+    "target_keys": "Key-values",
     "exclude_child_directed": "Not in kids' apps",
     "daypart_hours": "Days",
     "timezone": "Time zone",
@@ -100,6 +101,12 @@ _PLACES_HELP = (
     "DE-BY, GB-SCT): a country covers all its regions. Empty: everywhere. Read from what "
     "players send (JSON `device.geo`, the VAST tag's `country=`/`region=`) or what the edge in "
     "front of the ad server adds; viewers of no known place get only campaigns without places."
+)
+_KEYS_HELP = (
+    "Run only where your players state these key-values of yours, one key a line: "
+    "`genre=comedy,drama` (any of the values), `live=true`; every key must match. Empty: any "
+    "request. Players send them as JSON `key_values` or the VAST tag's `cust_params` "
+    "(`cust_params=genre%3Dcomedy%26live%3Dtrue`, as Google Ad Manager's)."
 )
 _DAYPART_HELP = (
     "Run only on these days, from the hour in From to the hour in To on the time zone's clock "
@@ -188,6 +195,23 @@ def _list_area(
         height=68,
         help=help,
     )
+
+
+def key_value_lines(keys: dict[str, list[str]]) -> list[str]:
+    """A campaign's key-values as the form shows them: ``genre=comedy,drama`` per key."""
+    return [f"{key}={','.join(values)}" for key, values in keys.items()]
+
+
+def parse_key_values(text: str) -> dict[str, list[str]]:
+    """The form's key-value lines as the API takes them; a key named twice gets both lines'
+    values, and a line that is no ``key=values`` goes as a key without values, so that the
+    API's answer names it."""
+    keys: dict[str, list[str]] = {}
+    for line in _lines(text):
+        key, _, values = line.partition("=")
+        listed = [v.strip() for v in values.split(",") if v.strip()]
+        keys.setdefault(key.strip(), []).extend(listed)
+    return keys
 
 
 def _count(value: float | None) -> int | None:
@@ -328,6 +352,13 @@ def _fields(
             _CONTENT_HELP,
         )
         places = _place_picker(audience_cols[1], c.target_geo if c else [])
+        keys = _list_area(
+            st.container(),
+            "target_keys",
+            key_value_lines(c.target_keys) if c else [],
+            placeholder="genre=comedy,drama",
+            help=_KEYS_HELP,
+        )
         exclude_kids = st.checkbox(
             "Keep out of child-directed apps (COPPA)",
             value=c.exclude_child_directed if c else False,
@@ -409,6 +440,7 @@ def _fields(
         "target_platforms": platforms,
         "target_content": content,
         "target_geo": places,
+        "target_keys": parse_key_values(keys),
         "exclude_child_directed": exclude_kids,
         "daypart_hours": daypart_hours,
         "timezone": zone,

@@ -55,7 +55,12 @@ from ads.invalid_traffic import InvalidTrafficFilter, device_agent, is_robot
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
-from ads.targeting import request_app_bundle, request_content_categories
+from ads.targeting import (
+    NO_KEY_VALUES,
+    request_app_bundle,
+    request_content_categories,
+    request_key_values,
+)
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
 from ads.vmap import PASSED_ON, AdBreak, ScheduleRequest, ad_breaks, render_vmap
 from config.settings import get_settings
@@ -298,6 +303,7 @@ class ServingIngress:
             app=ad_request.app.get("bundle") if ad_request.app else None,
             platform=lambda: device_platform(ad_request.device, agent),
             content=ad_request.content.get("cat") if ad_request.content else None,
+            keys=ad_request.key_values,
             stated_places=stated,
             places=places,
             vast_tags=ad_request.vast_tags,
@@ -337,6 +343,7 @@ class ServingIngress:
             app=params.get("app_bundle"),
             platform=lambda: remembered_platform_of(user_agent=agent),
             content=params.get("content_cat"),
+            keys=params.get("cust_params"),
             stated_places=stated,
             places=places,
             vast_tags=True,  # a VAST player follows Wrappers
@@ -399,6 +406,7 @@ class ServingIngress:
         app: object,
         platform: Callable[[], Platform | None],
         content: object,
+        keys: object,
         stated_places: frozenset[str],
         places: Callable[[], frozenset[str]],
         vast_tags: bool,
@@ -409,7 +417,8 @@ class ServingIngress:
         ``use`` allow, which also keep child-directed requests from campaigns that exclude
         them), from campaigns that run in the ``app`` it names, on
         the device's ``platform`` (read only while some campaign targets platforms), in the
-        ``content`` categories it names (as the player sent them) and the viewer's places
+        ``content`` categories and the publisher's ``keys`` (key-values) it names (as the
+        player sent them) and the viewer's places
         (``places``, read only while some campaign targets places; the ``stated_places`` go on
         the beacons), third-party
         VAST tags only with ``vast_tags``; empty when nothing fits. Counted in the decision
@@ -449,6 +458,7 @@ class ServingIngress:
             platform=platform() if index.platform_targeted else None,
             content=request_content_categories(content) if index.content_targeted else _NO_CONTENT,
             geo=places() if index.geo_targeted else NOWHERE,
+            keys=request_key_values(keys) if index.key_targeted else NO_KEY_VALUES,
             child_directed=use.child_directed,
             vast_tags=vast_tags,
         )

@@ -441,6 +441,25 @@ def test_create_form_limits_a_campaign_to_places(app: AppTest, api: httpx.Client
     assert "**Places** everywhere" in texts(app)
 
 
+def test_create_form_limits_a_campaign_to_key_values(app: AppTest, api: httpx.Client) -> None:
+    app = new_campaign_form(app, f"Keys {uuid.uuid4().hex[:8]}")
+    keys = labelled(app.text_area, "Key-values")
+    keys.input("genre=comedy, Drama\nlive=true\nrating <b>")
+    app.button[0].click().run()
+    assert "rating <b>" in texts(app) or "rating \\<b\\>" in texts(app), texts(app)
+    labelled(app.text_area, "Key-values").input("genre=comedy, Drama\nlive=true\ngenre=news")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    campaign_id = app.query_params["id"]
+    stored = api.get(f"/campaigns/{campaign_id}").json()["campaign"]["target_keys"]
+    assert stored == {"genre": ["comedy", "drama", "news"], "live": ["true"]}
+    assert "**Key-values** genre: comedy or drama or news · live: true" in texts(app), texts(app)
+    app = goto(app, FORM, id=campaign_id)  # editing shows them a key a line
+    assert labelled(app.text_area, "Key-values").value == "genre=comedy,drama,news\nlive=true"
+    app = goto(app, DETAIL, id=create_campaign(api)["id"])
+    assert "**Key-values** any" in texts(app)
+
+
 def test_create_form_sets_a_priority_shown_on_the_detail_page_and_the_list(
     app: AppTest, api: httpx.Client
 ) -> None:

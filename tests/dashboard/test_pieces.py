@@ -23,7 +23,7 @@ from dashboard.forecast_panel import verdict
 from dashboard.models import Campaign, CampaignChange, PerformanceRow
 from dashboard.tags import vast_tag_url, vmap_tag_url
 from dashboard.views.campaign_detail import _change_text as campaign_change_text
-from dashboard.views.campaign_form import duplicate
+from dashboard.views.campaign_form import duplicate, key_value_lines, parse_key_values
 from dashboard.views.campaigns import bulk_outcome
 from dashboard.views.team import change_text
 from tests.dashboard.helpers import TAG_MACROS
@@ -458,3 +458,18 @@ def test_a_bulk_status_change_is_summed_up_then_each_refusal_named() -> None:
     assert bulk_outcome(none, {}, active) == [
         ("0 campaigns now active.", ":material/check_circle:")
     ]
+
+
+def test_key_values_go_from_form_lines_to_the_api_and_back() -> None:
+    text = " genre = comedy, drama \n\nlive=true\ngenre=news\nno equals sign"
+    parsed = parse_key_values(text)
+    assert parsed == {
+        "genre": ["comedy", "drama", "news"],
+        "live": ["true"],
+        "no equals sign": [],  # the API says what is wrong with it
+    }
+    assert key_value_lines({"genre": ["comedy", "drama"], "live": ["true"]}) == [
+        "genre=comedy,drama",
+        "live=true",
+    ]
+    assert parse_key_values("\n".join(key_value_lines({"a": ["x", "y"]}))) == {"a": ["x", "y"]}

@@ -382,6 +382,45 @@ def test_content_targeted_campaigns_serve_only_next_to_their_content(
     )
 
 
+def test_key_value_targeted_campaigns_serve_only_where_the_publisher_states_them(
+    stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
+) -> None:
+    budget: dict[str, Any] = {"budget_total": 1_000_000, "duration_ms": 5_000}
+    keys = {"Genre": ["Comedy", "drama"], "live": ["true"]}
+    cid = active_campaign(stack, api, target_keys=keys, **budget)
+    stored = api.get(f"/campaigns/{cid}").json()["campaign"]["target_keys"]
+    assert stored == {"genre": ["comedy", "drama"], "live": ["true"]}
+
+    def vast(**params: str) -> httpx.Response:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **params})
+        vast_schema.validate(answer.text)
+        return answer
+
+    stated = "genre=drama,news&live=TRUE"  # the tag carries it URL-encoded, as GAM's
+    wait_until(
+        lambda: all(b"<InLine>" in vast(cust_params=stated).content for _ in range(8)), timeout=8
+    )
+    for elsewhere in ({}, {"cust_params": "genre=drama"}, {"cust_params": "[CUST_PARAMS]"}):
+        assert b"<Ad " not in vast(**elsewhere).content, elsewhere
+    assert cid in json_campaigns(serving, {"key_values": {"genre": "comedy", "live": ["true"]}})
+    assert cid not in json_campaigns(serving) | json_campaigns(
+        serving, {"key_values": {"genre": ["news"], "live": "true", "<b>": 1}}
+    )
+    refused = serving.post(
+        "/api/v1/ad-request", json={"request_id": "k", "duration": 30, "key_values": ["genre"]}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "key_values"
+    # A programme's schedule hands the key-values on to each break's tag.
+    schedule = serving.get("/api/v1/vmap", params={"content_duration": 600, "cust_params": stated})
+    assert schedule.status_code == 200, schedule.text
+    assert "cust_params=genre%3Ddrama,news%26live%3DTRUE</vmap:AdTagURI>" in schedule.text
+    bad = api.patch(f"/campaigns/{cid}", json={"target_keys": {"genre": ["<script>"]}})
+    assert bad.status_code == 422 and "target_keys" in bad.text
+    assert api.patch(f"/campaigns/{cid}", json={"target_keys": {}}).status_code == 200
+    wait_until(lambda: b"<InLine>" in vast().content, timeout=4)  # untargeted within a second
+
+
 def test_geo_targeted_campaigns_serve_only_to_viewers_in_their_places(
     stack: Stack, api: httpx.Client, serving: httpx.Client, vast_schema: Any
 ) -> None:

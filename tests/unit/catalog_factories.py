@@ -13,6 +13,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.decision import decide_pod
 from ads.platforms import Platform
 from ads.selection import CatalogIndex
+from ads.targeting import NO_KEY_VALUES, KeyValues
 from ads.tracking import BeaconSigner
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -57,12 +58,13 @@ def served(
     platform: Platform | None = None,
     content: frozenset[str] = frozenset(),
     geo: frozenset[str] = frozenset(),
+    keys: KeyValues = NO_KEY_VALUES,
     child_directed: bool = False,
     draws: int = 60,
 ) -> set[str]:
     """The campaigns ``draws`` pods of up to 3 ads (one 15 s creative per campaign) take for a
-    request from ``app``, ``platform``, next to ``content``, from a viewer in ``geo``, in an
-    app that is ``child_directed`` or not."""
+    request from ``app``, ``platform``, next to ``content``, from a viewer in ``geo``, stating
+    ``keys``, in an app that is ``child_directed`` or not."""
     index = CatalogIndex(campaigns, [creative(int(c.id[1:])) for c in campaigns])
     seen: set[str] = set()
     rng = random.Random(7)
@@ -79,6 +81,7 @@ def served(
             platform=platform,
             content=content,
             geo=geo,
+            keys=keys,
             child_directed=child_directed,
         ):
             seen.add(decision.campaign.id)

@@ -1,5 +1,6 @@
-"""App, platform and content targeting (pure): what a campaign stores, what a request names, and
-which campaigns a request from an app, a platform or next to some content may get."""
+"""App, platform, content and key-value targeting (pure): what a campaign stores, what a request
+names, and which campaigns a request from an app, a platform, next to some content or stating
+some key-values may get."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from ads.platforms import Platform
 from ads.selection import CatalogIndex
 from ads.targeting import (
     MAX_REQUEST_CONTENT_CATEGORIES,
+    MAX_REQUEST_KEYS,
     MAX_TARGET_APPS,
+    MAX_TARGET_KEYS,
     check_app_bundle,
+    keyed_for,
     request_app_bundle,
     request_content_categories,
+    request_key_values,
     runs_in,
     shows_in,
 )
@@ -192,3 +197,85 @@ def test_target_content_is_checked_and_survives_the_catalog_hash() -> None:
     targeted = campaign(1, target_content=frozenset({"IAB17", "IAB12-1"}))
     assert campaign_to_hash(targeted)["target_content"] == "IAB12-1,IAB17"
     assert campaign_from_hash(campaign_to_hash(targeted)) == targeted
+
+
+def test_key_values_are_stored_trimmed_lower_case_and_sorted() -> None:
+    raw = {" Genre ": ["Drama", "comedy", "drama"], "live": ["TRUE"]}
+    body = CampaignCreate.model_validate({**BASE, "target_keys": raw})
+    assert body.target_keys == {"genre": ["comedy", "drama"], "live": ["true"]}
+    assert CampaignCreate.model_validate(BASE).target_keys == {}
+
+
+@pytest.mark.parametrize(
+    ("keys", "why"),
+    [
+        ({"genre": []}, "1-50 values"),
+        ({"genre": ["a"] * 1 + [f"v{n}" for n in range(50)]}, "1-50 values"),
+        ({"gen re": ["x"]}, "letters, digits and _"),
+        ({"<b>": ["x"]}, "letters, digits and _"),
+        ({"genre": ["<script>"]}, "not 1-100 letters"),
+        ({"genre": ["a b"]}, "not 1-100 letters"),
+        ({"Genre": ["x"], "genre ": ["y"]}, "given twice"),
+        ({f"k{n}": ["x"] for n in range(MAX_TARGET_KEYS + 1)}, "at most 10 keys"),
+        ({"genre": "comedy"}, "list"),
+    ],
+)
+def test_what_is_not_a_key_value_target_is_refused(keys: object, why: str) -> None:
+    with pytest.raises(ValidationError, match=why):
+        CampaignCreate.model_validate({**BASE, "target_keys": keys})
+    with pytest.raises(ValidationError, match="target_keys cannot be null"):
+        CampaignUpdate.model_validate({"target_keys": None})
+
+
+@pytest.mark.parametrize(
+    ("raw", "stated"),
+    [
+        (
+            {"genre": "Comedy", "show": ["The-Heist", "x y", 3]},
+            {"genre": {"comedy"}, "show": {"the-heist"}},
+        ),
+        ("genre=comedy,drama&live=true", {"genre": {"comedy", "drama"}, "live": {"true"}}),
+        ("genre%3Dcomedy%2Cdrama%26live%3Dtrue", {"genre": {"comedy", "drama"}, "live": {"true"}}),
+        ("genre=comedy&genre=news", {"genre": {"comedy", "news"}}),
+        ("[CUST_PARAMS]", {}),
+        ({"bad key": "x", "ok": "", "fine": ["<b>"]}, {}),
+        (None, {}),
+        (["genre", "comedy"], {}),
+        ({f"k{n}": "v" for n in range(MAX_REQUEST_KEYS + 5)}, {f"k{n}": {"v"} for n in range(20)}),
+    ],
+)
+def test_the_key_values_a_request_states(raw: object, stated: dict[str, set[str]]) -> None:
+    assert request_key_values(raw) == {k: frozenset(v) for k, v in stated.items()}
+
+
+def test_a_campaign_needs_each_of_its_keys_with_one_of_its_values() -> None:
+    targets = (("genre", frozenset({"comedy", "drama"})), ("live", frozenset({"true"})))
+    assert keyed_for(targets, {"genre": frozenset({"drama"}), "live": frozenset({"true"})})
+    assert not keyed_for(targets, {"genre": frozenset({"drama"})})  # live not stated
+    assert not keyed_for(targets, {"genre": frozenset({"news"}), "live": frozenset({"true"})})
+    assert keyed_for((), {}) and keyed_for((), {"genre": frozenset({"x"})})
+
+
+def test_a_request_gets_key_targeted_campaigns_only_with_their_key_values() -> None:
+    comedy = campaign(1, target_keys=(("genre", frozenset({"comedy"})),), advertiser="A")
+    live = campaign(2, target_keys=(("live", frozenset({"true"})),), advertiser="B")
+    anywhere = campaign(3, advertiser="C")
+    catalog = [comedy, live, anywhere]
+    assert CatalogIndex(catalog, []).key_targeted
+    assert not CatalogIndex([anywhere], []).key_targeted
+    assert served(catalog, None, keys=request_key_values("genre=comedy")) == {"c1", "c3"}
+    both = request_key_values({"genre": "comedy", "live": "true"})
+    assert served(catalog, None, keys=both) == {"c1", "c2", "c3"}
+    assert served(catalog, None) == {"c3"}
+
+
+def test_target_keys_survive_the_catalog_hash() -> None:
+    targeted = campaign(
+        1, target_keys=(("genre", frozenset({"drama", "comedy"})), ("live", frozenset({"true"})))
+    )
+    assert campaign_to_hash(targeted)["target_keys"] == (
+        '[["genre", ["comedy", "drama"]], ["live", ["true"]]]'
+    )
+    assert campaign_from_hash(campaign_to_hash(targeted)) == targeted
+    untargeted = campaign(2)
+    assert campaign_from_hash(campaign_to_hash(untargeted)).target_keys == ()
