@@ -123,22 +123,21 @@ _JSON_FIELDS = frozenset({"impression_trackers", "click_trackers", "verification
 """Fields of URLs, which may hold commas, and of records: kept as JSON."""
 
 
-def _plain(values: tuple[Any, ...]) -> list[Any]:
-    return [
-        asdict(v)
-        if isinstance(v, Verification)
-        else [v[0], sorted(v[1])]
-        if isinstance(v, tuple)  # a key and its values
-        else v
-        for v in values
-    ]
+def _plain(value: Any) -> Any:
+    """An item of a JSON field as JSON holds it: a record as a dict, a key and its values as a
+    pair (the values sorted), a URL as it is."""
+    if isinstance(value, Verification):
+        return asdict(value)
+    if isinstance(value, tuple):
+        return [value[0], sorted(value[1])]
+    return value
 
 
 def campaign_to_hash(campaign: CatalogCampaign) -> dict[str, str]:
     """Redis hash fields of ``campaign`` (every value a string; None as empty)."""
     return {
         f.name: (
-            json.dumps(_plain(getattr(campaign, f.name)))
+            json.dumps([_plain(item) for item in getattr(campaign, f.name)])
             if f.name in _JSON_FIELDS
             else _encode(getattr(campaign, f.name))
         )

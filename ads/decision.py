@@ -214,9 +214,9 @@ def decide_pod(
     (:func:`ads.targeting.request_content_categories`) and its viewer's places
     (``geo``, :func:`ads.geo.request_places`), on the publisher's key-values it states
     (``keys``, :func:`ads.targeting.request_key_values`), none that stays out of
-    ``child_directed`` apps
-    (COPPA), third-party VAST tags only with ``vast_tags``, each picked as :func:`decide`
-    picks; empty when nothing fits. ``max_ads`` 1 is a single :func:`decide`."""
+    ``child_directed`` apps (COPPA), third-party VAST tags only with ``vast_tags``, each picked
+    as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
+    :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted

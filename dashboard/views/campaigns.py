@@ -183,6 +183,8 @@ def render() -> None:
     if not listing.campaigns and page > 0:  # the last page emptied (deletions): start over
         _first_page()
         st.rerun()
+    if editable:  # above the rows: what was picked on the last run
+        _bulk_actions(listing.campaigns)
     with st.container(key="campaign-table"):
         if not listing.campaigns:
             filtered = bool(search.strip()) or status is not None
@@ -198,8 +200,6 @@ def render() -> None:
             cell.markdown(f"**{title}**" if title else "")
         for campaign in listing.campaigns:
             _row(campaign, impressions, editable=editable)
-    if editable:
-        _bulk_actions(listing.campaigns)
     _pager(listing.total, page)
     if impressions is None:
         st.caption("Impressions appear once ad serving and beacon tracking are live.")
