@@ -23,7 +23,7 @@ from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, CampaignChange, CampaignPace, SpendProjection
 from dashboard.tags import vast_tag_url
-from dashboard.views.campaign_form import LABELS
+from dashboard.views.campaign_form import LABELS, key_value_lines
 
 # Countries in the campaign's place chart (the rest are counted in a caption).
 PLACES_CHARTED = 10
@@ -624,11 +624,14 @@ def _creative_text(change: CampaignChange) -> str:
 
 
 def _change_value(value: object) -> str:
-    """A value of a change as the page shows it: lists joined, long text cut, escaped."""
-    if value is None or value == []:
+    """A value of a change as the page shows it: lists joined, key-values as the form writes
+    them, long text cut, escaped."""
+    if value is None or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dict):
+        value = "; ".join(key_value_lines(dict(sorted(value.items()))))
     if isinstance(value, list):
         value = ", ".join(
             str(item.get("vendor", item)) if isinstance(item, dict) else str(item) for item in value

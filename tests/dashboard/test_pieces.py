@@ -473,3 +473,13 @@ def test_key_values_go_from_form_lines_to_the_api_and_back() -> None:
         "live=true",
     ]
     assert parse_key_values("\n".join(key_value_lines({"a": ["x", "y"]}))) == {"a": ["x", "y"]}
+
+
+def test_a_key_value_edit_reads_as_the_form_writes_them() -> None:
+    change = CampaignChange(
+        at=datetime(2026, 12, 7, tzinfo=UTC),
+        actor="editor@x.example",
+        action="updated",
+        changes={"target_keys": [{}, {"live": ["true"], "genre": ["comedy", "drama"]}]},
+    )
+    assert campaign_change_text(change) == "Key-values: — → genre=comedy,drama; live=true"
