@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ads.campaigns import BulkStatusResult, CampaignStatus, StatusOutcome
 from ads.delivery_alerts import BEHIND_PLAN_PACE
@@ -17,6 +18,7 @@ from dashboard.models import Campaign
 
 PAGE_SIZE = 20
 _PAGE = "campaigns-page"
+_PICK_PAGE = "pick-page"
 _COLUMNS = [2.3, 1.2, 1.1, 1.0, 1.2, 1.2, 1.2]
 _HEADERS = ["Name", "Status", "Budget", "Spent", "Start", "End", "Impressions"]
 # Editors get a box to select each row by, and the row's actions.
@@ -137,6 +139,25 @@ def bulk_outcome(
     return toasts
 
 
+def _page_box(cell: DeltaGenerator, campaigns: list[Campaign]) -> None:
+    """The header's box: ticked while every row of the page is; ticking or clearing it does the
+    same to every row."""
+    st.session_state[_PICK_PAGE] = all(st.session_state.get(_pick_key(c.id)) for c in campaigns)
+    cell.checkbox(
+        "Select every campaign on this page",
+        key=_PICK_PAGE,
+        label_visibility="collapsed",
+        on_change=_pick_page,
+        args=(campaigns,),
+    )
+
+
+def _pick_page(campaigns: list[Campaign]) -> None:
+    chosen = bool(st.session_state.get(_PICK_PAGE))
+    for c in campaigns:
+        st.session_state[_pick_key(c.id)] = chosen
+
+
 def _unpick(picked: list[Campaign]) -> None:
     for c in picked:
         st.session_state[_pick_key(c.id)] = False
@@ -196,8 +217,12 @@ def render() -> None:
             return
         impressions = metrics.impressions_by_campaign(api, listing.campaigns)
         widths, titles = (_EDITOR_COLUMNS, _EDITOR_HEADERS) if editable else (_COLUMNS, _HEADERS)
-        for cell, title in zip(st.columns(widths), titles, strict=True):
-            cell.markdown(f"**{title}**" if title else "")
+        header = st.columns(widths)
+        if editable:
+            _page_box(header[0], listing.campaigns)
+        for cell, title in zip(header, titles, strict=True):
+            if title:
+                cell.markdown(f"**{title}**")
         for campaign in listing.campaigns:
             _row(campaign, impressions, editable=editable)
     _pager(listing.total, page)

@@ -642,6 +642,14 @@ def test_campaign_list_pauses_and_activates_the_selected_rows_together(
     app.button(key="bulk-active").click().run()
     assert campaign_status(api, made["a"]["id"]) == "active"
     assert "1 campaign now active." in [t.value for t in app.toast]
+    app.checkbox(key="pick-page").check().run()  # the header's box: every row of the page
+    assert "**3 selected**" in texts(app)
+    assert app.checkbox(key="pick-page").value
+    app.checkbox(key=f"pick-{made['b']['id']}").uncheck().run()
+    assert "**2 selected**" in texts(app) and not app.checkbox(key="pick-page").value
+    app.checkbox(key="pick-page").check().run()
+    app.checkbox(key="pick-page").uncheck().run()
+    assert "selected**" not in texts(app)
 
 
 def test_the_form_forecasts_its_dates_and_budget_without_saving(
