@@ -24,14 +24,13 @@ from pydantic import BaseModel
 
 from ads.campaigns import CampaignStatus, Money, Pacing
 from ads.catalog import CatalogCampaign
-from ads.pacing import Flight, Micros, from_micros, to_micros
+from ads.inventory import HOUR, hour_of
+from ads.pacing import DAY, Flight, Micros, from_micros, to_micros
 
 SHORT_OF_BUDGET = 0.9
 """The share of its budget below which a campaign's projection is a warning (the share of its
 plan below which it is behind, ``ads.delivery_alerts``)."""
 BASIS = timedelta(hours=24)
-_HOUR = timedelta(hours=1)
-_DAY = timedelta(days=1)
 
 
 class Projection(BaseModel):
@@ -80,7 +79,7 @@ def falling_short(
 
 def basis(now: datetime) -> tuple[datetime, datetime]:
     """The hours a projection at ``now`` reads its rate from."""
-    end = now.replace(minute=0, second=0, microsecond=0)
+    end = hour_of(now)
     return end - BASIS, end
 
 
@@ -113,7 +112,7 @@ def project(
     if flight.daily_cap is None and (whole < budget or flight.pacing is not Pacing.ASAP):
         total, since = min(budget, whole), flight.end  # nothing to find day by day
     while since < flight.end and total < budget:  # a daily cap, or the day ASAP runs out
-        until = min(since.replace(hour=0, minute=0, second=0, microsecond=0) + _DAY, flight.end)
+        until = min(since.replace(hour=0, minute=0, second=0, microsecond=0) + DAY, flight.end)
         flow = rate * flight.time_between(since, until) // ran
         extra = flow
         if flight.daily_cap is not None:
@@ -137,5 +136,5 @@ def _when(flight: Flight, since: datetime, until: datetime, *, share: float) -> 
     whole: Micros = flight.time_between(since, until)
     at = since
     while at < until and flight.time_between(since, at) < share * whole:
-        at = min(at.replace(minute=0, second=0, microsecond=0) + _HOUR, until)
+        at = min(hour_of(at) + HOUR, until)
     return at

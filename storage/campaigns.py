@@ -146,40 +146,39 @@ async def paced(session: AsyncSession) -> list[Campaign]:
     return list(result.scalars().all())
 
 
-async def behind_plan(session: AsyncSession, *, now: datetime, limit: int) -> list[BehindPlan]:
-    """The active campaigns behind their even-pacing plan at ``now``, furthest first."""
-    running = [c for c in await paced(session) if c.status == "active"]
-    plans = [
-        (c.id, c.name, c.budget_spent, planned_by(campaign_record(c), now), c.cpm) for c in running
-    ]
-    return reporting.behind_plan(plans, limit=limit)
-
-
-async def falling_short(
+async def delivery_watch(
     session: AsyncSession, *, now: datetime, limit: int
-) -> list[projection.FallingShort]:
-    """The active campaigns whose spend at the last day's rate falls short of their budget by
-    their end date (``ads.projection``), furthest first."""
-    running = await session.scalars(select(Campaign).where(Campaign.status == "active"))
+) -> tuple[list[BehindPlan], list[projection.FallingShort]]:
+    """Of the active campaigns, read once: those behind their even-pacing plan at ``now`` and
+    those whose spend at the last day's rate falls short of their budget by their end date
+    (``ads.projection``), each list furthest first and at most ``limit`` long."""
+    running = [
+        (c, campaign_record(c))
+        for c in await session.scalars(select(Campaign).where(Campaign.status == "active"))
+    ]
     basis_start, basis_end = projection.basis(now)
     basis = await spend_between(session, start=basis_start, end=basis_end)
     today = await spend_today(session, day=now.date())
+    plans = [(c.id, c.name, c.budget_spent, planned_by(r, now), c.cpm) for c, r in running]
     projected = [
         (
             c.id,
             c.name,
             c.budget_total,
             projection.project(
-                campaign_record(c),
+                r,
                 spent=c.budget_spent,
                 spent_today=today.get(c.id, Decimal(0)),
                 basis_spend=basis.get(c.id, Decimal(0)),
                 now=now,
             ),
         )
-        for c in running
+        for c, r in running
     ]
-    return projection.falling_short(projected, limit=limit)
+    return (
+        reporting.behind_plan(plans, limit=limit),
+        projection.falling_short(projected, limit=limit),
+    )
 
 
 async def ending(session: AsyncSession, *, now: datetime, within: timedelta) -> list[Campaign]:

@@ -29,13 +29,14 @@ async def gather(
     hours = hours_of([datetime.combine(day, time.min, tzinfo=UTC)])
     requests = sum((await inventory_counts(session, live, hours)).values(), InventoryCounts())
     _, active = await stats.campaign_counts(session)
+    behind, short = await campaign_repo.delivery_watch(session, now=now, limit=active)
     return Digest(
         day=day,
         delivery=delivery.get(day, Counters()),
         requests=requests,
         active_campaigns=active,
-        behind=await campaign_repo.behind_plan(session, now=now, limit=active),
-        short=await campaign_repo.falling_short(session, now=now, limit=active),
+        behind=behind,
+        short=short,
         ending=[
             Ending(c.name, c.end_date)
             for c in await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)

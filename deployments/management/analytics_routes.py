@@ -282,9 +282,8 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
         session, status=None, search=None, limit=RECENT_CAMPAIGNS, offset=0
     )
     now = datetime.now(UTC)
-    behind = await campaign_repo.behind_plan(session, now=now, limit=ATTENTION)
+    behind, short = await campaign_repo.delivery_watch(session, now=now, limit=ATTENTION)
     ending = await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)
-    short = await campaign_repo.falling_short(session, now=now, limit=ATTENTION)
     return reporting.dashboard(
         campaigns=campaigns,
         active_campaigns=active,
