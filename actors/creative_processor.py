@@ -28,8 +28,10 @@ from redis.exceptions import RedisError
 from ads.creatives import CreativeStatus
 from ads.errors import DomainError
 from ads.history import AD_SERVER, Action, processed_changes
+from ads.loudness import UNCHANGED, Normalization, normalization
 from ads.renditions import RenditionSpec, plan_renditions
 from config.settings import get_settings
+from media.loudness import measure_loudness
 from media.transcode import ProgressCallback, transcode
 from storage import campaign_history
 from storage import creatives as repo
@@ -61,18 +63,25 @@ def make_rendition(
     source_key: str,
     spec: RenditionSpec,
     threads: int,
+    gain: Normalization = UNCHANGED,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Encode ``spec`` from the stored original, store it under a new key, return its record.
+    """Encode ``spec`` from the stored original (its audio made louder by ``gain``), store it
+    under a new key, return its record.
 
     The record has the keys the catalog reads: ``name, key, width, height, bitrate_kbps,
-    mime, codec``. A local store's original is read in place; any other store's is
-    downloaded from its public URL to a temporary file first.
+    mime, codec``; the gain (``gain_db, gain_limited_by``) and the loudness measured off the
+    file (``loudness_lufs, true_peak_dbtp``).
+    A local store's original is read in place; any other store's is downloaded from its
+    public URL to a temporary file first.
     """
     with tempfile.TemporaryDirectory(prefix="ctv-rendition-") as work:
         source = _local_source(store, source_key, Path(work))
         output = Path(work) / f"{spec.name}.mp4"
-        info = transcode(source, output, spec, on_progress=on_progress, threads=threads)
+        info = transcode(
+            source, output, spec, on_progress=on_progress, threads=threads, gain_db=gain.gain_db
+        )
+        loudness = measure_loudness(output)
         key = new_object_key("creatives", creative_id, suffix=f"{spec.name}.mp4")
         store.put_file(key, output, content_type=info.mime)
     return {
@@ -83,17 +92,23 @@ def make_rendition(
         "bitrate_kbps": info.bitrate_kbps,
         "mime": info.mime,
         "codec": info.video_codec,
+        "gain_db": gain.gain_db,
+        "gain_limited_by": gain.limited_by,
+        "loudness_lufs": loudness.integrated_lufs,
+        "true_peak_dbtp": loudness.true_peak_dbtp,
     }
 
 
 @dataclass(frozen=True, slots=True)
 class RenditionJob:
-    """What one rendition task makes: ``spec`` of the creative's original at ``source_key``."""
+    """What one rendition task makes: ``spec`` of the creative's original at ``source_key``,
+    its audio made louder by ``gain`` (ads/loudness.py)."""
 
     creative_id: str
     source_key: str
     spec: RenditionSpec
     threads: int
+    gain: Normalization = UNCHANGED
 
 
 def encode_rendition(job: RenditionJob, reporter: Any) -> dict[str, Any]:
@@ -114,6 +129,7 @@ def encode_rendition(job: RenditionJob, reporter: Any) -> dict[str, Any]:
         source_key=job.source_key,
         spec=job.spec,
         threads=job.threads,
+        gain=job.gain,
         on_progress=report,
     )
 
@@ -163,6 +179,7 @@ class CreativeProcessor:
     async def __init__(self, sweep_interval_seconds: float = 30.0) -> None:  # type: ignore[misc]
         settings = get_settings()
         self._cpus = settings.transcode_cpus
+        self._loudness = settings.loudness_policy()
         self._engine = create_engine(settings.require_database_url(), pool_size=2)
         self._sessions = session_factory(self._engine)
         self._store = build_object_store(settings)
@@ -232,9 +249,10 @@ class CreativeProcessor:
         )
         self._progress[creative.id] = _Progress({s.name: s.width * s.height for s in specs})
         reporter = ray.get_runtime_context().current_actor
+        gain = normalization(repo.upload_loudness(creative), self._loudness)
         tasks = [
             self._encode.options(num_cpus=self._cpus).remote(
-                RenditionJob(str(creative.id), source_key, spec, self._cpus), reporter
+                RenditionJob(str(creative.id), source_key, spec, self._cpus, gain), reporter
             )
             for spec in specs
         ]

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from ads.campaigns import ClickUrl
 from ads.errors import InvalidInput
+from ads.loudness import LoudnessReport
 
 MAX_NAME_LENGTH = 255
 VAST_TAG_MIME = "application/xml"
@@ -108,6 +109,9 @@ class RenditionOut(BaseModel):
     bitrate_kbps: int
     mime: str
     codec: str
+    loudness_lufs: float | None = None
+    """Measured off the file (ads/loudness.py); None for renditions made before loudness was."""
+    true_peak_dbtp: float | None = None
 
 
 class CreativeOut(BaseModel):
@@ -131,6 +135,9 @@ class CreativeOut(BaseModel):
     url: str | None
     vast_tag_url: str | None = None
     renditions: list[RenditionOut]
+    loudness: LoudnessReport | None = None
+    """The upload's loudness against the publisher's target and what its renditions got; None
+    for a third-party VAST tag and uploads from before loudness was measured."""
     review_status: str
     """``approved``, ``pending`` or ``rejected`` (ads/creative_review.py): only approved ones
     are served."""

@@ -20,8 +20,7 @@ from ads.creative_review import ReviewStatus
 from ads.creatives import CreativeStatus
 from ads.history import Action
 from config.settings import Settings, get_settings
-from deployments.management.creative_service import store_creative
-from media.probe import probe_video
+from deployments.management.creative_service import examine_upload, store_creative
 from media.synthetic import write_synthetic_video
 from storage import campaign_history
 from storage import creatives as creative_repo
@@ -116,11 +115,7 @@ async def seed_creatives(
         video = write_synthetic_video(
             Path(work) / "demo.mp4", width=1280, height=720, duration_s=15, fps=10
         )
-        info = probe_video(
-            video,
-            max_bytes=settings.max_upload_bytes,
-            max_duration_s=settings.max_creative_duration_s,
-        )
+        info, loudness = examine_upload(video, settings)
         for campaign_id in bare:
             await store_creative(
                 sessions=sessions,
@@ -129,6 +124,7 @@ async def seed_creatives(
                 name=DEMO_CREATIVE_NAME,
                 upload=video,
                 info=info,
+                loudness=loudness,
                 created_by=DEMO_ACTOR,
                 review_status=ReviewStatus.APPROVED,
             )

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ads.loudness import LoudnessPolicy
 from ads.networks import NetworkList, read_list
 
 
@@ -124,6 +125,16 @@ class Settings(BaseSettings):
     )
     transcode_cpus: int = Field(
         default=1, ge=1, description="CPUs (and encoder threads) each rendition task reserves."
+    )
+    loudness_target_lufs: float = Field(
+        default=-24.0,
+        ge=-36,
+        le=-10,
+        description="Integrated loudness renditions are normalized to (ATSC A/85, the CALM Act: "
+        "-24 LKFS; EBU R128: -23 LUFS).",
+    )
+    loudness_max_true_peak_dbtp: float = Field(
+        default=-2.0, ge=-12, le=0, description="True-peak ceiling of the renditions (dBTP)."
     )
     geo_country_header: str = Field(
         default="",
@@ -237,6 +248,12 @@ class Settings(BaseSettings):
     @property
     def media_path(self) -> Path:
         return self.media_dir or self.data_dir / "media"
+
+    def loudness_policy(self) -> LoudnessPolicy:
+        return LoudnessPolicy(
+            target_lufs=self.loudness_target_lufs,
+            max_true_peak_dbtp=self.loudness_max_true_peak_dbtp,
+        )
 
     def excluded_networks(self) -> NetworkList:
         """IVT_EXCLUDED_NETWORKS and the ranges of IVT_EXCLUDED_NETWORKS_FILE."""

@@ -198,6 +198,16 @@ def _facts(creative: Creative) -> str:
     return " · ".join(parts)
 
 
+def _loudness(creative: Creative) -> None:
+    if creative.loudness is None:
+        return
+    text, warn = formatting.loudness(creative.loudness)
+    if warn:
+        st.warning(text, icon=":material/volume_up:")
+    else:
+        st.caption(f":material/graphic_eq: {text}")
+
+
 def _renditions(creative: Creative) -> None:
     with st.expander(f"Renditions ({len(creative.renditions)})"):
         if not creative.renditions:
@@ -209,6 +219,7 @@ def _renditions(creative: Creative) -> None:
                     "Rendition": r.name,
                     "Size": f"{r.width}x{r.height}" if r.width and r.height else "—",
                     "Bitrate (kbps)": r.bitrate_kbps,
+                    "Loudness (LUFS)": r.loudness_lufs,
                     "Codec": r.codec or "—",
                     "Type": r.mime or "—",
                     "URL": r.url,
@@ -218,6 +229,7 @@ def _renditions(creative: Creative) -> None:
             hide_index=True,
             column_config={
                 "Bitrate (kbps)": st.column_config.NumberColumn(format="%d"),
+                "Loudness (LUFS)": st.column_config.NumberColumn(format="%.1f"),
                 "URL": st.column_config.LinkColumn(display_text="Open"),
             },
         )
@@ -256,6 +268,7 @@ def _card(api: AdminApi, creative: Creative, *, weighted: bool) -> None:
                     ui.review_badge(creative.review_status)
                 creative_settings.state(creative, weighted=weighted)
             st.caption(_facts(creative))
+            _loudness(creative)
             review_panel.state(creative)
             if creative.status is CreativeStatus.PROCESSING:
                 st.progress(min(max(creative.progress, 0.0), 1.0), text="Transcoding renditions…")

@@ -11,6 +11,7 @@ from typing import Literal
 from ads.campaigns import CampaignStatus, Pacing
 from ads.creative_review import ReviewStatus
 from ads.geo import place_name
+from ads.loudness import LoudnessReport, LoudnessVerdict
 from ads.platforms import LABELS as PLATFORM_LABELS
 from ads.platforms import Platform
 from ads.priority import Priority
@@ -147,3 +148,32 @@ def md(text: str) -> str:
 def quoted(name: str) -> str:
     """A user-given name inside a message: in curly quotes, escaped for markdown."""
     return f"“{md(name)}”"
+
+
+def lufs(value: float) -> str:
+    return f"{value:.1f} LUFS"
+
+
+def loudness(report: LoudnessReport) -> tuple[str, bool]:
+    """A sentence on a creative's loudness, and whether its team should act on it (the
+    renditions could not be brought to the target)."""
+    target = lufs(report.target_lufs)
+    if report.source_verdict is LoudnessVerdict.SILENT:
+        return "No sound: players get a silent audio track.", False
+    uploaded = f"Uploaded at {lufs(report.source_lufs)}"
+    if report.served_lufs is None or report.served_verdict is None:
+        return f"{uploaded}; the renditions are being brought to {target}.", False
+    served = lufs(report.served_lufs)
+    if report.served_verdict is not LoudnessVerdict.ON_TARGET:
+        off = report.served_lufs - report.target_lufs
+        why = {
+            "peak": f": louder would peak over {report.max_true_peak_dbtp:g} dBTP",
+            "max_gain": ": raising it further would bring up its noise",
+        }.get(report.limited_by or "", "")
+        side = "over" if off > 0 else "under"
+        return f"{uploaded}; players hear {served}, {abs(off):.1f} dB {side} {target}{why}.", True
+    gain = report.gain_db or 0.0
+    if abs(gain) < 0.05:
+        return f"Loudness {served}, on the {target} target.", False
+    turned = "down" if gain < 0 else "up"
+    return f"{uploaded}; turned {turned} {abs(gain):.1f} dB to {served} (target {target}).", False

@@ -19,6 +19,7 @@ from ads.campaigns import CampaignOut
 from ads.creative_report import CreativeRow
 from ads.creative_review import ReviewStatus
 from ads.invalid_traffic_report import AgentRow, ReasonRow
+from ads.loudness import LoudnessReport
 from ads.priority import Priority
 from ads.roles import Role, UserOut
 from ads.team_history import TeamChange
@@ -86,6 +87,7 @@ class Rendition(ApiModel):
     bitrate_kbps: float | None = None
     mime: str | None = None
     codec: str | None = None
+    loudness_lufs: float | None = None
 
 
 class Creative(ApiModel):
@@ -107,6 +109,7 @@ class Creative(ApiModel):
     vast_tag_url: str | None = None
     """Set on a third-party VAST tag (which has no file)."""
     renditions: list[Rendition] = []
+    loudness: LoudnessReport | None = None
     review_status: ReviewStatus = ReviewStatus.APPROVED
     review_note: str | None = None
     reviewed_by: str | None = None

@@ -47,11 +47,13 @@ def write_synthetic_video(
     audio: bool = True,
     container: Container = "mp4",
     faststart: bool = False,
+    tone_amplitude: float = 0.2,
 ) -> Path:
     """Write a video of scrolling colour bars and a moving box to ``path`` and return it.
 
     H.264 + AAC in ``mp4``/``mov``/``mkv``, VP8 + Opus in ``webm``. ``width`` and ``height``
-    must be even (yuv420p). ``faststart`` puts the MP4 ``moov`` box before ``mdat``.
+    must be even (yuv420p). ``faststart`` puts the MP4 ``moov`` box before ``mdat``. The tone's
+    peak is ``tone_amplitude`` of full scale on both channels (0.2: about -14.7 LUFS).
     """
     if width % 2 or height % 2:
         raise ValueError(f"width and height must be even, got {width}x{height}")
@@ -75,14 +77,14 @@ def write_synthetic_video(
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
         if tone is not None:
-            _encode_tone(out, tone, duration_s=frame_count / fps)
+            _encode_tone(out, tone, duration_s=frame_count / fps, amplitude=tone_amplitude)
     return path
 
 
 def write_synthetic_audio(path: Path, *, duration_s: float) -> Path:
     """Write an audio-only MP4 (AAC sine tone) to ``path`` and return it."""
     with av.open(str(path), mode="w", format="mp4") as out:
-        _encode_tone(out, _add_tone_stream(out, opus=False), duration_s=duration_s)
+        _encode_tone(out, _add_tone_stream(out, opus=False), duration_s=duration_s, amplitude=0.2)
     return path
 
 
@@ -92,7 +94,9 @@ def _add_tone_stream(out: OutputContainer, *, opus: bool) -> AudioStream:
     return stream
 
 
-def _encode_tone(out: OutputContainer, stream: AudioStream, *, duration_s: float) -> None:
+def _encode_tone(
+    out: OutputContainer, stream: AudioStream, *, duration_s: float, amplitude: float
+) -> None:
     total = round(duration_s * _AUDIO_RATE)
     resampler = av.AudioResampler(
         format=stream.format, layout="stereo", rate=_AUDIO_RATE, frame_size=stream.frame_size
@@ -100,7 +104,7 @@ def _encode_tone(out: OutputContainer, stream: AudioStream, *, duration_s: float
     for start in range(0, total, _AUDIO_FRAME_SAMPLES):
         count = min(_AUDIO_FRAME_SAMPLES, total - start)
         t = (np.arange(start, start + count) / _AUDIO_RATE).astype(np.float32)
-        mono = (0.2 * np.sin(2 * np.pi * _TONE_HZ * t)).astype(np.float32)
+        mono = (amplitude * np.sin(2 * np.pi * _TONE_HZ * t)).astype(np.float32)
         frame = av.AudioFrame.from_ndarray(np.stack([mono, mono]), format="fltp", layout="stereo")
         frame.sample_rate, frame.pts = _AUDIO_RATE, start
         for resampled in resampler.resample(frame):

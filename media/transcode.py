@@ -3,8 +3,10 @@
 One call makes one rendition, so renditions run as independent (retryable, parallel) tasks;
 decoding a 30 s 1080p source costs under a second, so sharing one decode across a ladder buys
 nothing on small machines. Frame timestamps pass through unchanged (variable frame rates
-survive). A silent source gets a silent AAC track: SSAI stitchers and many CTV players expect
-audio in every ad. The output is probed before it is returned.
+survive). The audio gets one linear gain (``gain_db``, see ads/loudness.py), which is how
+renditions reach the publisher's loudness target. A silent source gets a silent AAC track: SSAI
+stitchers and many CTV players expect audio in every ad. The output is probed before it is
+returned.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import Final, Literal
 
 import av
 from av.audio.frame import AudioFrame
-from av.audio.resampler import AudioResampler
 from av.audio.stream import AudioStream
 from av.container import InputContainer, OutputContainer
 from av.video.reformatter import Interpolation, VideoReformatter
@@ -25,6 +26,8 @@ from av.video.stream import VideoStream
 
 from ads.renditions import RenditionSpec
 from media.errors import TranscodeFailed
+from media.loudness import RATE as AUDIO_RATE
+from media.loudness import amplified, stereo_resampler
 from media.probe import MediaInfo, probe_video
 
 H264_ENCODER: Final[Literal["libx264", "h264"]] = (
@@ -33,7 +36,6 @@ H264_ENCODER: Final[Literal["libx264", "h264"]] = (
 AAC_ENCODER: Final = "aac"
 X264_PRESET: Final = "veryfast"
 KEYFRAME_INTERVAL_S: Final = 2
-AUDIO_RATE: Final = 48_000
 _AUDIO_FRAME_SAMPLES = 1024
 _PROGRESS_STEP = 0.01
 # Write the moov box before mdat, so players can start before the whole file has arrived.
@@ -50,20 +52,21 @@ def transcode(
     *,
     on_progress: ProgressCallback | None = None,
     threads: int = 0,
+    gain_db: float = 0.0,
 ) -> MediaInfo:
     """Encode ``src_path`` (a source that passed :func:`probe_video`) into ``dst_path``.
 
     Returns the output's probe. ``on_progress`` hears each further 1 % of the source's
     duration encoded, then 1.0. ``threads`` caps decoder and encoder threads (0 = FFmpeg's
-    choice, about one per core). Raises :class:`TranscodeFailed`, removing ``dst_path``,
-    if FFmpeg fails.
+    choice, about one per core). ``gain_db`` scales the audio. Raises :class:`TranscodeFailed`,
+    removing ``dst_path``, if FFmpeg fails.
     """
     try:
         with (
             av.open(str(src_path), mode="r") as source,
             av.open(str(dst_path), mode="w", format="mp4", options=_FASTSTART) as output,
         ):
-            _encode(source, output, spec, on_progress=on_progress, threads=threads)
+            _encode(source, output, spec, on_progress=on_progress, threads=threads, gain_db=gain_db)
         info = probe_video(dst_path, max_bytes=dst_path.stat().st_size, max_duration_s=math.inf)
     except av.FFmpegError as exc:
         dst_path.unlink(missing_ok=True)
@@ -80,6 +83,7 @@ def _encode(
     *,
     on_progress: ProgressCallback | None,
     threads: int,
+    gain_db: float,
 ) -> None:
     src_video = source.streams.video[0]
     src_audio = source.streams.audio[0] if source.streams.audio else None
@@ -88,16 +92,14 @@ def _encode(
     video = _add_video(output, spec, source=src_video, threads=threads)
     audio = _add_audio(output, spec)
     scaler = VideoReformatter()
-    resampler = AudioResampler(
-        format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=_AUDIO_FRAME_SAMPLES
-    )
+    resampler = stereo_resampler(frame_size=_AUDIO_FRAME_SAMPLES)
     reported = 0.0
     streams = [src_video] if src_audio is None else [src_video, src_audio]
     for packet in source.demux(streams):
         if packet.stream is src_audio:
             for audio_frame in src_audio.decode(packet):
                 for resampled in resampler.resample(audio_frame):
-                    output.mux(audio.encode(resampled))
+                    output.mux(audio.encode(amplified(resampled, gain_db)))
             continue
         for frame in src_video.decode(packet):
             scaled = scaler.reformat(
@@ -117,7 +119,7 @@ def _encode(
         for silent in _silence(duration_s):
             output.mux(audio.encode(silent))
     for resampled in resampler.resample(None):
-        output.mux(audio.encode(resampled))
+        output.mux(audio.encode(amplified(resampled, gain_db)))
     output.mux(audio.encode(None))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.creative_review import ReviewStatus
 from ads.creatives import VAST_TAG_MIME, CreativeStatus
+from ads.loudness import Loudness, LoudnessPolicy, LoudnessReport, Normalization, loudness_report
 from storage.models import Campaign, Creative
 
 
@@ -82,6 +83,8 @@ _COPIED_COLUMNS = (
     "video_codec",
     "audio_codec",
     "bitrate_kbps",
+    "loudness_lufs",
+    "true_peak_dbtp",
     "progress",
     "review_status",
     "review_note",
@@ -208,3 +211,23 @@ async def _update_processing(session: AsyncSession, creative_id: uuid.UUID, **va
         .returning(Creative.id)
     )
     return result.scalar_one_or_none() is not None
+
+
+def upload_loudness(creative: Creative) -> Loudness | None:
+    """The upload's loudness as measured when it arrived; None if it never was."""
+    if creative.loudness_lufs is None:
+        return None
+    return Loudness(creative.loudness_lufs, creative.true_peak_dbtp)
+
+
+def loudness_of(creative: Creative, policy: LoudnessPolicy) -> LoudnessReport | None:
+    """The creative's loudness report (ads/loudness.py) from its upload's and its renditions'
+    measurements."""
+    measured = [r for r in creative.renditions if r.get("loudness_lufs") is not None]
+    served = [Loudness(float(r["loudness_lufs"]), r.get("true_peak_dbtp")) for r in measured]
+    applied = (
+        Normalization(float(measured[0].get("gain_db") or 0.0), measured[0].get("gain_limited_by"))
+        if measured
+        else None
+    )
+    return loudness_report(upload_loudness(creative), served, policy, applied=applied)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -240,11 +241,16 @@ class Creative(Base):
     reviewed_by: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(Text)
+    """Who added it (None for creatives from before this was recorded)."""
     paused: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
     """Kept out of serving by its campaign's team, until resumed."""
     weight: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="1")
     """Its share of the campaign's rotation (ads/catalog.py ``CatalogCreative.weight``)."""
-    """Who added it (None for creatives from before this was recorded)."""
+    loudness_lufs: Mapped[float | None] = mapped_column(Double)
+    """The upload's integrated loudness (ads/loudness.py; -70 is silence); None for a VAST tag
+    and for uploads from before loudness was measured."""
+    true_peak_dbtp: Mapped[float | None] = mapped_column(Double)
+    """The upload's true peak; None for silence, a VAST tag or an upload never measured."""
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

@@ -32,11 +32,11 @@ from deployments.management.deps import (
     StateDep,
     path_id,
 )
+from deployments.management.state import ManagementState
 from deployments.management.uploads import receive_form
 from storage import campaigns as campaign_repo
 from storage import creatives as repo
 from storage.models import Creative
-from storage.object_store import ObjectStore
 
 router = APIRouter(tags=["creatives"])
 
@@ -71,8 +71,10 @@ class CreativeList(BaseModel):
     creatives: list[CreativeOut]
 
 
-def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
-    """``creative`` as the API shows it, with absolute URLs from ``store``."""
+def creative_out(creative: Creative, state: ManagementState) -> CreativeOut:
+    """``creative`` as the API shows it, with absolute URLs from the state's object store and
+    its loudness against the settings' target."""
+    store = state.store
     return CreativeOut(
         id=creative.id,
         campaign_id=creative.campaign_id,
@@ -94,6 +96,7 @@ def creative_out(creative: Creative, store: ObjectStore) -> CreativeOut:
             RenditionOut.model_validate({**r, "url": store.public_url(str(r["key"]))})
             for r in creative.renditions
         ],
+        loudness=repo.loudness_of(creative, state.settings.loudness_policy()),
         review_status=creative.review_status,
         review_note=creative.review_note,
         reviewed_by=creative.reviewed_by,
@@ -130,7 +133,7 @@ async def upload_creative(
         creative = await service.add_creative(
             state, campaign_id=campaign, name=name, upload=form.file, maker=user
         )
-    return CreativeEnvelope(creative=creative_out(creative, state.store))
+    return CreativeEnvelope(creative=creative_out(creative, state))
 
 
 @router.post("/campaigns/{campaign_id}/vast-tags", status_code=201, response_model=CreativeEnvelope)
@@ -142,7 +145,7 @@ async def add_vast_tag(
     adds it, after an admin's approval when an editor does (``CREATIVE_REVIEW``)."""
     campaign = path_id(campaign_id, "campaign")
     creative = await service.add_vast_tag(state, campaign_id=campaign, tag=tag, maker=user)
-    return CreativeEnvelope(creative=creative_out(creative, state.store))
+    return CreativeEnvelope(creative=creative_out(creative, state))
 
 
 class CopiedCreatives(CreativeList):
@@ -161,9 +164,7 @@ async def copy_creatives(
     copies, skipped = await service.copy_creatives(
         state, source=body.from_campaign_id, target=path_id(campaign_id, "campaign"), maker=user
     )
-    return CopiedCreatives(
-        creatives=[creative_out(c, state.store) for c in copies], skipped=skipped
-    )
+    return CopiedCreatives(creatives=[creative_out(c, state) for c in copies], skipped=skipped)
 
 
 @router.get("/campaigns/{campaign_id}/creatives", response_model=CreativeList)
@@ -174,7 +175,7 @@ async def list_creatives(
     if await campaign_repo.get(session, campaign) is None:
         raise NotFound(f"campaign {campaign_id!r} not found")
     rows = await repo.list_for_campaign(session, campaign)
-    return CreativeList(creatives=[creative_out(c, state.store) for c in rows])
+    return CreativeList(creatives=[creative_out(c, state) for c in rows])
 
 
 @router.get("/creatives/reviews", response_model=ReviewQueue)
@@ -184,7 +185,7 @@ async def review_queue(_: CurrentUser, session: SessionDep, state: StateDep) -> 
     return ReviewQueue(
         creatives=[
             ReviewItem(
-                creative=creative_out(creative, state.store),
+                creative=creative_out(creative, state),
                 campaign_name=campaign.name,
                 advertiser=campaign.advertiser,
             )
@@ -202,7 +203,7 @@ async def review_creative(
     creative = await service.review_creative(
         state, path_id(creative_id, "creative"), decision, user
     )
-    return CreativeEnvelope(creative=creative_out(creative, state.store))
+    return CreativeEnvelope(creative=creative_out(creative, state))
 
 
 @router.get("/creatives/{creative_id}", response_model=CreativeEnvelope)
@@ -212,7 +213,7 @@ async def get_creative(
     creative = await repo.get(session, path_id(creative_id, "creative"))
     if creative is None:
         raise NotFound(f"creative {creative_id!r} not found")
-    return CreativeEnvelope(creative=creative_out(creative, state.store))
+    return CreativeEnvelope(creative=creative_out(creative, state))
 
 
 @router.patch("/creatives/{creative_id}", response_model=CreativeEnvelope)
@@ -222,7 +223,7 @@ async def update_creative(
     """Rename the creative, pause or resume it (a paused creative is not served; its delivery
     stays reported), or set its rotation weight within the campaign (1-100)."""
     creative = await service.update_creative(state, path_id(creative_id, "creative"), update, user)
-    return CreativeEnvelope(creative=creative_out(creative, state.store))
+    return CreativeEnvelope(creative=creative_out(creative, state))
 
 
 @router.delete("/creatives/{creative_id}", status_code=204)

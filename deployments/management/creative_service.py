@@ -28,8 +28,11 @@ from ads.creative_review import (
 from ads.creatives import CreativeStatus, CreativeUpdate, VastTagCreate
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, field_changes
+from ads.loudness import Loudness
+from config.settings import Settings
 from deployments.management.deps import Principal
 from deployments.management.state import ManagementState, write_through
+from media.loudness import measure_loudness
 from media.probe import MediaInfo, probe_video
 from storage import campaign_history
 from storage import campaigns as campaign_repo
@@ -56,13 +59,7 @@ async def add_creative(
     :class:`NotFound` if the campaign is gone. Then writes the campaign through to Redis and
     hands the creative to the processor for its renditions.
     """
-    settings = state.settings
-    info = await asyncio.to_thread(
-        probe_video,
-        upload,
-        max_bytes=settings.max_upload_bytes,
-        max_duration_s=settings.max_creative_duration_s,
-    )
+    info, loudness = await asyncio.to_thread(examine_upload, upload, state.settings)
     creative = await store_creative(
         sessions=state.sessions,
         store=state.store,
@@ -70,6 +67,7 @@ async def add_creative(
         name=name,
         upload=upload,
         info=info,
+        loudness=loudness,
         created_by=maker.email,
         review_status=_initial_review(state, maker, third_party=False),
     )
@@ -110,6 +108,17 @@ async def add_vast_tag(
     return creative
 
 
+def examine_upload(upload: Path, settings: Settings) -> tuple[MediaInfo, Loudness]:
+    """Probe ``upload`` (:func:`media.probe.probe_video`, within the settings' limits) and measure
+    its loudness; :class:`media.errors.MediaRejected` if it is not a usable MP4."""
+    info = probe_video(
+        upload,
+        max_bytes=settings.max_upload_bytes,
+        max_duration_s=settings.max_creative_duration_s,
+    )
+    return info, measure_loudness(upload)
+
+
 async def store_creative(
     *,
     sessions: async_sessionmaker[AsyncSession],
@@ -118,10 +127,12 @@ async def store_creative(
     name: str,
     upload: Path,
     info: MediaInfo,
+    loudness: Loudness,
     created_by: str,
     review_status: ReviewStatus,
 ) -> Creative:
-    """Store ``upload`` (probed as ``info``) under a new key and record it ``processing``.
+    """Store ``upload`` (probed as ``info``, measured as ``loudness``) under a new key and
+    record it ``processing``.
 
     If the row cannot be written the stored file is removed again; :class:`NotFound` if the
     campaign does not exist (any more).
@@ -130,6 +141,7 @@ async def store_creative(
     key = new_object_key("creatives", str(creative_id), suffix="source.mp4")
     await asyncio.to_thread(store.put_file, key, upload, content_type=info.mime)
     media = {k: v for k, v in asdict(info).items() if k != "container"}
+    media |= {"loudness_lufs": loudness.integrated_lufs, "true_peak_dbtp": loudness.true_peak_dbtp}
     try:
         async with sessions() as session:
             creative = await repo.create(

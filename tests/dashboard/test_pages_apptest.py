@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -1117,6 +1118,10 @@ def test_creative_upload_checks_progress_and_delete(
     assert [(c["name"], c["status"]) for c in creatives] == [("Launch spot", "active")]
     creative_id = creatives[0]["id"]
     assert "2.0 s" in texts(app) and "320x180" in texts(app)
+    # The synthetic tone is TV-loud; the renditions were brought down to the -24 LUFS target.
+    assert re.search(
+        r"Uploaded at -14\.\d LUFS; turned down 9\.\d dB to -2[34]\.\d LUFS", texts(app)
+    )
     assert app.get("video"), "the creative has a video preview"
 
     app.button(key=f"delete-creative-{creative_id}").click().run()

@@ -14,6 +14,7 @@ import pytest
 from ads.campaigns import BulkStatusResult, CampaignStatus, StatusOutcome, StatusResult
 from ads.forecast import Forecast
 from ads.history import processed_changes
+from ads.loudness import Loudness, LoudnessPolicy, Normalization, loudness_report
 from ads.team_history import TeamAction, TeamChange
 from ads.vmap import PASSED_ON, ScheduleRequest, ad_breaks
 from dashboard import formatting, metrics
@@ -483,3 +484,53 @@ def test_a_key_value_edit_reads_as_the_form_writes_them() -> None:
         changes={"target_keys": [{}, {"live": ["true"], "genre": ["comedy", "drama"]}]},
     )
     assert campaign_change_text(change) == "Key-values: — → genre=comedy,drama; live=true"
+
+
+A85 = LoudnessPolicy()
+
+
+@pytest.mark.parametrize(
+    ("source", "served", "applied", "sentence", "warn"),
+    [
+        (Loudness(-70.0, None), [], None, "No sound: players get a silent audio track.", False),
+        (
+            Loudness(-14.67, -13.7),
+            [],
+            None,
+            "Uploaded at -14.7 LUFS; the renditions are being brought to -24.0 LUFS.",
+            False,
+        ),
+        (
+            Loudness(-14.67, -13.7),
+            [Loudness(-24.02, -22.3)],
+            Normalization(-9.33),
+            "Uploaded at -14.7 LUFS; turned down 9.3 dB to -24.0 LUFS (target -24.0 LUFS).",
+            False,
+        ),
+        (
+            Loudness(-23.98, -12.0),
+            [Loudness(-24.0, -12.1)],
+            Normalization(-0.02),
+            "Loudness -24.0 LUFS, on the -24.0 LUFS target.",
+            False,
+        ),
+        (
+            Loudness(-33.0, -6.0),
+            [Loudness(-29.1, -2.1)],
+            Normalization(4.0, "peak"),
+            "Uploaded at -33.0 LUFS; players hear -29.1 LUFS, 5.1 dB under -24.0 LUFS:"
+            " louder would peak over -2 dBTP.",
+            True,
+        ),
+    ],
+)
+def test_loudness_sentence(
+    source: Loudness,
+    served: list[Loudness],
+    applied: Normalization | None,
+    sentence: str,
+    warn: bool,
+) -> None:
+    report = loudness_report(source, served, A85, applied=applied)
+    assert report is not None
+    assert formatting.loudness(report) == (sentence, warn)

@@ -24,6 +24,7 @@ import pytest
 import redis
 
 from actors.creative_processor import ACTOR_NAME, NAMESPACE
+from media.loudness import measure_loudness
 from media.probe import probe_video
 from media.synthetic import write_synthetic_audio, write_synthetic_video
 from tests.integration.factories import draft_campaign
@@ -184,6 +185,11 @@ def test_upload_answers_201_processing_with_what_the_probe_found(
     assert (body["video_codec"], body["audio_codec"], body["mime"]) == ("h264", "aac", "video/mp4")
     assert body["size_bytes"] == files.hd.stat().st_size
     assert body["bitrate_kbps"] > 0
+    # The synthetic tone (peak 0.2 of full scale) is about -14.7 LUFS: far over TV's -24.
+    loudness = body["loudness"]
+    assert loudness["source_lufs"] == pytest.approx(-14.7, abs=0.3)
+    assert (loudness["source_verdict"], loudness["target_lufs"]) == ("too_loud", -24.0)
+    assert loudness["served_lufs"] is None  # the renditions are still to be made
     match = SOURCE_KEY.fullmatch(key_of(body["url"], stack))
     assert match is not None and match.group(1) == body["id"]
     original = media_dir(stack) / key_of(body["url"], stack)
@@ -441,6 +447,14 @@ def test_hd_upload_becomes_active_with_playable_renditions(
         assert (info.width, info.height) == (rendition["width"], rendition["height"])
         assert (info.video_codec, info.audio_codec) == ("h264", "aac")
         assert abs(info.duration_ms - body["duration_ms"]) < 200
+        # Each rendition was turned down to the target; measured again here, off the file.
+        heard = measure_loudness(local)
+        assert heard.integrated_lufs == pytest.approx(rendition["loudness_lufs"], abs=0.05)
+        assert heard.integrated_lufs == pytest.approx(-24.0, abs=0.3)
+    loudness = body["loudness"]
+    assert loudness["gain_db"] == pytest.approx(-9.3, abs=0.3)
+    assert (loudness["served_verdict"], loudness["limited_by"]) == ("on_target", None)
+    assert loudness["served_true_peak_dbtp"] <= -2.0
 
     key = f"{stack.redis_prefix}creative:{body['id']}"
     wait_until(lambda: rds.hget(key, "status") == "active", timeout=2.0)
@@ -504,6 +518,7 @@ def test_a_duplicate_gets_copies_of_the_ready_creatives(
     original = creative(api, video["id"])
     copy = copies["Spot <A>"]
     assert (copy["status"], copy["duration_ms"]) == ("active", original["duration_ms"])
+    assert copy["loudness"] == original["loudness"] and copy["loudness"] is not None
     assert len(copy["renditions"]) == len(original["renditions"])
     urls = [copy["url"], *(r["url"] for r in copy["renditions"])]
     assert not set(urls) & {original["url"], *(r["url"] for r in original["renditions"])}
