@@ -97,7 +97,12 @@ def _as_utc_datetime(value: Any) -> Any:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+00:12 is in year 0 in UTC
+        raise ValueError("the moment is out of range in UTC") from None
 
 
 def _http_url(value: str) -> str:

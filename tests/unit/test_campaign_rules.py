@@ -44,6 +44,13 @@ def test_dates_are_normalised_to_utc_and_names_trimmed() -> None:
     assert naive.start_date.tzinfo is not None and naive.start_date.hour == 8
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:01+00:12", "9999-12-31T23:59:00-01:00"])
+def test_a_moment_outside_the_utc_calendar_is_a_validation_error(moment: str) -> None:
+    # Found by the API fuzzer: converting these to UTC overflowed into a 500.
+    with pytest.raises(ValidationError, match="out of range in UTC"):
+        CampaignUpdate.model_validate({"end_date": moment})
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
