@@ -48,6 +48,16 @@ class CatalogCreative:
     weight: int = 1
     """Its share of the campaign's rotation: drawn ``weight`` times as often as a creative of
     weight 1 among those that fit a break."""
+    starts_at: datetime | None = None
+    """Served from then on (inclusive); None: from the campaign's start."""
+    ends_at: datetime | None = None
+    """Served until then (exclusive); None: until the campaign's end."""
+
+    def scheduled_at(self, now: datetime) -> bool:
+        """Whether ``now`` lies in the creative's own schedule (always, without one)."""
+        return (self.starts_at is None or self.starts_at <= now) and (
+            self.ends_at is None or now < self.ends_at
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,4 +221,10 @@ def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
         renditions=tuple(Rendition(**r) for r in json.loads(data.get("renditions") or "[]")),
         vast_tag_url=data.get("vast_tag_url") or None,
         weight=int(data.get("weight") or 1),
+        starts_at=_moment(data.get("starts_at")),
+        ends_at=_moment(data.get("ends_at")),
     )
+
+
+def _moment(encoded: str | None) -> datetime | None:
+    return datetime.fromisoformat(encoded) if encoded else None

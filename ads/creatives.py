@@ -10,7 +10,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from ads.campaigns import ClickUrl
+from ads.campaigns import ClickUrl, UtcDateTime
 from ads.errors import InvalidInput
 from ads.loudness import LoudnessReport
 
@@ -69,8 +69,8 @@ MAX_WEIGHT = 100
 
 
 class CreativeUpdate(BaseModel):
-    """Body of ``PATCH /creatives/{id}``: any of its name, its pause and its rotation weight
-    (its file or tag is replaced by adding a new creative, never edited)."""
+    """Body of ``PATCH /creatives/{id}``: any of its name, its pause, its rotation weight and
+    its schedule (its file or tag is replaced by adding a new creative, never edited)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -80,15 +80,31 @@ class CreativeUpdate(BaseModel):
     weight: Annotated[int, Field(ge=1, le=MAX_WEIGHT, strict=True)] | None = None
     """Drawn ``weight`` times as often as a creative of weight 1 of the same campaign, among
     those that fit a break (all 1: an even rotation)."""
+    starts_at: UtcDateTime | None = None
+    """Served from then on, within its campaign's flight (a seasonal spot); null: from the
+    campaign's start."""
+    ends_at: UtcDateTime | None = None
+    """Served until then (exclusive); null: until the campaign's end."""
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
         if not self.model_fields_set:
-            raise ValueError("nothing to change: send name, paused or weight")
-        for field in self.model_fields_set:
+            raise ValueError("nothing to change: send name, paused, weight, starts_at or ends_at")
+        for field in self.model_fields_set - SCHEDULE_FIELDS:
             if getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
+
+
+SCHEDULE_FIELDS = frozenset({"starts_at", "ends_at"})
+"""The fields a creative's schedule is made of; null clears either side."""
+
+
+def check_schedule(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    """:class:`InvalidInput` unless a schedule with both sides ends after it starts."""
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        message = "ends_at must be after starts_at"
+        raise InvalidInput(message, details=[{"field": "ends_at", "message": message}])
 
 
 class CreativeCopy(BaseModel):
@@ -147,5 +163,7 @@ class CreativeOut(BaseModel):
     created_by: str | None = None
     paused: bool = False
     weight: int = 1
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

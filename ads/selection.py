@@ -4,7 +4,9 @@ in the highest priority tier that has a campaign to serve (ads/priority.py).
 :class:`CatalogIndex` is built once per catalog snapshot. Its :meth:`CatalogIndex.pick` is the
 per-request path: the eligible campaigns depend only on which flight boundaries (start and end
 dates) ``now`` lies between and on which creative durations fit, so they are computed once per
-such window and duration bucket, and most picks are a cache hit plus two random draws.
+such window and duration bucket, and most picks are a cache hit plus two random draws. Creatives
+with a schedule of their own (``starts_at``/``ends_at``) are grouped again when one of those
+moments passes, not per request.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ads.campaigns import CampaignStatus
 from ads.catalog import CatalogCampaign, CatalogCreative
@@ -150,7 +152,7 @@ class _Eligible:
     ids: frozenset[str]
 
     def covers(self, now: datetime) -> bool:
-        return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
+        return _covers(self.start, self.end, now)
 
     def draw(
         self, rng: random.Random, accept: Callable[[CatalogCampaign], bool] | None
@@ -164,6 +166,10 @@ class _Eligible:
 
 
 _NO_CREATIVES = _Creatives.of(())
+
+
+def _covers(start: datetime | None, end: datetime | None, now: datetime) -> bool:
+    return (start is None or start <= now) and (end is None or now < end)
 
 
 class _Pool:
@@ -182,6 +188,25 @@ class _Pool:
         return bisect.bisect_right(self.durations, max_duration_ms)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pools:
+    """The pools of the creatives scheduled while ``start <= now < end``: every kind, and
+    videos only (the same pool when there are no VAST tags)."""
+
+    every: _Pool
+    videos: _Pool
+    start: datetime | None
+    end: datetime | None
+
+    def covers(self, now: datetime) -> bool:
+        return _covers(self.start, self.end, now)
+
+
+_EMPTY_POOL = _Pool({})
+_EXPIRED = _Pools(_EMPTY_POOL, _EMPTY_POOL, start=datetime.max.replace(tzinfo=UTC), end=None)
+"""Covers no moment: a scheduled index groups its creatives at its first pick."""
+
+
 class CatalogIndex:
     """A read-only view of one catalog snapshot that picks what to serve.
 
@@ -194,14 +219,11 @@ class CatalogIndex:
         self, campaigns: Iterable[CatalogCampaign], creatives: Iterable[CatalogCreative]
     ) -> None:
         self._campaigns = {campaign.id: campaign for campaign in campaigns}
-        creatives = list(creatives)
-        self._pool = _Pool(_group_active_creatives(creatives, campaign_ids=self._campaigns))
-        videos = [c for c in creatives if c.vast_tag_url is None]
-        self._video_pool = (
-            self._pool
-            if len(videos) == len(creatives)
-            else _Pool(_group_active_creatives(videos, campaign_ids=self._campaigns))
+        self._creatives = list(creatives)
+        self._schedule = sorted(
+            {t for c in self._creatives for t in (c.starts_at, c.ends_at) if t is not None}
         )
+        self._pools = self._pools_at(None) if not self._schedule else _EXPIRED
         self._boundaries = sorted(
             {c.start_date for c in self._campaigns.values()}
             | {c.end_date for c in self._campaigns.values()}
@@ -257,7 +279,10 @@ class CatalogIndex:
         asked about the first draw only, unless that one is refused. Without ``vast_tags``
         only video creatives count (a player that cannot resolve a third-party tag).
         """
-        pool = self._pool if vast_tags else self._video_pool
+        pools = self._pools
+        if self._schedule and not pools.covers(now):  # (no schedule: one pool for all time)
+            pools = self._pools = self._pools_at(now)
+        pool = pools.every if vast_tags else pools.videos
         candidates = self._eligible_at(now, max_duration_ms=max_duration_ms, pool=pool)
         campaign: CatalogCampaign | None
         if campaign_id is not None:
@@ -271,6 +296,24 @@ class CatalogIndex:
             if campaign is None:
                 return None
         return campaign, pool.creatives[campaign.id].choose(max_duration_ms, rng)
+
+    def _pools_at(self, now: datetime | None) -> _Pools:
+        """The pools of the creatives scheduled at ``now`` (every creative when None), valid
+        until a creative's schedule starts or ends."""
+        creatives = [c for c in self._creatives if now is None or c.scheduled_at(now)]
+        every = _Pool(_group_active_creatives(creatives, campaign_ids=self._campaigns))
+        videos = [c for c in creatives if c.vast_tag_url is None]
+        start, end = _window(self._schedule, now) if now is not None else (None, None)
+        return _Pools(
+            every=every,
+            videos=(
+                every
+                if len(videos) == len(creatives)
+                else _Pool(_group_active_creatives(videos, campaign_ids=self._campaigns))
+            ),
+            start=start,
+            end=end,
+        )
 
     def _eligible_at(self, now: datetime, *, max_duration_ms: int | None, pool: _Pool) -> _Eligible:
         bucket = pool.bucket(max_duration_ms)
@@ -290,9 +333,7 @@ class CatalogIndex:
                 max_duration_ms=max_duration_ms,
             )
         )
-        later = bisect.bisect_right(self._boundaries, now)
-        start = self._boundaries[later - 1] if later else None
-        end = self._boundaries[later] if later < len(self._boundaries) else None
+        start, end = _window(self._boundaries, now)
         if self._dayparted:  # dayparts turn on and off on UTC quarter hours (their zones' hours)
             quarter = _quarter_start(now)
             start = quarter if start is None else max(start, quarter)
@@ -306,6 +347,16 @@ class CatalogIndex:
             tiers=tuple(_Tier.of(by_priority[p]) for p in Priority if p in by_priority),
             ids=frozenset(c.id for c in campaigns),
         )
+
+
+def _window(
+    boundaries: Sequence[datetime], now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The boundaries on either side of ``now`` (start inclusive; None: open)."""
+    later = bisect.bisect_right(boundaries, now)
+    start = boundaries[later - 1] if later else None
+    end = boundaries[later] if later < len(boundaries) else None
+    return start, end
 
 
 def _quarter_start(now: datetime) -> datetime:

@@ -97,7 +97,7 @@ def serving_check(
         _budget(campaign),
         *_daily_cap(campaign, spent_today, now),
         *_pacing(campaign, planned),
-        _creatives(creatives),
+        _creatives(creatives, now),
         *_targeting(campaign),
         *_priority(campaign),
     ]
@@ -241,14 +241,29 @@ _WAITING = {
 }
 
 
-def _creatives(creatives: Sequence[CatalogCreative]) -> Check:
+_LATER, _OVER = "scheduled to start later", "past its schedule"
+
+
+def _creative_state(creative: CatalogCreative, now: datetime) -> str:
+    """``active`` for a creative that can serve at ``now``, else why not."""
+    if creative.status != CreativeStatus.ACTIVE:
+        return _WAITING.get(creative.status, creative.status)
+    if creative.scheduled_at(now):
+        return CreativeStatus.ACTIVE
+    return _LATER if creative.starts_at is not None and now < creative.starts_at else _OVER
+
+
+def _creatives(creatives: Sequence[CatalogCreative], now: datetime) -> Check:
     if not creatives:
         return _check("creatives", False, "It has no creatives: upload a video or add a VAST tag.")
-    serving = sorted(c.duration_ms for c in creatives if c.status == CreativeStatus.ACTIVE)
-    others = Counter(_WAITING.get(c.status, c.status) for c in creatives if c.status != "active")
+    states = [(c, _creative_state(c, now)) for c in creatives]
+    serving = sorted(c.duration_ms for c, state in states if state == CreativeStatus.ACTIVE)
+    others = Counter(state for _, state in states if state != CreativeStatus.ACTIVE)
     rest = "; ".join(f"{n} {state}" for state, n in sorted(others.items()))
     if not serving:
-        return _check("creatives", False, f"None of its creatives can serve ({rest}).")
+        starts = [c.starts_at for c, state in states if state == _LATER and c.starts_at]
+        first = f": the first from {_when(min(starts))}" if starts else ""
+        return _check("creatives", False, f"None of its creatives can serve ({rest}{first}).")
     lengths = ", ".join(f"{ms / 1000:g} s" for ms in sorted(set(serving)))
     detail = (
         f"{len(serving)} of {len(creatives)} creatives serve ({lengths}): a break shorter than "

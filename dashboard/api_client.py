@@ -318,7 +318,8 @@ class AdminApi:
         return self._parse(CopiedCreatives, response)
 
     def update_creative(self, creative_id: uuid.UUID, **changes: object) -> Creative:
-        """Rename, pause / resume or reweight: ``name``, ``paused``, ``weight``."""
+        """Rename, pause / resume, reweight or schedule: ``name``, ``paused``, ``weight``,
+        ``starts_at``, ``ends_at`` (ISO 8601; None clears)."""
         response = self._request("PATCH", f"/creatives/{creative_id}", json=changes)
         return self._parse(Creative, response, "creative")
 

@@ -1,7 +1,9 @@
-"""A creative's settings on the campaign page: pause and resume, its rotation weight and its
-name (``PATCH /creatives/{id}``)."""
+"""A creative's settings on the campaign page: pause and resume, its rotation weight, its name
+and its own schedule within the campaign's flight (``PATCH /creatives/{id}``)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -17,12 +19,22 @@ WEIGHT_HELP = (
 )
 
 
+SCHEDULE_HELP = (
+    "A seasonal or dated spot: it plays only between these moments (UTC), within the "
+    "campaign's flight. A side left empty is the flight's own start or end; untick to clear."
+)
+
+
 def state(creative: Creative, *, weighted: bool) -> None:
-    """Paused, and its weight where the campaign's creatives do not all have the same one."""
+    """Paused, its weight where the campaign's creatives do not all have the same one, and its
+    schedule if it has one."""
     if creative.paused:
         st.badge("Paused", color="gray", icon=":material/pause_circle:")
     if weighted:
         st.badge(f"Weight {creative.weight}", color="blue", icon=":material/balance:")
+    span = formatting.schedule(creative.starts_at, creative.ends_at)
+    if span is not None:
+        st.badge(f"Runs {span}", color="violet", icon=":material/event:")
 
 
 def controls(api: AdminApi, creative: Creative) -> None:
@@ -44,8 +56,40 @@ def controls(api: AdminApi, creative: Creative) -> None:
             help=WEIGHT_HELP,
             key=f"weight-{creative.id}",
         )
+        starts_at = ends_at = None
+        # Streamlit gives an emptied date back as its default: a schedule is cleared by this box.
+        if st.checkbox(
+            "Own schedule",
+            value=creative.starts_at is not None or creative.ends_at is not None,
+            help=SCHEDULE_HELP,
+            key=f"scheduled-{creative.id}",
+        ):
+            starts, ends = st.columns(2)
+            starts_at = starts.datetime_input(
+                "Runs from (UTC)", value=_shown(creative.starts_at), key=f"starts-{creative.id}"
+            )
+            ends_at = ends.datetime_input(
+                "Runs until (UTC)", value=_shown(creative.ends_at), key=f"ends-{creative.id}"
+            )
         if st.button("Save", type="primary", key=f"save-creative-{creative.id}"):
-            _save(api, creative, "saved", name=name, weight=int(weight))
+            _save(
+                api,
+                creative,
+                "saved",
+                name=name,
+                weight=int(weight),
+                starts_at=_sent(starts_at),
+                ends_at=_sent(ends_at),
+            )
+
+
+def _shown(moment: datetime | None) -> datetime | None:
+    return None if moment is None else formatting.naive_utc(moment)
+
+
+def _sent(moment: datetime | None) -> str | None:
+    """An input's naive UTC value as the API takes it."""
+    return None if moment is None else moment.replace(tzinfo=UTC).isoformat()
 
 
 def _save(api: AdminApi, creative: Creative, done: str, **changes: object) -> None:

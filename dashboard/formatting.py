@@ -120,6 +120,23 @@ def moment(value: datetime) -> str:
     return f"{day(value)} {value.astimezone(UTC):%H:%M} UTC"
 
 
+def naive_utc(value: datetime) -> datetime:
+    """``value`` in UTC without its zone, to the minute: what Streamlit's datetime inputs take."""
+    return value.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def schedule(starts_at: datetime | None, ends_at: datetime | None) -> str | None:
+    """A creative's own schedule in words (None without one): ``Dec 20, 2026 00:00 UTC to Dec
+    27, 2026 06:00 UTC``, ``from …`` or ``until …``."""
+    if starts_at is not None and ends_at is not None:
+        return f"{moment(starts_at)} to {moment(ends_at)}"
+    if starts_at is not None:
+        return f"from {moment(starts_at)}"
+    if ends_at is not None:
+        return f"until {moment(ends_at)}"
+    return None
+
+
 def category(code: str) -> str:
     """``IAB2 · Automotive``; a subcategory shows its family's name: ``IAB2-3 · Automotive``."""
     return f"{code} · {TIER1_CATEGORIES.get(family(code), 'Unknown')}"

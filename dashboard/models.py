@@ -117,6 +117,8 @@ class Creative(ApiModel):
     created_by: str | None = None
     paused: bool = False
     weight: int = 1
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -80,4 +80,6 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         bitrate_kbps=creative.bitrate_kbps or 0,
         renditions=renditions,
         weight=creative.weight,
+        starts_at=creative.starts_at,
+        ends_at=creative.ends_at,
     )

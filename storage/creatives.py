@@ -94,7 +94,8 @@ _COPIED_COLUMNS = (
     "weight",
 )
 """What a copy keeps of its source: the content, the verdict on it and its settings, not who
-made it."""
+made it nor its schedule (a copy usually runs in another flight, where the dates would keep it
+off the air)."""
 
 
 async def create_copy(

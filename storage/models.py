@@ -205,6 +205,7 @@ class Creative(Base):
             "review_status IN ('approved', 'pending', 'rejected')", name="review_status_known"
         ),
         CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),
+        CheckConstraint("ends_at > starts_at", name="schedule_ordered"),
         Index(
             "ix_creatives_review_pending",
             "created_at",
@@ -246,6 +247,10 @@ class Creative(Base):
     """Kept out of serving by its campaign's team, until resumed."""
     weight: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="1")
     """Its share of the campaign's rotation (ads/catalog.py ``CatalogCreative.weight``)."""
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Served from then on (its own schedule within the campaign's flight); None: always."""
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Served until then (exclusive); None: until the campaign ends."""
     loudness_lufs: Mapped[float | None] = mapped_column(Double)
     """The upload's integrated loudness (ads/loudness.py; -70 is silence); None for a VAST tag
     and for uploads from before loudness was measured."""

@@ -612,7 +612,8 @@ def _review_text(change: CampaignChange) -> str:
 
 
 def _creative_text(change: CampaignChange) -> str:
-    """``changed creative “Spot”: renamed from “Old”; paused; weight 1 → 3``."""
+    """``changed creative “Spot”: renamed from “Old”; paused; weight 1 → 3; runs from Dec 20,
+    2026 00:00 UTC``."""
     old, new = (str(name) for name in change.changes.get("creative", ["", "a creative"]))
     parts = [f"renamed from {formatting.quoted(old)}"] if old != new else []
     if "paused" in change.changes:
@@ -620,6 +621,14 @@ def _creative_text(change: CampaignChange) -> str:
     if "weight" in change.changes:
         before, after = change.changes["weight"]
         parts.append(f"weight {before} → {after}")
+    for field, side, bound in (
+        ("starts_at", "from", "the campaign's start"),
+        ("ends_at", "until", "the campaign's end"),
+    ):
+        if field in change.changes:
+            after = change.changes[field][-1]
+            when = formatting.moment(datetime.fromisoformat(str(after))) if after else bound
+            parts.append(f"runs {side} {when}")
     return f"changed creative {formatting.quoted(new)}: {'; '.join(parts)}"
 
 

@@ -133,10 +133,6 @@ _NEW_STATUS = {
 }
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
-
-
 def _amount(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(f"{value:.2f}")
 
@@ -245,7 +241,7 @@ def _fields(
 ) -> tuple[dict[str, Any], CampaignStatus, str | None]:
     """Draw the form (editing ``campaign``, or a new one filled in from ``template``); return its
     raw values, the status asked for and which button sent it ("save", "forecast" or None)."""
-    now = _naive_utc(datetime.now(UTC))
+    now = formatting.naive_utc(datetime.now(UTC))
     c = campaign or template
     if campaign is not None:
         form = f"campaign-form-{campaign.id}"
@@ -284,11 +280,11 @@ def _fields(
         )
         date_cols = st.columns(2)
         start = date_cols[0].datetime_input(
-            f"{LABELS['start_date']} (UTC)", value=_naive_utc(c.start_date) if c else now
+            f"{LABELS['start_date']} (UTC)", value=formatting.naive_utc(c.start_date) if c else now
         )
         end = date_cols[1].datetime_input(
             f"{LABELS['end_date']} (UTC)",
-            value=_naive_utc(c.end_date) if c else now + timedelta(days=30),
+            value=formatting.naive_utc(c.end_date) if c else now + timedelta(days=30),
         )
         url = st.text_input(
             f"{LABELS['click_through_url']} (optional)",
@@ -540,7 +536,7 @@ def _check(values: dict[str, Any], campaign: Campaign | None) -> CampaignCreate 
 def _differs(stored: Any, entered: Any) -> bool:
     """Whether a form value changes the stored one (times compare to the minute, as shown)."""
     if isinstance(stored, datetime) and isinstance(entered, datetime):
-        return _naive_utc(stored) != _naive_utc(entered)
+        return formatting.naive_utc(stored) != formatting.naive_utc(entered)
     return bool(stored != entered)
 
 

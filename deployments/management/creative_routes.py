@@ -104,6 +104,8 @@ def creative_out(creative: Creative, state: ManagementState) -> CreativeOut:
         created_by=creative.created_by,
         paused=creative.paused,
         weight=creative.weight,
+        starts_at=creative.starts_at,
+        ends_at=creative.ends_at,
         created_at=creative.created_at,
         updated_at=creative.updated_at,
     )
@@ -221,7 +223,8 @@ async def update_creative(
     creative_id: str, update: CreativeUpdate, user: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
     """Rename the creative, pause or resume it (a paused creative is not served; its delivery
-    stays reported), or set its rotation weight within the campaign (1-100)."""
+    stays reported), set its rotation weight within the campaign (1-100), or schedule it within
+    its campaign's flight (``starts_at``/``ends_at``; null clears a side)."""
     creative = await service.update_creative(state, path_id(creative_id, "creative"), update, user)
     return CreativeEnvelope(creative=creative_out(creative, state))
 

@@ -25,7 +25,13 @@ from ads.creative_review import (
     initial_review,
     reviewed,
 )
-from ads.creatives import CreativeStatus, CreativeUpdate, VastTagCreate
+from ads.creatives import (
+    SCHEDULE_FIELDS,
+    CreativeStatus,
+    CreativeUpdate,
+    VastTagCreate,
+    check_schedule,
+)
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, field_changes
 from ads.loudness import Loudness
@@ -216,13 +222,18 @@ async def review_creative(
 async def update_creative(
     state: ManagementState, creative_id: uuid.UUID, update: CreativeUpdate, editor: Principal
 ) -> Creative:
-    """Rename, pause, resume or reweight the creative, record what changed in its campaign's
-    history, then write the campaign through (a pause reaches every replica as a review does)."""
+    """Rename, pause, resume, reweight or schedule the creative, record what changed in its
+    campaign's history, then write the campaign through (a pause reaches every replica as a
+    review does). :class:`InvalidInput` for a schedule that ends before it starts."""
     fields = sorted(update.model_fields_set)
     async with state.sessions() as session:
         creative = await repo.get_for_update(session, creative_id)
         if creative is None:
             raise NotFound(f"creative {str(creative_id)!r} not found")
+        merged = {f: getattr(update, f, None) for f in fields} | {
+            f: getattr(creative, f) for f in SCHEDULE_FIELDS - update.model_fields_set
+        }
+        check_schedule(merged["starts_at"], merged["ends_at"])
         named = creative.name
         before = {field: getattr(creative, field) for field in fields}
         for field in fields:

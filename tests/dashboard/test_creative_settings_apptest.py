@@ -4,6 +4,8 @@ and the history says so."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -59,3 +61,40 @@ def test_an_editor_pauses_resumes_and_reweights_a_creative(api: httpx.Client, st
     assert "changed creative “Spot A \\<30s\\>”: renamed from “Spot A”; weight 1 → 3" in shown
     assert "changed creative “Spot A”: paused" in shown
     assert settings(api, other) == ("Spot B", False, 1)
+
+
+def test_an_editor_schedules_a_creative_and_clears_its_end(api: httpx.Client, stack: Stack) -> None:
+    campaign = create_campaign(api, name="Seasonal")
+    (spot,) = add_tags(api, campaign["id"], "Holiday spot")
+    editor = new_user(api, "editor")["email"]
+    app: AppTest = goto(
+        log_in(new_app(), email=editor, password=PASSWORD), DETAIL, id=campaign["id"]
+    )
+    assert not app.checkbox(key=f"scheduled-{spot}").value  # no schedule of its own
+    app = app.checkbox(key=f"scheduled-{spot}").check().run()
+    app.datetime_input(key=f"starts-{spot}").set_value(datetime(2026, 12, 20))
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert not app.exception, app.exception
+    creative = api.get(f"/creatives/{spot}").json()["creative"]
+    assert (creative["starts_at"], creative["ends_at"]) == ("2026-12-20T00:00:00Z", None)
+    assert "Runs from Dec 20, 2026 00:00 UTC" in texts(app)
+
+    app.datetime_input(key=f"ends-{spot}").set_value(datetime(2026, 12, 27, 6))
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    creative = api.get(f"/creatives/{spot}").json()["creative"]
+    assert creative["ends_at"] == "2026-12-27T06:00:00Z"
+    shown = texts(app)
+    assert "Runs Dec 20, 2026 00:00 UTC to Dec 27, 2026 06:00 UTC" in shown
+    assert "runs until Dec 27, 2026 06:00 UTC" in shown  # the history entry
+
+    # An end before the start is refused with the reason, and nothing changes.
+    app.datetime_input(key=f"ends-{spot}").set_value(datetime(2026, 12, 19))
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert "ends_at must be after starts_at" in texts(app)
+    assert api.get(f"/creatives/{spot}").json()["creative"]["ends_at"] == "2026-12-27T06:00:00Z"
+
+    app = app.checkbox(key=f"scheduled-{spot}").uncheck().run()
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    creative = api.get(f"/creatives/{spot}").json()["creative"]
+    assert (creative["starts_at"], creative["ends_at"]) == (None, None)
+    assert "runs from the campaign's start; runs until the campaign's end" in texts(app)

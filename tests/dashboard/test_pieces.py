@@ -534,3 +534,25 @@ def test_loudness_sentence(
     report = loudness_report(source, served, A85, applied=applied)
     assert report is not None
     assert formatting.loudness(report) == (sentence, warn)
+
+
+def test_a_creative_schedule_in_words_and_in_the_history() -> None:
+    start, end = datetime(2026, 12, 20, tzinfo=UTC), datetime(2026, 12, 27, 6, tzinfo=UTC)
+    assert formatting.schedule(None, None) is None
+    assert formatting.schedule(start, None) == "from Dec 20, 2026 00:00 UTC"
+    assert formatting.schedule(None, end) == "until Dec 27, 2026 06:00 UTC"
+    assert formatting.schedule(start, end) == ("Dec 20, 2026 00:00 UTC to Dec 27, 2026 06:00 UTC")
+    change = CampaignChange(
+        at=datetime(2026, 12, 7, tzinfo=UTC),
+        actor="editor@x.example",
+        action="creative_updated",
+        changes={
+            "creative": ["Holiday", "Holiday"],
+            "starts_at": [None, start.isoformat()],
+            "ends_at": [end.isoformat(), None],
+        },
+    )
+    assert campaign_change_text(change) == (
+        "changed creative “Holiday”: runs from Dec 20, 2026 00:00 UTC;"
+        " runs until the campaign's end"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import httpx
@@ -73,3 +74,44 @@ def test_a_paused_creative_leaves_serving_until_resumed(
     assert history[0] == {"creative": ["spot <1>", "Spot <A>"], "weight": [1, 9]}
     assert {"creative": ["spot <1>", "spot <1>"], "paused": [False, True]} in history
     assert len(history) == 5  # the unchanged weights (twice) left no entry
+
+
+def test_a_scheduled_creative_serves_only_within_its_schedule(
+    stack: Stack, api: httpx.Client, editor: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, budget_total=5_000, duration_ms=15_000)
+    always = next(c["id"] for c in api.get(f"/campaigns/{cid}/creatives").json()["creatives"])
+    seasonal = add_creative(stack, cid, duration_ms=20_000)
+    wait_served(serving, cid)
+    wait_until(lambda: set(creatives_served(serving, cid, 20)) == {always, seasonal}, timeout=8)
+
+    now = datetime.now(UTC)
+    later = {"starts_at": (now + timedelta(days=1)).isoformat()}
+    answer = editor.patch(f"/creatives/{seasonal}", json=later)
+    assert answer.status_code == 200, answer.text
+    wait_until(lambda: seasonal not in creatives_served(serving, cid, 10), timeout=5)
+    assert set(creatives_served(serving, cid, 30)) == {always}
+    check = api.get(f"/campaigns/{cid}/serving-check").json()
+    (creatives,) = [c for c in check["checks"] if c["key"] == "creatives"]
+    assert creatives["detail"].endswith("Not serving: 1 scheduled to start later.")
+
+    # Its schedule began a minute ago and runs a week: it is back in the rotation.
+    window = {
+        "starts_at": (now - timedelta(minutes=1)).isoformat(),
+        "ends_at": (now + timedelta(days=7)).isoformat(),
+    }
+    assert editor.patch(f"/creatives/{seasonal}", json=window).status_code == 200
+    wait_until(lambda: seasonal in creatives_served(serving, cid, 20), timeout=5)
+
+    # An end before the start, sent alone against the stored start, is refused.
+    backwards = {"ends_at": (now - timedelta(hours=1)).isoformat()}
+    refused = editor.patch(f"/creatives/{seasonal}", json=backwards)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"][0]["field"] == "ends_at"
+    stored = api.get(f"/creatives/{seasonal}").json()["creative"]
+    assert datetime.fromisoformat(stored["ends_at"]) == datetime.fromisoformat(window["ends_at"])
+
+    # The schedule ended a second ago: out again, the other creative alone.
+    over = {"starts_at": None, "ends_at": (now - timedelta(seconds=1)).isoformat()}
+    assert editor.patch(f"/creatives/{seasonal}", json=over).status_code == 200
+    wait_until(lambda: set(creatives_served(serving, cid, 20)) == {always}, timeout=5)

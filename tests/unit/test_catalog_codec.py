@@ -68,6 +68,12 @@ def test_creative_round_trip_with_renditions() -> None:
         ),
     )
     assert creative_from_hash(creative_to_hash(creative)) == creative
+    scheduled = replace(
+        creative,
+        starts_at=datetime(2026, 12, 20, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 27, 6, 30, tzinfo=UTC),
+    )
+    assert creative_from_hash(creative_to_hash(scheduled)) == scheduled
 
 
 def test_malformed_hash_raises() -> None:

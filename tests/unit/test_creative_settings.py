@@ -6,13 +6,15 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 
 from ads.catalog import creative_from_hash, creative_to_hash
 from ads.creative_review import NOT_REVIEWED, PAUSED, ReviewStatus, catalog_status
-from ads.creatives import MAX_WEIGHT, CreativeUpdate
+from ads.creatives import MAX_WEIGHT, CreativeUpdate, check_schedule
+from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from tests.unit.catalog_factories import NOW, campaign, creative
 
@@ -80,3 +82,25 @@ def test_an_update_names_something_to_change_and_keeps_to_the_limits() -> None:
     ]:
         with pytest.raises(ValidationError, match=says):
             CreativeUpdate.model_validate(body)
+
+
+def test_a_schedule_is_utc_and_either_side_can_be_cleared() -> None:
+    update = CreativeUpdate.model_validate(
+        {"starts_at": "2026-12-20", "ends_at": "2026-12-27T09:00:00+03:00"}
+    )
+    assert update.starts_at == datetime(2026, 12, 20, tzinfo=UTC)
+    assert update.ends_at == datetime(2026, 12, 27, 6, tzinfo=UTC)
+    cleared = CreativeUpdate.model_validate({"starts_at": None})
+    assert cleared.model_fields_set == {"starts_at"} and cleared.starts_at is None
+    with pytest.raises(ValidationError, match="starts_at"):
+        CreativeUpdate.model_validate({"starts_at": "next week"})
+
+
+def test_a_schedule_ends_after_it_starts() -> None:
+    start = datetime(2026, 12, 20, tzinfo=UTC)
+    check_schedule(start, start + timedelta(hours=1))
+    check_schedule(None, start)
+    check_schedule(start, None)
+    for end in (start, start - timedelta(seconds=1)):
+        with pytest.raises(InvalidInput, match="ends_at must be after starts_at"):
+            check_schedule(start, end)

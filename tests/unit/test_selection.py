@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -312,3 +313,30 @@ def pick_creative_id(
     index: CatalogIndex, *, max_duration_ms: int | None, rng: random.Random
 ) -> str | None:
     return pick_ids(index.pick(NOW, max_duration_ms=max_duration_ms, rng=rng))[1]
+
+
+def test_a_scheduled_creative_serves_only_within_its_own_schedule() -> None:
+    holiday = replace(creative("holiday", "c"), starts_at=NOW, ends_at=NOW + timedelta(days=2))
+    index = CatalogIndex([campaign("c")], [creative("always", "c"), holiday])
+    rng = random.Random(5)
+
+    def creatives_at(now: datetime) -> set[str]:
+        picks = [index.pick(now, max_duration_ms=None, rng=rng) for _ in range(200)]
+        return {p[1].id for p in picks if p is not None}
+
+    # Back and forth across the schedule's start and end: the pools follow the clock.
+    assert creatives_at(NOW - TICK) == {"always"}
+    assert creatives_at(NOW) == {"always", "holiday"}
+    assert creatives_at(NOW + timedelta(days=2) - TICK) == {"always", "holiday"}
+    assert creatives_at(NOW + timedelta(days=2)) == {"always"}
+    assert creatives_at(NOW + TICK) == {"always", "holiday"}
+
+
+def test_a_campaign_whose_only_creative_is_off_schedule_is_not_eligible() -> None:
+    later = replace(creative("later", "c"), starts_at=NOW + timedelta(hours=1))
+    index = CatalogIndex([campaign("c"), campaign("d")], [later, creative("k", "d")])
+    rng = random.Random(3)
+
+    assert {pick_campaign_id(index, rng=rng, now=NOW) for _ in range(50)} == {"d"}
+    assert pick_campaign_id(index, rng=rng, now=NOW, campaign_id="c") is None
+    assert pick_campaign_id(index, rng=rng, now=NOW + timedelta(hours=1), campaign_id="c") == "c"

@@ -209,3 +209,22 @@ def test_the_first_blocker_leads_the_summary() -> None:
     blocked = [c.key for c in result.checks if c.verdict is Verdict.BLOCKED]
     assert blocked == ["status", "budget", "creatives"]
     assert result.summary == "Not serving: It is paused: resume it to serve."
+
+
+def test_creatives_off_their_own_schedule_do_not_serve_and_say_when() -> None:
+    later = replace(creative(1, 15), starts_at=NOW + timedelta(days=3))
+    sooner = replace(creative(1, 20), starts_at=NOW + timedelta(hours=2))
+    over = replace(creative(1, 30), starts_at=NOW - timedelta(days=2), ends_at=NOW)
+    none = check(creatives=[later, sooner, over])
+    assert not none.serving
+    assert detail(none, "creatives") == (
+        "None of its creatives can serve (1 past its schedule; 2 scheduled to start later:"
+        " the first from 2026-11-24 14:00 UTC)."
+    )
+    running = replace(creative(1, 45), starts_at=NOW, ends_at=NOW + timedelta(hours=1))
+    some = check(creatives=[later, running])
+    assert some.serving
+    assert detail(some, "creatives") == (
+        "1 of 2 creatives serve (45 s): a break shorter than 45 s gets none of them."
+        " Not serving: 1 scheduled to start later."
+    )
