@@ -31,7 +31,14 @@ from ads.targeting import (
 )
 from ads.templates import Part, SlotTemplate
 from ads.tracking import DEFAULT_CLOCK_SKEW_SECONDS, ERROR, BeaconSigner, SignedBeacons
-from ads.vast import AD_SERVING_ID_SLOT, VastTemplate, render_no_fill, render_pod
+from ads.vast import (
+    AD_SERVING_ID_SLOT,
+    LATEST,
+    VastTemplate,
+    VastVersion,
+    render_no_fill,
+    render_pod,
+)
 
 AD_SYSTEM = "CTV Ad Server"
 AD_SYSTEM_VERSION = "1.0"
@@ -391,17 +398,9 @@ class DecisionRenderer:
             ),
             max_entries=max_entries,
         )
-        self._vast = _PerAd(
-            lambda campaign, creative: VastTemplate.of(
-                campaign=campaign,
-                creative=creative,
-                signer=signer,
-                ad_system=AD_SYSTEM,
-                ad_system_version=AD_SYSTEM_VERSION,
-                expires_seconds=expires_seconds,
-            ),
-            max_entries=max_entries,
-        )
+        self._signer, self._expires_seconds = signer, expires_seconds
+        self._max_entries = max_entries
+        self._vast: dict[VastVersion, _PerAd[VastTemplate]] = {}
 
     def json(self, decision: Decision) -> bytes:
         """The JSON body of a filled ad request (UTF-8)."""
@@ -418,21 +417,41 @@ class DecisionRenderer:
         ads = b",".join([self.json(decision) for decision in decisions])
         return b'{"request_id":%s,"ads":[%s]}' % (_json_string(request_id).encode(), ads)
 
-    def vast(self, decision: Decision) -> str:
-        """The VAST 4.2 document of a filled request."""
-        template = self._vast.get(decision.campaign, decision.creative)
+    def vast(self, decision: Decision, version: VastVersion = LATEST) -> str:
+        """The VAST document (4.2 unless ``version`` says) of a filled request."""
+        template = self._templates(version).get(decision.campaign, decision.creative)
         return template.render(ad_serving_id=decision.ad_serving_id, beacons=decision.beacons)
 
-    def vast_pod(self, decisions: Sequence[Decision]) -> str:
-        """The VAST 4.2 document of an ad pod: one ``<Ad sequence="n">`` per decision."""
+    def vast_pod(self, decisions: Sequence[Decision], version: VastVersion = LATEST) -> str:
+        """The VAST document of an ad pod: one ``<Ad sequence="n">`` per decision."""
+        templates = self._templates(version)
         return render_pod(
             [
-                self._vast.get(d.campaign, d.creative).render_ad(
+                templates.get(d.campaign, d.creative).render_ad(
                     ad_serving_id=d.ad_serving_id, beacons=d.beacons, sequence=number
                 )
                 for number, d in enumerate(decisions, start=1)
-            ]
+            ],
+            version,
         )
+
+    def _templates(self, version: VastVersion) -> _PerAd[VastTemplate]:
+        """The VAST templates of ``version``, kept from its first request on."""
+        templates = self._vast.get(version)
+        if templates is None:
+            templates = self._vast[version] = _PerAd(
+                lambda campaign, creative: VastTemplate.of(
+                    campaign=campaign,
+                    creative=creative,
+                    signer=self._signer,
+                    ad_system=AD_SYSTEM,
+                    ad_system_version=AD_SYSTEM_VERSION,
+                    expires_seconds=self._expires_seconds,
+                    version=version,
+                ),
+                max_entries=self._max_entries,
+            )
+        return templates
 
 
 def _json_string(value: str) -> str:
@@ -442,7 +461,9 @@ def _json_string(value: str) -> str:
     return json.dumps(value)
 
 
-def no_fill_vast(*, signer: BeaconSigner, request_id: str, now: datetime) -> str:
+def no_fill_vast(
+    *, signer: BeaconSigner, request_id: str, now: datetime, version: VastVersion = LATEST
+) -> str:
     """VAST with only an ``<Error>`` URL (carrying [ERRORCODE]) for a request nothing fits."""
     error_url = signer.url(
         ERROR,
@@ -452,4 +473,4 @@ def no_fill_vast(*, signer: BeaconSigner, request_id: str, now: datetime) -> str
         creative_id="",
         served_at=int(now.timestamp()),
     )
-    return render_no_fill(error_url)
+    return render_no_fill(error_url, version)

@@ -1,9 +1,16 @@
-"""VAST 4.2 documents built as strings, for the per-request path.
+"""VAST 4.x documents built as strings, for the per-request path.
+
+4.2 by default; a player that asks for 4.1 or 4.0 gets a document of that version. 4.1 holds
+what 4.2 holds here. 4.0 predates ``<AdServingId>``, ``<Expires>``, a described
+``<Mezzanine>`` and ``<VerificationParameters>``, and wants ``idValue`` on ``<UniversalAdId>``;
+its ad verifications go in an ``<Extension type="AdVerifications">``, as the IAB's Open
+Measurement SDK asks of VAST before 4.1 (4.0's own ``<Verification>`` cannot name a script in a
+Wrapper, nor parameters anywhere).
 
 Every value is made safe for XML 1.0 here: characters XML cannot hold are dropped, text and
 attributes are escaped, and URLs are percent-encoded where they hold characters a URI may not.
-Element order follows the sequences of the IAB ``vast_4.2.xsd``; the unit tests validate
-against it.
+Element order follows the sequences of the IAB schemas (``vast4.xsd``, ``vast_4.1.xsd``,
+``vast_4.2.xsd``); the unit tests validate each version against its own.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import quote
 
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
@@ -31,21 +39,71 @@ standalone ad fills in the head and tail, an ad of a pod its sequence number."""
 MAX_DURATION_MS = 24 * 3600 * 1000 - 1
 """``<Duration>`` is an ``xs:time``, so it stays below 24 h."""
 
-_HEAD = """\
+
+class VastVersion(StrEnum):
+    """The VAST versions served: ``vast_version`` on a tag, 4.2 unless a player asks."""
+
+    V4_0 = "4.0"
+    V4_1 = "4.1"
+    V4_2 = "4.2"
+
+
+LATEST = VastVersion.V4_2
+XSD_FILES = {
+    VastVersion.V4_0: "vast4.xsd",
+    VastVersion.V4_1: "vast_4.1.xsd",
+    VastVersion.V4_2: "vast_4.2.xsd",
+}
+"""The IAB's file of each version's schema, which its documents validate against."""
+VAST_VERSIONS_MACRO = "[VASTVERSIONS]"
+"""The IAB macro players replace with the VAST versions they take, as AdCOM protocol codes."""
+_PROTOCOLS = {
+    7: VastVersion.V4_0,
+    8: VastVersion.V4_0,
+    11: VastVersion.V4_1,
+    12: VastVersion.V4_1,
+    13: VastVersion.V4_2,
+    14: VastVersion.V4_2,
+}
+"""AdCOM 1.0 "Creative Subtypes - Audio/Video" codes of VAST 4.x (inline and wrapper)."""
+
+
+def negotiate_version(asked: str | None, supported: str | None) -> VastVersion:
+    """The VAST version to answer in: ``asked`` (``vast_version``: 4.0, 4.1 or 4.2) if given,
+    else the newest 4.x among the protocol codes ``supported`` lists (``vast_versions``, the
+    player's ``[VASTVERSIONS]``; 4.0 for a player that lists only older VAST, the nearest
+    made here), else 4.2. :class:`ValueError` for a version not made here."""
+    if asked:
+        try:
+            return VastVersion(asked.strip())
+        except ValueError:
+            made = ", ".join(VastVersion)
+            raise ValueError(f"vast_version must be one of {made}, got {asked[:20]!r}") from None
+    if not supported or supported == VAST_VERSIONS_MACRO:
+        return LATEST
+    codes = {int(c) for c in supported.split(",") if c.strip().isdigit() and len(c.strip()) < 4}
+    if not codes:
+        return LATEST
+    versions = [_PROTOCOLS[c] for c in codes if c in _PROTOCOLS]
+    return max(versions, key=list(VastVersion).index) if versions else VastVersion.V4_0
+
+
+_HEADS = {
+    version: f"""\
 <?xml version="1.0" encoding="UTF-8"?>
-<VAST version="4.2" xmlns="http://www.iab.com/VAST">
+<VAST version="{version}" xmlns="http://www.iab.com/VAST">
 """
+    for version in VastVersion
+}
 _TAIL = "</VAST>\n"
-_DOCUMENT = _HEAD + "{body}" + _TAIL
 _NO_FILL = "  <Error>{error_url}</Error>\n"
 _INLINE_AD = """\
   <Ad id="{ad_id}"{sequence}>
     <InLine>
       <AdSystem version="{ad_system_version}">{ad_system}</AdSystem>
       <Error>{error_url}</Error>
-      <Impression id="{ad_serving_id}">{impression_url}</Impression>
-{impression_trackers}      <AdServingId>{ad_serving_id}</AdServingId>
-      <AdTitle>{title}</AdTitle>
+{extensions}      <Impression id="{ad_serving_id}">{impression_url}</Impression>
+{impression_trackers}{serving_id}      <AdTitle>{title}</AdTitle>
 {verifications}{advertiser}{categories}      <Creatives>
         <Creative id="{creative_id}" adId="{ad_id}">
           <Linear>
@@ -58,8 +116,7 @@ _INLINE_AD = """\
               <ClickTracking>{click_url}</ClickTracking>
 {click_trackers}{click_through}            </VideoClicks>
           </Linear>
-          <UniversalAdId idRegistry="{registry}">{creative_id}</UniversalAdId>
-        </Creative>
+{universal_ad_id}        </Creative>
       </Creatives>
 {description}{expires}    </InLine>
   </Ad>
@@ -69,7 +126,7 @@ _WRAPPER_AD = """\
     <Wrapper followAdditionalWrappers="true" allowMultipleAds="false">
       <AdSystem version="{ad_system_version}">{ad_system}</AdSystem>
       <Error>{error_url}</Error>
-      <Impression id="{ad_serving_id}">{impression_url}</Impression>
+{extensions}      <Impression id="{ad_serving_id}">{impression_url}</Impression>
 {impression_trackers}{verifications}      <Creatives>
         <Creative id="{creative_id}" adId="{ad_id}">
           <Linear>
@@ -101,6 +158,15 @@ _DESCRIPTION = "      <Description>{}</Description>\n"
 _ADVERTISER = "      <Advertiser>{}</Advertiser>\n"
 _CATEGORY = f'      <Category authority="{CATEGORY_AUTHORITY}">{{}}</Category>\n'
 _EXPIRES = "      <Expires>{:d}</Expires>\n"
+_SERVING_ID = "      <AdServingId>{}</AdServingId>\n"
+_UNIVERSAL_AD_ID = '          <UniversalAdId idRegistry="{}">{}</UniversalAdId>\n'
+_UNIVERSAL_AD_ID_4_0 = '          <UniversalAdId idRegistry="{}" idValue="{}">{}</UniversalAdId>\n'
+_VERIFICATION_EXTENSION = """\
+      <Extensions>
+        <Extension type="AdVerifications">
+{}        </Extension>
+      </Extensions>
+"""
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_SPECIAL = re.compile("[&<>\r]")
 _ATTR_SPECIAL = re.compile('["\t\n]')
@@ -138,10 +204,12 @@ class VastTemplate:
     """One campaign and creative's VAST ad (InLine, or Wrapper for a third-party VAST tag) with
     the per-request values left open: the ad serving id and the signed parts of the beacon URLs.
     Build once per catalog snapshot, render per request, as a document of its own
-    (:meth:`render`) or as one ad of a pod (:meth:`render_ad` and :func:`render_pod`).
+    (:meth:`render`) or as one ad of a pod (:meth:`render_ad` and :func:`render_pod`), in the
+    VAST ``version`` it was built for.
     """
 
     template: SlotTemplate
+    version: VastVersion = LATEST
 
     @classmethod
     def of(
@@ -154,6 +222,7 @@ class VastTemplate:
         ad_system_version: str,
         description: str | None = None,
         expires_seconds: int | None = None,
+        version: VastVersion = LATEST,
     ) -> VastTemplate:
         def beacon(event: str) -> list[Part]:
             return signer.url_parts(
@@ -178,12 +247,17 @@ class VastTemplate:
             "tail": [_TAIL_SLOT],
         }
         hole = {name: f"{_SLOT}{name}{_SLOT}" for name in holes}
+        v4_0 = version is VastVersion.V4_0
+        verifications = _verifications(campaign.verifications)
         shared = {
             **hole,
             "ad_id": _attr(campaign.id),
             "ad_system": _text(ad_system),
             "ad_system_version": _attr(ad_system_version),
-            "verifications": _verifications(campaign.verifications),
+            "extensions": _VERIFICATION_EXTENSION.format(verifications)
+            if v4_0 and verifications
+            else "",
+            "verifications": "" if v4_0 else verifications,
             "impression_trackers": "".join(
                 _IMPRESSION_TRACKER.format(_uri(url)) for url in campaign.impression_trackers
             ),
@@ -200,22 +274,23 @@ class VastTemplate:
                 title=_text(campaign.name),
                 advertiser=_optional(_ADVERTISER, campaign.advertiser, escape=_text),
                 categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
+                serving_id="" if v4_0 else _SERVING_ID.format(hole["ad_serving_id"]),
                 duration=format_duration(creative.duration_ms),
-                media_files=_media_files(creative),
+                media_files=_media_files(creative, described_mezzanine=not v4_0),
                 click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
-                registry=UNIVERSAL_AD_ID_REGISTRY,
+                universal_ad_id=_universal_ad_id(_attr(creative.id), v4_0=v4_0),
                 description=_optional(_DESCRIPTION, description, escape=_text),
-                expires="" if expires_seconds is None else _EXPIRES.format(expires_seconds),
+                expires="" if expires_seconds is None or v4_0 else _EXPIRES.format(expires_seconds),
             )
         document = "".join((hole["head"], ad, hole["tail"]))
         parts: list[Part] = []
         for index, piece in enumerate(document.split(_SLOT)):
             parts += holes[piece] if index % 2 else [piece]
-        return cls(SlotTemplate(parts))
+        return cls(SlotTemplate(parts), version)
 
     def render(self, *, ad_serving_id: str, beacons: SignedBeacons) -> str:
         """The document of one served ad."""
-        return self._fill(ad_serving_id, beacons, (_HEAD, "", _TAIL))
+        return self._fill(ad_serving_id, beacons, (_HEADS[self.version], "", _TAIL))
 
     def render_ad(self, *, ad_serving_id: str, beacons: SignedBeacons, sequence: int) -> str:
         """The ``<Ad>`` element of the ``sequence``-th ad of a pod (see :func:`render_pod`)."""
@@ -229,14 +304,14 @@ class VastTemplate:
         return self.template.fill(values)
 
 
-def render_pod(ads: Sequence[str]) -> str:
-    """A VAST 4.2 document of an ad pod: the ``<Ad>`` elements from :meth:`VastTemplate.render_ad`,
-    in play order (their ``sequence`` numbers)."""
-    return "".join((_HEAD, *ads, _TAIL))
+def render_pod(ads: Sequence[str], version: VastVersion = LATEST) -> str:
+    """A VAST document of an ad pod: the ``<Ad>`` elements from :meth:`VastTemplate.render_ad`
+    (of templates of ``version``), in play order (their ``sequence`` numbers)."""
+    return "".join((_HEADS[version], *ads, _TAIL))
 
 
-def render_vast(ad: VastAd) -> str:
-    """The VAST 4.2 document of ``ad``: one InLine ad with one linear creative (per request,
+def render_vast(ad: VastAd, version: VastVersion = LATEST) -> str:
+    """The VAST document of ``ad``: one InLine ad with one linear creative (per request,
     prefer a :class:`VastTemplate` kept per campaign and creative)."""
     template = VastTemplate.of(
         campaign=ad.campaign,
@@ -246,13 +321,14 @@ def render_vast(ad: VastAd) -> str:
         ad_system_version=ad.ad_system_version,
         description=ad.description,
         expires_seconds=ad.expires_seconds,
+        version=version,
     )
     return template.render(ad_serving_id=ad.ad_serving_id, beacons=ad.beacons)
 
 
-def render_no_fill(error_url: str) -> str:
-    """A VAST 4.2 document without an ad: only ``<Error>``, for the player to report back."""
-    return _DOCUMENT.format(body=_NO_FILL.format(error_url=_uri(error_url)))
+def render_no_fill(error_url: str, version: VastVersion = LATEST) -> str:
+    """A VAST document without an ad: only ``<Error>``, for the player to report back."""
+    return "".join((_HEADS[version], _NO_FILL.format(error_url=_uri(error_url)), _TAIL))
 
 
 def format_duration(ms: int) -> str:
@@ -272,16 +348,26 @@ def strip_invalid_xml_chars(value: str) -> str:
     return _NOT_XML_CHAR.sub("", value)
 
 
-def _media_files(creative: CatalogCreative) -> str:
+def _media_files(creative: CatalogCreative, *, described_mezzanine: bool) -> str:
     """A ``<MediaFile>`` per rendition (the original while there is none), then the original as
-    ``<Mezzanine>``.
+    ``<Mezzanine>`` (with its type and size from VAST 4.1 on; a bare URL in 4.0).
     """
     files = [_media_file(r) for r in creative.renditions] or [_media_file(_original(creative))]
-    mezzanine = (
-        f'              <Mezzanine delivery="progressive" type="{_attr(creative.mime)}"'
-        f' width="{creative.width}" height="{creative.height}">{_uri(creative.url)}</Mezzanine>\n'
+    about = (
+        f' delivery="progressive" type="{_attr(creative.mime)}"'
+        f' width="{creative.width}" height="{creative.height}"'
+        if described_mezzanine
+        else ""
     )
+    mezzanine = f"              <Mezzanine{about}>{_uri(creative.url)}</Mezzanine>\n"
     return "".join(files) + mezzanine
+
+
+def _universal_ad_id(creative_id: str, *, v4_0: bool) -> str:
+    """The creative's id in our registry; VAST 4.0 also wants it as ``idValue``."""
+    if v4_0:
+        return _UNIVERSAL_AD_ID_4_0.format(UNIVERSAL_AD_ID_REGISTRY, creative_id, creative_id)
+    return _UNIVERSAL_AD_ID.format(UNIVERSAL_AD_ID_REGISTRY, creative_id)
 
 
 def _original(creative: CatalogCreative) -> Rendition:

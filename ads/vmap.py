@@ -34,6 +34,8 @@ PASSED_ON = (
     "country",
     "region",
     *TAG_PARAMETERS,
+    "vast_version",
+    "vast_versions",
 )
 """VAST tag parameters a schedule request hands on to each break's tag, as received."""
 

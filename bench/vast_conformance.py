@@ -4,9 +4,11 @@ The acceptance check of issue 4: "100% of VAST documents served in a 10,000-requ
 hostile campaign names validate against the IAB 4.2 XSD". It starts a private stack, seeds
 campaigns whose names and descriptions are hostile to XML, then asks ``GET /api/v1/vast`` with
 a mix of targeted (``campaign_id``), untargeted, duration-limited, ad-pod (``max_ads``) and
-unknown-campaign requests. Each document is validated with xmlschema against
-``$VAST_XSD_DIR/vast_4.2.xsd`` (default ../shared/vast); for targeted fills the AdTitle must
-round-trip the campaign name, and the ads of a pod must be numbered 1..n.
+unknown-campaign requests, a third of them asking for another VAST version (``vast_version``
+4.0 or 4.1, or a player's ``vast_versions`` list). Each document must say the version the
+request negotiates and validate with xmlschema against that version's IAB schema in
+``$VAST_XSD_DIR`` (default ../shared/vast); for targeted fills the AdTitle must round-trip the
+campaign name, and the ads of a pod must be numbered 1..n.
 
     python -m bench.vast_conformance --requests 10000
 """
@@ -21,7 +23,7 @@ import shlex
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -30,6 +32,7 @@ import httpx
 import xmlschema
 
 from ads.separation import advertiser_key, family
+from ads.vast import XSD_FILES, VastVersion, negotiate_version
 from bench import report
 from bench.ingress import resolve
 from bench.seed import SeededCampaign, seed_campaigns, wait_served
@@ -39,11 +42,10 @@ from cluster.ray_head import REPO_ROOT
 NS = {"v": "http://www.iab.com/VAST"}
 
 
-def xsd_path() -> Path:
-    """``$VAST_XSD_DIR/vast_4.2.xsd``; the default ../shared/vast is taken from the repo root."""
+def xsd_dir() -> Path:
+    """``$VAST_XSD_DIR``; the default ../shared/vast is taken from the repo root."""
     configured = os.environ.get("VAST_XSD_DIR")
-    base = Path(configured) if configured else REPO_ROOT.parent / "shared" / "vast"
-    return base / "vast_4.2.xsd"
+    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "vast"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +56,36 @@ class VastRequest:
     expected_advertiser: str | None = None
     expected_parameters: str | None = None
 
+    @property
+    def version(self) -> VastVersion:
+        """The version the answer must be in."""
+        return negotiate_version(self.params.get("vast_version"), self.params.get("vast_versions"))
+
+
+_ASKED_VERSIONS = (
+    {"vast_version": "4.0"},
+    {"vast_version": "4.1"},
+    {"vast_versions": "2,3,5,6,7,8"},
+    {"vast_versions": "7,8,11,12"},
+    {"vast_versions": "[VASTVERSIONS]"},
+)
+"""What a third of the requests add: a version asked for, or the player's list of them."""
+
 
 def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> list[VastRequest]:
     """A reproducible mix: 40% targeted, 35% untargeted, 10% duration-limited, 10% ad pods,
-    5% unknown id."""
+    5% unknown id; a third of each asking for a VAST version (:data:`_ASKED_VERSIONS`)."""
     rng = random.Random(seed)
+    plan = [
+        replace(request, params=request.params | rng.choice(_ASKED_VERSIONS))
+        if rng.random() < 1 / 3
+        else request
+        for request in _kinds(campaigns, count, rng)
+    ]
+    return plan
+
+
+def _kinds(campaigns: list[SeededCampaign], count: int, rng: random.Random) -> list[VastRequest]:
     plan: list[VastRequest] = []
     for i in range(count):
         roll = rng.random()
@@ -110,6 +137,7 @@ class Tally:
     pod_disorder: int = 0
     pod_competitors: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
+    by_version: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
@@ -117,27 +145,34 @@ class Tally:
             self.failures.append(message[:1500])
 
 
-def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Tally) -> None:
+def check(
+    schemas: dict[VastVersion, Any], request: VastRequest, status: int, body: bytes, tally: Tally
+) -> None:
     """Validate one answer and count it."""
     tally.total += 1
     tally.by_kind[request.kind] += 1
+    version = request.version
+    tally.by_version[version] += 1
     if status != 200:
         tally.fail(f"{request.kind} {request.params}: HTTP {status} {body[:300]!r}")
         return
     text = body.decode("utf-8")
-    errors = list(schema.iter_errors(text))
+    errors = list(schemas[version].iter_errors(text))
     if errors:
         tally.fail(f"{request.kind} {request.params}: {errors[0]}")
         return
-    tally.valid += 1
     root = ElementTree.fromstring(body)  # noqa: S314 (our own server's answer, schema-valid)
+    if root.get("version") != version:
+        tally.fail(f"{request.kind} {request.params}: VAST {root.get('version')}, not {version}")
+        return
+    tally.valid += 1
     if root.find("v:Ad", NS) is None:
         tally.error_only += 1
         return
     tally.filled += 1
     for ad in (*root.iterfind("v:Ad/v:InLine", NS), *root.iterfind("v:Ad/v:Wrapper", NS)):
         tally.tracked_ads += len(ad.findall("v:Impression", NS)) > 1
-        tally.verified_ads += ad.find("v:AdVerifications", NS) is not None
+        tally.verified_ads += ad.find(_VERIFICATIONS[version], NS) is not None
     for wrapper in root.iterfind("v:Ad/v:Wrapper", NS):
         tally.wrapper_ads += 1
         if not (wrapper.findtext("v:VASTAdTagURI", namespaces=NS) or "").startswith("https://"):
@@ -160,11 +195,20 @@ def check(schema: Any, request: VastRequest, status: int, body: bytes, tally: Ta
         if advertiser != request.expected_advertiser:
             tally.advertiser_mismatch += 1
             tally.fail(f"Advertiser {advertiser!r} != {request.expected_advertiser!r}")
-        path = "v:Ad/v:InLine/v:AdVerifications/v:Verification/v:VerificationParameters"
+        path = f"v:Ad/v:InLine/{_VERIFICATIONS[version]}/v:Verification/v:VerificationParameters"
         parameters = root.findtext(path, namespaces=NS)
         if parameters != request.expected_parameters:
             tally.parameters_mismatch += 1
             tally.fail(f"VerificationParameters {parameters!r} != {request.expected_parameters!r}")
+
+
+_VERIFICATIONS = {
+    version: "v:Extensions/v:Extension/v:AdVerifications"
+    if version is VastVersion.V4_0
+    else "v:AdVerifications"
+    for version in VastVersion
+}
+"""Where an ad's verifications are: OM SDK's extension before VAST 4.1, the element after."""
 
 
 def competing(ads: list[ElementTree.Element]) -> bool:
@@ -204,7 +248,7 @@ async def fetch_all(
 
 
 def run(base_url: str, campaigns: list[SeededCampaign], args: argparse.Namespace) -> Tally:
-    schema = xmlschema.XMLSchema(str(args.xsd))
+    schemas = {v: xmlschema.XMLSchema(str(args.xsd_dir / name)) for v, name in XSD_FILES.items()}
     plan = plan_requests(campaigns, args.requests, args.seed)
     tally = Tally()
     started = time.monotonic()
@@ -212,7 +256,7 @@ def run(base_url: str, campaigns: list[SeededCampaign], args: argparse.Namespace
         batch = plan[start : start + args.batch]
         answers = asyncio.run(fetch_all(base_url, batch, concurrency=args.concurrency))
         for request, (status, body) in zip(batch, answers, strict=True):
-            check(schema, request, status, body, tally)
+            check(schemas, request, status, body, tally)
         say(
             f"{tally.total:,}/{len(plan):,} checked, {tally.valid:,} valid "
             f"({tally.filled:,} ads, {tally.error_only:,} error-only), "
@@ -224,13 +268,18 @@ def run(base_url: str, campaigns: list[SeededCampaign], args: argparse.Namespace
 def summary(tally: Tally, args: argparse.Namespace) -> list[str]:
     pct = 100.0 * tally.valid / max(tally.total, 1)
     kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(tally.by_kind.items()))
+    versions = ", ".join(
+        f"{n:,} in {v} (`{XSD_FILES[VastVersion(v)]}`)" for v, n in sorted(tally.by_version.items())
+    )
     lines = [
-        "## VAST 4.2 conformance (generated by `bench/vast_conformance.py`)",
+        "## VAST 4.x conformance (generated by `bench/vast_conformance.py`)",
         "",
-        f"Run {report.now_utc()}: `{args.command}` (XSD: `{args.xsd.name}` from the IAB, "
-        "validated with xmlschema)",
+        f"Run {report.now_utc()}: `{args.command}` (XSDs from the IAB, validated with "
+        "xmlschema; each document against its own version's)",
         "",
-        f"- **{tally.valid:,} of {tally.total:,} documents validate ({pct:.2f}%)**",
+        f"- **{tally.valid:,} of {tally.total:,} documents validate ({pct:.2f}%)** and say the "
+        "version their request negotiated",
+        f"- versions: {versions}",
         f"- {tally.filled:,} with an ad, {tally.error_only:,} error-only (no fill / unknown "
         "campaign)",
         f"- requests: {kinds}",
@@ -274,7 +323,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=1_000, help="progress every N documents")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--ingress", default=None, help="ingress mode (default: make up's)")
-    parser.add_argument("--xsd", type=Path, default=xsd_path())
+    parser.add_argument("--xsd-dir", type=Path, default=xsd_dir())
     parser.add_argument("--results", type=Path, default=report.RESULTS)
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args(argv)
@@ -286,8 +335,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not args.xsd.exists():
-        say(f"VAST XSD not found at {args.xsd} (set VAST_XSD_DIR)")
+    missing = [name for name in XSD_FILES.values() if not (args.xsd_dir / name).exists()]
+    if missing:
+        say(f"VAST XSDs {missing} not found in {args.xsd_dir} (set VAST_XSD_DIR)")
         return 2
     mode = resolve([args.ingress] if args.ingress else [])[0]
     with BenchStack() as stack:

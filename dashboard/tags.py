@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+from ads.vast import VAST_VERSIONS_MACRO
+
 DEVICE_MACRO = "[IFA]"
 """The IAB macro players replace with the device's advertising id."""
 APP_MACRO = "[APPBUNDLE]"
@@ -43,8 +45,9 @@ def vast_tag_url(
     (:data:`PRIVACY_MACROS`): players put the device's advertising id (which frequency caps and
     reach count by), their app's bundle (which app targeting matches), fetching for a player
     its User-Agent (which platform targeting reads; else the request's own), and the viewer's
-    privacy choices (which limit what the id is used for) in those IAB macros; left unfilled,
-    they are ignored."""
+    privacy choices (which limit what the id is used for) in those IAB macros, and the VAST
+    versions they take in ``vast_versions=[VASTVERSIONS]`` (the answer is the newest of them
+    made here); left unfilled, they are ignored."""
     params: dict[str, str] = {}
     if campaign_id is not None:
         params["campaign_id"] = str(campaign_id)
@@ -95,8 +98,8 @@ def _tag(
     content_categories: Sequence[str],
     child_directed: bool,
 ) -> str:
-    """The tag URL: ``params``, then the categories, COPPA, and the device, app, agent and
-    privacy macros."""
+    """The tag URL: ``params``, then the categories, COPPA, and the device, app, agent, privacy
+    and VAST version macros."""
     if blocked_categories:
         params["blocked_categories"] = ",".join(blocked_categories)
     if content_categories:
@@ -104,4 +107,5 @@ def _tag(
     if child_directed:
         params["coppa"] = "1"
     params |= {"ifa": DEVICE_MACRO, "app_bundle": APP_MACRO, "ua": AGENT_MACRO, **PRIVACY_MACROS}
+    params["vast_versions"] = VAST_VERSIONS_MACRO
     return f"{public_base_url.rstrip('/')}/api/v1/{endpoint}?{urlencode(params, safe=',[]')}"

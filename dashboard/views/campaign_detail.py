@@ -538,7 +538,7 @@ def _vast_tag(campaign: Campaign) -> None:
         width=360,
     )
     url = vast_tag_url(get_settings().public_base_url, campaign.id, max_duration_s=int(longest))
-    caption = "VAST 4.2 URL for publishers — use the copy button at its right."
+    caption = "VAST 4.x URL for publishers — use the copy button at its right."
     ui.tag_box(url, key="vast-tag", caption=caption)
     with st.expander("How publishers use it"):
         st.markdown(
@@ -548,12 +548,13 @@ def _vast_tag(campaign: Campaign) -> None:
             "3. The player requests an ad at each break and fires the tracking beacons; "
             "impressions and completions show up on the Analytics page.\n"
             "4. Keep the bracketed IAB macros at the end (`ifa=[IFA]` to "
-            "`gdpr_consent=[GDPRCONSENT]`): players that fill them put the device's "
+            "`vast_versions=[VASTVERSIONS]`): players that fill them put the device's "
             "advertising id (frequency caps and reach count by it), their app's bundle (app "
             "targeting matches it), fetching for a player its User-Agent (platform targeting "
-            "reads it), and the viewer's privacy choices (limit ad tracking, COPPA, GDPR "
-            "consent: they decide whether the id may be used) there; left unfilled, they are "
-            "ignored."
+            "reads it), the viewer's privacy choices (limit ad tracking, COPPA, GDPR "
+            "consent: they decide whether the id may be used) and the VAST versions they "
+            "take (the answer is in the newest of 4.0, 4.1 and 4.2 they list) there; left "
+            "unfilled, they are ignored."
         )
 
 

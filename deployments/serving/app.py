@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, ValidationError
 from ray import serve
 from ray.serve import Application
+from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -62,6 +63,7 @@ from ads.targeting import (
     request_key_values,
 )
 from ads.tracking import CLICK, IMPRESSION, Beacon, BeaconSigner, BeaconVerifier
+from ads.vast import VastVersion, negotiate_version
 from ads.vmap import PASSED_ON, AdBreak, ScheduleRequest, ad_breaks, render_vmap
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
@@ -325,9 +327,12 @@ class ServingIngress:
         max_duration_ms = _max_duration_ms(params.get("max_duration"))
         request_id = _tag_request_id(params.get("request_id"))
         max_ads = _max_ads(params.get("max_ads"))
+        version = _vast_version(params)
         agent = _player_agent(params.get("ua"), request)
         if self._robot("vast", agent):
-            body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
+            body = no_fill_vast(
+                signer=self._signer, request_id=request_id, now=datetime.now(UTC), version=version
+            )
             return encoded_response(body.encode(), _VAST_HEADERS)
         stated = request_places(params.get("country"), params.get("region"))
         places = self._places(stated, request)
@@ -349,11 +354,13 @@ class ServingIngress:
             vast_tags=True,  # a VAST player follows Wrappers
         )
         if not ads:
-            body = no_fill_vast(signer=self._signer, request_id=request_id, now=datetime.now(UTC))
+            body = no_fill_vast(
+                signer=self._signer, request_id=request_id, now=datetime.now(UTC), version=version
+            )
         elif max_ads == 1:
-            body = self._render.vast(ads[0])
+            body = self._render.vast(ads[0], version)
         else:
-            body = self._render.vast_pod(ads)
+            body = self._render.vast_pod(ads, version)
         return encoded_response(body.encode(), _VAST_HEADERS)
 
     async def _vmap(self, request: Request) -> Response:
@@ -577,6 +584,14 @@ def _max_duration_ms(raw: str | None) -> int | None:
     if not 0 < seconds <= MAX_AD_DURATION_S:
         raise InvalidInput(f"max_duration must be between 0 and {MAX_AD_DURATION_S} seconds")
     return int(seconds * 1000)
+
+
+def _vast_version(params: QueryParams) -> VastVersion:
+    """``vast_version`` as asked, else the newest the player's ``vast_versions`` lists."""
+    try:
+        return negotiate_version(params.get("vast_version"), params.get("vast_versions"))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def _max_ads(raw: str | None) -> int:

@@ -16,6 +16,7 @@ from tests.stack_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD
 TAG_MACROS = (
     "ifa=[IFA]&app_bundle=[APPBUNDLE]&ua=[DEVICEUA]"
     "&lmt=[LIMITADTRACKING]&regs=[REGULATIONS]&gdpr_consent=[GDPRCONSENT]"
+    "&vast_versions=[VASTVERSIONS]"
 )
 """How every VAST tag the dashboard makes ends: the IAB macros players fill."""
 

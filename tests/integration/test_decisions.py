@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ads.decision import playable_seconds
 from ads.tracking import BeaconVerifier
+from ads.vast import VastVersion
 from tests.integration.factories import active_campaign, served, wait_served
 from tests.stack_fixtures import Stack, wait_until
 
@@ -212,6 +213,35 @@ def test_an_oversized_chunked_ad_request_is_refused_without_a_content_length(
         headers={"content-type": "application/json"},
     )
     assert small.status_code in (200, 204), small.text
+
+
+def test_players_get_the_vast_version_they_take(
+    stack: Stack,
+    api: httpx.Client,
+    serving: httpx.Client,
+    vast_schemas: dict[VastVersion, Any],
+) -> None:
+    cid = active_campaign(stack, api, name=HOSTILE)
+    wait_served(serving, cid)
+    cases: list[tuple[dict[str, str | int], VastVersion]] = [
+        ({"vast_version": "4.0"}, VastVersion.V4_0),
+        ({"vast_version": "4.1"}, VastVersion.V4_1),
+        ({"vast_versions": "2,3,5,6,7,8,11,12"}, VastVersion.V4_1),  # [VASTVERSIONS] filled
+        ({"vast_versions": "[VASTVERSIONS]"}, VastVersion.V4_2),  # unfilled: the default
+        ({"vast_version": "4.0", "max_ads": 3, "max_duration": 120}, VastVersion.V4_0),
+        ({"vast_version": "4.0", "campaign_id": str(uuid.uuid4())}, VastVersion.V4_0),  # no fill
+    ]
+    for params, version in cases:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **params})
+        assert answer.status_code == 200, answer.text
+        vast_schemas[version].validate(answer.text)
+        root = ElementTree.fromstring(answer.content)
+        assert root.get("version") == version
+        titles = root.findall("v:Ad/v:InLine/v:AdTitle", NS)
+        assert all(t.text == HOSTILE for t in titles if "campaign_id" not in params)
+    refused = serving.get("/api/v1/vast", params={"vast_version": "3.0"})
+    assert refused.status_code == 422
+    assert "vast_version must be one of 4.0, 4.1, 4.2" in refused.json()["error"]["message"]
 
 
 def test_wrong_methods_and_bad_vast_params(serving: httpx.Client) -> None:

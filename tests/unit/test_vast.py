@@ -24,7 +24,9 @@ from ads.tracking import PLAYER_EVENTS, BeaconSigner, TrackingUrls
 from ads.vast import (
     UNIVERSAL_AD_ID_REGISTRY,
     VastAd,
+    VastVersion,
     format_duration,
+    negotiate_version,
     render_no_fill,
     render_vast,
     strip_invalid_xml_chars,
@@ -330,9 +332,11 @@ hostile_text = st.one_of(
     creative_id=hostile_text,
     version=hostile_text,
     url_tail=hostile_text,
+    vast_version=st.sampled_from(VastVersion),
 )
 def test_hostile_values_cannot_break_the_document(
-    vast_schema: xmlschema.XMLSchema,
+    vast_schemas: dict[VastVersion, xmlschema.XMLSchema],
+    vast_version: VastVersion,
     name: str,
     description: str,
     creative_id: str,
@@ -352,9 +356,9 @@ def test_hostile_values_cannot_break_the_document(
         campaign=campaign, creative=creative, description=description, ad_system_version=version
     )
 
-    document = render_vast(ad)
+    document = render_vast(ad, vast_version)
 
-    vast_schema.validate(document)
+    vast_schemas[vast_version].validate(document)
     element = inline(document)
     kept = "".join(filter(xml_char, name))
     assert text_of(element, "v:AdTitle") == kept
@@ -424,3 +428,84 @@ def test_the_ad_says_how_long_it_stays_playable(vast_schema: xmlschema.XMLSchema
     vast_schema.validate(document)
     assert text_of(inline(document), "v:Expires") == "270"
     assert inline(render_vast(vast_ad())).find("v:Expires", NS) is None
+
+
+RICH = replace(
+    CAMPAIGN,
+    advertiser="Acme & Sons",
+    categories=("IAB2", "IAB8-5"),
+    impression_trackers=("https://pix.example/imp?cb=[CACHEBUSTING]",),
+    click_trackers=("https://pix.example/click",),
+    verifications=(Verification("iabtechlab.com-omid", "https://v.example/omid.js", "x=1&y=2"),),
+)
+WRAPPED = replace(CREATIVE, vast_tag_url="https://ssp.example/vast?cb=[CACHEBUSTING]", url="")
+
+
+@pytest.mark.parametrize("version", list(VastVersion))
+@pytest.mark.parametrize("creative", [CREATIVE, WRAPPED], ids=["inline", "wrapper"])
+def test_every_version_validates_against_its_own_schema(
+    vast_schemas: dict[VastVersion, xmlschema.XMLSchema],
+    version: VastVersion,
+    creative: CatalogCreative,
+) -> None:
+    document = render_vast(vast_ad(campaign=RICH, creative=creative, expires_seconds=3600), version)
+    vast_schemas[version].validate(document)
+    assert parse(document).get("version") == version
+    no_fill = render_no_fill("https://ads.example/e?code=[ERRORCODE]", version)
+    vast_schemas[version].validate(no_fill)
+    assert parse(no_fill).get("version") == version
+
+
+def test_vast_4_0_carries_what_4_2_says_in_the_places_4_0_has() -> None:
+    document = render_vast(vast_ad(campaign=RICH, expires_seconds=3600), VastVersion.V4_0)
+    ad = inline(document)
+    assert ad.find("v:AdServingId", NS) is None and ad.find("v:Expires", NS) is None
+    (impression, _) = ad.findall("v:Impression", NS)
+    assert impression.get("id") == "ads-0001"  # the ad serving id stays on the impression
+    universal = ad.find("v:Creatives/v:Creative/v:UniversalAdId", NS)
+    assert universal is not None
+    assert (universal.get("idRegistry"), universal.get("idValue"), universal.text) == (
+        UNIVERSAL_AD_ID_REGISTRY,
+        "crv-0001",
+        "crv-0001",
+    )
+    mezzanine = ad.find("v:Creatives/v:Creative/v:Linear/v:MediaFiles/v:Mezzanine", NS)
+    assert mezzanine is not None and mezzanine.attrib == {} and mezzanine.text == CREATIVE.url
+    # Open Measurement's place for verifications before VAST 4.1, parameters and all.
+    assert ad.find("v:AdVerifications", NS) is None
+    extension = ad.find("v:Extensions/v:Extension[@type='AdVerifications']", NS)
+    assert extension is not None
+    verification = extension.find("v:AdVerifications/v:Verification", NS)
+    assert verification is not None and verification.get("vendor") == "iabtechlab.com-omid"
+    assert text_of(verification, "v:VerificationParameters") == "x=1&y=2"
+
+    modern = inline(render_vast(vast_ad(campaign=RICH, expires_seconds=3600), VastVersion.V4_1))
+    assert text_of(modern, "v:AdServingId") == "ads-0001"
+    assert text_of(modern, "v:Expires") == "3600"
+    assert modern.find("v:AdVerifications/v:Verification", NS) is not None
+
+
+@pytest.mark.parametrize(
+    ("asked", "supported", "expected"),
+    [
+        (None, None, VastVersion.V4_2),
+        ("", "[VASTVERSIONS]", VastVersion.V4_2),
+        ("4.0", "13,14", VastVersion.V4_0),  # asked for outright: that one
+        (" 4.1 ", None, VastVersion.V4_1),
+        (None, "2,3,5,6,7,8", VastVersion.V4_0),
+        (None, "2,3,7,8,11,12", VastVersion.V4_1),
+        (None, "14", VastVersion.V4_2),  # a wrapper code counts as the version
+        (None, "2,3,5,6", VastVersion.V4_0),  # older VAST only: the nearest made here
+        (None, "x,,99999", VastVersion.V4_2),  # nothing readable: the default
+    ],
+)
+def test_the_version_asked_for_or_the_newest_the_player_takes(
+    asked: str | None, supported: str | None, expected: VastVersion
+) -> None:
+    assert negotiate_version(asked, supported) is expected
+
+
+@pytest.mark.parametrize("asked", ["3.0", "4", "4.3", "latest"])
+def test_a_version_not_made_here_is_refused(asked: str) -> None:
+    with pytest.raises(ValueError, match=r"vast_version must be one of 4\.0, 4\.1, 4\.2"):
+        negotiate_version(asked, None)
