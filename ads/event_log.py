@@ -1,12 +1,14 @@
-"""Log-level data: one campaign's beacons of one UTC day, one CSV row each, for reconciling our
-counts with an advertiser's own (their ad server's or measurement vendor's).
+"""Log-level data: one campaign's beacons of a range of UTC days (up to :data:`MAX_DAYS`), one
+CSV row each, for reconciling our counts with an advertiser's own (their ad server's or
+measurement vendor's).
 
 A day is the day the ads were *served* (``served_at``), as in the hourly and daily roll-ups, so
 the counted rows of a day add up to that day's report: impressions, quartiles, clicks, errors
-and spend. Beacons filtered as invalid traffic follow, marked ``counted`` false with the
-reason, since they are what such reconciliations are about. Device ids are left out (they are
-keyed to this server for reach, not for export); the User-Agent and place the beacon came with
-are in. Pure: storage/event_log.py reads the rows, the management API streams them.
+and spend. Day by day, beacons filtered as invalid traffic follow the counted ones, marked
+``counted`` false with the reason, since they are what such reconciliations are about.
+Device ids are left out (they are keyed to this server for reach, not for export); the
+User-Agent and place the beacon came with are in. Pure: storage/event_log.py reads the rows,
+the management API streams them.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from ads.errors import InvalidInput
 from ads.history import plain
 from ads.platforms import remembered_platform_of
 from ads.reporting import spreadsheet_safe
+
+MAX_DAYS = 31
+"""The most days one export covers: a month of a campaign's beacons."""
 
 COLUMNS = (
     "served_at",
@@ -67,8 +73,25 @@ def rows(events: Iterable[LoggedEvent]) -> str:
     return _lines(_cells(event) for event in events)
 
 
-def filename(campaign_id: uuid.UUID, day: date) -> str:
-    return f"events_{campaign_id}_{day.isoformat()}.csv"
+def export_days(first: date, last: date, *, today: date) -> list[date]:
+    """The days from ``first`` to ``last`` (inclusive); :class:`InvalidInput` for a range that
+    ends before it starts, ends after ``today`` or spans more than :data:`MAX_DAYS`."""
+    problem = None
+    if last < first:
+        problem = ("to", "the range ends before its first day")
+    elif last > today:
+        problem = ("to" if last != first else "day", "the range ends in the future")
+    elif (last - first).days >= MAX_DAYS:
+        problem = ("to", f"one export covers at most {MAX_DAYS} days")
+    if problem is not None:
+        field, message = problem
+        raise InvalidInput(message, details=[{"field": field, "message": message}])
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def filename(campaign_id: uuid.UUID, first: date, last: date | None = None) -> str:
+    span = first.isoformat() if last in (None, first) else f"{first}_to_{last}"
+    return f"events_{campaign_id}_{span}.csv"
 
 
 def _cells(event: LoggedEvent) -> tuple[object, ...]:

@@ -438,10 +438,11 @@ class AdminApi:
         response = self._request("GET", "/reports/performance", params=params)
         return self._parse(PerformanceReport, response)
 
-    def campaign_events_csv(self, campaign_id: uuid.UUID, day: date) -> bytes:
-        """The campaign's beacons of ads served on ``day`` (UTC), as the API's CSV."""
+    def campaign_events_csv(self, campaign_id: uuid.UUID, first: date, last: date) -> bytes:
+        """The campaign's beacons of ads served from ``first`` to ``last`` (UTC days), as the
+        API's CSV."""
         path = f"/campaigns/{campaign_id}/events"
-        params = {"day": day.isoformat()}
+        params = {"day": first.isoformat(), "to": last.isoformat()}
         return self._request("GET", path, params=params, timeout=EXPORT_TIMEOUT_SECONDS).content
 
     def performance_csv(self, *, start: datetime, end: datetime) -> bytes:

@@ -296,31 +296,41 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
 
 
 def _event_log(api: AdminApi, campaign: Campaign) -> None:
-    """The log-level download: the beacons of one served day, for reconciling with the
-    advertiser's counts."""
+    """The log-level download: the beacons of the served days picked (up to a month), for
+    reconciling with the advertiser's counts."""
     today = datetime.now(UTC).date()
     first, last = campaign.start_date.date(), min(campaign.end_date.date(), today)
     if first > last:
         return
     with st.expander("Log-level data", icon=":material/table_rows:"):
-        day = st.date_input(
-            "Day served (UTC)", value=last, min_value=first, max_value=last, key="event-log-day"
+        picked = st.date_input(
+            "Days served (UTC)",
+            value=(last, last),
+            min_value=first,
+            max_value=last,
+            help=f"One day, or a range of up to {event_log.MAX_DAYS}.",
+            key="event-log-days",
         )
-        if not isinstance(day, date):
+        days = [d for d in (picked if isinstance(picked, tuple) else (picked,)) if d]
+        if not days:
+            return
+        start, end = days[0], days[-1]
+        if (end - start).days >= event_log.MAX_DAYS:
+            st.warning(f"Pick at most {event_log.MAX_DAYS} days.", icon=":material/date_range:")
             return
         st.download_button(
-            "Download the day's beacons (CSV)",
-            data=functools.partial(api.campaign_events_csv, campaign.id, day),
-            file_name=event_log.filename(campaign.id, day),
+            "Download the beacons (CSV)",
+            data=functools.partial(api.campaign_events_csv, campaign.id, start, end),
+            file_name=event_log.filename(campaign.id, start, end),
             mime="text/csv",
             on_click="ignore",
             icon=":material/download:",
         )
         st.caption(
-            "One row per beacon of the ads served that day: the counted ones, which add up to "
-            "the day's figures, then those filtered as invalid traffic, with the reason. For "
-            f"days of millions of beacons, fetch `GET /campaigns/{campaign.id}/events?day=` "
-            "with an API key (Team page)."
+            "One row per beacon of the ads served those days, day by day: the counted ones, "
+            "which add up to the day's figures, then those filtered as invalid traffic, with "
+            "the reason. For days of millions of beacons, fetch "
+            f"`GET /campaigns/{campaign.id}/events?day=&to=` with an API key (Team page)."
         )
 
 

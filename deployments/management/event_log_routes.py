@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from ads import event_log
-from ads.errors import InvalidInput, NotFound
+from ads.errors import NotFound
 from deployments.management.deps import CurrentUser, SessionDep, StateDep, path_id
 from deployments.management.state import ManagementState
 from storage import campaigns as campaign_repo
@@ -32,31 +32,37 @@ async def campaign_events(
     state: StateDep,
     session: SessionDep,
     day: Annotated[
-        date | None, Query(description="the UTC day the ads were served (default: today)")
+        date | None,
+        Query(description="the (first) UTC day the ads were served (default: today)"),
+    ] = None,
+    to: Annotated[
+        date | None,
+        Query(description=f"the last day, for up to {event_log.MAX_DAYS} (default: day)"),
     ] = None,
 ) -> StreamingResponse:
-    """The campaign's beacons of ads served on ``day``: the counted ones, then those filtered
-    as invalid traffic, each in the order they arrived."""
+    """The campaign's beacons of ads served from ``day`` to ``to``, day by day: the counted
+    ones, then those filtered as invalid traffic, each in the order they arrived."""
     cid = path_id(campaign_id, "campaign")
     if await campaign_repo.get(session, cid) is None:
         raise NotFound(f"campaign {campaign_id!r} not found")
     today = datetime.now(UTC).date()
-    day = day or today
-    if day > today:
-        raise InvalidInput(
-            "day is in the future", details=[{"field": "day", "message": "today at the latest"}]
-        )
+    first = day or today
+    days = event_log.export_days(first, to or first, today=today)
+    name = event_log.filename(cid, days[0], days[-1])
     return StreamingResponse(
-        _csv(state, cid, day),
+        _csv(state, cid, days),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{event_log.filename(cid, day)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
-async def _csv(state: ManagementState, campaign_id: uuid.UUID, day: date) -> AsyncIterator[str]:
+async def _csv(
+    state: ManagementState, campaign_id: uuid.UUID, days: list[date]
+) -> AsyncIterator[str]:
     """The CSV, a batch of rows at a time, read in a session of its own (the request's closes
     before the body is sent)."""
     yield event_log.header()
     async with state.sessions() as session:
-        async for batch in day_events(session, campaign_id, day):
-            yield event_log.rows(batch)
+        for day in days:
+            async for batch in day_events(session, campaign_id, day):
+                yield event_log.rows(batch)

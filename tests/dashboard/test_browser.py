@@ -378,7 +378,7 @@ def test_the_campaign_page_downloads_a_days_beacons(session: Session) -> None:
     timed(session, "campaign", details.click)
     page.get_by_text("Log-level data").click()
     with page.expect_download(timeout=60_000) as started:
-        page.get_by_role("button", name="Download the day's beacons (CSV)").click()
+        page.get_by_role("button", name="Download the beacons (CSV)").click()
     download = started.value
     today = datetime.now(UTC).date()
     assert download.suggested_filename == f"events_{session.campaign_id}_{today}.csv"

@@ -894,16 +894,26 @@ def test_detail_projects_the_last_days_rate_to_the_end_date(
     assert projected["x"][-1] == (datetime.fromisoformat(campaign["end_date"])).date().isoformat()
 
 
-def test_detail_offers_a_days_beacons_once_the_flight_started(
+def test_detail_offers_the_beacons_of_a_range_of_days_once_the_flight_started(
     app: AppTest, api: httpx.Client
 ) -> None:
     started = create_campaign(api)
     app = goto(app, DETAIL, id=started["id"])
     assert not app.exception, app.exception
-    assert [b.label for b in app.download_button] == ["Download the day's beacons (CSV)"]
-    (picker,) = [d for d in app.date_input if d.label == "Day served (UTC)"]
-    assert picker.value == datetime.now(UTC).date()
+    assert [b.label for b in app.download_button] == ["Download the beacons (CSV)"]
+    (picker,) = [d for d in app.date_input if d.label == "Days served (UTC)"]
+    today = datetime.now(UTC).date()
+    assert picker.value == (today, today)
     now = datetime.now(UTC)
+    long_ago = create_campaign(api, start_date=(now - timedelta(days=60)).isoformat())
+    app = goto(app, DETAIL, id=long_ago["id"])
+    (picker,) = [d for d in app.date_input if d.label == "Days served (UTC)"]
+    app = picker.set_value((today - timedelta(days=30), today)).run()  # 31 days: the most
+    assert [b.label for b in app.download_button] == ["Download the beacons (CSV)"]
+    (picker,) = [d for d in app.date_input if d.label == "Days served (UTC)"]
+    app = picker.set_value((today - timedelta(days=31), today)).run()
+    assert not app.download_button
+    assert [w.value for w in app.warning] == ["Pick at most 31 days."]
     later = create_campaign(
         api,
         start_date=(now + timedelta(days=2)).isoformat(),

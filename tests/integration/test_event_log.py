@@ -1,4 +1,4 @@
-"""The log-level export: a campaign's beacons of a served day as CSV, counted ones first."""
+"""The log-level export: a campaign's beacons of served days as CSV, counted ones first."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ ROKU = "Roku/DVP-12.5 (12.5.0.4142-AE)"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
-def exported(api: httpx.Client, cid: str, day: str) -> list[dict[str, Any]]:
-    answer = api.get(f"/campaigns/{cid}/events", params={"day": day})
+def exported(api: httpx.Client, cid: str, day: str, to: str | None = None) -> list[dict[str, Any]]:
+    params = {"day": day} if to is None else {"day": day, "to": to}
+    answer = api.get(f"/campaigns/{cid}/events", params=params)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "text/csv; charset=utf-8"
-    disposition = f'attachment; filename="events_{cid}_{day}.csv"'
+    span = day if to in (None, day) else f"{day}_to_{to}"
+    disposition = f'attachment; filename="events_{cid}_{span}.csv"'
     assert answer.headers["content-disposition"] == disposition
     assert answer.text.splitlines()[0] == ",".join(COLUMNS)
     return list(csv.DictReader(io.StringIO(answer.text)))
@@ -64,6 +66,9 @@ def test_a_days_log_lists_counted_beacons_then_invalid_ones_and_adds_up_to_the_r
     totals = api.get(f"/campaigns/{cid}/stats").json()["totals"]
     assert (totals["impressions"], totals["starts"], totals["completes"]) == (1, 1, 1)
     assert totals["spend"] == sum(float(r["cost"]) for r in counted)
+    # A week up to today holds the same rows: the other days served nothing.
+    week_ago = (datetime.now(UTC).date() - timedelta(days=6)).isoformat()
+    assert exported(api, cid, week_ago, day) == rows
 
 
 def test_the_export_refuses_what_it_cannot_answer(
@@ -78,6 +83,16 @@ def test_the_export_refuses_what_it_cannot_answer(
         answer = api.get(f"/campaigns/{cid}/events", params=bad)
         assert answer.status_code == 422, (bad, answer.text)
         assert "day" in answer.text
+    for span, field in [
+        ({"day": str(today), "to": str(today - timedelta(days=1))}, "to"),  # backwards
+        ({"day": str(today - timedelta(days=31)), "to": str(today)}, "to"),  # 32 days
+        ({"day": str(today), "to": str(today + timedelta(days=1))}, "to"),  # into the future
+    ]:
+        answer = api.get(f"/campaigns/{cid}/events", params=span)
+        assert answer.status_code == 422, (span, answer.text)
+        assert answer.json()["error"]["details"][0]["field"] == field
+    month = {"day": str(today - timedelta(days=30)), "to": str(today)}  # 31 days: the most
+    assert api.get(f"/campaigns/{cid}/events", params=month).status_code == 200
     default = api.get(f"/campaigns/{cid}/events")  # today's
     assert default.status_code == 200 and f"_{today}.csv" in default.headers["content-disposition"]
     missing = api.get(f"/campaigns/{uuid.uuid4()}/events", params={"day": str(today)})

@@ -8,7 +8,10 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from ads.event_log import COLUMNS, LoggedEvent, filename, header, rows
+import pytest
+
+from ads.errors import InvalidInput
+from ads.event_log import COLUMNS, MAX_DAYS, LoggedEvent, export_days, filename, header, rows
 from ads.events import ad_serving_id_of
 
 SERVED = datetime(2026, 12, 6, 23, 59, 30, tzinfo=UTC)
@@ -81,8 +84,28 @@ def test_text_a_spreadsheet_would_run_is_quoted_and_commas_stay_in_their_cell() 
     assert len(parsed(rows([hostile, event(), event()]))) == 3
 
 
-def test_the_file_is_named_by_campaign_and_day() -> None:
-    assert filename(CREATIVE, date(2026, 12, 6)) == f"events_{CREATIVE}_2026-12-06.csv"
+def test_the_file_is_named_by_campaign_and_days() -> None:
+    day = date(2026, 12, 6)
+    assert filename(CREATIVE, day) == f"events_{CREATIVE}_2026-12-06.csv"
+    assert filename(CREATIVE, day, day) == f"events_{CREATIVE}_2026-12-06.csv"
+    assert filename(CREATIVE, day, date(2026, 12, 7)) == (
+        f"events_{CREATIVE}_2026-12-06_to_2026-12-07.csv"
+    )
+
+
+def test_an_export_covers_a_range_of_past_days_up_to_a_month() -> None:
+    today = date(2026, 12, 7)
+    assert export_days(today, today, today=today) == [today]
+    month = export_days(date(2026, 11, 7), today, today=today)
+    assert len(month) == MAX_DAYS and month[0] == date(2026, 11, 7) and month[-1] == today
+    for first, last, says in [
+        (today, date(2026, 12, 6), "ends before its first day"),
+        (date(2026, 11, 6), today, "at most 31 days"),
+        (today, date(2026, 12, 8), "ends in the future"),
+        (date(2026, 12, 8), date(2026, 12, 8), "ends in the future"),
+    ]:
+        with pytest.raises(InvalidInput, match=says):
+            export_days(first, last, today=today)
 
 
 def test_the_ad_serving_id_is_read_off_a_stored_event_id() -> None:
