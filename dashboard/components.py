@@ -13,6 +13,7 @@ from ads.campaigns import ALLOWED_TRANSITIONS, CampaignStatus
 from ads.creative_review import ReviewStatus
 from ads.priority import Priority
 from ads.roles import Role
+from ads.vast import VastVersion
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, CreativeStatus
@@ -34,6 +35,23 @@ STATUS_ACTIONS: dict[CampaignStatus, tuple[str, str]] = {
     CampaignStatus.PAUSED: ("Pause", ":material/pause:"),
     CampaignStatus.COMPLETED: ("Complete", ":material/flag:"),
 }
+
+
+AUTO_VERSION = "Newest the player takes"
+
+
+def vast_version_picker(*, key: str) -> VastVersion | None:
+    """The VAST version a tag asks for; None: the newest the player lists in
+    ``[VASTVERSIONS]`` (4.2 when it lists none)."""
+    choice = st.selectbox(
+        "VAST version",
+        [AUTO_VERSION, *reversed(VastVersion)],
+        key=key,
+        width=240,
+        help="Players that fill [VASTVERSIONS] get the newest version they take. For one that "
+        "takes a single version and does not say so, pick it here.",
+    )
+    return None if choice == AUTO_VERSION else VastVersion(choice)
 
 
 def tag_box(url: str, *, key: str, caption: str | None = None) -> None:

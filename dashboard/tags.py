@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from ads.vast import VAST_VERSIONS_MACRO
+from ads.vast import VAST_VERSIONS_MACRO, VastVersion
 
 DEVICE_MACRO = "[IFA]"
 """The IAB macro players replace with the device's advertising id."""
@@ -33,14 +33,16 @@ def vast_tag_url(
     blocked_categories: Sequence[str] = (),
     content_categories: Sequence[str] = (),
     child_directed: bool = False,
+    vast_version: VastVersion | None = None,
 ) -> str:
     """``…/api/v1/vast`` with the options set: ``campaign_id`` (one campaign; None: all),
     ``max_duration`` (the longest ad, or with ``max_ads`` the whole break, in seconds),
     ``max_ads`` (more than 1: an ad pod), ``blocked_categories`` (IAB codes the player wants
     no ad of) and ``content_categories`` (IAB codes of the content the tag plays next to, for
     contextual targeting), ``child_directed`` (the tag plays in a kids' app: ``coppa=1``, so
-    the device id is not used and campaigns kept out of kids' apps are not served). Unset or
-    zero options are left out. Every tag ends with ``ifa=[IFA]``,
+    the device id is not used and campaigns kept out of kids' apps are not served),
+    ``vast_version`` (for a player that takes one version and does not fill
+    ``[VASTVERSIONS]``). Unset or zero options are left out. Every tag ends with ``ifa=[IFA]``,
     ``app_bundle=[APPBUNDLE]``, ``ua=[DEVICEUA]`` and the privacy macros
     (:data:`PRIVACY_MACROS`): players put the device's advertising id (which frequency caps and
     reach count by), their app's bundle (which app targeting matches), fetching for a player
@@ -55,6 +57,8 @@ def vast_tag_url(
         params["max_duration"] = str(max_duration_s)
     if max_ads is not None and max_ads > 1:
         params["max_ads"] = str(max_ads)
+    if vast_version is not None:
+        params["vast_version"] = vast_version.value
     return _tag(
         public_base_url, "vast", params, blocked_categories, content_categories, child_directed
     )
@@ -72,6 +76,7 @@ def vmap_tag_url(
     blocked_categories: Sequence[str] = (),
     content_categories: Sequence[str] = (),
     child_directed: bool = False,
+    vast_version: VastVersion | None = None,
 ) -> str:
     """``…/api/v1/vmap``: a programme of ``content_minutes`` with a pre-roll, a mid-roll every
     ``midroll_every_minutes`` (0: none) and a post-roll, each break a pod of up to ``max_ads``
@@ -85,6 +90,8 @@ def vmap_tag_url(
     if not postroll:
         params["postroll"] = "0"
     params |= {"break_duration": str(break_s), "max_ads": str(max_ads)}
+    if vast_version is not None:
+        params["vast_version"] = vast_version.value
     return _tag(
         public_base_url, "vmap", params, blocked_categories, content_categories, child_directed
     )

@@ -537,17 +537,24 @@ def _vast_tag(campaign: Campaign) -> None:
     if campaign.status is not CampaignStatus.ACTIVE:
         st.info("The VAST tag is shown while the campaign is active.", icon=":material/info:")
         return
-    longest = st.number_input(
-        "Longest ad the player's slot takes (seconds; 0: any)",
-        min_value=0,
-        max_value=MAX_AD_DURATION_S,
-        value=0,
-        step=5,
-        key="vast-tag-max-duration",
-        help="Adds max_duration: creatives longer than this are not served through the tag.",
-        width=360,
+    with st.container(horizontal=True):
+        longest = st.number_input(
+            "Longest ad the player's slot takes (seconds; 0: any)",
+            min_value=0,
+            max_value=MAX_AD_DURATION_S,
+            value=0,
+            step=5,
+            key="vast-tag-max-duration",
+            help="Adds max_duration: creatives longer than this are not served through the tag.",
+            width=360,
+        )
+        version = ui.vast_version_picker(key="vast-tag-version")
+    url = vast_tag_url(
+        get_settings().public_base_url,
+        campaign.id,
+        max_duration_s=int(longest),
+        vast_version=version,
     )
-    url = vast_tag_url(get_settings().public_base_url, campaign.id, max_duration_s=int(longest))
     caption = "VAST 4.x URL for publishers — use the copy button at its right."
     ui.tag_box(url, key="vast-tag", caption=caption)
     with st.expander("How publishers use it"):

@@ -13,6 +13,7 @@ import streamlit as st
 from ads.decision import MAX_AD_DURATION_S, MAX_POD_ADS
 from ads.roles import Role
 from ads.separation import TIER1_CATEGORIES
+from ads.vast import VastVersion
 from ads.vmap import MAX_BREAKS, MAX_CONTENT_S
 from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
@@ -120,7 +121,7 @@ def _quick_actions() -> None:
 def _ad_break_tag() -> None:
     st.subheader("Ad-break tag")
     st.caption(
-        "One VAST 4.2 tag for a player's ad breaks: each request gets a pod of ads from every "
+        "One VAST 4.x tag for a player's ad breaks: each request gets a pod of ads from every "
         "active campaign, all of it within the break's length, never two ads of one advertiser "
         "or one category family in a break."
     )
@@ -165,6 +166,7 @@ def _ad_break_tag() -> None:
         help="Adds coppa=1: no advertising id is used for these breaks, and campaigns kept out "
         "of kids' apps are not served.",
     )
+    version = ui.vast_version_picker(key="break-tag-version")
     url = vast_tag_url(
         get_settings().public_base_url,
         max_duration_s=int(seconds),
@@ -172,13 +174,20 @@ def _ad_break_tag() -> None:
         blocked_categories=blocked,
         content_categories=content,
         child_directed=kids,
+        vast_version=version,
     )
     ui.tag_box(url, key="break-tag")
-    _programme_tag(int(seconds), int(ads), blocked, content, kids=kids)
+    _programme_tag(int(seconds), int(ads), blocked, content, kids=kids, version=version)
 
 
 def _programme_tag(
-    seconds: int, ads: int, blocked: list[str], content: list[str], *, kids: bool
+    seconds: int,
+    ads: int,
+    blocked: list[str],
+    content: list[str],
+    *,
+    kids: bool,
+    version: VastVersion | None,
 ) -> None:
     """The VMAP tag of a whole programme whose breaks are the ad-break tag's."""
     st.markdown(
@@ -220,6 +229,7 @@ def _programme_tag(
         blocked_categories=blocked,
         content_categories=content,
         child_directed=kids,
+        vast_version=version,
     )
     ui.tag_box(url, key="vmap-tag", caption=f"{breaks} ad breaks")
 

@@ -187,6 +187,13 @@ def test_home_shows_totals_recent_campaigns_and_quick_actions(
     app.checkbox(key="break-tag-coppa").check().run()
     assert app.code[0].value.endswith(f"&content_cat=IAB17&coppa=1&{TAG_MACROS}")
     assert app.code[1].value.endswith(f"&content_cat=IAB17&coppa=1&{TAG_MACROS}")
+    # A player that takes only VAST 4.0 and does not fill [VASTVERSIONS]: both tags ask for it.
+    app.selectbox(key="break-tag-version").set_value("4.0").run()
+    assert app.code[0].value == (
+        f"{public}/api/v1/vast?max_duration=60&vast_version=4.0&blocked_categories=IAB8,IAB26"
+        f"&content_cat=IAB17&coppa=1&{TAG_MACROS}"
+    )
+    assert "&max_ads=1&vast_version=4.0&blocked_categories=" in app.code[1].value
     app.number_input(key="vmap-every").set_value(0).run()
     app.checkbox(key="vmap-preroll").uncheck().run()
     app.checkbox(key="vmap-postroll").uncheck().run()
@@ -733,6 +740,10 @@ def test_detail_status_actions_budget_and_vast_tag(app: AppTest, api: httpx.Clie
     assert app.code[0].value.endswith(f"/api/v1/vast?campaign_id={campaign['id']}&{TAG_MACROS}")
     app.number_input(key="vast-tag-max-duration").set_value(15).run()
     assert app.code[0].value.endswith(f"?campaign_id={campaign['id']}&max_duration=15&{TAG_MACROS}")
+    app.selectbox(key="vast-tag-version").set_value("4.1").run()
+    assert app.code[0].value.endswith(
+        f"?campaign_id={campaign['id']}&max_duration=15&vast_version=4.1&{TAG_MACROS}"
+    )
     app.button(key="status-paused").click().run()
     assert campaign_status(api, campaign["id"]) == "paused"
     assert not app.code
