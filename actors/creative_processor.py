@@ -66,8 +66,8 @@ def make_rendition(
     gain: Normalization = UNCHANGED,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Encode ``spec`` from the stored original (its audio made louder by ``gain``), store it
-    under a new key, return its record.
+    """Encode ``spec`` from the stored original (its audio scaled by ``gain``), store it under a
+    new key, return its record.
 
     The record has the keys the catalog reads: ``name, key, width, height, bitrate_kbps,
     mime, codec``; the gain (``gain_db, gain_limited_by``) and the loudness measured off the
@@ -102,7 +102,7 @@ def make_rendition(
 @dataclass(frozen=True, slots=True)
 class RenditionJob:
     """What one rendition task makes: ``spec`` of the creative's original at ``source_key``,
-    its audio made louder by ``gain`` (ads/loudness.py)."""
+    its audio scaled by ``gain`` (ads/loudness.py)."""
 
     creative_id: str
     source_key: str

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -67,13 +68,16 @@ def verdict(loudness: Loudness, policy: LoudnessPolicy) -> LoudnessVerdict:
     return LoudnessVerdict.ON_TARGET
 
 
+Limit = Literal["peak", "max_gain"]
+"""What holds a gain back from the target: the true-peak ceiling, or :data:`MAX_GAIN_DB`."""
+
+
 @dataclass(frozen=True, slots=True)
 class Normalization:
-    """The gain (dB) the renditions get and what holds it back, if anything: ``peak`` (the
-    true-peak ceiling) or ``max_gain`` (:data:`MAX_GAIN_DB`)."""
+    """The gain (dB) the renditions get and what holds it back from the target, if anything."""
 
     gain_db: float
-    limited_by: str | None = None
+    limited_by: Limit | None = None
 
 
 UNCHANGED = Normalization(0.0)
@@ -110,7 +114,7 @@ class LoudnessReport(BaseModel):
     source_true_peak_dbtp: float | None
     source_verdict: LoudnessVerdict
     gain_db: float | None = None
-    limited_by: str | None = None
+    limited_by: Limit | None = None
     served_lufs: float | None = None
     served_true_peak_dbtp: float | None = None
     served_verdict: LoudnessVerdict | None = None
