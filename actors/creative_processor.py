@@ -275,7 +275,10 @@ class CreativeProcessor:
                     actor=AD_SERVER,
                     action=Action.CREATIVE_PROCESSED,
                     changes=processed_changes(
-                        creative.name, renditions=len(renditions), error=reason
+                        creative.name,
+                        renditions=len(renditions),
+                        error=reason,
+                        loudness=_loudness_change(creative, renditions),
                     ),
                 )
             await session.commit()
@@ -295,6 +298,18 @@ class CreativeProcessor:
             await self._publisher.publish_campaign(campaign_id)
         except (RedisError, OSError):
             logger.warning("catalog write-through failed for %s; the sync repairs it", campaign_id)
+
+
+def _loudness_change(
+    creative: Creative, renditions: list[dict[str, Any]]
+) -> tuple[float, float] | None:
+    """The upload's loudness and the loudest rendition's, where both were measured and there
+    is sound."""
+    heard = [r["loudness_lufs"] for r in renditions if r.get("loudness_lufs") is not None]
+    source = repo.upload_loudness(creative)
+    if source is None or source.silent or not heard:
+        return None
+    return source.integrated_lufs, max(heard)
 
 
 def _failure_reason(error: BaseException) -> str:

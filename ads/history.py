@@ -110,23 +110,38 @@ def completion_note(changes: Mapping[str, list[Any]]) -> str:
     return f"{note}; {spent} of {budget} spent ({share:.0%})"
 
 
-def processed_changes(creative: str, *, renditions: int, error: str | None) -> dict[str, list[Any]]:
-    """The entry of a creative's processing: ``renditions`` made, or the ``error`` that stopped
+def processed_changes(
+    creative: str,
+    *,
+    renditions: int,
+    error: str | None,
+    loudness: tuple[float, float] | None = None,
+) -> dict[str, list[Any]]:
+    """The entry of a creative's processing: ``renditions`` made, with the ``loudness`` (LUFS)
+    of the upload and of what players hear when it was measured, or the ``error`` that stopped
     it."""
     if error is not None:
         return {"creative": [None, creative], "processing": [None, FAILED], "error": [None, error]}
-    return {
+    entry: dict[str, list[Any]] = {
         "creative": [None, creative],
         "processing": [None, READY],
         "renditions": [None, renditions],
     }
+    if loudness is not None:
+        entry["loudness"] = list(loudness)
+    return entry
 
 
 def processed_text(changes: Mapping[str, list[Any]]) -> str:
-    """``creative “Spot” ready: 4 renditions``, or ``… could not be processed: why``."""
+    """``creative “Spot” ready: 4 renditions`` (``, loudness -14.7 → -24.0 LUFS`` once measured),
+    or ``… could not be processed: why``."""
     creative = str(changes.get("creative", [None, "a creative"])[-1])
     if changes.get("processing", [None, None])[-1] == FAILED:
         return (
             f"creative “{creative}” could not be processed: {changes.get('error', [None, '?'])[-1]}"
         )
-    return f"creative “{creative}” ready: {changes.get('renditions', [None, 0])[-1]} renditions"
+    text = f"creative “{creative}” ready: {changes.get('renditions', [None, 0])[-1]} renditions"
+    if "loudness" in changes:
+        uploaded, heard = changes["loudness"]
+        text += f", loudness {uploaded:.1f} → {heard:.1f} LUFS"
+    return text

@@ -461,11 +461,14 @@ def test_hd_upload_becomes_active_with_playable_renditions(
     assert len(json.loads(rds.hget(key, "renditions") or "[]")) == len(renditions)
     history = client.get(f"/campaigns/{body['campaign_id']}/history").json()["changes"]
     (processed,) = [c for c in history if c["action"] == "creative_processed"]
+    uploaded, heard = processed["changes"].pop("loudness")
     assert processed["changes"] == {
         "creative": [None, "HD spot"],
         "processing": [None, "ready"],
         "renditions": [None, len(renditions)],
     }
+    assert uploaded == loudness["source_lufs"]
+    assert heard == max(r["loudness_lufs"] for r in renditions)
 
 
 def test_a_restarted_processor_resumes_what_was_processing(

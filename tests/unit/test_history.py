@@ -71,6 +71,11 @@ def test_processing_records_the_renditions_or_the_reason() -> None:
         "error": [None, "Too short."],
     }
     assert processed_text(failed) == "creative “Spot” could not be processed: Too short."
+    measured = processed_changes("Spot", renditions=4, error=None, loudness=(-14.67, -24.01))
+    assert measured["loudness"] == [-14.67, -24.01]
+    assert processed_text(measured) == (
+        "creative “Spot” ready: 4 renditions, loudness -14.7 → -24.0 LUFS"
+    )
 
 
 def test_a_completion_says_why_and_how_much_of_the_budget_went() -> None:
