@@ -65,7 +65,8 @@ _PROTOCOLS = {
     13: VastVersion.V4_2,
     14: VastVersion.V4_2,
 }
-"""AdCOM 1.0 "Creative Subtypes - Audio/Video" codes of VAST 4.x (inline and wrapper)."""
+"""AdCOM 1.0 "Creative Subtypes - Audio/Video" codes of VAST 4.x (inline and wrapper): a
+higher code is a newer version."""
 
 
 def negotiate_version(asked: str | None, supported: str | None) -> VastVersion:
@@ -84,8 +85,8 @@ def negotiate_version(asked: str | None, supported: str | None) -> VastVersion:
     codes = {int(c) for c in supported.split(",") if c.strip().isdigit() and len(c.strip()) < 4}
     if not codes:
         return LATEST
-    versions = [_PROTOCOLS[c] for c in codes if c in _PROTOCOLS]
-    return max(versions, key=list(VastVersion).index) if versions else VastVersion.V4_0
+    known = codes & _PROTOCOLS.keys()
+    return _PROTOCOLS[max(known)] if known else VastVersion.V4_0
 
 
 _HEADS = {

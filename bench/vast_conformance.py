@@ -76,13 +76,12 @@ def plan_requests(campaigns: list[SeededCampaign], count: int, seed: int) -> lis
     """A reproducible mix: 40% targeted, 35% untargeted, 10% duration-limited, 10% ad pods,
     5% unknown id; a third of each asking for a VAST version (:data:`_ASKED_VERSIONS`)."""
     rng = random.Random(seed)
-    plan = [
+    return [
         replace(request, params=request.params | rng.choice(_ASKED_VERSIONS))
         if rng.random() < 1 / 3
         else request
         for request in _kinds(campaigns, count, rng)
     ]
-    return plan
 
 
 def _kinds(campaigns: list[SeededCampaign], count: int, rng: random.Random) -> list[VastRequest]:

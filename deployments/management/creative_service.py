@@ -230,10 +230,11 @@ async def update_creative(
         creative = await repo.get_for_update(session, creative_id)
         if creative is None:
             raise NotFound(f"creative {str(creative_id)!r} not found")
-        merged = {f: getattr(update, f, None) for f in fields} | {
-            f: getattr(creative, f) for f in SCHEDULE_FIELDS - update.model_fields_set
+        after = {  # the schedule as it will be: each side as sent, else as stored
+            f: getattr(update if f in update.model_fields_set else creative, f)
+            for f in SCHEDULE_FIELDS
         }
-        check_schedule(merged["starts_at"], merged["ends_at"])
+        check_schedule(after["starts_at"], after["ends_at"])
         named = creative.name
         before = {field: getattr(creative, field) for field in fields}
         for field in fields:
