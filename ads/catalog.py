@@ -31,6 +31,15 @@ class Rendition:
 
 
 @dataclass(frozen=True, slots=True)
+class Caption:
+    """A creative's closed caption file (WebVTT) in one language."""
+
+    url: str
+    language: str
+    mime: str = "text/vtt"
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogCreative:
     id: str
     campaign_id: str
@@ -43,6 +52,8 @@ class CatalogCreative:
     url: str
     bitrate_kbps: int = 0
     renditions: tuple[Rendition, ...] = field(default_factory=tuple)
+    captions: tuple[Caption, ...] = ()
+    """By language; none for a third-party VAST tag (its own ad server's business)."""
     vast_tag_url: str | None = None
     """Set for a third-party VAST tag (served as a ``<Wrapper>``); ``url`` is then empty."""
     weight: int = 1
@@ -194,14 +205,20 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
     )
 
 
+_CREATIVE_RECORDS = ("renditions", "captions")
+"""Fields of records, kept as JSON lists."""
+
+
 def creative_to_hash(creative: CatalogCreative) -> dict[str, str]:
-    """Redis hash fields of ``creative``; renditions as a JSON list."""
+    """Redis hash fields of ``creative``; renditions and captions as JSON lists."""
     out = {
         f.name: _encode(getattr(creative, f.name))
         for f in fields(creative)
-        if f.name != "renditions"
+        if f.name not in _CREATIVE_RECORDS
     }
-    out["renditions"] = json.dumps([asdict(r) for r in creative.renditions], separators=(",", ":"))
+    for name in _CREATIVE_RECORDS:
+        records = getattr(creative, name)
+        out[name] = json.dumps([asdict(r) for r in records], separators=(",", ":"))
     return out
 
 
@@ -219,6 +236,7 @@ def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
         url=data["url"],
         bitrate_kbps=int(data.get("bitrate_kbps") or 0),
         renditions=tuple(Rendition(**r) for r in json.loads(data.get("renditions") or "[]")),
+        captions=tuple(Caption(**c) for c in json.loads(data.get("captions") or "[]")),
         vast_tag_url=data.get("vast_tag_url") or None,
         weight=int(data.get("weight") or 1),
         starts_at=_moment(data.get("starts_at")),

@@ -130,6 +130,20 @@ class RenditionOut(BaseModel):
     true_peak_dbtp: float | None = None
 
 
+class CaptionOut(BaseModel):
+    """A creative's closed caption file in one language (ads/captions.py)."""
+
+    language: str
+    """BCP 47: ``en``, ``es-MX``."""
+    url: str
+    mime: str
+    cues: int
+    source_format: str
+    """What was uploaded: ``webvtt``, or ``srt`` (converted to WebVTT)."""
+    uploaded_by: str | None = None
+    uploaded_at: datetime | None = None
+
+
 class CreativeOut(BaseModel):
     """A creative as the management API returns it; ``url`` is the uploaded original, None for a
     third-party VAST tag (``vast_tag_url``)."""
@@ -151,6 +165,9 @@ class CreativeOut(BaseModel):
     url: str | None
     vast_tag_url: str | None = None
     renditions: list[RenditionOut]
+    captions: list[CaptionOut] = []
+    """Closed captions by language, served with the ad (VAST 4.1+ ``<ClosedCaptionFiles>``,
+    JSON ``captions``)."""
     loudness: LoudnessReport | None = None
     """The upload's loudness against the publisher's target and what its renditions got; None
     for a third-party VAST tag and uploads from before loudness was measured."""

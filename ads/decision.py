@@ -324,6 +324,7 @@ def _json_template(
         **({"vast_tag_url": creative.vast_tag_url} if creative.vast_tag_url else {}),
         "duration": creative.duration_ms / 1000,
         "media_files": files,
+        "captions": [asdict(c) for c in creative.captions],
         "click_through_url": campaign.click_through_url,
         "advertiser": campaign.advertiser,
         "categories": list(campaign.categories),

@@ -2,10 +2,10 @@
 
 4.2 by default; a player that asks for 4.1 or 4.0 gets a document of that version. 4.1 holds
 what 4.2 holds here. 4.0 predates ``<AdServingId>``, ``<Expires>``, a described
-``<Mezzanine>`` and ``<VerificationParameters>``, and wants ``idValue`` on ``<UniversalAdId>``;
-its ad verifications go in an ``<Extension type="AdVerifications">``, as the IAB's Open
-Measurement SDK asks of VAST before 4.1 (4.0's own ``<Verification>`` cannot name a script in a
-Wrapper, nor parameters anywhere).
+``<Mezzanine>``, ``<ClosedCaptionFiles>`` and ``<VerificationParameters>``, and wants
+``idValue`` on ``<UniversalAdId>``; its ad verifications go in an
+``<Extension type="AdVerifications">``, as the IAB's Open Measurement SDK asks of VAST before
+4.1 (4.0's own ``<Verification>`` cannot name a script in a Wrapper, nor parameters anywhere).
 
 Every value is made safe for XML 1.0 here: characters XML cannot hold are dropped, text and
 attributes are escaped, and URLs are percent-encoded where they hold characters a URI may not.
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
+from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.separation import CATEGORY_AUTHORITY
 from ads.templates import Part, SlotTemplate
 from ads.tracking import CLICK, ERROR, IDS_SLOT, IMPRESSION, BeaconSigner, SignedBeacons
@@ -277,7 +277,7 @@ class VastTemplate:
                 categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
                 serving_id="" if v4_0 else _SERVING_ID.format(hole["ad_serving_id"]),
                 duration=format_duration(creative.duration_ms),
-                media_files=_media_files(creative, described_mezzanine=not v4_0),
+                media_files=_media_files(creative, v4_0=v4_0),
                 click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
                 universal_ad_id=_universal_ad_id(_attr(creative.id), v4_0=v4_0),
                 description=_optional(_DESCRIPTION, description, escape=_text),
@@ -349,19 +349,32 @@ def strip_invalid_xml_chars(value: str) -> str:
     return _NOT_XML_CHAR.sub("", value)
 
 
-def _media_files(creative: CatalogCreative, *, described_mezzanine: bool) -> str:
-    """A ``<MediaFile>`` per rendition (the original while there is none), then the original as
+def _media_files(creative: CatalogCreative, *, v4_0: bool) -> str:
+    """The creative's closed captions (from VAST 4.1 on; the schemas put them first), a
+    ``<MediaFile>`` per rendition (the original while there is none), then the original as
     ``<Mezzanine>`` (with its type and size from VAST 4.1 on; a bare URL in 4.0).
     """
+    captions = "" if v4_0 else _caption_files(creative.captions)
     files = [_media_file(r) for r in creative.renditions] or [_media_file(_original(creative))]
     about = (
-        f' delivery="progressive" type="{_attr(creative.mime)}"'
+        ""
+        if v4_0
+        else f' delivery="progressive" type="{_attr(creative.mime)}"'
         f' width="{creative.width}" height="{creative.height}"'
-        if described_mezzanine
-        else ""
     )
     mezzanine = f"              <Mezzanine{about}>{_uri(creative.url)}</Mezzanine>\n"
-    return "".join(files) + mezzanine
+    return "".join((captions, *files, mezzanine))
+
+
+def _caption_files(captions: Sequence[Caption]) -> str:
+    if not captions:
+        return ""
+    inner = "".join(
+        f'                <ClosedCaptionFile type="{_attr(c.mime)}" language="{_attr(c.language)}">'
+        f"{_uri(c.url)}</ClosedCaptionFile>\n"
+        for c in captions
+    )
+    return f"              <ClosedCaptionFiles>\n{inner}              </ClosedCaptionFiles>\n"
 
 
 def _universal_ad_id(creative_id: str, *, v4_0: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
+from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.creative_review import catalog_status
 from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
@@ -79,6 +79,10 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         vast_tag_url=creative.vast_tag_url,
         bitrate_kbps=creative.bitrate_kbps or 0,
         renditions=renditions,
+        captions=tuple(
+            Caption(url=media_url(str(c["key"])), language=str(c["language"]))
+            for c in creative.captions
+        ),
         weight=creative.weight,
         starts_at=creative.starts_at,
         ends_at=creative.ends_at,

@@ -106,6 +106,7 @@ async def create_copy(
     campaign_id: uuid.UUID,
     file_key: str | None,
     renditions: list[dict[str, Any]],
+    captions: list[dict[str, Any]],
     created_by: str,
 ) -> Creative:
     """Insert a copy of ``source`` under ``campaign_id`` with its files at the keys given."""
@@ -114,6 +115,7 @@ async def create_copy(
         campaign_id=campaign_id,
         file_key=file_key,
         renditions=renditions,
+        captions=captions,
         created_by=created_by,
         **{column: getattr(source, column) for column in _COPIED_COLUMNS},
     )

@@ -234,6 +234,11 @@ class Creative(Base):
     renditions: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, nullable=False, server_default=text("'[]'::jsonb")
     )
+    captions: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    )
+    """Its closed caption files (ads/captions.py), one per language, by language:
+    ``{language, key, cues, source_format, uploaded_by, uploaded_at}``."""
     progress: Mapped[float] = mapped_column(nullable=False, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
     review_status: Mapped[str] = mapped_column(Text, nullable=False, server_default="approved")

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
+from ads.captions import CAPTION_MIME, MAX_CAPTION_BYTES
 from ads.creative_review import ReviewDecision, ReviewItem, ReviewQueue
 from ads.creatives import (
     MAX_NAME_LENGTH,
+    CaptionOut,
     CreativeCopy,
     CreativeOut,
     CreativeUpdate,
@@ -23,6 +25,7 @@ from ads.creatives import (
     clean_creative_name,
 )
 from ads.errors import NotFound
+from deployments.management import caption_service
 from deployments.management import creative_service as service
 from deployments.management.deps import (
     AdminUser,
@@ -54,6 +57,30 @@ _UPLOAD_FORM: dict[str, Any] = {
                             "type": "string",
                             "format": "binary",
                             "description": "MP4 (H.264), within the size and duration limits",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+_CAPTIONS_FORM: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["language", "file"],
+                    "properties": {
+                        "language": {"type": "string", "example": "en"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "WebVTT or SubRip (.srt), UTF-8, at most"
+                            f" {MAX_CAPTION_BYTES // 1024} KiB",
                         },
                     },
                 }
@@ -95,6 +122,12 @@ def creative_out(creative: Creative, state: ManagementState) -> CreativeOut:
         renditions=[
             RenditionOut.model_validate({**r, "url": store.public_url(str(r["key"]))})
             for r in creative.renditions
+        ],
+        captions=[
+            CaptionOut.model_validate(
+                {**c, "url": store.public_url(str(c["key"])), "mime": CAPTION_MIME}
+            )
+            for c in creative.captions
         ],
         loudness=repo.loudness_of(creative, state.settings.loudness_policy()),
         review_status=creative.review_status,
@@ -226,6 +259,44 @@ async def update_creative(
     stays reported), set its rotation weight within the campaign (1-100), or schedule it within
     its campaign's flight (``starts_at``/``ends_at``; null clears a side)."""
     creative = await service.update_creative(state, path_id(creative_id, "creative"), update, user)
+    return CreativeEnvelope(creative=creative_out(creative, state))
+
+
+@router.post(
+    "/creatives/{creative_id}/captions",
+    status_code=201,
+    response_model=CreativeEnvelope,
+    openapi_extra=_CAPTIONS_FORM,
+)
+async def upload_captions(
+    creative_id: str, request: Request, user: EditorUser, state: StateDep
+) -> CreativeEnvelope:
+    """Multipart ``language`` (``en``, ``es-MX``) + ``file`` (WebVTT, or SubRip converted to
+    WebVTT): the creative's closed captions in that language, replacing any it had in it;
+    served with the ad from the next catalog snapshot on. 422 ``captions_invalid`` saying what
+    is wrong and on which line."""
+    creative = path_id(creative_id, "creative")
+    async with receive_form(
+        request.stream(),
+        content_type=request.headers.get("content-type", ""),
+        file_field="file",
+        text_fields=("language",),
+        max_file_bytes=MAX_CAPTION_BYTES,
+    ) as form:
+        made = await caption_service.add_captions(
+            state, creative, language=form.fields["language"], upload=form.file, editor=user
+        )
+    return CreativeEnvelope(creative=creative_out(made, state))
+
+
+@router.delete("/creatives/{creative_id}/captions/{language}", response_model=CreativeEnvelope)
+async def delete_captions(
+    creative_id: str, language: str, user: EditorUser, state: StateDep
+) -> CreativeEnvelope:
+    """Remove the creative's captions in ``language``; 404 if it has none in it."""
+    creative = await caption_service.remove_captions(
+        state, path_id(creative_id, "creative"), language=language, editor=user
+    )
     return CreativeEnvelope(creative=creative_out(creative, state))
 
 

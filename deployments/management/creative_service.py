@@ -311,6 +311,7 @@ async def _copy(
                 campaign_id=campaign_id,
                 file_key=None if creative.file_key is None else moved[creative.file_key],
                 renditions=[{**r, "key": moved[str(r["key"])]} for r in creative.renditions],
+                captions=[{**c, "key": moved[str(c["key"])]} for c in creative.captions],
                 created_by=maker.email,
             )
             await _record_added(session, made)
@@ -324,10 +325,11 @@ async def _copy(
 
 
 def stored_keys(creative: Creative) -> list[str]:
-    """Every object a creative owns in the store: the original and each rendition (none for a
-    VAST tag)."""
+    """Every object a creative owns in the store: the original, each rendition and each caption
+    file (none for a VAST tag)."""
     original = [] if creative.file_key is None else [creative.file_key]
-    return [*original, *(str(r["key"]) for r in creative.renditions)]
+    records = [*creative.renditions, *creative.captions]
+    return [*original, *(str(r["key"]) for r in records)]
 
 
 async def delete_objects(state: ManagementState, keys: list[str]) -> None:

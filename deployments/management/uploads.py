@@ -94,6 +94,11 @@ async def _parse(
     reader.check_complete()
 
 
+def _size(limit: int) -> str:
+    """``100 MB`` for an upload limit, ``256 KiB`` for a small one."""
+    return f"{limit / 1e6:g} MB" if limit >= 1_000_000 else f"{limit / 1024:g} KiB"
+
+
 def _field_error(field_name: str, message: str) -> InvalidInput:
     return InvalidInput(message, details=[{"field": field_name, "message": message}])
 
@@ -182,7 +187,7 @@ class _FormReader:
             self.file_bytes += end - start
             if self.file_bytes > self.max_file_bytes:
                 raise TooLarge(
-                    f"The file is over the upload limit of {self.max_file_bytes / 1e6:g} MB.",
+                    f"The file is over the upload limit of {_size(self.max_file_bytes)}.",
                     details={"max_bytes": self.max_file_bytes},
                 )
             self._pending.append(data[start:end])

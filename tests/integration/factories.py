@@ -61,6 +61,17 @@ def add_creative(
     return asyncio.run(insert())
 
 
+def send_captions(
+    client: httpx.Client, creative_id: str, language: str, data: bytes, name: str = "c.vtt"
+) -> httpx.Response:
+    """Upload ``data`` as the creative's captions in ``language``."""
+    return client.post(
+        f"/creatives/{creative_id}/captions",
+        data={"language": language},
+        files={"file": (name, data, "text/vtt")},
+    )
+
+
 def draft_campaign(api: httpx.Client, **overrides: Any) -> str:
     """A draft campaign made through the API, in flight from an hour ago for two days."""
     now = datetime.now(UTC)

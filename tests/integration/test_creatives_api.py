@@ -27,7 +27,7 @@ from actors.creative_processor import ACTOR_NAME, NAMESPACE
 from media.loudness import measure_loudness
 from media.probe import probe_video
 from media.synthetic import write_synthetic_audio, write_synthetic_video
-from tests.integration.factories import draft_campaign
+from tests.integration.factories import draft_campaign, send_captions
 from tests.stack_fixtures import Stack, execute_sql, wait_until
 
 SOURCE_KEY = re.compile(r"creatives/([0-9a-f-]{36})/[0-9a-f]{16}-source\.mp4")
@@ -86,6 +86,9 @@ def client(stack: Stack, admin_token: str) -> Iterator[httpx.Client]:
         base_url=stack.admin_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60
     ) as api:
         yield api
+
+
+CAPTIONS = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n"
 
 
 def media_dir(stack: Stack) -> Path:
@@ -504,6 +507,9 @@ def test_a_duplicate_gets_copies_of_the_ready_creatives(
         json={"name": "SSP", "vast_tag_url": "https://ssp.example/v?cb=1", "duration_s": 15},
     ).json()["creative"]
     assert tag["review_status"] == "pending"
+    captioned = send_captions(editor, video["id"], "en", CAPTIONS)
+    assert captioned.status_code == 201, captioned.text
+    (source_captions,) = captioned.json()["creative"]["captions"]
     target = draft_campaign(editor, name="Copy of the source")
 
     answer = editor.post(f"/campaigns/{target}/creatives/copy", json={"from_campaign_id": source})
@@ -525,8 +531,13 @@ def test_a_duplicate_gets_copies_of_the_ready_creatives(
     assert len(copy["renditions"]) == len(original["renditions"])
     urls = [copy["url"], *(r["url"] for r in copy["renditions"])]
     assert not set(urls) & {original["url"], *(r["url"] for r in original["renditions"])}
+    (copy_captions,) = copy["captions"]
+    assert copy_captions["language"] == "en" and copy_captions["url"] != source_captions["url"]
+    urls.append(copy_captions["url"])
     assert all(httpx.get(url).status_code == 200 for url in urls)
+    assert httpx.get(copy_captions["url"]).content == CAPTIONS
     assert api.delete(f"/creatives/{video['id']}").status_code == 204  # the source's files go
+    assert httpx.get(source_captions["url"]).status_code == 404
     assert all(httpx.get(url).status_code == 200 for url in urls)  # the copy's stay
 
     for body_, status in [

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from ads.catalog import (
+    Caption,
     CatalogCampaign,
     CatalogCreative,
     Rendition,
@@ -74,6 +75,14 @@ def test_creative_round_trip_with_renditions() -> None:
         ends_at=datetime(2026, 12, 27, 6, 30, tzinfo=UTC),
     )
     assert creative_from_hash(creative_to_hash(scheduled)) == scheduled
+    captioned = replace(
+        creative,
+        captions=(
+            Caption(url="http://x/media/en.vtt", language="en"),
+            Caption(url="http://x/media/a,b.vtt", language="es-MX"),
+        ),
+    )
+    assert creative_from_hash(creative_to_hash(captioned)) == captioned
 
 
 def test_malformed_hash_raises() -> None:

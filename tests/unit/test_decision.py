@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
+from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition
 from ads.decision import (
     Decision,
     DecisionRenderer,
@@ -101,6 +101,7 @@ def test_decision_json_has_every_field_players_need() -> None:
     assert body["tracking"]["error"].endswith("&code=[ERRORCODE]")
     assert body["request_id"] == "r" and body["ad_serving_id"] == decision.ad_serving_id
     assert body["media_files"] == media_files(decision.creative)
+    assert body["captions"] == []
     assert body["tracking"]["impression"] == SIGNER.urls(decision.beacons).impression
     assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer(SIGNER).vast(decision)
 
@@ -167,7 +168,12 @@ def test_the_renderer_keeps_a_bounded_number_of_ads() -> None:
 def test_the_json_body_is_valid_json_whatever_the_values(request_id: str, url_tail: str) -> None:
     base = filled(catalog())
     campaign = replace(base.campaign, click_through_url=f"https://x.example/{url_tail}")
-    creative = replace(base.creative, id=f"k{url_tail}", renditions=())
+    creative = replace(
+        base.creative,
+        id=f"k{url_tail}",
+        renditions=(),
+        captions=(Caption(url=f"https://x.example/{url_tail}.vtt", language=url_tail[:8]),),
+    )
     decision = filled(CatalogIndex([campaign], [replace(creative, campaign_id=campaign.id)]))
     decision = replace(decision, request_id=request_id)
 
@@ -177,6 +183,9 @@ def test_the_json_body_is_valid_json_whatever_the_values(request_id: str, url_ta
     assert body["creative_id"] == f"k{url_tail}"
     assert body["click_through_url"] == f"https://x.example/{url_tail}"
     assert body["media_files"] == media_files(decision.creative)
+    assert body["captions"] == [
+        {"url": f"https://x.example/{url_tail}.vtt", "language": url_tail[:8], "mime": "text/vtt"}
+    ]
     assert body["tracking"]["error"] == SIGNER.urls(decision.beacons).error
 
 

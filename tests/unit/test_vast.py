@@ -19,7 +19,7 @@ import xmlschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ads.catalog import CatalogCampaign, CatalogCreative, Rendition, Verification
+from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.tracking import PLAYER_EVENTS, BeaconSigner, TrackingUrls
 from ads.vast import (
     UNIVERSAL_AD_ID_REGISTRY,
@@ -439,10 +439,19 @@ RICH = replace(
     verifications=(Verification("iabtechlab.com-omid", "https://v.example/omid.js", "x=1&y=2"),),
 )
 WRAPPED = replace(CREATIVE, vast_tag_url="https://ssp.example/vast?cb=[CACHEBUSTING]", url="")
+CAPTIONED = replace(
+    CREATIVE,
+    captions=(
+        Caption(url="http://127.0.0.1:8000/media/captions/crv-0001/en.vtt", language="en"),
+        Caption(url='http://127.0.0.1:8000/media/x/es mx"&<.vtt', language='es-MX"&<'),
+    ),
+)
 
 
 @pytest.mark.parametrize("version", list(VastVersion))
-@pytest.mark.parametrize("creative", [CREATIVE, WRAPPED], ids=["inline", "wrapper"])
+@pytest.mark.parametrize(
+    "creative", [CREATIVE, WRAPPED, CAPTIONED], ids=["inline", "wrapper", "captioned"]
+)
 def test_every_version_validates_against_its_own_schema(
     vast_schemas: dict[VastVersion, xmlschema.XMLSchema],
     version: VastVersion,
@@ -509,3 +518,24 @@ def test_the_version_asked_for_or_the_newest_the_player_takes(
 def test_a_version_not_made_here_is_refused(asked: str) -> None:
     with pytest.raises(ValueError, match=r"vast_version must be one of 4\.0, 4\.1, 4\.2"):
         negotiate_version(asked, None)
+
+
+@pytest.mark.parametrize("version", [VastVersion.V4_1, VastVersion.V4_2])
+def test_captions_are_listed_before_the_media_files(version: VastVersion) -> None:
+    ad = inline(render_vast(vast_ad(creative=CAPTIONED), version))
+    media = ad.find("v:Creatives/v:Creative/v:Linear/v:MediaFiles", NS)
+    assert media is not None
+    assert [child.tag.split("}")[1] for child in media][:2] == ["ClosedCaptionFiles", "MediaFile"]
+    files = media.findall("v:ClosedCaptionFiles/v:ClosedCaptionFile", NS)
+    assert [(f.get("language"), f.get("type"), f.text) for f in files] == [
+        ("en", "text/vtt", "http://127.0.0.1:8000/media/captions/crv-0001/en.vtt"),
+        ('es-MX"&<', "text/vtt", "http://127.0.0.1:8000/media/x/es%20mx%22&%3C.vtt"),
+    ]
+
+
+def test_vast_4_0_has_no_place_for_captions() -> None:
+    document = render_vast(vast_ad(creative=CAPTIONED), VastVersion.V4_0)
+    assert "ClosedCaption" not in document
+    assert (
+        inline(render_vast(vast_ad(), VastVersion.V4_2)).find(".//v:ClosedCaptionFiles", NS) is None
+    )
