@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ads.captions import read_captions
 from ads.creative_review import ReviewStatus
 from ads.creatives import CreativeStatus
 from ads.history import Action
 from config.settings import Settings, get_settings
+from deployments.management.caption_service import store_captions
 from deployments.management.creative_service import examine_upload, store_creative
 from media.synthetic import write_synthetic_video
 from storage import campaign_history
@@ -33,6 +35,15 @@ from storage.object_store import ObjectStore, build_object_store
 from storage.redis_client import connect as connect_redis
 
 DEMO_CREATIVE_NAME = "Demo — 15 s colour bars (720p)"
+DEMO_CAPTIONS = b"""WEBVTT
+
+00:00:00.500 --> 00:00:07.000
+Colour bars and a steady tone:
+the demo ad of the CTV ad server.
+
+00:00:07.500 --> 00:00:14.500
+Captions like these play with the ad.
+"""
 DEMO_ACTOR = "demo seed (python -m cluster.demo)"
 """Who the demo campaigns' history says created them."""
 
@@ -103,7 +114,8 @@ async def seed_creatives(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], store: ObjectStore
 ) -> int:
     """Give each active demo campaign without creatives a generated 15 s 720p MP4 (about a
-    second to write); the CreativeProcessor makes its renditions once the stack runs."""
+    second to write) with English captions; the CreativeProcessor makes its renditions once the
+    stack runs."""
     names = [c["name"] for c in demo_campaigns(datetime.now(UTC)) if c["status"] == "active"]
     async with sessions() as session:
         query = select(Campaign.id).where(Campaign.name.in_(names))
@@ -116,8 +128,9 @@ async def seed_creatives(
             Path(work) / "demo.mp4", width=1280, height=720, duration_s=15, fps=10
         )
         info, loudness = examine_upload(video, settings)
+        captions = read_captions(DEMO_CAPTIONS, duration_ms=info.duration_ms)
         for campaign_id in bare:
-            await store_creative(
+            creative = await store_creative(
                 sessions=sessions,
                 store=store,
                 campaign_id=campaign_id,
@@ -128,6 +141,12 @@ async def seed_creatives(
                 created_by=DEMO_ACTOR,
                 review_status=ReviewStatus.APPROVED,
             )
+            entry = store_captions(store, creative.id, "en", captions, uploaded_by=DEMO_ACTOR)
+            async with sessions() as session:
+                made = await creative_repo.get(session, creative.id)
+                if made is not None:
+                    made.captions = [entry]
+                    await session.commit()
     return len(bare)
 
 

@@ -307,6 +307,22 @@ class AdminApi:
     def delete_creative(self, creative_id: uuid.UUID) -> None:
         self._request("DELETE", f"/creatives/{creative_id}")
 
+    def upload_captions(
+        self, creative_id: uuid.UUID, *, language: str, filename: str, content: bytes
+    ) -> Creative:
+        """A WebVTT or SubRip file as the creative's captions in ``language``."""
+        response = self._request(
+            "POST",
+            f"/creatives/{creative_id}/captions",
+            data={"language": language},
+            files={"file": (filename, content, "text/vtt")},
+        )
+        return self._parse(Creative, response, "creative")
+
+    def delete_captions(self, creative_id: uuid.UUID, language: str) -> Creative:
+        response = self._request("DELETE", f"/creatives/{creative_id}/captions/{language}")
+        return self._parse(Creative, response, "creative")
+
     def copy_creatives(
         self, campaign_id: uuid.UUID, *, from_campaign_id: uuid.UUID
     ) -> CopiedCreatives:

@@ -20,7 +20,7 @@ from ads.creatives import VastTagCreate
 from ads.roles import Role
 from config.settings import get_settings
 from dashboard import components as ui
-from dashboard import creative_settings, formatting, review_panel, session
+from dashboard import creative_captions, creative_settings, formatting, review_panel, session
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, Creative, CreativeStatus
 
@@ -267,6 +267,7 @@ def _card(api: AdminApi, creative: Creative, *, weighted: bool) -> None:
                 if creative.review_status is not ReviewStatus.APPROVED:
                     ui.review_badge(creative.review_status)
                 creative_settings.state(creative, weighted=weighted)
+                creative_captions.state(creative)
             st.caption(_facts(creative))
             _loudness(creative)
             review_panel.state(creative)
@@ -276,6 +277,7 @@ def _card(api: AdminApi, creative: Creative, *, weighted: bool) -> None:
                 st.error(creative.error or "Processing failed.", icon=":material/error:")
             if not creative.vast_tag_url:
                 _renditions(creative)
+                creative_captions.panel(api, creative)
             if session.role() is Role.ADMIN:
                 review_panel.controls(api, creative)
             if session.can_edit():

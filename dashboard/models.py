@@ -18,6 +18,7 @@ from ads.api_keys import ApiKeyOut
 from ads.campaigns import CampaignOut
 from ads.creative_report import CreativeRow
 from ads.creative_review import ReviewStatus
+from ads.creatives import CaptionOut
 from ads.invalid_traffic_report import AgentRow, ReasonRow
 from ads.loudness import LoudnessReport
 from ads.priority import Priority
@@ -109,6 +110,7 @@ class Creative(ApiModel):
     vast_tag_url: str | None = None
     """Set on a third-party VAST tag (which has no file)."""
     renditions: list[Rendition] = []
+    captions: list[CaptionOut] = []
     loudness: LoudnessReport | None = None
     review_status: ReviewStatus = ReviewStatus.APPROVED
     review_note: str | None = None

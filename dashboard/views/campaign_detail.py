@@ -630,8 +630,8 @@ def _review_text(change: CampaignChange) -> str:
 
 
 def _creative_text(change: CampaignChange) -> str:
-    """``changed creative “Spot”: renamed from “Old”; paused; weight 1 → 3; runs from Dec 20,
-    2026 00:00 UTC``."""
+    """``changed creative “Spot”: renamed from “Old”; paused; weight 1 → 3; captions added in
+    es-MX; runs from Dec 20, 2026 00:00 UTC``."""
     old, new = (str(name) for name in change.changes.get("creative", ["", "a creative"]))
     parts = [f"renamed from {formatting.quoted(old)}"] if old != new else []
     if "paused" in change.changes:
@@ -639,6 +639,8 @@ def _creative_text(change: CampaignChange) -> str:
     if "weight" in change.changes:
         before, after = change.changes["weight"]
         parts.append(f"weight {before} → {after}")
+    if "captions" in change.changes:
+        parts.append(_captions_text(*change.changes["captions"]))
     for field, side, bound in (
         ("starts_at", "from", "the campaign's start"),
         ("ends_at", "until", "the campaign's end"),
@@ -648,6 +650,15 @@ def _creative_text(change: CampaignChange) -> str:
             when = formatting.moment(datetime.fromisoformat(str(after))) if after else bound
             parts.append(f"runs {side} {when}")
     return f"changed creative {formatting.quoted(new)}: {'; '.join(parts)}"
+
+
+def _captions_text(before: list[str], after: list[str]) -> str:
+    """``captions added in es-MX``, ``captions removed in fr``, or ``captions replaced``."""
+    added = [language for language in after if language not in before]
+    removed = [language for language in before if language not in after]
+    changed = [f"captions added in {', '.join(added)}"] if added else []
+    changed += [f"captions removed in {', '.join(removed)}"] if removed else []
+    return formatting.md("; ".join(changed or ["captions replaced"]))
 
 
 def _change_value(value: object) -> str:

@@ -278,6 +278,28 @@ def test_upload_a_creative_by_drag_and_drop(
     screenshot(page, "campaign", for_docs=True)
 
 
+def test_caption_the_creative(
+    session: Session, api: httpx.Client, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    page = session.page
+    srt = tmp_path_factory.mktemp("browser-captions") / "launch-spot.srt"
+    srt.write_text("1\n00:00:00,500 --> 00:00:04,000\nA launch worth watching.\n")
+    card = page.locator("[class*='st-key-creative-']").first
+    card.get_by_text("Captions (0)").click()
+    card.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(srt))
+    card.get_by_role("textbox", name="Language").fill("en-us")
+    card.get_by_role("button", name="Upload captions").click()
+    page.get_by_text("CC en-US").wait_for()
+    (creative,) = api.get(f"/campaigns/{session.campaign_id}/creatives").json()["creatives"]
+    (captions,) = creative["captions"]
+    assert (captions["language"], captions["source_format"], captions["cues"]) == (
+        "en-US",
+        "srt",
+        1,
+    )
+    assert httpx.get(captions["url"]).text.startswith("WEBVTT\n\n1\n00:00:00.500 --> ")
+
+
 def test_every_page_loads_within_the_goal(session: Session) -> None:
     page = session.page
     pages = [

@@ -19,6 +19,7 @@ from ads.team_history import TeamAction, TeamChange
 from ads.vmap import PASSED_ON, ScheduleRequest, ad_breaks
 from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
+from dashboard.creative_captions import upload_problem as caption_problem
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
 from dashboard.forecast_panel import verdict
 from dashboard.models import Campaign, CampaignChange, PerformanceRow
@@ -556,3 +557,43 @@ def test_a_creative_schedule_in_words_and_in_the_history() -> None:
         "changed creative “Holiday”: runs from Dec 20, 2026 00:00 UTC;"
         " runs until the campaign's end"
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "text"),
+    [
+        ([], ["en"], "captions added in en"),
+        (["en"], ["en", "es-MX", "fr"], "captions added in es\\-MX, fr"),
+        (["en", "fr"], ["en"], "captions removed in fr"),
+        (["en"], ["fr"], "captions added in fr; captions removed in en"),
+        (["en"], ["en"], "captions replaced"),
+    ],
+)
+def test_the_history_says_which_captions_changed(
+    before: list[str], after: list[str], text: str
+) -> None:
+    change = CampaignChange(
+        at=datetime(2026, 12, 7, tzinfo=UTC),
+        actor="editor@x.example",
+        action="creative_updated",
+        changes={"creative": ["Spot", "Spot"], "captions": [before, after]},
+    )
+    assert campaign_change_text(change) == f"changed creative “Spot”: {text}"
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "problem"),
+    [
+        ("spot.vtt", 2_000, None),
+        ("SPOT.SRT", 2_000, None),
+        ("spot.mp4", 2_000, "“spot\\.mp4” is not a caption file"),
+        ("captions.txt", 2_000, "is not a caption file"),
+        ("spot.vtt", 0, "“spot\\.vtt” is empty."),
+        ("spot.vtt", 300_000, "caption files are at most 256.0 KB"),
+    ],
+)
+def test_the_caption_form_checks_a_file_before_sending_it(
+    name: str, size: int, problem: str | None
+) -> None:
+    found = caption_problem(name, size)
+    assert found is None if problem is None else problem in str(found)
