@@ -95,8 +95,10 @@ async def _parse(
 
 
 def _size(limit: int) -> str:
-    """``100 MB`` for an upload limit, ``256 KiB`` for a small one."""
-    return f"{limit / 1e6:g} MB" if limit >= 1_000_000 else f"{limit / 1024:g} KiB"
+    """``100 MB`` for an upload limit, ``256 KiB`` for a small one counted in KiB."""
+    if limit < 1_000_000 and limit % 1024 == 0:
+        return f"{limit // 1024} KiB"
+    return f"{limit / 1e6:g} MB"
 
 
 def _field_error(field_name: str, message: str) -> InvalidInput:
