@@ -25,7 +25,7 @@ from pydantic import (
 from ads.audience import Targeting
 from ads.dayparts import HOURS_PER_WEEK, Daypart, check_zone
 from ads.errors import Conflict, InvalidInput
-from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
+from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS, CapScope
 from ads.geo import MAX_TARGET_PLACES, check_place
 from ads.platforms import Platform
 from ads.priority import Priority
@@ -227,6 +227,9 @@ class CampaignCreate(_Strict):
     frequency_cap_ads: CapAds | None = None
     """At most this many ads of the campaign per device every ``frequency_cap_hours``."""
     frequency_cap_hours: CapHours | None = None
+    frequency_cap_scope: CapScope = CapScope.DEVICE
+    """What the cap counts: each ``device`` (its advertising id), or each ``household`` (every
+    screen of a home, known by its internet address: ads/frequency.py)."""
     target_apps: TargetApps = []
     target_platforms: TargetPlatforms = []
     target_content: Categories = []
@@ -273,6 +276,7 @@ class CampaignUpdate(_Strict):
     categories: Categories | None = None
     frequency_cap_ads: CapAds | None = None
     frequency_cap_hours: CapHours | None = None
+    frequency_cap_scope: CapScope | None = None
     target_apps: TargetApps | None = None
     target_platforms: TargetPlatforms | None = None
     target_content: Categories | None = None
@@ -392,6 +396,7 @@ class CampaignOut(BaseModel):
     categories: list[str] = []
     frequency_cap_ads: int | None = None
     frequency_cap_hours: int | None = None
+    frequency_cap_scope: CapScope = CapScope.DEVICE
     target_apps: list[str] = []
     target_platforms: list[Platform] = []
     target_content: list[str] = []

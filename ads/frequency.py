@@ -1,7 +1,11 @@
-"""Frequency caps: at most ``max_ads`` ads of one campaign per device in any ``hours`` window.
+"""Frequency caps: at most ``max_ads`` ads of one campaign per device, or per household, in
+any ``hours`` window.
 
 Caps count the ads *served* to a device (an impression needs a serve first, so capping serves
 caps impressions too), known by the advertising id players send (OpenRTB's ``device.ifa``).
+A household cap counts the ads served to every screen of a home: the home is known by its
+internet address (all its devices share one IPv4 address, or one IPv6 /64 prefix), which is
+only ever kept as a keyed hash.
 :class:`ExposureLog` is what one process knows of recent serves: per device and campaign, the
 times of the last serves a cap can need; past ``max_devices`` it forgets the device seen longest
 ago, so memory stays bounded however many devices come by.
@@ -9,12 +13,16 @@ ago, so memory stays bounded however many devices come by.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
+
+from ads.networks import Address
 
 MAX_CAP_ADS = 100
 """The largest ``max_ads`` of a cap (and how many serves are kept per device and campaign)."""
@@ -29,23 +37,53 @@ _OPTED_OUT = re.compile(r"[0-]+")
 """An all-zero advertising id: the user limited ad tracking, so there is no device to count."""
 
 
+class CapScope(StrEnum):
+    """Whom a cap counts the ads of: one device, or every device of a household."""
+
+    DEVICE = "device"
+    HOUSEHOLD = "household"
+
+
+HOUSEHOLD_PREFIX = "hh:"
+"""Starts the key a household's serves are kept under (beside the devices' advertising ids)."""
+_HOUSEHOLD_IPV6_PREFIX = 64
+"""An IPv6 home network: providers delegate a /64 (or shorter) to each home, and its devices
+make up addresses within it."""
+
+
 @dataclass(frozen=True, slots=True)
 class FrequencyCap:
     max_ads: int
     hours: int
+    scope: CapScope = CapScope.DEVICE
 
     @property
     def window_seconds(self) -> int:
         return self.hours * 3600
 
     def __str__(self) -> str:
-        return f"{self.max_ads}/{self.hours}"
+        base = f"{self.max_ads}/{self.hours}"
+        return base if self.scope is CapScope.DEVICE else f"{base}/{self.scope}"
 
     @classmethod
     def parse(cls, text: str) -> FrequencyCap:
-        """Inverse of ``str()``: ``"3/24"`` is three ads a day."""
-        max_ads, hours = text.split("/")
-        return cls(max_ads=int(max_ads), hours=int(hours))
+        """Inverse of ``str()``: ``"3/24"`` is three ads a day per device, ``"3/24/household"``
+        per household."""
+        max_ads, hours, *scope = text.split("/")
+        return cls(max_ads=int(max_ads), hours=int(hours), scope=CapScope(*scope or ["device"]))
+
+
+def household_network(address: Address | None) -> str | None:
+    """The part of a device's address its whole household shares: an IPv4 address as it is
+    (a home's devices leave through one router), an IPv6 address's /64 network. None for an
+    address no home is known by: none, or not a public internet address (private and
+    carrier-grade NAT ranges hold many homes behind one address; loopback, link-local,
+    documentation and reserved ranges hold none)."""
+    if address is None or not address.is_global:
+        return None
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    return str(ipaddress.IPv6Network((address, _HOUSEHOLD_IPV6_PREFIX), strict=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +108,11 @@ def device_id(value: Any) -> str | None:
 def request_ifa(device: Mapping[str, Any] | None) -> Any:
     """The ``ifa`` of an OpenRTB-style ``device`` object, as sent (see :func:`device_id`)."""
     return None if device is None else device.get("ifa")
+
+
+def request_ip(device: Mapping[str, Any] | None) -> Any:
+    """The address an OpenRTB-style ``device`` object states (``ip``, else ``ipv6``), as sent."""
+    return None if device is None else device.get("ip") or device.get("ipv6")
 
 
 class ExposureLog:

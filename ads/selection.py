@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from ads.campaigns import CampaignStatus
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.dayparts import QUARTER_HOUR
+from ads.frequency import CapScope
 from ads.priority import Priority
 from ads.separation import separation_keys
 
@@ -231,6 +232,12 @@ class CatalogIndex:
         self._separation: dict[str, frozenset[str]] = {}
         self.frequency_capped = any(c.frequency_cap for c in self._campaigns.values())
         """Whether any campaign has a frequency cap (else devices need no bookkeeping)."""
+        self.household_capped = any(
+            c.frequency_cap.scope is CapScope.HOUSEHOLD
+            for c in self._campaigns.values()
+            if c.frequency_cap
+        )
+        """Whether any campaign caps households (else the request's address is not read)."""
         self.app_targeted = any(c.target_apps for c in self._campaigns.values())
         """Whether any campaign is limited to some apps (else the request's app is not read)."""
         self.platform_targeted = any(c.target_platforms for c in self._campaigns.values())

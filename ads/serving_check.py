@@ -309,7 +309,7 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
         checks.append(
             _limited(
                 "frequency_cap",
-                f"At most {cap.max_ads} ads per device in {cap.hours} h.",
+                f"At most {cap.max_ads} ads per {cap.scope} in {cap.hours} h.",
             )
         )
     return checks

@@ -29,6 +29,7 @@ PASSED_ON = (
     "content_cat",
     "cust_params",
     "ifa",
+    "ip",
     "app_bundle",
     "ua",
     "country",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.creative_review import catalog_status
 from ads.dayparts import Daypart
-from ads.frequency import FrequencyCap
+from ads.frequency import CapScope, FrequencyCap
 from ads.platforms import Platform
 from ads.priority import Priority
 from storage.models import Campaign, Creative
@@ -31,7 +31,11 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         frequency_cap=(
             None
             if campaign.frequency_cap_ads is None or campaign.frequency_cap_hours is None
-            else FrequencyCap(campaign.frequency_cap_ads, campaign.frequency_cap_hours)
+            else FrequencyCap(
+                campaign.frequency_cap_ads,
+                campaign.frequency_cap_hours,
+                CapScope(campaign.frequency_cap_scope),
+            )
         ),
         target_apps=frozenset(campaign.target_apps),
         target_platforms=frozenset(Platform(name) for name in campaign.target_platforms),

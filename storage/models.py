@@ -127,6 +127,9 @@ class Campaign(Base):
             " AND (frequency_cap_hours IS NULL OR frequency_cap_hours > 0)",
             name="frequency_cap_whole",
         ),
+        CheckConstraint(
+            "frequency_cap_scope IN ('device', 'household')", name="frequency_cap_scope_known"
+        ),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -147,6 +150,8 @@ class Campaign(Base):
     )
     frequency_cap_ads: Mapped[int | None] = mapped_column(SmallInteger)
     frequency_cap_hours: Mapped[int | None] = mapped_column(SmallInteger)
+    frequency_cap_scope: Mapped[str] = mapped_column(Text, nullable=False, server_default="device")
+    """Whom the cap counts: ``device`` or ``household`` (ads/frequency.py ``CapScope``)."""
     target_apps: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
     )

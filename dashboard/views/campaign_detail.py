@@ -198,11 +198,11 @@ def _daypart(campaign: Campaign) -> str:
 
 
 def _frequency_cap(campaign: Campaign) -> str:
-    """``3 ads per device every 24 h``, or ``—``."""
+    """``3 ads per device every 24 h`` (or ``per household``), or ``—``."""
     ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
     if ads is None or hours is None:
         return "—"
-    return f"{ads} ad{'' if ads == 1 else 's'} per device every {hours} h"
+    return f"{ads} ad{'' if ads == 1 else 's'} per {campaign.frequency_cap_scope} every {hours} h"
 
 
 def _facts(campaign: Campaign) -> None:

@@ -21,7 +21,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ads.campaigns import CampaignCreate, CampaignStatus, CampaignUpdate, Pacing
 from ads.dayparts import DAY_NAMES, as_weekly, describe, weekly_hours, zone_names
 from ads.dayparts import Daypart as DaypartSpec
-from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS
+from ads.frequency import MAX_CAP_ADS, MAX_CAP_HOURS, CapScope
 from ads.geo import MAX_TARGET_PLACES, countries
 from ads.platforms import Platform
 from ads.priority import Priority
@@ -46,6 +46,7 @@ LABELS = {
     "categories": "Categories",
     "frequency_cap_ads": "Frequency cap (ads)",
     "frequency_cap_hours": "Frequency cap (hours)",
+    "frequency_cap_scope": "Frequency cap (counted per)",
     "target_apps": "Apps",
     "target_platforms": "Platforms",
     "target_content": "Content",
@@ -78,6 +79,13 @@ _CAP_HELP = (
     "At most this many ads of the campaign per device (the player's advertising id) in any "
     "window of that many hours, e.g. 3 ads every 24 hours. Fill in both, or neither for no cap. "
     "Needs players to send their advertising id (JSON `device.ifa`, VAST `ifa=`)."
+)
+_CAP_SCOPES = {CapScope.DEVICE: "Device", CapScope.HOUSEHOLD: "Household"}
+_CAP_SCOPE_HELP = (
+    "Device: each screen's ads are counted (by its advertising id). Household: the ads of every "
+    "screen of a home are counted together, the home known by its internet address (a TV, a "
+    "streaming stick and a console in one living room share one cap). Addresses many homes "
+    "share (carrier-grade NAT, private networks) are never capped as a household."
 )
 _APPS_HELP = (
     "Run only in these apps of yours: their bundle or store ids as players report them "
@@ -302,9 +310,9 @@ def _fields(
         categories = _category_picker(
             about_cols[1], "categories", c.categories if c else [], "None", _CATEGORIES_HELP
         )
-        cap_cols = st.columns(2)
+        cap_cols = st.columns(3)
         cap_ads = cap_cols[0].number_input(
-            "Frequency cap: ads per device (optional)",
+            "Frequency cap: ads (optional)",
             min_value=1,
             max_value=MAX_CAP_ADS,
             value=None,
@@ -322,6 +330,14 @@ def _fields(
             key=_emptiable(f"{form}-cap-hours", c.frequency_cap_hours if c else None),
             placeholder="e.g. 24",
             help=_CAP_HELP,
+        )
+        cap_scope = cap_cols[2].selectbox(
+            "Frequency cap: counted per",
+            list(CapScope),
+            index=list(CapScope).index(c.frequency_cap_scope if c else CapScope.DEVICE),
+            format_func=lambda scope: _CAP_SCOPES[CapScope(scope)],
+            key=f"{form}-cap-scope",
+            help=_CAP_SCOPE_HELP,
         )
         target_cols = st.columns(2)
         apps = _list_area(
@@ -432,6 +448,7 @@ def _fields(
         "categories": categories,
         "frequency_cap_ads": _count(cap_ads),
         "frequency_cap_hours": _count(cap_hours),
+        "frequency_cap_scope": cap_scope,
         "target_apps": [app.strip() for app in re.split(r"[,\n]", apps) if app.strip()],
         "target_platforms": platforms,
         "target_content": content,

@@ -43,7 +43,15 @@ from ads.decision import (
     unfilled_macro,
 )
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
-from ads.frequency import device_id, request_ifa
+from ads.frequency import (
+    HOUSEHOLD_PREFIX,
+    CapScope,
+    FrequencyCap,
+    device_id,
+    household_network,
+    request_ifa,
+    request_ip,
+)
 from ads.geo import (
     NOWHERE,
     GeoHeaders,
@@ -53,6 +61,7 @@ from ads.geo import (
     viewer_places,
 )
 from ads.invalid_traffic import InvalidTrafficFilter, device_agent, is_robot
+from ads.networks import client_address, parse_address
 from ads.platforms import Platform, device_platform, remembered_platform_of
 from ads.priority import Priority
 from ads.privacy import DeviceUse, GdprPolicy, GdprScope, openrtb_use, tag_use
@@ -299,6 +308,7 @@ class ServingIngress:
             campaign_id=None,
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
+            household=self._household(request_ip(ad_request.device), request),
             use=openrtb_use(
                 ad_request.device, ad_request.regs, ad_request.user, gdpr=self._gdpr, places=places
             ),
@@ -344,6 +354,7 @@ class ServingIngress:
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
+            household=self._household(params.get("ip"), request),
             use=tag_use(params, gdpr=self._gdpr, places=places),
             app=params.get("app_bundle"),
             platform=lambda: remembered_platform_of(user_agent=agent),
@@ -409,6 +420,7 @@ class ServingIngress:
         campaign_id: str | None,
         blocked_categories: frozenset[str],
         ifa: object,
+        household: Callable[[], str | None],
         use: DeviceUse,
         app: object,
         platform: Callable[[], Platform | None],
@@ -419,7 +431,8 @@ class ServingIngress:
         vast_tags: bool,
     ) -> list[Decision]:
         """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
-        and within the frequency caps of the device ``ifa`` names (as the player sent it), whose
+        and within the frequency caps of the device ``ifa`` names (as the player sent it) or of
+        its ``household`` (read only while some campaign caps households), whose device
         key the beacons carry for reach (each only as far as the request's privacy signals
         ``use`` allow, which also keep child-directed requests from campaigns that exclude
         them), from campaigns that run in the ``app`` it names, on
@@ -436,14 +449,19 @@ class ServingIngress:
         named = device_id(ifa)
         # Caps are checked only while some campaign in the snapshot has one.
         device = named if use.caps and index.frequency_capped else None
-        stamp = now.timestamp() if device is not None else 0.0
+        home = household() if use.caps and index.household_capped else None
+        counted = device is not None or home is not None
+        stamp = now.timestamp() if counted else 0.0
         capped = False
 
         def covered(campaign: CatalogCampaign) -> bool:
             nonlocal capped
             if not self._leases.covers(campaign, now):
                 return False
-            if device is None or self._frequency.allows(device, campaign, stamp):
+            if not counted:
+                return True
+            holder = _cap_holder(campaign.frequency_cap, device, home)
+            if holder is None or self._frequency.allows(holder, campaign, stamp):
                 return True
             capped = True
             return False
@@ -480,14 +498,35 @@ class ServingIngress:
             )
         for decision in ads:
             self._leases.spend(decision.campaign, now)
-        if device is not None:
-            self._frequency.seen(device)
+        if counted:
+            for known in (device, home):
+                if known is not None:
+                    self._frequency.seen(known)
             for decision in ads:
-                if decision.campaign.frequency_cap is not None:
-                    self._frequency.served(device, decision.campaign, stamp, decision.ad_serving_id)
+                holder = _cap_holder(decision.campaign.frequency_cap, device, home)
+                if holder is not None:
+                    self._frequency.served(holder, decision.campaign, stamp, decision.ad_serving_id)
         house = sum(d.campaign.priority is Priority.HOUSE for d in ads) if index.house else 0
         self._metrics.served(endpoint, len(ads), capped=capped, house_ads=house, limited=use.limit)
         return ads
+
+    def _household(self, stated: object, request: Request) -> Callable[[], str | None]:
+        """The key of the household ``request`` comes from, when asked: by the address the
+        player ``stated`` (OpenRTB ``device.ip``, the tag's ``ip``), else the device's address
+        (``X-Device-IP``, else the connection through the trusted proxies); None for an address
+        no home is known by. Only a keyed hash of the home's network is kept."""
+
+        def key() -> str | None:
+            address = parse_address(stated) if isinstance(stated, str) and stated else None
+            if address is None:
+                headers = request.scope["headers"]
+                address = client_address(headers, _peer(request), self._ivt.trusted)
+            network = household_network(address)
+            if network is None:
+                return None
+            return HOUSEHOLD_PREFIX + self._signer.device_key(f"household {network}")
+
+        return key
 
     def _places(self, stated: frozenset[str], request: Request) -> Callable[[], frozenset[str]]:
         """Where the viewer of ``request`` is, when asked: the ``stated`` places, else the ones
@@ -548,6 +587,14 @@ def _vast_probe() -> Response:
     response = Response()
     response.raw_headers = list(_VAST_HEADERS)  # no Content-Length: there is no document
     return response
+
+
+def _cap_holder(cap: FrequencyCap | None, device: str | None, home: str | None) -> str | None:
+    """Whose serves a campaign's ``cap`` counts: the device's or the household's (None: no cap,
+    or none known)."""
+    if cap is None:
+        return None
+    return home if cap.scope is CapScope.HOUSEHOLD else device
 
 
 def _peer(request: Request) -> str | None:

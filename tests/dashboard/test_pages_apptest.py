@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from ads.audience import RequestProfile
 from ads.forecast import history_hours
+from ads.frequency import CapScope
 from ads.platforms import Platform
 from ads.priority import Priority
 from cluster.ports import free_port
@@ -338,18 +339,22 @@ def test_create_form_sets_a_frequency_cap_shown_on_the_detail_page(
 ) -> None:
     name = f"Capped {uuid.uuid4().hex[:8]}"
     app = new_campaign_form(app, name)
-    cap_ads = labelled(app.number_input, "Frequency cap: ads per device")
+    cap_ads = labelled(app.number_input, "Frequency cap: ads")
     cap_hours = labelled(app.number_input, "Frequency cap: every")
     assert cap_ads.value is None and cap_hours.value is None  # no cap unless asked
+    cap_scope = labelled(app.selectbox, "Frequency cap: counted per")
+    assert cap_scope.value == CapScope.DEVICE
     cap_ads.set_value(3)
     cap_hours.set_value(24)
+    cap_scope.set_value(CapScope.HOUSEHOLD)
     app.button[0].click().run()
     assert not app.exception, app.exception
     assert app.title[0].value == name, texts(app)
     created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
     assert created["frequency_cap_ads"] == 3
     assert created["frequency_cap_hours"] == 24
-    assert "**Frequency cap** 3 ads per device every 24 h" in texts(app)
+    assert created["frequency_cap_scope"] == "household"
+    assert "**Frequency cap** 3 ads per household every 24 h" in texts(app)
 
     plain = create_campaign(api)
     app = goto(app, DETAIL, id=plain["id"])
@@ -543,7 +548,7 @@ def test_create_form_takes_third_party_trackers_and_a_verification_vendor(
     assert "**Verification** ias.example-omid" in shown
 
 
-@pytest.mark.parametrize("half", ["Frequency cap: ads per device", "Frequency cap: every"])
+@pytest.mark.parametrize("half", ["Frequency cap: ads", "Frequency cap: every"])
 def test_half_a_frequency_cap_is_refused_by_name(
     app: AppTest, api: httpx.Client, half: str
 ) -> None:
@@ -569,7 +574,7 @@ def test_half_a_frequency_cap_is_refused_by_name(
 def test_edit_changes_and_removes_a_frequency_cap(app: AppTest, api: httpx.Client) -> None:
     campaign = create_campaign(api, frequency_cap_ads=3, frequency_cap_hours=24, daily_cap=50)
     app = goto(app, FORM, id=campaign["id"])
-    cap_ads = labelled(app.number_input, "Frequency cap: ads per device")
+    cap_ads = labelled(app.number_input, "Frequency cap: ads")
     cap_hours = labelled(app.number_input, "Frequency cap: every")
     assert (cap_ads.value, cap_hours.value) == (3, 24)
     cap_hours.set_value(48)  # one half changed: the other is kept
@@ -580,7 +585,7 @@ def test_edit_changes_and_removes_a_frequency_cap(app: AppTest, api: httpx.Clien
     assert "**Frequency cap** 3 ads per device every 48 h" in texts(app)
 
     app = goto(app, FORM, id=campaign["id"])
-    labelled(app.number_input, "Frequency cap: ads per device").set_value(None)
+    labelled(app.number_input, "Frequency cap: ads").set_value(None)
     labelled(app.number_input, "Frequency cap: every").set_value(None)
     daily_cap = labelled(app.number_input, "Daily cap")
     assert daily_cap.value == 50.0

@@ -23,13 +23,22 @@ from tests.unit.catalog_factories import campaign as campaign_numbered
 DAY_CAP = FrequencyCap(max_ads=1, hours=24)
 
 
-def fills(serving: httpx.Client, campaign_id: str, *, ifa: str | None, times: int) -> list[bool]:
+def fills(
+    serving: httpx.Client,
+    campaign_id: str,
+    *,
+    ifa: str | None,
+    times: int,
+    headers: dict[str, str] | None = None,
+    **params: str,
+) -> list[bool]:
     """Whether each of ``times`` campaign-tag requests (0.6 s apart: three flush intervals, so
     every replica heard of the serves before) got the ad."""
-    params = {"campaign_id": campaign_id} | ({"ifa": ifa} if ifa is not None else {})
+    query = {"campaign_id": campaign_id, **params} | ({"ifa": ifa} if ifa is not None else {})
     got = []
     for _ in range(times):
-        got.append(b"<InLine>" in serving.get("/api/v1/vast", params=params).content)
+        answer = serving.get("/api/v1/vast", params=query, headers=headers)
+        got.append(b"<InLine>" in answer.content)
         time.sleep(0.6)
     return got
 
@@ -68,6 +77,42 @@ def test_a_capped_campaign_reaches_each_device_at_most_as_often_as_its_cap(
     members = [str(m) for m in client.zrange(key, 0, -1)]
     client.close()
     assert len([m for m in members if m.startswith(f"{cid}|")]) == 2
+
+
+def test_a_household_cap_counts_every_screen_of_a_home(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(
+        stack, api, frequency_cap_ads=1, frequency_cap_hours=24, frequency_cap_scope="household"
+    )
+    wait_served(serving, cid)  # from 127.0.0.1: an address no home is known by, never capped
+    home = {"X-Device-IP": "81.2.69.160"}  # an ad-insertion server names the device's address
+    assert fills(serving, cid, ifa=f"tv-{uuid.uuid4()}", times=1, headers=home) == [True]
+    # The stick in the same living room, and a device that names no advertising id: capped.
+    assert fills(serving, cid, ifa=f"stick-{uuid.uuid4()}", times=2, headers=home) == [False] * 2
+    assert fills(serving, cid, ifa=None, times=1, ip="81.2.69.160") == [False]
+    # The JSON API knows the home by OpenRTB's device.ip.
+    for number in range(10):
+        answer = serving.post(
+            "/api/v1/ad-request",
+            json={"request_id": f"hh-{number}", "duration": 60, "device": {"ip": "81.2.69.160"}},
+        )
+        assert answer.status_code == 204 or answer.json()["campaign_id"] != cid
+    # Another home gets its ad; an IPv6 home is its /64 network.
+    assert fills(serving, cid, ifa=None, times=1, ip="81.2.69.161") == [True]
+    assert fills(serving, cid, ifa=None, times=1, ip="2a00:1450:4001:81b::1") == [True]
+    assert fills(serving, cid, ifa=None, times=1, ip="2a00:1450:4001:81b::2") == [False]
+    # Limit ad tracking keeps the address out of caps; shared and private addresses never count.
+    assert all(fills(serving, cid, ifa=None, times=2, ip="81.2.69.160", lmt="1"))
+    assert all(fills(serving, cid, ifa=None, times=2, ip="100.64.0.9"))
+    assert all(fills(serving, cid, ifa=None, times=2, ip="192.168.1.20"))
+    # Redis keeps a keyed hash of the home's network, never the address.
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    keys = [str(k) for k in client.scan_iter(f"{stack.redis_prefix}freq:hh:*")]
+    client.close()
+    assert keys and not any("81.2.69" in key or "2a00" in key for key in keys)
+    check = api.get(f"/campaigns/{cid}/serving-check").json()["checks"]
+    assert "At most 1 ads per household in 24 h." in {c["detail"] for c in check}
 
 
 def test_a_cap_removed_through_the_api_stops_counting(

@@ -164,3 +164,15 @@ def test_offsets_other_than_utc_are_converted() -> None:
         body(start_date=datetime(2026, 12, 1, 19, tzinfo=tz), end_date="2027-01-01")
     )
     assert campaign.start_date == datetime(2026, 12, 2, 0, tzinfo=UTC)
+
+
+def test_a_cap_counts_devices_unless_it_says_households() -> None:
+    assert CampaignCreate.model_validate(body()).frequency_cap_scope == "device"
+    household = CampaignCreate.model_validate(
+        body(frequency_cap_ads=2, frequency_cap_hours=24, frequency_cap_scope="household")
+    )
+    assert household.frequency_cap_scope == "household"
+    with pytest.raises(ValidationError, match="frequency_cap_scope"):
+        CampaignCreate.model_validate(body(frequency_cap_scope="home"))
+    with pytest.raises(ValidationError, match="frequency_cap_scope cannot be null"):
+        CampaignUpdate.model_validate({"frequency_cap_scope": None})

@@ -19,7 +19,7 @@ from ads.catalog import (
     creative_from_hash,
     creative_to_hash,
 )
-from ads.frequency import FrequencyCap
+from ads.frequency import CapScope, FrequencyCap
 
 
 def test_campaign_round_trip() -> None:
@@ -50,6 +50,8 @@ def test_campaign_round_trip() -> None:
         campaign_to_hash(replace(campaign, exclude_child_directed=False))
     ).exclude_child_directed
     assert campaign.budget_remaining == Decimal("87.654400")
+    household = replace(campaign, frequency_cap=FrequencyCap(2, 12, CapScope.HOUSEHOLD))
+    assert campaign_from_hash(campaign_to_hash(household)) == household
 
 
 def test_creative_round_trip_with_renditions() -> None:

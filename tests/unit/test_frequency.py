@@ -10,14 +10,18 @@ from hypothesis import strategies as st
 
 from ads.frequency import (
     MAX_CAP_ADS,
+    CapScope,
     Exposure,
     ExposureLog,
     FrequencyCap,
     decode_batch,
     device_id,
     encode_batch,
+    household_network,
     request_ifa,
+    request_ip,
 )
+from ads.networks import parse_address
 
 HOUR = 3600.0
 _SERVING_IDS = itertools.count()
@@ -93,6 +97,40 @@ def test_the_device_seen_longest_ago_is_forgotten_past_the_bound() -> None:
 def test_a_cap_round_trips_as_text() -> None:
     assert str(FrequencyCap(3, 24)) == "3/24"
     assert FrequencyCap.parse("3/24") == FrequencyCap(3, 24)
+    household = FrequencyCap(3, 24, CapScope.HOUSEHOLD)
+    assert str(household) == "3/24/household"
+    assert FrequencyCap.parse("3/24/household") == household
+    with pytest.raises(ValueError, match="'home' is not a valid CapScope"):
+        FrequencyCap.parse("3/24/home")
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("81.2.69.160", "81.2.69.160"),  # a home's public IPv4 address: all its screens
+        ("::ffff:81.2.69.160", "81.2.69.160"),
+        ("2a00:1450:4001:81b::200e", "2a00:1450:4001:81b::/64"),  # its IPv6 network
+        ("2a00:1450:4001:81b:1234:5678:9abc:def0", "2a00:1450:4001:81b::/64"),
+        ("10.1.2.3", None),  # a private network: many homes, or none, behind it
+        ("192.168.1.20", None),
+        ("100.64.7.1", None),  # carrier-grade NAT: many homes share it
+        ("127.0.0.1", None),
+        ("fe80::1", None),
+        ("fd00::1", None),
+        ("203.0.113.9", None),  # documentation range
+        (None, None),
+    ],
+)
+def test_a_household_is_known_by_its_public_network(
+    address: str | None, network: str | None
+) -> None:
+    assert household_network(parse_address(address) if address else None) == network
+
+
+def test_the_request_address_is_its_ip_else_its_ipv6() -> None:
+    assert request_ip({"ip": "81.2.69.160", "ipv6": "2a00::1"}) == "81.2.69.160"
+    assert request_ip({"ipv6": "2a00::1"}) == "2a00::1"
+    assert request_ip({"ifa": "x"}) is None and request_ip(None) is None
 
 
 @pytest.mark.parametrize(
