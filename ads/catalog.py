@@ -63,6 +63,8 @@ class CatalogCreative:
     """Served from then on (inclusive); None: from the campaign's start."""
     ends_at: datetime | None = None
     """Served until then (exclusive); None: until the campaign's end."""
+    skip_offset_ms: int | None = None
+    """Players offer to skip it from then on (VAST ``skipoffset``); None: not skippable."""
 
     def scheduled_at(self, now: datetime) -> bool:
         """Whether ``now`` lies in the creative's own schedule (always, without one)."""
@@ -241,6 +243,7 @@ def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
         weight=int(data.get("weight") or 1),
         starts_at=_moment(data.get("starts_at")),
         ends_at=_moment(data.get("ends_at")),
+        skip_offset_ms=int(skip) if (skip := data.get("skip_offset_ms")) else None,
     )
 
 

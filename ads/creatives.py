@@ -85,12 +85,17 @@ class CreativeUpdate(BaseModel):
     campaign's start."""
     ends_at: UtcDateTime | None = None
     """Served until then (exclusive); null: until the campaign's end."""
+    skip_offset_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Seconds into the ad after which players offer to skip it (VAST ``skipoffset``), less than
+    its length; null: not skippable (the usual on TV)."""
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
         if not self.model_fields_set:
-            raise ValueError("nothing to change: send name, paused, weight, starts_at or ends_at")
-        for field in self.model_fields_set - SCHEDULE_FIELDS:
+            raise ValueError(
+                "nothing to change: send name, paused, weight, starts_at, ends_at or skip_offset_s"
+            )
+        for field in self.model_fields_set - NULLABLE_FIELDS:
             if getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
@@ -98,6 +103,24 @@ class CreativeUpdate(BaseModel):
 
 SCHEDULE_FIELDS = frozenset({"starts_at", "ends_at"})
 """The fields a creative's schedule is made of; null clears either side."""
+NULLABLE_FIELDS = SCHEDULE_FIELDS | {"skip_offset_s"}
+
+
+def skip_offset_ms(skip_offset_s: float | None, *, duration_ms: int, vast_tag: bool) -> int | None:
+    """The skip offset as stored, in milliseconds; :class:`InvalidInput` (field
+    ``skip_offset_s``) for one at or past the ad's end, or on a third-party VAST tag (its own ad
+    server says whether its ads skip)."""
+    if skip_offset_s is None:
+        return None
+    problem = None
+    offset = round(skip_offset_s * 1000)
+    if vast_tag:
+        problem = "a third-party VAST tag's ads say themselves whether they can be skipped"
+    elif offset <= 0 or offset >= duration_ms:
+        problem = f"skip_offset_s must be less than the ad's {duration_ms / 1000:g} s"
+    if problem is not None:
+        raise InvalidInput(problem, details=[{"field": "skip_offset_s", "message": problem}])
+    return offset
 
 
 def check_schedule(starts_at: datetime | None, ends_at: datetime | None) -> None:
@@ -182,5 +205,7 @@ class CreativeOut(BaseModel):
     weight: int = 1
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    skip_offset_s: float | None = None
+    """Players offer to skip it after this many seconds; None: not skippable."""
     created_at: datetime
     updated_at: datetime

@@ -323,6 +323,7 @@ def _json_template(
         "video_url": files[0]["url"] if files else None,
         **({"vast_tag_url": creative.vast_tag_url} if creative.vast_tag_url else {}),
         "duration": creative.duration_ms / 1000,
+        "skip_offset": None if creative.skip_offset_ms is None else creative.skip_offset_ms / 1000,
         "media_files": files,
         "captions": [asdict(c) for c in creative.captions],
         "click_through_url": campaign.click_through_url,

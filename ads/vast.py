@@ -107,7 +107,7 @@ _INLINE_AD = """\
 {impression_trackers}{serving_id}      <AdTitle>{title}</AdTitle>
 {verifications}{advertiser}{categories}      <Creatives>
         <Creative id="{creative_id}" adId="{ad_id}">
-          <Linear>
+          <Linear{skip_offset}>
             <TrackingEvents>
 {tracking}            </TrackingEvents>
             <Duration>{duration}</Duration>
@@ -277,6 +277,9 @@ class VastTemplate:
                 categories="".join(_CATEGORY.format(_text(c)) for c in campaign.categories),
                 serving_id="" if v4_0 else _SERVING_ID.format(hole["ad_serving_id"]),
                 duration=format_duration(creative.duration_ms),
+                skip_offset=""
+                if creative.skip_offset_ms is None
+                else f' skipoffset="{format_duration(creative.skip_offset_ms)}"',
                 media_files=_media_files(creative, v4_0=v4_0),
                 click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
                 universal_ad_id=_universal_ad_id(_attr(creative.id), v4_0=v4_0),

@@ -19,6 +19,13 @@ WEIGHT_HELP = (
 )
 
 
+SKIP_HELP = (
+    "Players that can offer a Skip button show it the seconds set below into the ad (VAST "
+    "skipoffset). Unticked: not skippable, as TV ads usually are. Skipped ads still count "
+    "their impression; the skip is reported."
+)
+
+
 SCHEDULE_HELP = (
     "A seasonal or dated spot: it plays only between these moments (UTC), within the "
     "campaign's flight. A side left empty is the flight's own start or end; untick to clear."
@@ -26,8 +33,8 @@ SCHEDULE_HELP = (
 
 
 def state(creative: Creative, *, weighted: bool) -> None:
-    """Paused, its weight where the campaign's creatives do not all have the same one, and its
-    schedule if it has one."""
+    """Paused, its weight where the campaign's creatives do not all have the same one, its
+    schedule if it has one, and whether it can be skipped."""
     if creative.paused:
         st.badge("Paused", color="gray", icon=":material/pause_circle:")
     if weighted:
@@ -35,6 +42,12 @@ def state(creative: Creative, *, weighted: bool) -> None:
     span = formatting.schedule(creative.starts_at, creative.ends_at)
     if span is not None:
         st.badge(f"Runs {span}", color="violet", icon=":material/event:")
+    if creative.skip_offset_s is not None:
+        st.badge(
+            f"Skippable after {creative.skip_offset_s:g} s",
+            color="orange",
+            icon=":material/skip_next:",
+        )
 
 
 def controls(api: AdminApi, creative: Creative) -> None:
@@ -56,6 +69,24 @@ def controls(api: AdminApi, creative: Creative) -> None:
             help=WEIGHT_HELP,
             key=f"weight-{creative.id}",
         )
+        skip_offset = None
+        # A tag's own ad server says whether its ads skip. Streamlit gives an emptied number
+        # back as its default: the box clears the offset.
+        if not creative.vast_tag_url and st.checkbox(
+            "Skippable",
+            value=creative.skip_offset_s is not None,
+            help=SKIP_HELP,
+            key=f"skippable-{creative.id}",
+        ):
+            longest = max(0.5, (creative.duration_ms or 0) / 1000 - 0.5)
+            skip_offset = st.number_input(
+                "Skip button after (seconds)",
+                min_value=0.5,
+                max_value=longest,
+                value=creative.skip_offset_s or min(5.0, longest),
+                step=0.5,
+                key=f"skip-{creative.id}",
+            )
         starts_at = ends_at = None
         # Streamlit gives an emptied date back as its default: a schedule is cleared by this box.
         if st.checkbox(
@@ -80,6 +111,7 @@ def controls(api: AdminApi, creative: Creative) -> None:
                 weight=int(weight),
                 starts_at=_sent(starts_at),
                 ends_at=_sent(ends_at),
+                **({} if creative.vast_tag_url else {"skip_offset_s": skip_offset}),
             )
 
 

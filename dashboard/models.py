@@ -121,6 +121,7 @@ class Creative(ApiModel):
     weight: int = 1
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    skip_offset_s: float | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -90,4 +90,5 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         weight=creative.weight,
         starts_at=creative.starts_at,
         ends_at=creative.ends_at,
+        skip_offset_ms=creative.skip_offset_ms,
     )

@@ -92,6 +92,7 @@ _COPIED_COLUMNS = (
     "reviewed_at",
     "paused",
     "weight",
+    "skip_offset_ms",
 )
 """What a copy keeps of its source: the content, the verdict on it and its settings, not who
 made it nor its schedule (a copy usually runs in another flight, where the dates would keep it

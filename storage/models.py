@@ -211,6 +211,9 @@ class Creative(Base):
         ),
         CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),
         CheckConstraint("ends_at > starts_at", name="schedule_ordered"),
+        CheckConstraint(
+            "skip_offset_ms > 0 AND skip_offset_ms < duration_ms", name="skip_offset_within"
+        ),
         Index(
             "ix_creatives_review_pending",
             "created_at",
@@ -261,6 +264,8 @@ class Creative(Base):
     """Served from then on (its own schedule within the campaign's flight); None: always."""
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Served until then (exclusive); None: until the campaign ends."""
+    skip_offset_ms: Mapped[int | None] = mapped_column(Integer)
+    """When viewers may skip it (VAST ``skipoffset``); None: not skippable."""
     loudness_lufs: Mapped[float | None] = mapped_column(Double)
     """The upload's integrated loudness (ads/loudness.py; -70 is silence); None for a VAST tag
     and for uploads from before loudness was measured."""
@@ -270,6 +275,11 @@ class Creative(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+    @property
+    def skip_offset_s(self) -> float | None:
+        """The skip offset in seconds, as the API says it."""
+        return None if self.skip_offset_ms is None else self.skip_offset_ms / 1000
 
 
 class AdEvent(Base):

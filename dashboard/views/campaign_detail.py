@@ -631,7 +631,7 @@ def _review_text(change: CampaignChange) -> str:
 
 def _creative_text(change: CampaignChange) -> str:
     """``changed creative “Spot”: renamed from “Old”; paused; weight 1 → 3; captions added in
-    es-MX; runs from Dec 20, 2026 00:00 UTC``."""
+    es-MX; skippable after 5 s; runs from Dec 20, 2026 00:00 UTC``."""
     old, new = (str(name) for name in change.changes.get("creative", ["", "a creative"]))
     parts = [f"renamed from {formatting.quoted(old)}"] if old != new else []
     if "paused" in change.changes:
@@ -641,6 +641,9 @@ def _creative_text(change: CampaignChange) -> str:
         parts.append(f"weight {before} → {after}")
     if "captions" in change.changes:
         parts.append(_captions_text(*change.changes["captions"]))
+    if "skip_offset_s" in change.changes:
+        after = change.changes["skip_offset_s"][-1]
+        parts.append(f"skippable after {after:g} s" if after else "not skippable")
     for field, side, bound in (
         ("starts_at", "from", "the campaign's start"),
         ("ends_at", "until", "the campaign's end"),

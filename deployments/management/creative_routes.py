@@ -139,6 +139,7 @@ def creative_out(creative: Creative, state: ManagementState) -> CreativeOut:
         weight=creative.weight,
         starts_at=creative.starts_at,
         ends_at=creative.ends_at,
+        skip_offset_s=creative.skip_offset_s,
         created_at=creative.created_at,
         updated_at=creative.updated_at,
     )
@@ -256,8 +257,9 @@ async def update_creative(
     creative_id: str, update: CreativeUpdate, user: EditorUser, state: StateDep
 ) -> CreativeEnvelope:
     """Rename the creative, pause or resume it (a paused creative is not served; its delivery
-    stays reported), set its rotation weight within the campaign (1-100), or schedule it within
-    its campaign's flight (``starts_at``/``ends_at``; null clears a side)."""
+    stays reported), set its rotation weight within the campaign (1-100), schedule it within
+    its campaign's flight (``starts_at``/``ends_at``; null clears a side), or let viewers skip
+    it after ``skip_offset_s`` seconds (null: not skippable)."""
     creative = await service.update_creative(state, path_id(creative_id, "creative"), update, user)
     return CreativeEnvelope(creative=creative_out(creative, state))
 

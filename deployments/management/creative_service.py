@@ -31,6 +31,7 @@ from ads.creatives import (
     CreativeUpdate,
     VastTagCreate,
     check_schedule,
+    skip_offset_ms,
 )
 from ads.errors import InvalidInput, NotFound
 from ads.history import Action, field_changes
@@ -222,9 +223,10 @@ async def review_creative(
 async def update_creative(
     state: ManagementState, creative_id: uuid.UUID, update: CreativeUpdate, editor: Principal
 ) -> Creative:
-    """Rename, pause, resume, reweight or schedule the creative, record what changed in its
-    campaign's history, then write the campaign through (a pause reaches every replica as a
-    review does). :class:`InvalidInput` for a schedule that ends before it starts."""
+    """Rename, pause, resume, reweight, schedule the creative or make it skippable, record what
+    changed in its campaign's history, then write the campaign through (a pause reaches every
+    replica as a review does). :class:`InvalidInput` for a schedule that ends before it starts
+    or a skip offset past the ad's end."""
     fields = sorted(update.model_fields_set)
     async with state.sessions() as session:
         creative = await repo.get_for_update(session, creative_id)
@@ -238,7 +240,14 @@ async def update_creative(
         named = creative.name
         before = {field: getattr(creative, field) for field in fields}
         for field in fields:
-            setattr(creative, field, getattr(update, field))
+            if field == "skip_offset_s":
+                creative.skip_offset_ms = skip_offset_ms(
+                    update.skip_offset_s,
+                    duration_ms=creative.duration_ms,
+                    vast_tag=creative.vast_tag_url is not None,
+                )
+            else:
+                setattr(creative, field, getattr(update, field))
         changes = field_changes(before, {f: getattr(creative, f) for f in fields}, fields)
         if not changes:
             return creative  # as it was: no history entry, nothing to publish

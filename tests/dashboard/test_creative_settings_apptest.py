@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.helpers import create_campaign, goto, log_in, new_app, texts
-from tests.integration.factories import PASSWORD, new_user
+from tests.integration.factories import PASSWORD, add_creative, new_user
 from tests.stack_fixtures import Stack
 
 pytestmark = pytest.mark.integration
@@ -98,3 +98,27 @@ def test_an_editor_schedules_a_creative_and_clears_its_end(api: httpx.Client, st
     creative = api.get(f"/creatives/{spot}").json()["creative"]
     assert (creative["starts_at"], creative["ends_at"]) == (None, None)
     assert "runs from the campaign's start; runs until the campaign's end" in texts(app)
+
+
+def test_an_editor_makes_a_creative_skippable(api: httpx.Client, stack: Stack) -> None:
+    campaign = create_campaign(api, name="Skippable")
+    spot = add_creative(stack, campaign["id"], duration_ms=15_000)
+    editor = new_user(api, "editor")["email"]
+    app: AppTest = goto(
+        log_in(new_app(), email=editor, password=PASSWORD), DETAIL, id=campaign["id"]
+    )
+    assert not app.checkbox(key=f"skippable-{spot}").value  # not skippable
+    app = app.checkbox(key=f"skippable-{spot}").check().run()
+    assert app.number_input(key=f"skip-{spot}").value == 5.0  # the usual offset to start from
+    app.number_input(key=f"skip-{spot}").set_value(6.5)
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert not app.exception, app.exception
+    assert api.get(f"/creatives/{spot}").json()["creative"]["skip_offset_s"] == 6.5
+    shown = texts(app)
+    assert ":orange-badge[:material/skip_next: Skippable after 6.5 s]" in shown
+    assert "changed creative “spot \\<1\\>”: skippable after 6.5 s" in shown
+
+    app = app.checkbox(key=f"skippable-{spot}").uncheck().run()
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert api.get(f"/creatives/{spot}").json()["creative"]["skip_offset_s"] is None
+    assert "changed creative “spot \\<1\\>”: not skippable" in texts(app)

@@ -115,3 +115,43 @@ def test_a_scheduled_creative_serves_only_within_its_schedule(
     over = {"starts_at": None, "ends_at": (now - timedelta(seconds=1)).isoformat()}
     assert editor.patch(f"/creatives/{seasonal}", json=over).status_code == 200
     wait_until(lambda: set(creatives_served(serving, cid, 20)) == {always}, timeout=5)
+
+
+def test_a_skippable_creative_says_so_in_vast_and_json(
+    stack: Stack, api: httpx.Client, editor: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, budget_total=5_000, duration_ms=15_000)
+    spot = next(c["id"] for c in api.get(f"/campaigns/{cid}/creatives").json()["creatives"])
+    wait_served(serving, cid)
+
+    def skip_offset() -> str | None:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid})
+        linear = ElementTree.fromstring(answer.content).find(".//v:Linear", VAST)
+        return None if linear is None else linear.get("skipoffset", "")
+
+    assert skip_offset() == ""  # served, not skippable
+    made = editor.patch(f"/creatives/{spot}", json={"skip_offset_s": 5})
+    assert made.status_code == 200, made.text
+    assert made.json()["creative"]["skip_offset_s"] == 5.0
+    wait_until(lambda: skip_offset() == "00:00:05.000", timeout=5)
+
+    for offset in (15, 20.5, 0):
+        refused = editor.patch(f"/creatives/{spot}", json={"skip_offset_s": offset})
+        assert refused.status_code == 422, offset
+        assert refused.json()["error"]["details"][0]["field"] == "skip_offset_s"
+    tag = editor.post(
+        f"/campaigns/{cid}/vast-tags",
+        json={"name": "SSP", "vast_tag_url": "https://ssp.example/v", "duration_s": 30},
+    ).json()["creative"]
+    refused = editor.patch(f"/creatives/{tag['id']}", json={"skip_offset_s": 5})
+    assert refused.status_code == 422 and "third-party VAST tag" in refused.text
+
+    cleared = editor.patch(f"/creatives/{spot}", json={"skip_offset_s": None})
+    assert cleared.status_code == 200 and cleared.json()["creative"]["skip_offset_s"] is None
+    wait_until(lambda: skip_offset() == "", timeout=5)
+    history = [
+        c["changes"]["skip_offset_s"]
+        for c in api.get(f"/campaigns/{cid}/history").json()["changes"]
+        if "skip_offset_s" in c["changes"]
+    ]
+    assert history == [[5.0, None], [None, 5.0]]

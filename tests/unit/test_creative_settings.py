@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ads.catalog import creative_from_hash, creative_to_hash
 from ads.creative_review import NOT_REVIEWED, PAUSED, ReviewStatus, catalog_status
-from ads.creatives import MAX_WEIGHT, CreativeUpdate, check_schedule
+from ads.creatives import MAX_WEIGHT, CreativeUpdate, check_schedule, skip_offset_ms
 from ads.errors import InvalidInput
 from ads.selection import CatalogIndex
 from tests.unit.catalog_factories import NOW, campaign, creative
@@ -104,3 +104,22 @@ def test_a_schedule_ends_after_it_starts() -> None:
     for end in (start, start - timedelta(seconds=1)):
         with pytest.raises(InvalidInput, match="ends_at must be after starts_at"):
             check_schedule(start, end)
+
+
+def test_a_skip_offset_lies_within_the_ad() -> None:
+    assert CreativeUpdate.model_validate({"skip_offset_s": 5}).skip_offset_s == 5.0
+    assert CreativeUpdate.model_validate({"skip_offset_s": None}).skip_offset_s is None  # clears
+    for bad in (0, -1, "soon", float("nan")):
+        with pytest.raises(ValidationError, match="skip_offset_s"):
+            CreativeUpdate.model_validate({"skip_offset_s": bad})
+    assert skip_offset_ms(5.0004, duration_ms=15_000, vast_tag=False) == 5_000
+    assert skip_offset_ms(None, duration_ms=15_000, vast_tag=True) is None
+    for offset, vast_tag, says in [
+        (15.0, False, "less than the ad's 15 s"),
+        (14.9999, False, "less than the ad's 15 s"),  # rounds to the end itself
+        (0.0001, False, "less than the ad's 15 s"),  # rounds to nothing
+        (5.0, True, "third-party VAST tag"),
+    ]:
+        with pytest.raises(InvalidInput, match=says) as caught:
+            skip_offset_ms(offset, duration_ms=15_000, vast_tag=vast_tag)
+        assert caught.value.details[0]["field"] == "skip_offset_s"

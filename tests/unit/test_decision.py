@@ -101,7 +101,7 @@ def test_decision_json_has_every_field_players_need() -> None:
     assert body["tracking"]["error"].endswith("&code=[ERRORCODE]")
     assert body["request_id"] == "r" and body["ad_serving_id"] == decision.ad_serving_id
     assert body["media_files"] == media_files(decision.creative)
-    assert body["captions"] == []
+    assert body["captions"] == [] and body["skip_offset"] is None
     assert body["tracking"]["impression"] == SIGNER.urls(decision.beacons).impression
     assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer(SIGNER).vast(decision)
 

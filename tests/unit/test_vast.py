@@ -439,6 +439,7 @@ RICH = replace(
     verifications=(Verification("iabtechlab.com-omid", "https://v.example/omid.js", "x=1&y=2"),),
 )
 WRAPPED = replace(CREATIVE, vast_tag_url="https://ssp.example/vast?cb=[CACHEBUSTING]", url="")
+SKIPPABLE = replace(CREATIVE, skip_offset_ms=5_000)
 CAPTIONED = replace(
     CREATIVE,
     captions=(
@@ -450,7 +451,9 @@ CAPTIONED = replace(
 
 @pytest.mark.parametrize("version", list(VastVersion))
 @pytest.mark.parametrize(
-    "creative", [CREATIVE, WRAPPED, CAPTIONED], ids=["inline", "wrapper", "captioned"]
+    "creative",
+    [CREATIVE, WRAPPED, CAPTIONED, SKIPPABLE],
+    ids=["inline", "wrapper", "captioned", "skippable"],
 )
 def test_every_version_validates_against_its_own_schema(
     vast_schemas: dict[VastVersion, xmlschema.XMLSchema],
@@ -539,3 +542,13 @@ def test_vast_4_0_has_no_place_for_captions() -> None:
     assert (
         inline(render_vast(vast_ad(), VastVersion.V4_2)).find(".//v:ClosedCaptionFiles", NS) is None
     )
+
+
+@pytest.mark.parametrize("version", list(VastVersion))
+def test_a_skippable_ad_says_when_it_can_be_skipped(version: VastVersion) -> None:
+    linear = inline(render_vast(vast_ad(creative=SKIPPABLE), version)).find(
+        "v:Creatives/v:Creative/v:Linear", NS
+    )
+    assert linear is not None and linear.get("skipoffset") == "00:00:05.000"
+    plain = inline(render_vast(vast_ad(), version)).find("v:Creatives/v:Creative/v:Linear", NS)
+    assert plain is not None and "skipoffset" not in plain.attrib  # not skippable
