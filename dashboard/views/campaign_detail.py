@@ -18,7 +18,15 @@ from ads.history import completion_note, processed_text
 from ads.projection import SHORT_OF_BUDGET
 from ads.serving_check import Verdict
 from config.settings import get_settings
-from dashboard import charts, creatives_panel, forecast_panel, formatting, metrics, session
+from dashboard import (
+    charts,
+    creatives_panel,
+    delivery_hours,
+    forecast_panel,
+    formatting,
+    metrics,
+    session,
+)
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.models import Campaign, CampaignChange, CampaignPace, SpendProjection
@@ -291,6 +299,7 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
             _places_played(api, campaign, start=start, end=end)
         with creatives:
             _creatives_played(api, campaign, start=start, end=end)
+        delivery_hours.render(api, campaign)
     _invalid_traffic(api, campaign, start=start, end=end)
     _event_log(api, campaign)
 

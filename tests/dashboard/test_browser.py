@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
@@ -407,6 +407,15 @@ def test_the_campaign_page_downloads_a_days_beacons(session: Session) -> None:
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
     counted = [r["event"] for r in rows if r["counted"] == "true"]
     assert counted == ["impression", "start", "complete"], rows  # the beacons fired above
+    # The impression is on the heat map of when the ads play, in its hour of the week.
+    page.get_by_text("When the ads play").wait_for()
+    hour = re.compile(r"Busiest: [A-Z][a-z]+days (\d\d):00 to \d\d:00 \(1 impression\)")
+    caption = page.get_by_text(hour)
+    caption.wait_for()
+    found = hour.search(caption.inner_text())
+    assert found is not None
+    now = datetime.now(UTC)
+    assert int(found.group(1)) in {now.hour, (now - timedelta(minutes=10)).hour}
 
 
 def test_admin_adds_a_viewer_who_gets_no_campaign_tools(session: Session) -> None:

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from dashboard import formatting, metrics
 from dashboard.api_client import AdminApi, ApiError
 from dashboard.creative_captions import upload_problem as caption_problem
 from dashboard.creatives_panel import MAX_UPLOAD_BYTES, upload_problem
+from dashboard.delivery_hours import busiest, heatmap, week_grid
 from dashboard.forecast_panel import verdict
 from dashboard.models import Campaign, CampaignChange, PerformanceRow
 from dashboard.tags import vast_tag_url, vmap_tag_url
@@ -597,3 +599,25 @@ def test_the_caption_form_checks_a_file_before_sending_it(
 ) -> None:
     found = caption_problem(name, size)
     assert found is None if problem is None else problem in str(found)
+
+
+def test_impressions_are_placed_by_weekday_and_hour_on_the_campaigns_clock() -> None:
+    new_york = ZoneInfo("America/New_York")
+    points = [
+        (datetime(2026, 12, 7, 1, tzinfo=UTC), 5),  # Monday 01:00 UTC: Sunday 20:00 in New York
+        (datetime(2026, 12, 14, 1, tzinfo=UTC), 7),  # the next Sunday evening
+        (datetime(2026, 12, 8, 15, tzinfo=UTC), 3),  # Tuesday 10:00 there
+        (datetime(2026, 12, 9, 15, tzinfo=UTC), 0),
+    ]
+    grid = week_grid(points, new_york)
+    assert len(grid) == 7 and all(len(row) == 24 for row in grid)
+    assert grid[6][20] == 12 and grid[1][10] == 3
+    assert sum(map(sum, grid)) == 15
+    assert busiest(grid) == (6, 20, 12)
+    assert week_grid(points, ZoneInfo("UTC"))[0][1] == 12  # both Monday 01:00 in UTC
+    assert busiest(week_grid([], new_york)) is None
+    tie = week_grid([(datetime(2026, 12, 9, 8, tzinfo=UTC), 4), (points[2][0], 4)], ZoneInfo("UTC"))
+    assert busiest(tie) == (1, 15, 4)  # the earliest of equals
+    figure = heatmap(grid)
+    assert list(figure.data[0].y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert figure.data[0].z[6][20] == 12
