@@ -7,7 +7,9 @@ player would and says what is wrong, and on which line.
 
 from __future__ import annotations
 
+import httpx
 import streamlit as st
+from streamlit.elements.media import SubtitleData
 
 from ads.captions import MAX_CAPTION_BYTES
 from dashboard import components as ui
@@ -21,6 +23,25 @@ LANGUAGE_HELP = (
     "es-MX, fr-CA, pt-BR. A second file in a language replaces the first."
 )
 _SOURCES = {"webvtt": "WebVTT", "srt": "SubRip (converted)"}
+
+
+def subtitles(creative: Creative) -> SubtitleData:
+    """The creative's captions by language, for the preview player to show (None without any,
+    or while none can be read)."""
+    tracks: SubtitleData = {c.language: text for c in creative.captions if (text := _webvtt(c.url))}
+    return tracks or None
+
+
+@st.cache_data(max_entries=256, ttl=600, show_spinner=False)
+def _webvtt(url: str) -> str | None:
+    """A caption file's text (a new upload is a new URL, so a file read once stays right)."""
+    try:
+        response = httpx.get(url, timeout=5)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200 or not response.text.startswith("WEBVTT"):
+        return None
+    return response.text
 
 
 def state(creative: Creative) -> None:

@@ -245,12 +245,13 @@ def _delete(api: AdminApi, creative: Creative) -> None:
 
 
 def show_preview(creative: Creative, *, tag_caption: str) -> None:
-    """The video once encoded, or a third-party tag's URL under ``tag_caption``."""
+    """The video once encoded (with its captions), or a third-party tag's URL under
+    ``tag_caption``."""
     if creative.vast_tag_url:
         st.caption(tag_caption)
         st.code(creative.vast_tag_url, language=None, wrap_lines=True)
     elif creative.url and creative.status is CreativeStatus.ACTIVE:
-        st.video(creative.url)
+        st.video(creative.url, subtitles=creative_captions.subtitles(creative))
     else:
         st.caption("The preview appears once the video is processed.")
 

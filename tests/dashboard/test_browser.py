@@ -290,6 +290,7 @@ def test_caption_the_creative(
     card.get_by_role("textbox", name="Language").fill("en-us")
     card.get_by_role("button", name="Upload captions").click()
     page.get_by_text("CC en-US").wait_for()
+    card.locator("video track").wait_for(state="attached")  # the preview plays them
     (creative,) = api.get(f"/campaigns/{session.campaign_id}/creatives").json()["creatives"]
     (captions,) = creative["captions"]
     assert (captions["language"], captions["source_format"], captions["cues"]) == (
