@@ -73,6 +73,14 @@ class FrequencyCap:
         return cls(max_ads=int(max_ads), hours=int(hours), scope=CapScope(*scope or ["device"]))
 
 
+def cap_holder(cap: FrequencyCap | None, device: str | None, home: str | None) -> str | None:
+    """Whose serves a campaign's ``cap`` counts: the ``device``'s or the household's (``home``,
+    its key); None without a cap, or when the one it counts is not known."""
+    if cap is None:
+        return None
+    return home if cap.scope is CapScope.HOUSEHOLD else device
+
+
 def household_network(address: Address | None) -> str | None:
     """The part of a device's address its whole household shares: an IPv4 address as it is
     (a home's devices leave through one router), an IPv6 address's /64 network. None for an

@@ -45,8 +45,7 @@ from ads.decision import (
 from ads.errors import DomainError, InvalidInput, MethodNotAllowed, PayloadTooLarge
 from ads.frequency import (
     HOUSEHOLD_PREFIX,
-    CapScope,
-    FrequencyCap,
+    cap_holder,
     device_id,
     household_network,
     request_ifa,
@@ -460,7 +459,7 @@ class ServingIngress:
                 return False
             if not counted:
                 return True
-            holder = _cap_holder(campaign.frequency_cap, device, home)
+            holder = cap_holder(campaign.frequency_cap, device, home)
             if holder is None or self._frequency.allows(holder, campaign, stamp):
                 return True
             capped = True
@@ -503,7 +502,7 @@ class ServingIngress:
                 if known is not None:
                     self._frequency.seen(known)
             for decision in ads:
-                holder = _cap_holder(decision.campaign.frequency_cap, device, home)
+                holder = cap_holder(decision.campaign.frequency_cap, device, home)
                 if holder is not None:
                     self._frequency.served(holder, decision.campaign, stamp, decision.ad_serving_id)
         house = sum(d.campaign.priority is Priority.HOUSE for d in ads) if index.house else 0
@@ -587,14 +586,6 @@ def _vast_probe() -> Response:
     response = Response()
     response.raw_headers = list(_VAST_HEADERS)  # no Content-Length: there is no document
     return response
-
-
-def _cap_holder(cap: FrequencyCap | None, device: str | None, home: str | None) -> str | None:
-    """Whose serves a campaign's ``cap`` counts: the device's or the household's (None: no cap,
-    or none known)."""
-    if cap is None:
-        return None
-    return home if cap.scope is CapScope.HOUSEHOLD else device
 
 
 def _peer(request: Request) -> str | None:

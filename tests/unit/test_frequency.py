@@ -14,6 +14,7 @@ from ads.frequency import (
     Exposure,
     ExposureLog,
     FrequencyCap,
+    cap_holder,
     decode_batch,
     device_id,
     encode_batch,
@@ -179,3 +180,12 @@ def test_a_published_batch_reaches_the_other_replicas_only() -> None:
     assert decode_batch(encode_batch(batch, origin="a"), origin="a") == []
     assert decode_batch(b"not json", origin="b") == []
     assert decode_batch('{"origin": "a", "serves": [[1]]}', origin="b") == []
+
+
+def test_a_cap_counts_the_device_or_the_household_it_names() -> None:
+    device_cap, home_cap = FrequencyCap(3, 24), FrequencyCap(3, 24, CapScope.HOUSEHOLD)
+    assert cap_holder(device_cap, "tv-1", "hh:abc") == "tv-1"
+    assert cap_holder(home_cap, "tv-1", "hh:abc") == "hh:abc"
+    assert cap_holder(home_cap, "tv-1", None) is None  # no home known: not counted
+    assert cap_holder(device_cap, None, "hh:abc") is None
+    assert cap_holder(None, "tv-1", "hh:abc") is None
