@@ -23,6 +23,8 @@ class CreativeRow(Counters):
     """Of the campaign's impressions in the range, 0-1, to four places."""
     vcr: float
     ctr: float
+    skip_rate: float = 0.0
+    """Skips per impression (a skippable creative's; 0 for the others)."""
     ecpm: Money
 
 
@@ -55,6 +57,7 @@ def creative_rows(
                 share=round(rate(counted.impressions, impressions), 4),
                 vcr=rate(counted.completes, counted.impressions),
                 ctr=rate(counted.clicks, counted.impressions),
+                skip_rate=rate(counted.skips, counted.impressions),
                 ecpm=ecpm(counted.spend, counted.impressions),
             )
         )

@@ -66,6 +66,8 @@ class Counters(BaseModel):
     completes: int = 0
     clicks: int = 0
     errors: int = 0
+    skips: int = 0
+    """Skippable ads the viewer skipped (the ``skip`` beacon)."""
     spend: Money = Decimal(0)
 
     def __add__(self, other: Counters) -> Counters:

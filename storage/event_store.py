@@ -42,6 +42,7 @@ _COUNTERS = {
     "completes": "complete",
     "clicks": "click",
     "errors": "error",
+    "skips": "skip",
 }
 _AGG = ",\n".join(
     f"count(*) FILTER (WHERE event_type = '{event}') AS {column}"

@@ -352,6 +352,7 @@ class _StatsMixin:
     completes: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     clicks: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     errors: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    skips: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     spend: Mapped[Decimal] = mapped_column(Numeric(18, 6), nullable=False, server_default="0")
 
 

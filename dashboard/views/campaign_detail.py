@@ -475,8 +475,10 @@ def _places_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: d
 
 
 def _creatives_played(api: AdminApi, campaign: Campaign, *, start: datetime, end: datetime) -> None:
-    """Each creative's share of the impressions, completion and click-through rates."""
+    """Each creative's share of the impressions, completion and click-through rates (and skip
+    rates, once some viewer skipped a skippable one)."""
     rows = api.creative_split(campaign.id, start=start, end=end)
+    skipped = any(row.skips for row in rows)
     st.markdown("**Delivery by creative**", help=metrics.CREATIVES_HELP)
     st.dataframe(
         [
@@ -486,6 +488,7 @@ def _creatives_played(api: AdminApi, campaign: Campaign, *, start: datetime, end
                 "Share": row.share,
                 "Completion rate": row.vcr,
                 "Click-through rate": row.ctr,
+                **({"Skip rate": row.skip_rate} if skipped else {}),
                 "Spend": float(row.spend),
             }
             for row in rows
@@ -497,6 +500,7 @@ def _creatives_played(api: AdminApi, campaign: Campaign, *, start: datetime, end
             "Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
             "Completion rate": st.column_config.NumberColumn(format="percent"),
             "Click-through rate": st.column_config.NumberColumn(format="percent"),
+            "Skip rate": st.column_config.NumberColumn(format="percent"),
             "Spend": st.column_config.NumberColumn(format="dollar"),
         },
     )

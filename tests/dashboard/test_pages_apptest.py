@@ -1083,10 +1083,10 @@ def test_detail_shows_delivery_by_creative(app: AppTest, api: httpx.Client, stac
     execute_sql(
         stack,
         "INSERT INTO creative_daily_stats (campaign_id, creative_id, day, impressions,"
-        " completes, clicks, spend) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)",
+        " completes, clicks, skips, spend) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8)",
         [
-            (campaign["id"], spot["id"], today, 30, 15, 3, Decimal("0.54")),
-            (campaign["id"], gone, today, 10, 10, 0, Decimal("0.18")),
+            (campaign["id"], spot["id"], today, 30, 15, 3, 6, Decimal("0.54")),
+            (campaign["id"], gone, today, 10, 10, 0, 0, Decimal("0.18")),
         ],
     )
     execute_sql(
@@ -1103,6 +1103,7 @@ def test_detail_shows_delivery_by_creative(app: AppTest, api: httpx.Client, stac
     assert list(table["Impressions"]) == [30, 10]
     assert list(table["Share"]) == [0.75, 0.25]
     assert list(table["Completion rate"]) == [0.5, 1.0]
+    assert list(table["Skip rate"]) == [0.2, 0.0]  # shown once some viewer skipped
     assert list(table["Spend"]) == [0.54, 0.18]
 
 

@@ -25,11 +25,11 @@ from storage.db import asyncpg_dsn
 from tests.stack_fixtures import Stack, execute_sql
 
 INSERT_HOURLY = """INSERT INTO campaign_hourly_stats (campaign_id, hour, impressions, starts,
-    first_quartiles, midpoints, third_quartiles, completes, clicks, errors, spend)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"""
+    first_quartiles, midpoints, third_quartiles, completes, clicks, errors, spend, skips)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"""
 INSERT_DAILY = """INSERT INTO campaign_daily_stats (campaign_id, day, impressions, starts,
-    first_quartiles, midpoints, third_quartiles, completes, clicks, errors, spend)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"""
+    first_quartiles, midpoints, third_quartiles, completes, clicks, errors, spend, skips)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"""
 PERFORMANCE_COLUMNS = [
     "campaign_id",
     "name",
@@ -64,6 +64,7 @@ class Counts(NamedTuple):
     clicks: int = 0
     errors: int = 0
     spend: Decimal = Decimal(0)
+    skips: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {**self._asdict(), "spend": float(self.spend)}

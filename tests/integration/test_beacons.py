@@ -31,6 +31,7 @@ COUNTERS = (
     "completes",
     "clicks",
     "errors",
+    "skips",
 )
 QUARTILES = ("start", "firstQuartile", "midpoint", "thirdQuartile", "complete")
 

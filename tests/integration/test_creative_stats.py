@@ -30,6 +30,7 @@ def test_each_creatives_beacons_are_reported_under_it(
     served: dict[str, int] = defaultdict(int)
     completed: dict[str, int] = defaultdict(int)
     clicked: dict[str, int] = defaultdict(int)
+    skipped: dict[str, int] = defaultdict(int)
     for number in range(12):
         urls = ad_urls(serving, cid)
         creative = dict(parse_qsl(urlsplit(urls["impression"]).query))["k"]
@@ -41,6 +42,9 @@ def test_each_creatives_beacons_are_reported_under_it(
         if number % 3 == 0:
             assert fire(serving, urls["click"]).status_code in (204, 302)
             clicked[creative] += 1
+        elif number % 4 == 1:
+            assert fire(serving, urls["skip"]).status_code == 200
+            skipped[creative] += 1
 
     def report() -> dict[str, dict[str, object]]:
         answer = api.get(f"/campaigns/{cid}/creatives/stats")
@@ -64,6 +68,8 @@ def test_each_creatives_beacons_are_reported_under_it(
         assert row["name"] == "spot <1>" and row["share"] == round(impressions / 12, 4)
         assert row["spend"] == impressions * 20 / 1000
         assert row["vcr"] == (completed.get(creative, 0) / impressions if impressions else 0)
+        assert row["skips"] == skipped.get(creative, 0)
+        assert row["skip_rate"] == (skipped.get(creative, 0) / impressions if impressions else 0)
 
     assert api.delete(f"/creatives/{second}").status_code == 204
     after = report()

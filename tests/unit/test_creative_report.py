@@ -14,7 +14,7 @@ A, B, C, GONE = (uuid.UUID(int=n) for n in range(1, 5))
 def test_rows_share_rates_and_order() -> None:
     rows = creative_rows(
         {
-            A: Counters(impressions=30, completes=15, clicks=3, spend=Decimal("0.6")),
+            A: Counters(impressions=30, completes=15, clicks=3, skips=6, spend=Decimal("0.6")),
             B: Counters(impressions=10, completes=10),
             GONE: Counters(impressions=10, completes=2),
         },
@@ -28,6 +28,7 @@ def test_rows_share_rates_and_order() -> None:
     ]
     a, b, gone, never = rows
     assert (a.share, a.vcr, a.ctr, a.ecpm) == (0.6, 0.5, 0.1, Decimal("20.000000"))
+    assert (a.skips, a.skip_rate, b.skip_rate) == (6, 0.2, 0.0)
     assert (b.share, b.vcr, b.vast_tag) == (0.2, 1.0, True)
     assert (gone.share, gone.vcr) == (0.2, 0.2)
     assert (never.impressions, never.share, never.vcr, never.ctr) == (0, 0.0, 0.0, 0.0)
