@@ -93,10 +93,11 @@ def read_captions(data: bytes, *, duration_ms: int) -> Captions:
     if "\x00" in text:
         raise CaptionsRejected("captions must be text: the file holds NUL bytes")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks = _blocks(lines)
     if _is_webvtt_signature(lines[0]):
-        return _checked_webvtt(lines, duration_ms)
-    if _looks_like_srt(lines):
-        return _converted_srt(lines, duration_ms)
+        return _checked_webvtt(lines, blocks, duration_ms)
+    if blocks and blocks[0][1][0].strip().isdigit():  # SubRip starts with a cue number
+        return _converted_srt(blocks, duration_ms)
     raise CaptionsRejected(
         "not a caption file: WebVTT starts with a WEBVTT line, SubRip with a cue number"
     )
@@ -106,14 +107,13 @@ def _is_webvtt_signature(line: str) -> bool:
     return line == "WEBVTT" or line.startswith(("WEBVTT ", "WEBVTT\t"))
 
 
-def _looks_like_srt(lines: list[str]) -> bool:
-    first = _blocks(lines)
-    return bool(first) and first[0][1][0].strip().isdigit()
+_Block = tuple[int, list[str]]
+"""A run of non-blank lines and the line number (1-based) it starts on."""
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """The runs of non-blank lines, each with the line number (1-based) it starts on."""
-    blocks: list[tuple[int, list[str]]] = []
+def _blocks(lines: list[str]) -> list[_Block]:
+    """The runs of non-blank lines, each with the line number it starts on."""
+    blocks: list[_Block] = []
     current: list[str] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -125,8 +125,7 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _checked_webvtt(lines: list[str], duration_ms: int) -> Captions:
-    blocks = _blocks(lines)
+def _checked_webvtt(lines: list[str], blocks: list[_Block], duration_ms: int) -> Captions:
     header_start, header = blocks[0]
     if any("-->" in line for line in header[1:]):
         raise CaptionsRejected(
@@ -157,10 +156,10 @@ def _checked_webvtt(lines: list[str], duration_ms: int) -> Captions:
     return timings.captions(text, "webvtt")
 
 
-def _converted_srt(lines: list[str], duration_ms: int) -> Captions:
+def _converted_srt(blocks: list[_Block], duration_ms: int) -> Captions:
     timings = _Timings(duration_ms)
     out = ["WEBVTT", ""]
-    for start, block in _blocks(lines):
+    for start, block in blocks:
         if not block[0].strip().isdigit() or len(block) < 2:
             raise CaptionsRejected(
                 f"line {start}: a SubRip cue is a number, a timing line, then its text"

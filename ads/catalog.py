@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ads.captions import CAPTION_MIME
 from ads.dayparts import Daypart
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
@@ -36,7 +37,7 @@ class Caption:
 
     url: str
     language: str
-    mime: str = "text/vtt"
+    mime: str = CAPTION_MIME
 
 
 @dataclass(frozen=True, slots=True)

@@ -358,8 +358,15 @@ class AdminApi:
         start: datetime,
         end: datetime,
         granularity: Granularity = "day",
+        reach: bool = True,
     ) -> CampaignStats:
-        params = {"from": start.isoformat(), "to": end.isoformat(), "granularity": granularity}
+        """Counters over the range; ``reach=False`` leaves reach out (no raw-event query)."""
+        params = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "granularity": granularity,
+            "reach": str(reach).lower(),
+        }
         response = self._request("GET", f"/campaigns/{campaign_id}/stats", params=params)
         return self._parse(CampaignStats, response)
 

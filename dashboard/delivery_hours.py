@@ -79,7 +79,9 @@ def render(api: AdminApi, campaign: Campaign) -> None:
     if end <= start:
         return
     try:
-        stats = api.campaign_stats(campaign.id, start=start, end=end, granularity="hour")
+        stats = api.campaign_stats(
+            campaign.id, start=start, end=end, granularity="hour", reach=False
+        )
     except ApiError as exc:
         if exc.status != 404:
             raise

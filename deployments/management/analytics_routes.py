@@ -110,6 +110,9 @@ async def campaign_stats(
     from_: From = None,
     to: To = None,
     granularity: Granularity = Granularity.DAY,
+    reach: Annotated[
+        bool, Query(description="false leaves reach out (counters only: no raw-event query)")
+    ] = True,
 ) -> CampaignStats:
     report_range = reporting.resolve_range(
         from_, to, granularity=granularity, now=datetime.now(UTC)
@@ -129,12 +132,16 @@ async def campaign_stats(
             campaign_id=campaign.id,
         )
         series = reporting.fill_series(report_range.days(), daily)
-    reached = await stats.reach(
-        session,
-        start=report_range.start,
-        end=report_range.end,
-        campaign_id=campaign.id,
-        timeout_seconds=get_settings().report_reach_timeout_seconds,
+    reached = (
+        await stats.reach(
+            session,
+            start=report_range.start,
+            end=report_range.end,
+            campaign_id=campaign.id,
+            timeout_seconds=get_settings().report_reach_timeout_seconds,
+        )
+        if reach
+        else None
     )
     return reporting.campaign_stats(
         campaign_id=campaign.id,

@@ -27,11 +27,10 @@ from ads.captions import (
 )
 from ads.errors import NotFound
 from ads.history import Action
-from deployments.management.creative_service import delete_objects
+from deployments.management.creative_service import delete_objects, existing_creative
 from deployments.management.deps import Principal
 from deployments.management.state import ManagementState, write_through
 from storage import campaign_history
-from storage import creatives as repo
 from storage.models import Creative
 from storage.object_store import ObjectStore, new_object_key
 
@@ -50,7 +49,7 @@ async def add_captions(
     :class:`NotFound` for a creative that is not there."""
     tag = caption_language(language)
     async with state.sessions() as session:
-        creative = await _creative(session, creative_id)
+        creative = await existing_creative(session, creative_id)
         _check_room(creative, tag)
         duration_ms = creative.duration_ms
     data = await asyncio.to_thread(upload.read_bytes)
@@ -61,7 +60,7 @@ async def add_captions(
     key = str(entry["key"])
     try:
         async with state.sessions() as session:
-            creative = await _creative(session, creative_id, for_update=True)
+            creative = await existing_creative(session, creative_id, for_update=True)
             _check_room(creative, tag)
             replaced = [c for c in creative.captions if c["language"] == tag]
             kept = [c for c in creative.captions if c["language"] != tag]
@@ -81,7 +80,7 @@ async def remove_captions(
     """Remove the creative's captions in ``language``; :class:`NotFound` if it has none."""
     tag = caption_language(language)
     async with state.sessions() as session:
-        creative = await _creative(session, creative_id, for_update=True)
+        creative = await existing_creative(session, creative_id, for_update=True)
         removed = [c for c in creative.captions if c["language"] == tag]
         if not removed:
             raise NotFound(f"the creative has no captions in {tag!r}")
@@ -90,16 +89,6 @@ async def remove_captions(
         await session.commit()
     await delete_objects(state, [str(c["key"]) for c in removed])
     await write_through(state, creative.campaign_id)
-    return creative
-
-
-async def _creative(
-    session: AsyncSession, creative_id: uuid.UUID, *, for_update: bool = False
-) -> Creative:
-    read = repo.get_for_update if for_update else repo.get
-    creative = await read(session, creative_id)
-    if creative is None:
-        raise NotFound(f"creative {str(creative_id)!r} not found")
     return creative
 
 

@@ -50,6 +50,18 @@ from storage.object_store import ObjectStore, key_for_copy, new_object_key
 logger = logging.getLogger(__name__)
 
 
+async def existing_creative(
+    session: AsyncSession, creative_id: uuid.UUID, *, for_update: bool = False
+) -> Creative:
+    """The creative (its row locked until the transaction ends when ``for_update``);
+    :class:`NotFound` if there is none."""
+    read = repo.get_for_update if for_update else repo.get
+    creative = await read(session, creative_id)
+    if creative is None:
+        raise NotFound(f"creative {str(creative_id)!r} not found")
+    return creative
+
+
 async def require_campaign(state: ManagementState, campaign_id: uuid.UUID) -> None:
     """:class:`NotFound` unless the campaign exists."""
     async with state.sessions() as session:
@@ -195,9 +207,7 @@ async def review_creative(
     """Approve or reject the creative, record it in its campaign's history, then write the
     campaign through (a rejected creative leaves every replica within the catalog's reach)."""
     async with state.sessions() as session:
-        creative = await repo.get_for_update(session, creative_id)
-        if creative is None:
-            raise NotFound(f"creative {str(creative_id)!r} not found")
+        creative = await existing_creative(session, creative_id, for_update=True)
         before = {"review": creative.review_status, "note": creative.review_note}
         creative.review_status = reviewed(creative.review_status, decision).value
         creative.review_note = decision.note
@@ -229,9 +239,7 @@ async def update_creative(
     or a skip offset past the ad's end."""
     fields = sorted(update.model_fields_set)
     async with state.sessions() as session:
-        creative = await repo.get_for_update(session, creative_id)
-        if creative is None:
-            raise NotFound(f"creative {str(creative_id)!r} not found")
+        creative = await existing_creative(session, creative_id, for_update=True)
         after = {  # the schedule as it will be: each side as sent, else as stored
             f: getattr(update if f in update.model_fields_set else creative, f)
             for f in SCHEDULE_FIELDS
@@ -268,9 +276,7 @@ async def update_creative(
 async def delete_creative(state: ManagementState, creative_id: uuid.UUID) -> None:
     """Delete the row, then its original and renditions, then update the catalog."""
     async with state.sessions() as session:
-        creative = await repo.get(session, creative_id)
-        if creative is None:
-            raise NotFound(f"creative {str(creative_id)!r} not found")
+        creative = await existing_creative(session, creative_id)
         keys = stored_keys(creative)
         await repo.delete(session, creative)
         await session.commit()

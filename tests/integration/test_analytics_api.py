@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
+from config.settings import get_settings
 from storage.db import asyncpg_dsn
 from tests.stack_fixtures import Stack, execute_sql
 
@@ -464,6 +465,9 @@ def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
         totals = get_ok(api, f"/campaigns/{campaign_id}/stats")["totals"]
         platforms = get_ok(api, f"/campaigns/{campaign_id}/platforms")
         waited = time.monotonic() - started
+        asked = time.monotonic()
+        counters = get_ok(api, f"/campaigns/{campaign_id}/stats", reach="false")["totals"]
+        counters_waited = time.monotonic() - asked  # no raw-event query: the lock is no wait
     finally:
         loop.run_until_complete(holder.close())
         loop.close()
@@ -472,6 +476,8 @@ def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
     assert (totals["reach"], totals["frequency"]) == (None, None)
     assert "impressions" in totals and waited < 20
     assert platforms["rows"] is None
+    assert counters["reach"] is None and "impressions" in counters
+    assert counters_waited < get_settings().report_reach_timeout_seconds
     again = get_ok(api, "/reports/performance")
     assert all(isinstance(r["reach"], int) for r in again["rows"])
 
