@@ -1,6 +1,7 @@
 """The daily digest: yesterday's delivery and ad requests, and what needs the team's attention
 (campaigns behind plan, campaigns whose last day's rate falls short of their budget, flights
-ending soon, creatives awaiting review), as one webhook POST a
+ending soon, campaigns whose ads players often failed to play, creatives awaiting review), as
+one webhook POST a
 day beside the campaign news (ads/notifications.py). Pure: the catalog sync gathers the figures
 (storage/digest.py) and sends it (actors/notifier.py).
 """
@@ -14,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from ads.history import plain
 from ads.inventory import InventoryCounts
+from ads.player_errors import FailingCampaign
 from ads.projection import FallingShort
 from ads.reporting import BehindPlan, Counters, rate
 
@@ -43,6 +45,9 @@ class Digest:
     ending: Sequence[Ending]
     """Active campaigns whose flight ends within :data:`ENDING_WITHIN`, soonest first."""
     awaiting_review: int
+    failing: Sequence[FailingCampaign] = ()
+    """Campaigns whose ads players failed to play that day (ads/player_errors.py), worst
+    first."""
 
 
 def due(now: datetime, *, hour: int, last_sent: date | None) -> date | None:
@@ -61,6 +66,10 @@ def _percent(value: float | None) -> str:
 def _named(names: Sequence[str]) -> str:
     shown = ", ".join(names[:LISTED])
     return shown if len(names) <= LISTED else f"{shown} and {len(names) - LISTED} more"
+
+
+def _mostly(code: int | None) -> str:
+    return "" if code is None else f", mostly {code}"
 
 
 def text(digest: Digest) -> str:
@@ -82,6 +91,9 @@ def text(digest: Digest) -> str:
     if digest.ending:
         named = [f"“{e.name}” ({e.end:%a %d %b %H:%M})" for e in digest.ending]
         lines.append(f"Ending within {ENDING_WITHIN.days} days: {_named(named)}.")
+    if digest.failing:
+        named = [f"“{f.name}” ({f.failure_rate:.1%}{_mostly(f.top_code)})" for f in digest.failing]
+        lines.append(f"Players failing to play the ads: {_named(named)}.")
     if digest.awaiting_review:
         lines.append(f"Creatives awaiting review: {digest.awaiting_review:,}.")
     return "\n".join(lines)
@@ -116,6 +128,15 @@ def body(digest: Digest) -> bytes:
                 for s in digest.short
             ],
             "ending": [{"name": e.name, "end": e.end.isoformat()} for e in digest.ending],
+            "player_errors": [
+                {
+                    "id": str(f.id),
+                    "name": f.name,
+                    "failure_rate": f.failure_rate,
+                    "top_code": f.top_code,
+                }
+                for f in digest.failing
+            ],
             "awaiting_review": digest.awaiting_review,
             "text": text(digest),
         },

@@ -24,6 +24,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.creative_review import NOT_REVIEWED, PAUSED
 from ads.creatives import CreativeStatus
 from ads.dayparts import QUARTER_HOUR, describe
+from ads.player_errors import PlayerErrorReport, failure_warning
 from ads.priority import Priority
 
 MAX_DAYPART_LOOKAHEAD = timedelta(days=8)
@@ -58,7 +59,8 @@ def published_state(record: CatalogCampaign, published: CatalogCampaign | None) 
 class Check(BaseModel):
     key: str
     """``status``, ``catalog``, ``flight``, ``daypart``, ``budget``, ``daily_cap``, ``pacing``,
-    ``creatives``, ``targeting``, ``frequency_cap``, ``priority``, ``delivery``."""
+    ``creatives``, ``targeting``, ``frequency_cap``, ``priority``, ``delivery``,
+    ``player_errors``."""
     verdict: Verdict
     detail: str
 
@@ -83,12 +85,14 @@ def serving_check(
     planned: Decimal | None,
     published: Published = Published.CURRENT,
     recent: tuple[datetime, int] | None = None,
+    player_errors: PlayerErrorReport | None = None,
 ) -> ServingCheck:
     """The checks of ``campaign`` (its catalog record) with its ``creatives`` (theirs) at
     ``now``: ``spent_today`` is its spend so far this UTC day, ``planned`` what even pacing
     planned by now (:func:`ads.pacing.planned_by`; None without a plan), ``published`` how the
     ad servers' copy compares (:func:`published_state`; read only for an active campaign),
-    ``recent`` the impressions counted since a moment (the previous UTC hour's start)."""
+    ``recent`` the impressions counted since a moment (the previous UTC hour's start),
+    ``player_errors`` what players reported since then (ads/player_errors.py)."""
     checks = [
         _status(campaign),
         *_catalog(campaign, published),
@@ -104,6 +108,8 @@ def serving_check(
     blocked = [c for c in checks if c.verdict is Verdict.BLOCKED]
     if recent is not None and not blocked:
         checks.append(_delivery(*recent))
+    if player_errors is not None and not blocked:
+        checks.extend(_player_errors(player_errors))
     limited = [c for c in checks if c.verdict is Verdict.LIMITED]
     if blocked:
         summary = f"Not serving: {blocked[0].detail}"
@@ -324,6 +330,14 @@ def _delivery(since: datetime, impressions: int) -> Check:
         f"No impressions since {_when(since)}: ad requests may not match it, other campaigns "
         "may win the draws (weighted by remaining budget), or players may not fire beacons.",
     )
+
+
+def _player_errors(report: PlayerErrorReport) -> list[Check]:
+    """Limited when players fail to play many of its ads (their impressions are lost)."""
+    warning = failure_warning(report.failure_rate, report.codes[0] if report.codes else None)
+    if warning is None:
+        return []
+    return [_limited("player_errors", f"Since {_when(report.from_)}: {warning}")]
 
 
 def _priority(campaign: CatalogCampaign) -> list[Check]:

@@ -73,7 +73,8 @@ PLACES: tuple[tuple[float, dict[str, str]], ...] = (
     (0.10, {"country": "GBR", "region": "ENG"}),
 )
 """(share of players, OpenRTB ``device.geo``: ISO 3166-1 alpha-3 country and region)."""
-VAST_MEDIA_FILE_NOT_FOUND = 401
+ERROR_CODES = ((402, 0.45), (405, 0.3), (403, 0.15), (401, 0.1))
+"""The VAST errors a player reports instead of playing, by how often (a media timeout most)."""
 
 
 class CtvPlayer(FastHttpUser):
@@ -129,7 +130,8 @@ class CtvPlayer(FastHttpUser):
     def _play_ad(self, ad: dict[str, Any]) -> None:
         urls: dict[str, str] = ad.get("tracking", {})
         if random.random() < ERROR_RATE:
-            error = urls.get("error", "").replace("[ERRORCODE]", str(VAST_MEDIA_FILE_NOT_FOUND))
+            code = random.choices([c for c, _ in ERROR_CODES], [w for _, w in ERROR_CODES])[0]
+            error = urls.get("error", "").replace("[ERRORCODE]", str(code))
             if error:
                 self.client.get(error, name="beacon error", headers=self.headers)
             return

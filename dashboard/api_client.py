@@ -44,6 +44,7 @@ from dashboard.models import (
     PerformanceReport,
     PlaceSplit,
     PlatformSplit,
+    PlayerErrors,
     Profile,
     ReviewItem,
     ReviewQueue,
@@ -401,6 +402,11 @@ class AdminApi:
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
     ) -> InvalidTraffic:
         return self._campaign_report(InvalidTraffic, campaign_id, "invalid-traffic", start, end)
+
+    def player_errors(
+        self, campaign_id: uuid.UUID, *, start: datetime, end: datetime
+    ) -> PlayerErrors:
+        return self._campaign_report(PlayerErrors, campaign_id, "player-errors", start, end)
 
     def creative_split(
         self, campaign_id: uuid.UUID, *, start: datetime, end: datetime

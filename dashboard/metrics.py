@@ -45,6 +45,13 @@ INVALID_TRAFFIC_HELP = (
     "headless browsers, uptime monitors), prefetches, and devices in networks the operator "
     "excludes (data centres, the publisher's own offices)."
 )
+PLAYER_ERRORS_HELP = (
+    "Errors players reported through the ads' VAST Error URLs, by IAB VAST error code: what "
+    "went wrong and what helps. An error before the ad's impression lost the ad (the failure "
+    "rate: of the ads players tried to play, impressions and such failures, the share that "
+    "failed); one after it stopped the ad during playback. Ads served in the range, while "
+    "their raw events are kept."
+)
 CREATIVES_HELP = (
     "Each creative's impressions in the range and its share of them, with how many viewers "
     "watched it to the end and clicked. A deleted creative keeps the delivery it had."

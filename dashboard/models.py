@@ -21,6 +21,7 @@ from ads.creative_review import ReviewStatus
 from ads.creatives import CaptionOut
 from ads.invalid_traffic_report import AgentRow, ReasonRow
 from ads.loudness import LoudnessReport
+from ads.player_errors import CodeRow, CreativeErrors, PlatformErrors
 from ads.priority import Priority
 from ads.roles import Role, UserOut
 from ads.team_history import TeamChange
@@ -252,6 +253,19 @@ class InvalidTraffic(ApiModel):
     invalid_share: float = 0.0
     reasons: list[ReasonRow] = []
     agents: list[AgentRow] = []
+
+
+class PlayerErrors(ApiModel):
+    """``GET /campaigns/{id}/player-errors`` without its range echo."""
+
+    impressions: int = 0
+    errors: int = 0
+    before_play: int = 0
+    failure_rate: float = 0.0
+    codes: list[CodeRow] | None = None
+    """None: the API left the split out (reading the events took too long)."""
+    creatives: list[CreativeErrors] = []
+    platforms: list[PlatformErrors] = []
 
 
 class CreativeSplit(ApiModel):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.digest import ENDING_WITHIN, Digest, Ending
 from ads.inventory import InventoryCounts, hours_of
+from ads.player_errors import failing_campaigns
 from ads.reporting import Counters
 from storage import campaigns as campaign_repo
 from storage import creatives as creative_repo
@@ -42,6 +43,7 @@ async def gather(
             for c in await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)
         ],
         awaiting_review=len(await creative_repo.awaiting_review(session)),
+        failing=failing_campaigns(await stats.campaign_failures(session, day=day)),
     )
 
 

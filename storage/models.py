@@ -297,6 +297,12 @@ class AdEvent(Base):
             "device",
             postgresql_where=text("event_type = 'impression' AND device IS NOT NULL"),
         ),
+        Index(
+            "ix_ad_events_errors",
+            "campaign_id",
+            "served_at",
+            postgresql_where=text("event_type = 'error'"),
+        ),
         {"postgresql_partition_by": "RANGE (served_at)"},
     )
 

@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TypeVarTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Select, distinct, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Row,
+    Select,
+    distinct,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from ads.player_errors import AgentErrors, CampaignFailures, ErrorCount
 from ads.priority import Priority
 from ads.reporting import (
     COUNTERS,
@@ -36,6 +48,7 @@ _QUERY_CANCELED = "57014"
 _SET_TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
 _Columns = TypeVarTuple("_Columns")
 TOP_INVALID_AGENTS = 10
+_DAY = timedelta(days=1)
 
 
 def _sums(table: StatsTable) -> list[ColumnElement[Any]]:
@@ -280,6 +293,86 @@ async def invalid_traffic(
     return (
         [(reason, event, int(n)) for reason, event, n in counts],
         [(agent, int(n)) for agent, n in agents],
+    )
+
+
+def _played() -> ColumnElement[bool]:
+    """Whether the error event's ad had its impression counted: by the impression's key (the
+    event id ads/tracking.py gives it)."""
+    e, shown = AdEvent, aliased(AdEvent)
+    return exists().where(
+        shown.event_id == e.ad_serving_id.concat(":impression"), shown.served_at == e.served_at
+    )
+
+
+async def campaign_failures(session: AsyncSession, *, day: date) -> list[CampaignFailures]:
+    """Every campaign with error beacons of ads served on ``day`` (UTC): its impressions
+    counted that day and its errors per code."""
+    e = AdEvent
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    rows = await session.execute(
+        select(e.campaign_id, e.error_code, func.count(), func.count().filter(_played()))
+        .where(e.event_type == "error", e.served_at >= start, e.served_at < start + _DAY)
+        .group_by(e.campaign_id, e.error_code)
+    )
+    codes: dict[uuid.UUID, list[ErrorCount]] = {}
+    for campaign_id, code, n, after in rows:
+        if campaign_id is not None:
+            codes.setdefault(campaign_id, []).append(ErrorCount(None, code, int(n), int(after)))
+    if not codes:
+        return []
+    d = CampaignDailyStats
+    named = await session.execute(
+        select(Campaign.id, Campaign.name, func.coalesce(d.impressions, 0))
+        .outerjoin(d, (d.campaign_id == Campaign.id) & (d.day == day))
+        .where(Campaign.id.in_(codes))
+    )
+    return [
+        CampaignFailures(campaign_id, name, int(impressions), codes[campaign_id])
+        for campaign_id, name, impressions in named
+    ]
+
+
+async def player_errors(
+    session: AsyncSession,
+    *,
+    campaign_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    limit: int = 10_000,
+    timeout_seconds: float | None = None,
+) -> tuple[list[ErrorCount], list[AgentErrors]] | None:
+    """One campaign's error beacons of ads served in ``[start, end)`` (the partial index
+    ``ix_ad_events_errors`` serves it): per creative and code, with those of ads whose
+    impression was counted; and per User-Agent and code, the ``limit`` most frequent. None
+    when reading takes longer than ``timeout_seconds``."""
+    e = AdEvent
+    errors = (
+        e.campaign_id == campaign_id,
+        e.event_type == "error",
+        e.served_at >= start,
+        e.served_at < end,
+    )
+    count = func.count()
+    by_creative = (
+        select(e.creative_id, e.error_code, count, func.count().filter(_played()))
+        .where(*errors)
+        .group_by(e.creative_id, e.error_code)
+    )
+    by_agent = (
+        select(e.user_agent, e.error_code, count)
+        .where(*errors)
+        .group_by(e.user_agent, e.error_code)
+        .order_by(count.desc(), e.user_agent, e.error_code)
+        .limit(limit)
+    )
+    counts = await _rows_within(session, by_creative, timeout_seconds)
+    agents = None if counts is None else await _rows_within(session, by_agent, timeout_seconds)
+    if counts is None or agents is None:
+        return None
+    return (
+        [ErrorCount(creative, code, int(n), int(after)) for creative, code, n, after in counts],
+        [AgentErrors(agent, code, int(n)) for agent, code, n in agents],
     )
 
 

@@ -25,6 +25,7 @@ from dashboard import (
     forecast_panel,
     formatting,
     metrics,
+    player_errors,
     session,
 )
 from dashboard import components as ui
@@ -97,6 +98,7 @@ def _header(api: AdminApi, campaign: Campaign) -> None:
 
 _CHECK_LABELS = {
     "status": "Status",
+    "catalog": "Ad servers' copy",
     "flight": "Flight dates",
     "daypart": "Hours",
     "budget": "Budget",
@@ -107,6 +109,7 @@ _CHECK_LABELS = {
     "frequency_cap": "Frequency cap",
     "priority": "Priority",
     "delivery": "Delivery",
+    "player_errors": "Player errors",
 }
 _VERDICT_ICONS = {
     Verdict.OK: ":green[:material/check_circle:]",
@@ -301,6 +304,7 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
             _creatives_played(api, campaign, start=start, end=end)
         delivery_hours.render(api, campaign)
     _invalid_traffic(api, campaign, start=start, end=end)
+    player_errors.render(api, campaign, start=start, end=end)
     _event_log(api, campaign)
 
 

@@ -42,6 +42,7 @@ from ads.pacing import planned_by
 from ads.pacing_report import PacingReport, pacing_report
 from ads.place_report import PlaceReport, place_rows
 from ads.platform_report import PlatformReport, platform_rows
+from ads.player_errors import PlayerErrorReport, player_error_report
 from ads.reporting import (
     CampaignStats,
     Counters,
@@ -231,6 +232,35 @@ async def campaign_invalid_traffic(
         impressions=sum(c.impressions for c in daily.values()),
         counts=counts,
         agents=agents,
+    )
+
+
+@router.get("/campaigns/{campaign_id}/player-errors", response_model=PlayerErrorReport)
+async def campaign_player_errors(
+    campaign_id: str, _: CurrentUser, session: SessionDep, from_: From = None, to: To = None
+) -> PlayerErrorReport:
+    """The errors players reported for ads served in the range, by VAST error code (with what
+    each means and what helps), by creative and by platform; the share of the ads players tried
+    to play that failed, against the impressions counted on the same days."""
+    campaign, report_range = await _campaign_days(session, campaign_id, from_, to)
+    daily = await stats.daily_counters(
+        session, first=report_range.first_day, last=report_range.last_day, campaign_id=campaign.id
+    )
+    read = await stats.player_errors(
+        session,
+        campaign_id=campaign.id,
+        start=report_range.start,
+        end=report_range.end,
+        timeout_seconds=get_settings().report_reach_timeout_seconds,
+    )
+    current = await creative_repo.list_for_campaign(session, campaign.id)
+    return player_error_report(
+        campaign_id=campaign.id,
+        start=report_range.start,
+        end=report_range.end,
+        impressions=sum(c.impressions for c in daily.values()),
+        read=read,
+        creative_names={c.id: c.name for c in current},
     )
 
 

@@ -32,7 +32,9 @@ from ads.errors import Conflict, InvalidInput, NotFound
 from ads.history import Action, CampaignChange, field_changes
 from ads.inventory import HOUR, hour_of
 from ads.pacing import planned_by
+from ads.player_errors import player_error_report
 from ads.serving_check import Published, ServingCheck, published_state, serving_check
+from config.settings import get_settings
 from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
 from deployments.management.state import write_through
@@ -270,6 +272,14 @@ async def campaign_serving_check(
     spent_today = today[now.date()].spend if now.date() in today else Decimal(0)
     since = hour_of(now) - HOUR
     hourly = await stats.hourly_counters(session, campaign_id=campaign.id, start=since, end=now)
+    impressions = sum(c.impressions for c in hourly.values())
+    errors = await stats.player_errors(
+        session,
+        campaign_id=campaign.id,
+        start=since,
+        end=now,
+        timeout_seconds=get_settings().report_reach_timeout_seconds,
+    )
     return serving_check(
         record,
         # Only the creatives' serving status and length are read: no media URL is needed.
@@ -278,7 +288,15 @@ async def campaign_serving_check(
         spent_today=spent_today,
         planned=planned_by(record, now),
         published=published,
-        recent=(since, sum(c.impressions for c in hourly.values())),
+        recent=(since, impressions),
+        player_errors=player_error_report(
+            campaign_id=campaign.id,
+            start=since,
+            end=now,
+            impressions=impressions,
+            read=errors,
+            creative_names={},
+        ),
     )
 
 

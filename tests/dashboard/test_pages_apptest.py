@@ -1072,6 +1072,67 @@ def test_detail_shows_the_invalid_traffic_kept_off_the_figures(
     ]
 
 
+def test_detail_shows_player_errors_with_what_helps(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert "None in this range: players played every ad they tried." in texts(app)
+    served = datetime.now(UTC) - timedelta(minutes=5)
+    spot = uuid.uuid4()  # a creative deleted since
+    roku = "Roku/DVP-12.5 (12.5.0.4142-AE)"
+    events = [
+        ("impression", None, roku, "played"),
+        ("error", 405, roku, "played"),  # stopped during playback
+        *[("error", 403, "<b>Mystery & co</b>", f"lost-{n}") for n in range(3)],
+    ]
+    execute_sql(
+        stack,
+        "INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,"
+        " campaign_id, creative_id, error_code, user_agent)"
+        " VALUES ($1, $2, $2, $3, $4, $5::uuid, $6, $7, $8)",
+        [
+            (f"{ad}:{event}", served, event, ad, campaign["id"], spot, code, agent)
+            for event, code, agent, ad in events
+        ],
+    )
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_daily_stats (campaign_id, day, impressions) VALUES ($1::uuid, $2, 7)",
+        [(campaign["id"], served.date())],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    assert "**Player errors**" in texts(app)
+    assert (
+        "4 errors reported; 3 ads failed before they played (30.0% of the ads players tried "
+        "to play), the rest stopped during playback."
+    ) in texts(app)
+    (warning,) = [w.value for w in app.warning if "failed before they played" in w.value]
+    assert "Most errors are 403: No video file the player can play." in warning
+    (codes,) = [d.value for d in app.dataframe if "What helps" in d.value.columns]
+    assert [
+        (r["Code"], r["What the player reported"], r["Errors"], r["Before playing"])
+        for r in codes.to_dict("records")
+    ] == [
+        ("403", "No video file the player can play", 3, 3),
+        ("405", "The player could not display the video file", 1, 0),
+    ]
+    (creatives,) = [
+        d.value
+        for d in app.dataframe
+        if "Creative" in d.value.columns and "Most often" in d.value.columns
+    ]
+    assert creatives.to_dict("records") == [
+        {"Creative": "(deleted)", "Errors": 4, "Before playing": 3, "Most often": "403"}
+    ]
+    (platforms,) = [d.value for d in app.dataframe if "Platform" in d.value.columns]
+    assert platforms.to_dict("records") == [
+        {"Platform": "Roku", "Errors": 1, "Most often": "405"},
+        {"Platform": "Unknown device", "Errors": 3, "Most often": "403"},  # last, as always
+    ]
+
+
 def test_detail_shows_delivery_by_creative(app: AppTest, api: httpx.Client, stack: Stack) -> None:
     campaign = create_campaign(api)
     spot = api.post(

@@ -487,6 +487,7 @@ def test_reports_leave_reach_out_rather_than_keep_the_page_waiting(
     [
         "/campaigns/{id}/stats",
         "/campaigns/{id}/platforms",
+        "/campaigns/{id}/player-errors",
         "/campaigns/{id}/pacing",
         "/dashboard",
         "/reports/performance?format=csv",
@@ -513,6 +514,7 @@ def test_analytics_needs_authentication(anon: httpx.Client, campaign_id: str, pa
         ("/campaigns/{id}/stats", {"to": "next tuesday"}),
         ("/campaigns/{id}/stats", {"from": "9" * 100}),
         ("/campaigns/{id}/platforms", {"from": "2025-03-10", "to": "2025-03-09"}),
+        ("/campaigns/{id}/player-errors", {"from": "2025-03-10", "to": "2025-03-09"}),
         ("/reports/performance", {"from": "2025-04-07", "to": "2025-04-01"}),
         ("/reports/performance", {"from": "2020-01-01"}),
         ("/reports/performance", {"format": "xlsx"}),
@@ -530,7 +532,7 @@ def test_bad_parameters_are_422(
 
 
 @pytest.mark.parametrize("campaign", [str(uuid.uuid4()), "not-a-uuid"])
-@pytest.mark.parametrize("report", ["stats", "platforms", "pacing"])
+@pytest.mark.parametrize("report", ["stats", "platforms", "player-errors", "pacing"])
 def test_unknown_campaign_is_404(api: httpx.Client, campaign: str, report: str) -> None:
     answer = api.get(f"/campaigns/{campaign}/{report}")
     assert answer.status_code == 404

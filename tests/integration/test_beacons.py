@@ -149,6 +149,50 @@ def test_impressions_are_split_by_the_platform_their_beacons_came_from(
     assert (before["impressions"], before["rows"]) == (0, [])
 
 
+def test_player_errors_are_reported_by_code_creative_and_platform(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="Player errors test")
+    wait_served(serving, cid)
+    roku = "Roku/DVP-12.5 (12.5.0.4142-AE)"
+    webos = "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36"
+
+    def error(urls: dict[str, str], code: str, agent: str) -> None:
+        url = urls["error"].replace("[ERRORCODE]", code)
+        assert serving.get(url, headers={"User-Agent": agent}).status_code == 200
+
+    played = [ad_urls(serving, cid) for _ in range(2)]
+    for urls in played:
+        assert serving.get(urls["impression"], headers={"User-Agent": roku}).status_code == 200
+    error(played[0], "405", roku)  # stopped during playback
+    for code, agent in [("403", webos), ("403", webos), ("402", roku)]:
+        error(ad_urls(serving, cid), code, agent)  # never played
+    error(ad_urls(serving, cid), "[ERRORCODE]", webos)  # the player left the macro
+    wait_until(lambda: stats(stack, cid)["errors"] >= 5, timeout=10, interval=0.2)
+
+    report = api.get(f"/campaigns/{cid}/player-errors")
+    assert report.status_code == 200, report.text
+    got = report.json()
+    # 5 errors; 4 ads never played against 2 impressions: 4 of the 6 ads tried failed.
+    assert (got["impressions"], got["errors"], got["before_play"]) == (2, 5, 4)
+    assert got["failure_rate"] == 0.6667
+    codes = [(r["code"], r["errors"], r["before_play"]) for r in got["codes"]]
+    assert codes == [(403, 2, 2), (402, 1, 1), (405, 1, 0), (None, 1, 1)]
+    assert got["codes"][0]["meaning"] == "No video file the player can play"
+    (creative,) = got["creatives"]
+    assert (creative["errors"], creative["before_play"], creative["top_code"]) == (5, 4, 403)
+    assert creative["name"] is not None
+    platforms = [(r["label"], r["errors"], r["top_code"]) for r in got["platforms"]]
+    assert platforms == [("LG TV (webOS)", 3, 403), ("Roku", 2, 402)]
+    before = api.get(f"/campaigns/{cid}/player-errors", params={"to": "2026-01-01"}).json()
+    assert (before["errors"], before["codes"]) == (0, [])
+    check = api.get(f"/campaigns/{cid}/serving-check").json()
+    (failing,) = [c for c in check["checks"] if c["key"] == "player_errors"]
+    assert failing["verdict"] == "limited"
+    assert "66.7% of the ads players tried to play failed before they played" in failing["detail"]
+    assert "Most errors are 403: No video file the player can play." in failing["detail"]
+
+
 def test_impressions_are_split_by_the_place_the_edge_located_their_beacons_in(
     stack: Stack, api: httpx.Client, serving: httpx.Client
 ) -> None:

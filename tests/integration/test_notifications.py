@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -137,7 +137,8 @@ def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
     receiver = stack.webhook
     assert receiver is not None
     now = datetime.now(UTC)
-    day = (now - timedelta(days=500)).date()  # no other test delivers that day
+    # No other test delivers that day, and its raw events are within EVENT_RETENTION_DAYS.
+    day = (now - timedelta(days=333)).date()
     name = f"Digest {uuid.uuid4().hex[:6]}"
     cid = behind_plan_campaign(stack, api, name=name)  # and ending tomorrow
     short = f"Short {uuid.uuid4().hex[:6]}"  # two days in, nothing spent: 0% by the end
@@ -149,6 +150,21 @@ def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
         "INSERT INTO campaign_daily_stats (campaign_id, day, impressions, completes, clicks, spend)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
         [(uuid.UUID(cid), day, 1000, 900, 5, Decimal("12.50"))],
+    )
+    served = datetime.combine(day, time(12), tzinfo=UTC)
+    execute_sql(  # two ads of the short campaign failed before they played, one after
+        stack,
+        "INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,"
+        " campaign_id, error_code) VALUES ($1, $2, $2, $3, $4, $5, $6)",
+        [
+            (f"{ad}:{event}", served, event, ad, uuid.UUID(short_id), code)
+            for event, code, ad in [
+                ("error", 403, f"{short_id}-lost-1"),
+                ("error", 403, f"{short_id}-lost-2"),
+                ("impression", None, f"{short_id}-played"),
+                ("error", 405, f"{short_id}-played"),
+            ]
+        ],
     )
     sync = ray_client.get_actor(catalog_sync.ACTOR_NAME, namespace=catalog_sync.NAMESPACE)
     assert ray_client.get(sync.send_digest.remote(day.isoformat()), timeout=60) == day.isoformat()
@@ -170,6 +186,11 @@ def test_the_daily_digest_sums_a_day_and_names_what_needs_attention(
     # The text names the first few of each list (other tests' campaigns are behind too).
     assert "\nBehind plan: “" in sent["text"] and "\nEnding within 3 days: “" in sent["text"]
     assert "1,000 impressions, 12.50 spent, completion rate 90.0%" in sent["text"]
+    # Its day counted no impression of the short campaign: both ads tried were lost.
+    assert sent["player_errors"] == [
+        {"id": short_id, "name": short, "failure_rate": 1.0, "top_code": 403}
+    ]
+    assert f"\nPlayers failing to play the ads: “{short}” (100.0%, mostly 403)." in sent["text"]
 
 
 def test_an_admin_checks_the_webhook_with_a_signed_test_notification(

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ads.digest import Digest, Ending, body, delivery_id, due, text
 from ads.inventory import InventoryCounts
+from ads.player_errors import FailingCampaign
 from ads.projection import FallingShort
 from ads.reporting import BehindPlan, Counters
 
@@ -45,6 +46,7 @@ def digest(**changes: object) -> Digest:
         "short": [SHORT],
         "ending": [Ending("Black Friday", datetime(2026, 12, 8, 23, 59, tzinfo=UTC))],
         "awaiting_review": 2,
+        "failing": [FailingCampaign(uuid.UUID(int=9), "Spot & co", 0.0512, 402)],
         **changes,
     }
     return Digest(**values)  # type: ignore[arg-type]
@@ -64,6 +66,7 @@ def test_the_text_gives_the_day_in_figures_and_what_needs_attention() -> None:
         'Behind plan: “Spring <"sale">” (41% of plan).',
         "Projected to fall short at the last day's rate: “Winter & co” (61% of budget).",
         "Ending within 3 days: “Black Friday” (Tue 08 Dec 23:59).",
+        "Players failing to play the ads: “Spot & co” (5.1%, mostly 402).",
         "Creatives awaiting review: 2.",
     ]
 
@@ -76,6 +79,7 @@ def test_a_quiet_day_says_so_and_long_lists_are_cut() -> None:
         short=[],
         ending=[],
         awaiting_review=0,
+        failing=[],
     )
     first, second = text(quiet).split("\n")
     assert "0 impressions, 0.00 spent, completion rate 0.0%" in first
@@ -100,4 +104,12 @@ def test_the_body_carries_the_figures_and_the_text() -> None:
         }
     ]
     assert sent["ending"] == [{"name": "Black Friday", "end": "2026-12-08T23:59:00+00:00"}]
+    assert sent["player_errors"] == [
+        {
+            "id": "00000000-0000-0000-0000-000000000009",
+            "name": "Spot & co",
+            "failure_rate": 0.0512,
+            "top_code": 402,
+        }
+    ]
     assert sent["awaiting_review"] == 2 and sent["text"] == text(digest())

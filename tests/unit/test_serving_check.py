@@ -14,6 +14,7 @@ from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.dayparts import Daypart, weekly_hours
 from ads.frequency import FrequencyCap
 from ads.platforms import Platform
+from ads.player_errors import ErrorCount, PlayerErrorReport, player_error_report
 from ads.priority import Priority
 from ads.serving_check import (
     Published,
@@ -34,6 +35,7 @@ def check(
     planned: str | None = None,
     published: Published = Published.CURRENT,
     recent: tuple[datetime, int] | None = None,
+    player_errors: PlayerErrorReport | None = None,
     **fields: Any,
 ) -> ServingCheck:
     made: CatalogCampaign = campaign(1, id=ID, **fields)
@@ -45,6 +47,7 @@ def check(
         planned=None if planned is None else Decimal(planned),
         published=published,
         recent=recent,
+        player_errors=player_errors,
     )
 
 
@@ -202,6 +205,34 @@ def test_recent_delivery_is_reported_unless_something_blocks() -> None:
     assert idle.summary.startswith("Serving, limited: No impressions since 2026-11-24 11:00 UTC")
     paused = check(creatives=[creative(1)], recent=(since, 0), status="paused")
     assert "delivery" not in verdicts(paused)
+
+
+def errors_since(since: datetime, *, impressions: int, lost: int) -> PlayerErrorReport:
+    counts = [ErrorCount(uuid.uuid4(), 402, errors=lost + 1, after_impression=1)]
+    return player_error_report(
+        campaign_id=uuid.UUID(ID),
+        start=since,
+        end=NOW,
+        impressions=impressions,
+        read=(counts, []),
+        creative_names={},
+    )
+
+
+def test_players_failing_to_play_many_of_its_ads_limit_it_and_say_what_helps() -> None:
+    since = NOW - timedelta(hours=1)
+    failing = check(player_errors=errors_since(since, impressions=95, lost=5))
+    assert failing.serving and verdicts(failing)["player_errors"] is Verdict.LIMITED
+    assert detail(failing, "player_errors") == (
+        "Since 2026-11-24 11:00 UTC: 5.0% of the ads players tried to play failed before they "
+        "played. Most errors are 402: The video file took too long to load. Serve media from a "
+        "CDN near the viewers; lower-bitrate renditions load faster."
+    )
+    assert "5.0% of the ads players tried" in failing.summary
+    few = check(player_errors=errors_since(since, impressions=990, lost=10))  # 1%
+    assert "player_errors" not in verdicts(few)
+    paused = check(player_errors=errors_since(since, impressions=0, lost=5), status="paused")
+    assert "player_errors" not in verdicts(paused)
 
 
 def test_the_first_blocker_leads_the_summary() -> None:
