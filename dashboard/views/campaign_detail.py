@@ -30,6 +30,7 @@ from dashboard import (
 )
 from dashboard import components as ui
 from dashboard.api_client import AdminApi, ApiError
+from dashboard.delivery_range import DeliveryRange, RangeChoice, delivery_range
 from dashboard.models import Campaign, CampaignChange, CampaignPace, SpendProjection
 from dashboard.tags import vast_tag_url
 from dashboard.views.campaign_form import LABELS, key_value_lines
@@ -258,10 +259,12 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
             "the serving check above says what holds it back, the spend curve below how far.",
             icon=":material/trending_down:",
         )
-    end = min(datetime.now(UTC), campaign.end_date)
-    start = min(campaign.start_date, end - timedelta(days=6))  # at least a week
+    shown = _delivery_range(campaign)
+    start, end = shown.start, shown.end
     try:
-        stats = api.campaign_stats(campaign.id, start=start, end=end, granularity="day")
+        stats = api.campaign_stats(
+            campaign.id, start=start, end=end, granularity="hour" if shown.hourly else "day"
+        )
     except ApiError as exc:
         if exc.status != 404:
             raise
@@ -284,7 +287,15 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         if t.budget_planned and t.budget_spent is not None:
             _pace(t.budget_spent, t.budget_planned)
     impressions, spend = st.columns(2, gap="large")
-    if stats.series:
+    if stats.series and shown.hourly:
+        figure = charts.series_lines(
+            {"Impressions": [(p.bucket, p.impressions) for p in stats.series]},
+            y_title="Impressions",
+            empty_text="No impressions this day",
+            height=280,
+        )
+        impressions.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
+    elif stats.series:
         figure = charts.daily_line(
             [p.bucket.date() for p in stats.series],
             [p.impressions for p in stats.series],
@@ -306,6 +317,41 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
     _invalid_traffic(api, campaign, start=start, end=end)
     player_errors.render(api, campaign, start=start, end=end)
     _event_log(api, campaign)
+
+
+def _delivery_range(campaign: Campaign) -> DeliveryRange:
+    """The range the delivery figures cover, as picked above them (the flight to date unless
+    another is picked; the choice stays while the user moves between campaigns)."""
+    now = datetime.now(UTC)
+    with st.container(horizontal=True, vertical_alignment="center", key="campaign-range-row"):
+        choice = st.segmented_control(
+            "Range",
+            list(RangeChoice),
+            default=RangeChoice.FLIGHT,
+            key="campaign-delivery-range",
+            label_visibility="collapsed",
+        )
+        picked = None
+        if choice is RangeChoice.PICKED:
+            today = now.date()
+            days = st.date_input(
+                "Days (UTC)",
+                value=(today - timedelta(days=6), today),
+                max_value=today,
+                key="campaign-delivery-days",
+                label_visibility="collapsed",
+                width=240,
+            )
+            if isinstance(days, tuple) and len(days) == 2:
+                picked = (days[0], days[1])
+        shown = delivery_range(
+            RangeChoice(choice or RangeChoice.FLIGHT),
+            now=now,
+            flight=(campaign.start_date, campaign.end_date),
+            picked=picked,
+        )
+        st.caption(shown.label)
+    return shown
 
 
 def _event_log(api: AdminApi, campaign: Campaign) -> None:

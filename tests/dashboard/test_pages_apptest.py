@@ -23,6 +23,7 @@ from ads.priority import Priority
 from cluster.ports import free_port
 from config.settings import get_settings
 from dashboard import formatting, session
+from dashboard.delivery_range import RangeChoice
 from media.synthetic import write_synthetic_video
 from storage.inventory import RedisInventory
 from storage.redis_client import connect as connect_redis
@@ -776,6 +777,53 @@ def test_detail_shows_reach_and_frequency_from_device_keyed_impressions(
     app = goto(app, DETAIL, id=campaign["id"])
     shown = {m.label: m.value for m in app.metric}
     assert (shown["Reach"], shown["Frequency"]) == ("2", "1.5x")
+
+
+def test_detail_shows_delivery_over_the_range_picked(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    now = datetime.now(UTC)
+    campaign = create_campaign(api, start_date=(now - timedelta(days=10)).isoformat())
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday = today - timedelta(days=1)
+    hours = [
+        (yesterday + timedelta(hours=9), 30),
+        (yesterday + timedelta(hours=20), 12),
+        (today, 5),
+    ]
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_hourly_stats (campaign_id, hour, impressions)"
+        " VALUES ($1::uuid, $2, $3)",
+        [(campaign["id"], hour, n) for hour, n in hours],
+    )
+    execute_sql(
+        stack,
+        "INSERT INTO campaign_daily_stats (campaign_id, day, impressions)"
+        " VALUES ($1::uuid, $2, $3)",
+        [(campaign["id"], yesterday.date(), 42), (campaign["id"], today.date(), 5)],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    assert {m.label: m.value for m in app.metric}["Impressions"] == "47"
+    first = (now - timedelta(days=10)).date()
+    assert f"{first:%d %b %Y} to {today:%d %b %Y} (UTC)" in texts(app)  # the flight to date
+
+    app = app.segmented_control(key="campaign-delivery-range").set_value(RangeChoice.YESTERDAY)
+    app = app.run()
+    assert {m.label: m.value for m in app.metric}["Impressions"] == "42"
+    assert f"{yesterday:%a %d %b %Y} (UTC)" in texts(app)
+    (chart,) = [c for c in app.get("plotly_chart") if "campaign-delivery-chart" in c.proto.id]
+    line = json.loads(chart.proto.spec)["data"][0]
+    assert len(line["y"]) == 24 and (line["y"][9], line["y"][20], sum(line["y"])) == (30, 12, 42)
+
+    app = app.segmented_control(key="campaign-delivery-range").set_value(RangeChoice.PICKED).run()
+    (picker,) = [d for d in app.date_input if d.label == "Days (UTC)"]
+    app = picker.set_value((yesterday.date(), yesterday.date())).run()
+    assert {m.label: m.value for m in app.metric}["Impressions"] == "42"
+    (picker,) = [d for d in app.date_input if d.label == "Days (UTC)"]
+    app = picker.set_value((first, today.date())).run()
+    assert {m.label: m.value for m in app.metric}["Impressions"] == "47"
 
 
 def test_detail_shows_who_changed_what(app: AppTest, api: httpx.Client) -> None:
