@@ -809,8 +809,8 @@ def test_detail_shows_delivery_over_the_range_picked(
     first = (now - timedelta(days=10)).date()
     assert f"{first:%d %b %Y} to {today:%d %b %Y} (UTC)" in texts(app)  # the flight to date
 
-    app = app.segmented_control(key="campaign-delivery-range").set_value(RangeChoice.YESTERDAY)
-    app = app.run()
+    ranges = app.segmented_control(key="campaign-delivery-range")
+    app = ranges.set_value(RangeChoice.YESTERDAY).run()
     assert {m.label: m.value for m in app.metric}["Impressions"] == "42"
     assert f"{yesterday:%a %d %b %Y} (UTC)" in texts(app)
     (chart,) = [c for c in app.get("plotly_chart") if "campaign-delivery-chart" in c.proto.id]
