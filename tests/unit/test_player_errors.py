@@ -1,5 +1,5 @@
-"""The player-error report: VAST error codes read as people read them, and the split by code,
-creative and platform with the failure rate."""
+"""The player-error report: errors split by code, creative and platform, with the failure rate;
+the campaigns the digest names."""
 
 from __future__ import annotations
 
@@ -7,21 +7,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from ads.platforms import Platform
 from ads.player_errors import (
-    NO_CODE,
-    VAST_ERRORS,
     AgentErrors,
     CampaignFailures,
     ErrorCount,
-    ErrorFamily,
     FailingCampaign,
     failing_campaigns,
     player_error_report,
-    vast_error,
 )
+from ads.vast_errors import ErrorFamily
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
 END = datetime(2026, 12, 8, tzinfo=UTC)
@@ -41,39 +36,6 @@ def report(
         read=(counts, agents),
         creative_names={SPOT: "Spot 30s", TEASER: "Teaser 15s"},
     ).model_dump(by_alias=True)
-
-
-@pytest.mark.parametrize(
-    ("code", "family"),
-    [
-        (100, ErrorFamily.DOCUMENT),
-        (206, ErrorFamily.TRAFFICKING),
-        (303, ErrorFamily.WRAPPER),
-        (403, ErrorFamily.VIDEO),
-        (500, ErrorFamily.NONLINEAR),
-        (600, ErrorFamily.COMPANION),
-        (901, ErrorFamily.OTHER),
-    ],
-)
-def test_a_code_belongs_to_the_family_of_its_hundred(code: int, family: ErrorFamily) -> None:
-    assert vast_error(code).family is family
-
-
-def test_every_defined_code_says_what_happened_and_what_helps() -> None:
-    assert {100, 101, 102, 200, 202, 203, 301, 303, 400, 401, 402, 403, 405, 900} <= set(
-        VAST_ERRORS
-    )
-    for code, error in VAST_ERRORS.items():
-        assert error.code == code and error.meaning and error.hint.endswith(".")
-
-
-def test_a_code_vast_does_not_define_is_shown_as_its_family() -> None:
-    unknown = vast_error(404)
-    assert unknown.meaning.startswith("Code 404, not one VAST defines (general video error")
-    assert unknown.family is ErrorFamily.VIDEO
-    assert vast_error(999).meaning == "Code 999, not one VAST defines (undefined error)"
-    assert vast_error(777).meaning == "Code 777, not one VAST defines"
-    assert vast_error(None) is NO_CODE and NO_CODE.family is ErrorFamily.OTHER
 
 
 def test_errors_are_split_by_code_creative_and_platform_with_the_failure_rate() -> None:
