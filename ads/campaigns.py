@@ -246,6 +246,10 @@ class CampaignCreate(_Strict):
     exclude_child_directed: bool = Field(default=False, strict=True)
     """Never in child-directed apps (requests flagged COPPA: JSON ``regs.coppa``, the VAST
     tag's ``regs=coppa``): for advertisers who must not reach children."""
+    first_in_break: bool = Field(default=False, strict=True)
+    """Only the first ad of a break (the "A position" advertisers pay more for): in a pod only
+    first, and only for requests of a break's first slot (JSON and VAST ``pod_position`` 1,
+    the default)."""
     daypart_hours: DaypartHours = []
     timezone: TimeZone = "UTC"
     impression_trackers: Trackers = []
@@ -283,6 +287,7 @@ class CampaignUpdate(_Strict):
     target_geo: TargetGeo | None = None
     target_keys: TargetKeys | None = None
     exclude_child_directed: bool | None = Field(default=None, strict=True)
+    first_in_break: bool | None = Field(default=None, strict=True)
     daypart_hours: DaypartHours | None = None
     timezone: TimeZone | None = None
     impression_trackers: Trackers | None = None
@@ -403,6 +408,7 @@ class CampaignOut(BaseModel):
     target_geo: list[str] = []
     target_keys: Annotated[dict[str, list[str]], AfterValidator(_by_key)] = {}
     exclude_child_directed: bool = False
+    first_in_break: bool = False
     daypart_hours: list[int] = []
     timezone: str = "UTC"
     impression_trackers: list[str] = []

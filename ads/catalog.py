@@ -127,6 +127,8 @@ class CatalogCampaign:
     """Which tier of campaigns it is drawn in (ads/priority.py)."""
     exclude_child_directed: bool = False
     """Never served to requests of child-directed apps (COPPA, ads/privacy.py)."""
+    first_in_break: bool = False
+    """Only served as the first ad of a break (ads/decision.py)."""
 
     @property
     def budget_remaining(self) -> Decimal:
@@ -205,6 +207,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         ),
         priority=Priority(data.get("priority") or Priority.STANDARD),
         exclude_child_directed=data.get("exclude_child_directed") == "True",
+        first_in_break=data.get("first_in_break") == "True",
     )
 
 

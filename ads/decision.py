@@ -44,6 +44,8 @@ AD_SYSTEM = "CTV Ad Server"
 AD_SYSTEM_VERSION = "1.0"
 MAX_AD_DURATION_S = 3600
 MAX_POD_ADS = 10
+MAX_POD_POSITION = 100
+"""The latest slot of a break a request may say its first ad fills (``pod_position``)."""
 """The most ads one request may ask for (``max_ads``): one ad break's pod."""
 REQUEST_ID_SLOT = AD_SERVING_ID_SLOT + 1
 """Where the JSON template takes the request id (a JSON string) from, after the ad serving id."""
@@ -69,6 +71,9 @@ class AdRequestBody(BaseModel):
     request_id: RequestId
     duration: float = Field(gt=0, le=MAX_AD_DURATION_S)
     max_ads: int = Field(default=1, ge=1, le=MAX_POD_ADS, strict=True)
+    pod_position: int = Field(default=1, ge=1, le=MAX_POD_POSITION, strict=True)
+    """The slot of the break the (first) ad asked for fills, 1 the first: a server that
+    stitches a break from several sources asks for its later slots with 2, 3, …"""
     blocked_categories: BlockedCategories = frozenset()
     device: dict[str, Any] | None = None
     app: dict[str, Any] | None = None
@@ -202,6 +207,7 @@ def decide_pod(
     signer: BeaconSigner,
     campaign_id: str | None = None,
     accept: Callable[[CatalogCampaign], bool] | None = None,
+    pod_position: int = 1,
     blocked_categories: frozenset[str] = frozenset(),
     device: str | None = None,
     place: str | None = None,
@@ -221,14 +227,16 @@ def decide_pod(
     (:func:`ads.targeting.request_content_categories`) and its viewer's places
     (``geo``, :func:`ads.geo.request_places`), on the publisher's key-values it states
     (``keys``, :func:`ads.targeting.request_key_values`), none that stays out of
-    ``child_directed`` apps (COPPA), third-party VAST tags only with ``vast_tags``, each picked
-    as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
+    ``child_directed`` apps (COPPA), third-party VAST tags only with ``vast_tags``, campaigns
+    that take only a break's first slot only there (the first ad fills slot ``pod_position``),
+    each picked as :func:`decide` picks; empty when nothing fits. ``max_ads`` 1 is a single
     :func:`decide`."""
     decisions: list[Decision] = []
     separation = BreakSeparation(keys=index.separation_keys)
     targeted, platformed = index.app_targeted, index.platform_targeted
     contextual, located, keyed = index.content_targeted, index.geo_targeted, index.key_targeted
     for_children = child_directed and index.child_excluding
+    first_only = index.first_only
 
     def acceptable(campaign: CatalogCampaign) -> bool:
         if targeted and not runs_in(campaign, app):
@@ -242,6 +250,8 @@ def decide_pod(
         if keyed and not keyed_for(campaign.target_keys, keys):
             return False
         if for_children and campaign.exclude_child_directed:
+            return False
+        if first_only and campaign.first_in_break and pod_position + len(decisions) > 1:
             return False
         if blocked_categories and blocked_by(campaign, blocked_categories):
             return False

@@ -250,6 +250,8 @@ class CatalogIndex:
         """Whether any campaign is limited to some key-values (else the request's are not read)."""
         self.child_excluding = any(c.exclude_child_directed for c in self._campaigns.values())
         """Whether any campaign stays out of child-directed apps."""
+        self.first_only = any(c.first_in_break for c in self._campaigns.values())
+        """Whether any campaign is served only as a break's first ad."""
         self.house = any(c.priority is Priority.HOUSE for c in self._campaigns.values())
         """Whether any campaign is a house campaign (else served ads need no counting as such)."""
         self._dayparted = any(c.daypart for c in self._campaigns.values())

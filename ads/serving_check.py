@@ -303,6 +303,8 @@ def _targeting(campaign: CatalogCampaign) -> list[Check]:
     checks = []
     if campaign.exclude_child_directed:
         limits.append("no child-directed apps")
+    if campaign.first_in_break:
+        limits.append("first ad of a break only")
     if limits:
         checks.append(
             _limited(

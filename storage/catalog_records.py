@@ -54,6 +54,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         ),
         priority=Priority(campaign.priority),
         exclude_child_directed=campaign.exclude_child_directed,
+        first_in_break=campaign.first_in_break,
     )
 
 

@@ -170,6 +170,9 @@ class Campaign(Base):
     exclude_child_directed: Mapped[bool] = mapped_column(
         Boolean, nullable=False, server_default=text("false")
     )
+    first_in_break: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, server_default=text("false")
+    )
     daypart_hours: Mapped[list[int]] = mapped_column(
         ARRAY(SmallInteger), nullable=False, server_default=text("'{}'::smallint[]")
     )

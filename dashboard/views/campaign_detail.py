@@ -244,6 +244,7 @@ def _facts(campaign: Campaign) -> None:
             f"**Places** {_places(campaign.target_geo)}  \n"
             f"**Key-values** {_key_values(campaign.target_keys)}  \n"
             f"**Kids' apps** {'kept out' if campaign.exclude_child_directed else 'allowed'}  \n"
+            f"**Position** {'first in the break' if campaign.first_in_break else 'any'}  \n"
             f"**Third-party trackers** {_trackers(campaign)}  \n"
             f"**Verification** {', '.join(v.vendor for v in campaign.verifications) or 'none'}"
         )

@@ -53,6 +53,7 @@ LABELS = {
     "target_geo": "Places",
     "target_keys": "Key-values",
     "exclude_child_directed": "Not in kids' apps",
+    "first_in_break": "First in the break only",
     "daypart_hours": "Days",
     "timezone": "Time zone",
     "impression_trackers": "Impression trackers",
@@ -378,6 +379,13 @@ def _fields(
             "regs.coppa, the VAST tag's regs=coppa): for alcohol, gambling and other "
             "advertisers who must not reach children.",
         )
+        first_in_break = st.checkbox(
+            LABELS["first_in_break"],
+            value=c.first_in_break if c else False,
+            help="Served only as the first ad of a break, the position viewers see most (sold "
+            "at a higher CPM): first in every pod it joins, and only for a single-ad request "
+            "of a break's first slot (pod_position 1, the default).",
+        )
         daypart_hours, zone = _daypart_fields(c)
         verifications = _verification_fields(c)
         tracker_cols = st.columns(2)
@@ -455,6 +463,7 @@ def _fields(
         "target_geo": places,
         "target_keys": parse_key_values(keys),
         "exclude_child_directed": exclude_kids,
+        "first_in_break": first_in_break,
         "daypart_hours": daypart_hours,
         "timezone": zone,
         "impression_trackers": _lines(impression_trackers),

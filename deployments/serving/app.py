@@ -31,6 +31,7 @@ from ads.catalog import CatalogCampaign
 from ads.decision import (
     MAX_AD_DURATION_S,
     MAX_POD_ADS,
+    MAX_POD_POSITION,
     REQUEST_ID,
     Decision,
     DecisionRenderer,
@@ -304,6 +305,7 @@ class ServingIngress:
             request_id=ad_request.request_id,
             max_duration_ms=int(ad_request.duration * 1000),
             max_ads=ad_request.max_ads,
+            pod_position=ad_request.pod_position,
             campaign_id=None,
             blocked_categories=ad_request.blocked_categories,
             ifa=request_ifa(ad_request.device),
@@ -336,6 +338,7 @@ class ServingIngress:
         max_duration_ms = _max_duration_ms(params.get("max_duration"))
         request_id = _tag_request_id(params.get("request_id"))
         max_ads = _max_ads(params.get("max_ads"))
+        pod_position = _pod_position(params.get("pod_position"))
         version = _vast_version(params)
         agent = _player_agent(params.get("ua"), request)
         if self._robot("vast", agent):
@@ -350,6 +353,7 @@ class ServingIngress:
             request_id=request_id,
             max_duration_ms=max_duration_ms,
             max_ads=max_ads,
+            pod_position=pod_position,
             campaign_id=params.get("campaign_id") or None,
             blocked_categories=_blocked_categories(params.get("blocked_categories")),
             ifa=params.get("ifa"),
@@ -416,6 +420,7 @@ class ServingIngress:
         request_id: str,
         max_duration_ms: int | None,
         max_ads: int,
+        pod_position: int,
         campaign_id: str | None,
         blocked_categories: frozenset[str],
         ifa: object,
@@ -429,7 +434,8 @@ class ServingIngress:
         places: Callable[[], frozenset[str]],
         vast_tags: bool,
     ) -> list[Decision]:
-        """One ad (``max_ads`` 1) or an ad pod, each ad paid from this replica's budget leases
+        """One ad (``max_ads`` 1) or an ad pod (its first ad in the break's slot
+        ``pod_position``), each ad paid from this replica's budget leases
         and within the frequency caps of the device ``ifa`` names (as the player sent it) or of
         its ``household`` (read only while some campaign caps households), whose device
         key the beacons carry for reach (each only as far as the request's privacy signals
@@ -475,6 +481,7 @@ class ServingIngress:
             signer=self._signer,
             campaign_id=campaign_id,
             accept=covered,
+            pod_position=pod_position,
             blocked_categories=blocked_categories,
             device=None if named is None or not use.reach else self._signer.device_key(named),
             place=most_specific(stated_places) if stated_places else None,
@@ -633,13 +640,24 @@ def _vast_version(params: QueryParams) -> VastVersion:
 
 
 def _max_ads(raw: str | None) -> int:
+    return _whole_number(raw, name="max_ads", highest=MAX_POD_ADS)
+
+
+def _pod_position(raw: str | None) -> int:
+    """The tag's ``pod_position``: the break's slot its (first) ad fills; the first when not
+    given or left an unfilled macro (a server that does not know the slot)."""
+    if raw is not None and unfilled_macro(raw):
+        return 1
+    return _whole_number(raw, name="pod_position", highest=MAX_POD_POSITION)
+
+
+def _whole_number(raw: str | None, *, name: str, highest: int) -> int:
+    """A tag's number ``name`` from 1 to ``highest``; 1 when not given."""
     if raw is None or raw == "":
         return 1
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_POD_ADS:
-        raise InvalidInput(
-            f"max_ads must be a whole number from 1 to {MAX_POD_ADS}, got {raw[:40]!r}"
-        )
-    return int(raw)
+    if len(raw) <= 3 and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= highest:
+        return int(raw)
+    raise InvalidInput(f"{name} must be a whole number from 1 to {highest}, got {raw[:40]!r}")
 
 
 def _blocked_categories(raw: str | None) -> frozenset[str]:

@@ -417,16 +417,18 @@ def test_create_form_limits_a_campaign_to_apps_platforms_and_content(
     labelled(app.multiselect, "Platforms").set_value([Platform.ROKU, Platform.SAMSUNG_TV])
     labelled(app.multiselect, "Content").set_value(["IAB17"])
     labelled(app.checkbox, "Keep out of child-directed apps").check()
+    labelled(app.checkbox, "First in the break only").check()
     app.button[0].click().run()
     assert not app.exception, app.exception
     created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
-    assert created["exclude_child_directed"] is True
+    assert created["exclude_child_directed"] is True and created["first_in_break"] is True
     assert created["target_apps"] == ["com.example.sports", "151908", "id1234567890"]
     assert created["target_platforms"] == ["roku", "samsung_tv"]
     assert created["target_content"] == ["IAB17"]
     shown = texts(app)
     assert "**Apps** `com.example.sports`, `151908`, `id1234567890`" in shown, shown
     assert "**Platforms** Roku, Samsung TV (Tizen)" in shown, shown
+    assert "**Position** first in the break" in shown, shown
     assert f"**Content** {formatting.md(formatting.category('IAB17'))}" in shown, shown
     assert "**Kids' apps** kept out" in shown, shown
     plain = create_campaign(api)

@@ -824,3 +824,32 @@ def test_sponsorships_come_first_and_house_campaigns_last(
     # Paid campaigns (ours, and other tests' untargeted ones) take the breaks, whatever the
     # house campaign's budget (a hundred times any of theirs).
     assert sponsor not in after and after.count(house) <= 4, after
+
+
+def test_a_first_in_break_campaign_only_fills_a_breaks_first_slot(
+    stack: Stack, api: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, name="First in break", first_in_break=True)
+    wait_served(serving, cid)  # the tag's default: the break's first slot
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["first_in_break"] is True
+
+    def fills(**params: str) -> bool:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, **params})
+        assert answer.status_code == 200, answer.text
+        return b"<InLine>" in answer.content
+
+    for _ in range(4):  # every replica
+        assert not fills(pod_position="2") and not fills(pod_position="12", max_ads="3")
+        assert fills(pod_position="1") and fills(pod_position="[PODPOSITION]", max_ads="2")
+    later = serving.post(
+        "/api/v1/ad-request", json={"request_id": "slot-2", "duration": 120, "pod_position": 2}
+    )
+    assert later.status_code == 204 or later.json()["campaign_id"] != cid
+    for bad in ("0", "101", "second", "9" * 5000):
+        refused = serving.get("/api/v1/vast", params={"pod_position": bad})
+        assert refused.status_code == 422, refused.text
+        assert "pod_position must be a whole number from 1 to 100" in refused.text
+    # Any slot again through the API: the later slots get it within a second or so.
+    assert api.patch(f"/campaigns/{cid}", json={"first_in_break": False}).status_code == 200
+    wait_until(lambda: all(fills(pod_position="2") for _ in range(4)), timeout=5)
+    assert api.patch(f"/campaigns/{cid}", json={"first_in_break": "yes"}).status_code == 422

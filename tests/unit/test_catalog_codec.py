@@ -42,6 +42,7 @@ def test_campaign_round_trip() -> None:
         click_trackers=("https://t.example/c,d",),
         verifications=(Verification("a.example-omid", "https://a.example/v.js", '{"x": 1}'),),
         exclude_child_directed=True,
+        first_in_break=True,
     )
     encoded = campaign_to_hash(campaign)
     assert all(isinstance(v, str) for v in encoded.values())
@@ -49,6 +50,9 @@ def test_campaign_round_trip() -> None:
     assert not campaign_from_hash(
         campaign_to_hash(replace(campaign, exclude_child_directed=False))
     ).exclude_child_directed
+    assert not campaign_from_hash(
+        campaign_to_hash(replace(campaign, first_in_break=False))
+    ).first_in_break
     assert campaign.budget_remaining == Decimal("87.654400")
     household = replace(campaign, frequency_cap=FrequencyCap(2, 12, CapScope.HOUSEHOLD))
     assert campaign_from_hash(campaign_to_hash(household)) == household

@@ -171,6 +171,14 @@ def test_pacing_ahead_of_plan_targeting_caps_and_house_tier_limit_it() -> None:
     assert "pacing" not in verdicts(check(pacing="asap", planned=None))
 
 
+def test_a_first_in_break_campaign_is_named_as_targeted() -> None:
+    result = check(first_in_break=True, exclude_child_directed=True)
+    assert detail(result, "targeting") == (
+        "Targeted (no child-directed apps, first ad of a break only): only requests that match "
+        "all of it."
+    )
+
+
 def test_kids_apps_exclusion_and_vast_tags_are_named() -> None:
     tag = replace(creative(1, 30), url="", vast_tag_url="https://ssp.example/vast")
     result = check(exclude_child_directed=True, creatives=[creative(1, 15), tag])
