@@ -44,9 +44,9 @@ AD_SYSTEM = "CTV Ad Server"
 AD_SYSTEM_VERSION = "1.0"
 MAX_AD_DURATION_S = 3600
 MAX_POD_ADS = 10
+"""The most ads one request may ask for (``max_ads``): one ad break's pod."""
 MAX_POD_POSITION = 100
 """The latest slot of a break a request may say its first ad fills (``pod_position``)."""
-"""The most ads one request may ask for (``max_ads``): one ad break's pod."""
 REQUEST_ID_SLOT = AD_SERVING_ID_SLOT + 1
 """Where the JSON template takes the request id (a JSON string) from, after the ad serving id."""
 
