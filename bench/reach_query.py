@@ -1,6 +1,8 @@
 """How long reach takes to count (the performance report's query over every campaign, and one
-campaign's) and one campaign's split by platform, on ``ad_events`` filled with synthetic
-device-keyed impressions from a few hundred distinct User-Agents.
+campaign's), one campaign's split by platform and its player-error report, and the digest's
+failing campaigns, on ``ad_events`` filled with synthetic device-keyed impressions from a few
+hundred distinct User-Agents and error beacons for one ad in 47 (half of them after the ad's
+impression).
 
     python -m bench.reach_query --events 1000000 --devices 100000 --campaigns 50
 
@@ -23,20 +25,40 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ads.platform_report import platform_rows
+from ads.player_errors import failing_campaigns, player_error_report
 from bench.scratch_db import scratch_database
 from storage.db import asyncpg_dsn, create_engine, session_factory
 from storage.event_store import create_day_partition
-from storage.stats import impressions_by, reach
+from storage.stats import campaign_failures, impressions_by, player_errors, reach
 
 _FILL = """
 INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,
                        campaign_id, device, user_agent)
-SELECT 'bench-' || n, t, t, 'impression', 'bench-' || n,
+SELECT 'bench-' || n || ':impression', t, t, 'impression', 'bench-' || n,
        ($3::uuid[])[1 + n % array_length($3::uuid[], 1)],
        lpad(to_hex(abs(hashint4(n)) % $4), 16, '0'),
        ($5::text[])[1 + abs(hashint4(n + 7)) % array_length($5::text[], 1)] || ' build/' || (n % 97)
 FROM generate_series($1::int, $2::int) AS n,
      LATERAL (SELECT now() - (n % 604800) * interval '1 second' AS t) AS at
+"""
+_ERRORS = """
+INSERT INTO ad_events (event_id, served_at, received_at, event_type, ad_serving_id,
+                       campaign_id, error_code, user_agent)
+SELECT ad || ':error', t, t, 'error', ad,
+       ($3::uuid[])[1 + n % array_length($3::uuid[], 1)],
+       (ARRAY[402, 405, 403, 401])[1 + n / 47 % 4],
+       ($4::text[])[1 + abs(hashint4(n + 7)) % array_length($4::text[], 1)] || ' build/' || (n % 97)
+FROM generate_series($1::int, $2::int) AS n,
+     LATERAL (SELECT now() - (n % 604800) * interval '1 second' AS t,
+                     CASE WHEN n / 47 % 2 = 0 THEN 'bench-' ELSE 'bench-lost-' END || n AS ad) AS at
+WHERE n % 47 = 0
+"""
+"""Error beacons of every 47th ad (spread over the campaigns): of an ad shown (the impression
+of the same ``bench-<n>``, so it came during playback) or of one that never played."""
+_CAMPAIGNS = """
+INSERT INTO campaigns (id, name, budget_total, cpm, start_date, end_date)
+SELECT id, 'Bench ' || id, 1000, 10, now() - interval '8 days', now() + interval '8 days'
+FROM unnest($1::uuid[]) AS id
 """
 _STEP = 200_000
 _AGENTS = [
@@ -58,9 +80,11 @@ async def fill(url: str, *, events: int, devices: int, campaigns: list[uuid.UUID
         for back in range(8):
             await create_day_partition(conn, today - timedelta(days=back))
         started = time.perf_counter()
+        await conn.execute(_CAMPAIGNS, campaigns)
         for first in range(1, events + 1, _STEP):
             last = min(first + _STEP - 1, events)
             await conn.execute(_FILL, first, last, campaigns, devices, _AGENTS)
+            await conn.execute(_ERRORS, first, last, campaigns, _AGENTS)
             print(f"[reach_query] inserted {last:,} of {events:,} events", flush=True)
         await conn.execute("VACUUM ANALYZE ad_events")
         return time.perf_counter() - started
@@ -112,6 +136,29 @@ def platforms_of(campaign: uuid.UUID) -> Measure:
     return measure
 
 
+def errors_of(campaign: uuid.UUID) -> Measure:
+    """One campaign's player-error report (its two queries and the report): the errors."""
+
+    async def measure(session: AsyncSession, start: datetime, end: datetime) -> int:
+        read = await player_errors(session, campaign_id=campaign, start=start, end=end)
+        report = player_error_report(
+            campaign_id=campaign,
+            start=start,
+            end=end,
+            impressions=0,
+            read=read,
+            creative_names={},
+        )
+        return report.errors
+
+    return measure
+
+
+async def failing(session: AsyncSession, start: datetime, end: datetime) -> int:
+    """The digest's campaigns whose players failed (a day's errors of every campaign)."""
+    return len(failing_campaigns(await campaign_failures(session, day=end.date())))
+
+
 async def run(url: str, args: argparse.Namespace) -> None:
     campaigns = [uuid.uuid4() for _ in range(args.campaigns)]
     seconds = await fill(url, events=args.events, devices=args.devices, campaigns=campaigns)
@@ -129,6 +176,15 @@ async def run(url: str, args: argparse.Namespace) -> None:
     print(
         f"[reach_query] one campaign's split by platform (7 days): {split * 1000:,.0f} ms "
         f"({platforms} platforms)",
+        flush=True,
+    )
+    report, errors = await timed(url, errors_of(campaigns[0]), rounds=args.rounds)
+    digest, named = await timed(url, failing, rounds=args.rounds)
+    print(
+        f"[reach_query] one campaign's player errors (7 days): {report * 1000:,.0f} ms "
+        f"({errors:,} errors)\n"
+        f"[reach_query] the digest's failing campaigns (today, every campaign): "
+        f"{digest * 1000:,.0f} ms ({named} campaigns)",
         flush=True,
     )
 
