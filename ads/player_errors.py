@@ -148,8 +148,7 @@ def player_error_report(
     unread = report.errors - by_platform.errors.total()
     if unread > 0:
         by_platform.add(None, unread, 0)
-    attempts = impressions + report.before_play
-    report.failure_rate = round(report.before_play / attempts, 4) if attempts else 0.0
+    report.failure_rate = failure_rate(impressions, report.before_play)
     report.codes = [
         CodeRow(
             code=code,
@@ -180,7 +179,7 @@ def player_error_report(
             errors=n,
             top_code=by_platform.top_code(platform),
         )
-        for platform, n in by_platform.most(last=None)
+        for platform, n in sorted(by_platform.most(), key=lambda item: item[0] is None)
     ]
     return report
 
@@ -211,13 +210,23 @@ def failing_campaigns(campaigns: Iterable[CampaignFailures]) -> list[FailingCamp
     """The campaigns whose failure rate reaches :data:`WARN_AT`, highest first."""
     failing = []
     for c in campaigns:
-        lost = sum(n.errors - n.after_impression for n in c.codes)
-        attempts = c.impressions + lost
-        if not attempts or lost / attempts < WARN_AT:
-            continue
-        top = min(c.codes, key=lambda n: (-n.errors, str(n.code)))
-        failing.append(FailingCampaign(c.id, c.name, round(lost / attempts, 4), top.code))
+        rate = failure_rate(c.impressions, sum(n.errors - n.after_impression for n in c.codes))
+        if rate >= WARN_AT:
+            top = _most_frequent((n.code, n.errors) for n in c.codes)
+            failing.append(FailingCampaign(c.id, c.name, rate, top))
     return sorted(failing, key=lambda f: (-f.failure_rate, f.name))
+
+
+def failure_rate(impressions: int, before_play: int) -> float:
+    """Of the ads players tried to play (``impressions`` and the ``before_play`` failures), the
+    share that failed, to four places; 0.0 when none was tried."""
+    attempts = impressions + before_play
+    return round(before_play / attempts, 4) if attempts else 0.0
+
+
+def _most_frequent(codes: Iterable[tuple[int | None, int]]) -> int | None:
+    """The code of most errors (ties: the lowest, as text)."""
+    return min(codes, key=lambda item: (-item[1], str(item[0])))[0]
 
 
 K = TypeVar("K")
@@ -236,12 +245,10 @@ class _Tally(Generic[K]):
         self.before_play[key] += before_play
         self.codes[key][code] += errors
 
-    def most(self, *, last: object = ...) -> list[tuple[K, int]]:
-        """Keys by errors, most first (ties by their text); the key ``last`` at the end."""
-        return sorted(
-            self.errors.items(), key=lambda item: (item[0] == last, -item[1], str(item[0]))
-        )
+    def most(self) -> list[tuple[K, int]]:
+        """Keys by errors, most first (ties by their text)."""
+        return sorted(self.errors.items(), key=lambda item: (-item[1], str(item[0])))
 
     def top_code(self, key: K) -> int | None:
         """The code of most of the key's errors."""
-        return min(self.codes[key].items(), key=lambda item: (-item[1], str(item[0])))[0]
+        return _most_frequent(self.codes[key].items())

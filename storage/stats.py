@@ -333,6 +333,43 @@ async def campaign_failures(session: AsyncSession, *, day: date) -> list[Campaig
     ]
 
 
+def _errors_of(
+    campaign_id: uuid.UUID, start: datetime, end: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    """The error beacons of one campaign's ads served in ``[start, end)`` (the partial index
+    ``ix_ad_events_errors`` serves them)."""
+    e = AdEvent
+    return (
+        e.campaign_id == campaign_id,
+        e.event_type == "error",
+        e.served_at >= start,
+        e.served_at < end,
+    )
+
+
+async def error_counts(
+    session: AsyncSession,
+    *,
+    campaign_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    timeout_seconds: float | None = None,
+) -> list[ErrorCount] | None:
+    """One campaign's error beacons of ads served in ``[start, end)`` per creative and code,
+    with those of ads whose impression was counted. None when reading takes longer than
+    ``timeout_seconds``."""
+    e = AdEvent
+    by_creative = (
+        select(e.creative_id, e.error_code, func.count(), func.count().filter(_played()))
+        .where(*_errors_of(campaign_id, start, end))
+        .group_by(e.creative_id, e.error_code)
+    )
+    counts = await _rows_within(session, by_creative, timeout_seconds)
+    if counts is None:
+        return None
+    return [ErrorCount(creative, code, int(n), int(after)) for creative, code, n, after in counts]
+
+
 async def player_errors(
     session: AsyncSession,
     *,
@@ -342,38 +379,26 @@ async def player_errors(
     limit: int = 10_000,
     timeout_seconds: float | None = None,
 ) -> tuple[list[ErrorCount], list[AgentErrors]] | None:
-    """One campaign's error beacons of ads served in ``[start, end)`` (the partial index
-    ``ix_ad_events_errors`` serves it): per creative and code, with those of ads whose
-    impression was counted; and per User-Agent and code, the ``limit`` most frequent. None
-    when reading takes longer than ``timeout_seconds``."""
+    """:func:`error_counts`, and per User-Agent and code the ``limit`` most frequent. None when
+    reading takes longer than ``timeout_seconds``."""
+    counts = await error_counts(
+        session, campaign_id=campaign_id, start=start, end=end, timeout_seconds=timeout_seconds
+    )
+    if counts is None:
+        return None
     e = AdEvent
-    errors = (
-        e.campaign_id == campaign_id,
-        e.event_type == "error",
-        e.served_at >= start,
-        e.served_at < end,
-    )
     count = func.count()
-    by_creative = (
-        select(e.creative_id, e.error_code, count, func.count().filter(_played()))
-        .where(*errors)
-        .group_by(e.creative_id, e.error_code)
-    )
     by_agent = (
         select(e.user_agent, e.error_code, count)
-        .where(*errors)
+        .where(*_errors_of(campaign_id, start, end))
         .group_by(e.user_agent, e.error_code)
         .order_by(count.desc(), e.user_agent, e.error_code)
         .limit(limit)
     )
-    counts = await _rows_within(session, by_creative, timeout_seconds)
-    agents = None if counts is None else await _rows_within(session, by_agent, timeout_seconds)
-    if counts is None or agents is None:
+    agents = await _rows_within(session, by_agent, timeout_seconds)
+    if agents is None:
         return None
-    return (
-        [ErrorCount(creative, code, int(n), int(after)) for creative, code, n, after in counts],
-        [AgentErrors(agent, code, int(n)) for agent, code, n in agents],
-    )
+    return counts, [AgentErrors(agent, code, int(n)) for agent, code, n in agents]
 
 
 async def _rows_within(

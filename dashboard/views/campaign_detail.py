@@ -288,21 +288,22 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
         if t.budget_planned and t.budget_spent is not None:
             _pace(t.budget_spent, t.budget_planned)
     impressions, spend = st.columns(2, gap="large")
-    if stats.series and shown.hourly:
-        figure = charts.series_lines(
-            {"Impressions": [(p.bucket, p.impressions) for p in stats.series]},
-            y_title="Impressions",
-            empty_text="No impressions this day",
-            height=280,
-        )
-        impressions.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
-    elif stats.series:
-        figure = charts.daily_line(
-            [p.bucket.date() for p in stats.series],
-            [p.impressions for p in stats.series],
-            y_title="Impressions",
-            empty_text="No impressions yet",
-            height=280,
+    if stats.series:
+        figure = (
+            charts.series_lines(
+                {"Impressions": [(p.bucket, p.impressions) for p in stats.series]},
+                y_title="Impressions",
+                empty_text="No impressions this day",
+                height=280,
+            )
+            if shown.hourly
+            else charts.daily_line(
+                [p.bucket.date() for p in stats.series],
+                [p.impressions for p in stats.series],
+                y_title="Impressions",
+                empty_text="No impressions yet",
+                height=280,
+            )
         )
         impressions.plotly_chart(figure, config=charts.CONFIG, key="campaign-delivery-chart")
     with spend:

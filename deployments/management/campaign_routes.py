@@ -273,7 +273,7 @@ async def campaign_serving_check(
     since = hour_of(now) - HOUR
     hourly = await stats.hourly_counters(session, campaign_id=campaign.id, start=since, end=now)
     impressions = sum(c.impressions for c in hourly.values())
-    errors = await stats.player_errors(
+    errors = await stats.error_counts(  # no split by platform: the check names codes only
         session,
         campaign_id=campaign.id,
         start=since,
@@ -294,7 +294,7 @@ async def campaign_serving_check(
             start=since,
             end=now,
             impressions=impressions,
-            read=errors,
+            read=None if errors is None else (errors, []),
             creative_names={},
         ),
     )
