@@ -223,6 +223,9 @@ class CampaignCreate(_Strict):
     advertiser: Name | None = None
     """Who the ads are for: told to players (VAST ``<Advertiser>``), and no two ads of one
     advertiser share an ad break."""
+    paid_by: Name | None = None
+    """Who pays for the ads when not the advertiser (an agency, a parent company): what the
+    ads' "why this ad" page names as paying (ads/ad_info.py); the advertiser when unset."""
     categories: Categories = []
     frequency_cap_ads: CapAds | None = None
     """At most this many ads of the campaign per device every ``frequency_cap_hours``."""
@@ -277,6 +280,7 @@ class CampaignUpdate(_Strict):
     priority: Priority | None = None
     daily_cap: DailyCap | None = None
     advertiser: Name | None = None
+    paid_by: Name | None = None
     categories: Categories | None = None
     frequency_cap_ads: CapAds | None = None
     frequency_cap_hours: CapHours | None = None
@@ -300,6 +304,7 @@ class CampaignUpdate(_Strict):
             "click_through_url",
             "daily_cap",
             "advertiser",
+            "paid_by",
             "frequency_cap_ads",
             "frequency_cap_hours",
         }
@@ -398,6 +403,7 @@ class CampaignOut(BaseModel):
     priority: Priority = Priority.STANDARD
     daily_cap: Money | None
     advertiser: str | None = None
+    paid_by: str | None = None
     categories: list[str] = []
     frequency_cap_ads: int | None = None
     frequency_cap_hours: int | None = None

@@ -100,6 +100,8 @@ class CatalogCampaign:
     click_through_url: str | None
     daily_cap: Decimal | None = None
     advertiser: str | None = None
+    paid_by: str | None = None
+    """Who pays for the ads when not the advertiser (ads/ad_info.py)."""
     categories: tuple[str, ...] = ()
     """IAB Content Taxonomy 1.0 codes (see ads/separation.py)."""
     frequency_cap: FrequencyCap | None = None
@@ -186,6 +188,7 @@ def campaign_from_hash(data: dict[str, str]) -> CatalogCampaign:
         click_through_url=data["click_through_url"] or None,
         daily_cap=Decimal(data["daily_cap"]) if data.get("daily_cap") else None,
         advertiser=data.get("advertiser") or None,
+        paid_by=data.get("paid_by") or None,
         categories=tuple(code for code in data.get("categories", "").split(",") if code),
         frequency_cap=FrequencyCap.parse(cap) if (cap := data.get("frequency_cap")) else None,
         target_apps=frozenset(app for app in data.get("target_apps", "").split(",") if app),

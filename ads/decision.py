@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from ads.ad_info import AdInfoLinks
 from ads.campaigns import CategoryCode
 from ads.catalog import CatalogCampaign, CatalogCreative
 from ads.errors import InvalidInput
@@ -322,10 +323,12 @@ def _json_template(
     *,
     signer: BeaconSigner,
     expires_seconds: int | None,
+    ad_info: AdInfoLinks | None,
 ) -> SlotTemplate:
     """The JSON body of a filled ad request, with the per-request values left open. A third-party
     VAST tag's ad has no files: ``video_url`` is null and ``vast_tag_url`` names the tag the
-    player resolves (firing our beacons beside the tag's own)."""
+    player resolves (firing our beacons beside the tag's own), nor our information icon (the
+    tag's ad brings its own, as in VAST)."""
     files = [] if creative.vast_tag_url else media_files(creative)
     fields: dict[str, Any] = {
         "campaign_id": campaign.id,
@@ -347,6 +350,8 @@ def _json_template(
     }
     if expires_seconds is not None:
         fields["expires_in"] = expires_seconds
+    if ad_info is not None and not creative.vast_tag_url:
+        fields["ad_info"] = {"url": ad_info.page_url(campaign.id), "icon": ad_info.icon_url}
     parts: list[Part] = [
         '{"request_id":',
         REQUEST_ID_SLOT,
@@ -400,17 +405,29 @@ class DecisionRenderer:
     """
 
     def __init__(
-        self, signer: BeaconSigner, *, expires_seconds: int | None = None, max_entries: int = 4096
+        self,
+        signer: BeaconSigner,
+        *,
+        expires_seconds: int | None = None,
+        ad_info: AdInfoLinks | None = None,
+        max_entries: int = 4096,
     ) -> None:
         """``expires_seconds``: how long a served ad stays playable (see :func:`playable_seconds`),
-        told to players as VAST ``<Expires>`` and JSON ``expires_in``; None leaves both out."""
+        told to players as VAST ``<Expires>`` and JSON ``expires_in``; None leaves both out.
+        ``ad_info``: where each ad's information icon and "why this ad" page are (VAST
+        ``<Icon>``, JSON ``ad_info``); None leaves both out."""
         self._json = _PerAd(
             lambda campaign, creative: _json_template(
-                campaign, creative, signer=signer, expires_seconds=expires_seconds
+                campaign,
+                creative,
+                signer=signer,
+                expires_seconds=expires_seconds,
+                ad_info=ad_info,
             ),
             max_entries=max_entries,
         )
         self._signer, self._expires_seconds = signer, expires_seconds
+        self._ad_info = ad_info
         self._max_entries = max_entries
         self._vast: dict[VastVersion, _PerAd[VastTemplate]] = {}
 
@@ -459,6 +476,7 @@ class DecisionRenderer:
                     ad_system=AD_SYSTEM,
                     ad_system_version=AD_SYSTEM_VERSION,
                     expires_seconds=self._expires_seconds,
+                    ad_info=self._ad_info,
                     version=version,
                 ),
                 max_entries=self._max_entries,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote
 
+from ads.ad_info import CODE_TEXT, ICON_PROGRAM, ICON_SIZE, AdInfoLinks
 from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.separation import CATEGORY_AUTHORITY
 from ads.templates import Part, SlotTemplate
@@ -108,7 +109,7 @@ _INLINE_AD = """\
 {verifications}{advertiser}{categories}      <Creatives>
         <Creative id="{creative_id}" adId="{ad_id}">
           <Linear{skip_offset}>
-            <TrackingEvents>
+{icons}            <TrackingEvents>
 {tracking}            </TrackingEvents>
             <Duration>{duration}</Duration>
             <MediaFiles>
@@ -161,6 +162,28 @@ _CATEGORY = f'      <Category authority="{CATEGORY_AUTHORITY}">{{}}</Category>\n
 _EXPIRES = "      <Expires>{:d}</Expires>\n"
 _SERVING_ID = "      <AdServingId>{}</AdServingId>\n"
 _UNIVERSAL_AD_ID = '          <UniversalAdId idRegistry="{}">{}</UniversalAdId>\n'
+_ICONS = """\
+            <Icons>
+              <Icon program="{program}" width="{size}" height="{size}" xPosition="right" \
+yPosition="top">
+                <StaticResource creativeType="{image_type}">{image}</StaticResource>
+                <IconClicks>
+{fallback}                  <IconClickThrough>{page}</IconClickThrough>
+                </IconClicks>
+              </Icon>
+            </Icons>
+"""
+"""The ad's information icon (ads/ad_info.py), at the top right of the picture."""
+_ICON_FALLBACK = """\
+                  <IconClickFallbackImages>
+                    <IconClickFallbackImage>
+                      <AltText>{text}</AltText>
+                      <StaticResource>{image}</StaticResource>
+                    </IconClickFallbackImage>
+                  </IconClickFallbackImages>
+"""
+"""From VAST 4.2: what a player that cannot open a page (a TV) shows on a click instead, here a
+QR code of the page's link for the viewer's phone."""
 _UNIVERSAL_AD_ID_4_0 = '          <UniversalAdId idRegistry="{}" idValue="{}">{}</UniversalAdId>\n'
 _VERIFICATION_EXTENSION = """\
       <Extensions>
@@ -194,6 +217,8 @@ class VastAd:
     ad_system_version: str
     description: str | None = None
     expires_seconds: int | None = None
+    ad_info: AdInfoLinks | None = None
+    """Where the ad's information icon and its "why this ad" page are; None: no icon."""
 
 
 _SLOT = "\x00"
@@ -223,6 +248,7 @@ class VastTemplate:
         ad_system_version: str,
         description: str | None = None,
         expires_seconds: int | None = None,
+        ad_info: AdInfoLinks | None = None,
         version: VastVersion = LATEST,
     ) -> VastTemplate:
         def beacon(event: str) -> list[Part]:
@@ -285,6 +311,7 @@ class VastTemplate:
                 universal_ad_id=_universal_ad_id(_attr(creative.id), v4_0=v4_0),
                 description=_optional(_DESCRIPTION, description, escape=_text),
                 expires="" if expires_seconds is None or v4_0 else _EXPIRES.format(expires_seconds),
+                icons="" if ad_info is None else _icons(ad_info, campaign.id, version=version),
             )
         document = "".join((hole["head"], ad, hole["tail"]))
         parts: list[Part] = []
@@ -325,6 +352,7 @@ def render_vast(ad: VastAd, version: VastVersion = LATEST) -> str:
         ad_system_version=ad.ad_system_version,
         description=ad.description,
         expires_seconds=ad.expires_seconds,
+        ad_info=ad.ad_info,
         version=version,
     )
     return template.render(ad_serving_id=ad.ad_serving_id, beacons=ad.beacons)
@@ -367,6 +395,22 @@ def _media_files(creative: CatalogCreative, *, v4_0: bool) -> str:
     )
     mezzanine = f"              <Mezzanine{about}>{_uri(creative.url)}</Mezzanine>\n"
     return "".join((captions, *files, mezzanine))
+
+
+def _icons(ad_info: AdInfoLinks, campaign_id: str, *, version: VastVersion) -> str:
+    fallback = (
+        _ICON_FALLBACK.format(text=_text(CODE_TEXT), image=_uri(ad_info.code_url(campaign_id)))
+        if version is VastVersion.V4_2
+        else ""
+    )
+    return _ICONS.format(
+        program=ICON_PROGRAM,
+        size=ICON_SIZE,
+        image_type=_attr(ad_info.icon_type),
+        image=_uri(ad_info.icon_url),
+        fallback=fallback,
+        page=_uri(ad_info.page_url(campaign_id)),
+    )
 
 
 def _caption_files(captions: Sequence[Caption]) -> str:

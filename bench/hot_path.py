@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from ads.ad_info import AdInfoLinks
 from ads.catalog import CatalogCampaign, CatalogCreative, Rendition
 from ads.decision import (
     AdRequestBody,
@@ -104,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
 
     now = datetime.now(UTC)
     index = catalog(args.campaigns, now=now)
-    signer = BeaconSigner("bench-secret-" + "x" * 32, base_url=BASE_URL)
-    renderer = DecisionRenderer(signer)
+    secret = "bench-secret-" + "x" * 32
+    signer = BeaconSigner(secret, base_url=BASE_URL)
+    renderer = DecisionRenderer(signer, ad_info=AdInfoLinks.of(secret, base_url=BASE_URL))
     rng = random.Random(1)
     request = parse_ad_request(AD_REQUEST)
     decision = decide(

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Absolute base of every URL handed to players (VAST, media, beacons).",
     )
+    ad_info_icon: bool = Field(
+        default=True,
+        description="Put an information icon on every ad (VAST <Icon>, JSON ad_info) opening a "
+        "'why this ad' page: who the ad is for, who paid, why the viewer sees it (EU DSA Art. 26).",
+    )
+    ad_info_icon_url: str | None = Field(
+        default=None,
+        description="The publisher's own image for that icon; the ad server's own by default.",
+    )
     admin_api_url: str = Field(
         default="http://127.0.0.1:8000/api/v1/admin",
         description="Where the dashboard reaches the management API.",
@@ -205,6 +214,13 @@ class Settings(BaseSettings):
     )
 
     vast_xsd_dir: Path = Field(default=Path("../shared/vast"))
+
+    @field_validator("ad_info_icon_url")
+    @classmethod
+    def _absolute_icon(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value
 
     @field_validator("public_base_url", "admin_api_url")
     @classmethod

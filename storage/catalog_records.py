@@ -27,6 +27,7 @@ def campaign_record(campaign: Campaign) -> CatalogCampaign:
         click_through_url=campaign.click_through_url,
         daily_cap=campaign.daily_cap,
         advertiser=campaign.advertiser,
+        paid_by=campaign.paid_by,
         categories=tuple(campaign.categories),
         frequency_cap=(
             None

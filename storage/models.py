@@ -122,6 +122,9 @@ class Campaign(Base):
             name="advertiser_length",
         ),
         CheckConstraint(
+            "paid_by IS NULL OR char_length(paid_by) BETWEEN 1 AND 255", name="paid_by_length"
+        ),
+        CheckConstraint(
             "(frequency_cap_ads IS NULL) = (frequency_cap_hours IS NULL)"
             " AND (frequency_cap_ads IS NULL OR frequency_cap_ads > 0)"
             " AND (frequency_cap_hours IS NULL OR frequency_cap_hours > 0)",
@@ -145,6 +148,8 @@ class Campaign(Base):
     priority: Mapped[str] = mapped_column(Text, nullable=False, server_default="standard")
     daily_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     advertiser: Mapped[str | None] = mapped_column(Text)
+    paid_by: Mapped[str | None] = mapped_column(Text)
+    """Who pays for the ads when not the advertiser (ads/ad_info.py)."""
     categories: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
     )

@@ -209,6 +209,13 @@ def _daypart(campaign: Campaign) -> str:
     return describe(Daypart(frozenset(campaign.daypart_hours), campaign.timezone))
 
 
+def _paid_by(campaign: Campaign) -> str:
+    """Who pays, as the ads' "why this ad" page names it (the advertiser unless set)."""
+    if campaign.paid_by:
+        return formatting.md(campaign.paid_by)
+    return "the advertiser" if campaign.advertiser else "—"
+
+
 def _frequency_cap(campaign: Campaign) -> str:
     """``3 ads per device every 24 h`` (or ``per household``), or ``—``."""
     ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
@@ -229,7 +236,8 @@ def _facts(campaign: Campaign) -> None:
             f"**Daily cap** {formatting.money(campaign.daily_cap)}  \n"
             f"**Frequency cap** {_frequency_cap(campaign)}  \n"
             f"**Dayparts** {_daypart(campaign)}  \n"
-            f"**Advertiser** {formatting.md(advertiser) if advertiser else '—'}"
+            f"**Advertiser** {formatting.md(advertiser) if advertiser else '—'}  \n"
+            f"**Paid for by** {_paid_by(campaign)}"
         )
     with right:
         url = campaign.click_through_url

@@ -43,6 +43,7 @@ LABELS = {
     "priority": "Priority",
     "daily_cap": "Daily cap",
     "advertiser": "Advertiser",
+    "paid_by": "Paid for by",
     "categories": "Categories",
     "frequency_cap_ads": "Frequency cap (ads)",
     "frequency_cap_hours": "Frequency cap (hours)",
@@ -71,6 +72,11 @@ _PRIORITY_HELP = (
 _ADVERTISER_HELP = (
     "Who the ads are for, shown to players (VAST `<Advertiser>`). No two ads of the same "
     "advertiser play in one ad break."
+)
+_PAID_BY_HELP = (
+    "Who pays for the ads, when not the advertiser (an agency, a parent company). Every ad "
+    "carries an information icon opening a page that names who it is for and who paid, as the "
+    "EU Digital Services Act asks; left empty, the page names the advertiser."
 )
 _CATEGORIES_HELP = (
     "What the ads are about (IAB content categories), shown to players; players may block "
@@ -308,6 +314,13 @@ def _fields(
             placeholder="Acme Motors",
             help=_ADVERTISER_HELP,
         )
+        paid_by = about_cols[0].text_input(
+            f"{LABELS['paid_by']} (optional)",
+            value=(c.paid_by or "") if c else "",
+            max_chars=255,
+            placeholder="Same as the advertiser",
+            help=_PAID_BY_HELP,
+        )
         categories = _category_picker(
             about_cols[1], "categories", c.categories if c else [], "None", _CATEGORIES_HELP
         )
@@ -453,6 +466,7 @@ def _fields(
         "priority": priority,
         "daily_cap": _amount(daily_cap),
         "advertiser": advertiser.strip() or None,
+        "paid_by": paid_by.strip() or None,
         "categories": categories,
         "frequency_cap_ads": _count(cap_ads),
         "frequency_cap_hours": _count(cap_hours),

@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
+from ads.ad_info import CODE_PATH, ICON_PATH, PAGE_PATH, AdInfoLinks
 from ads.audience import RequestProfile
 from ads.catalog import CatalogCampaign
 from ads.decision import (
@@ -76,6 +77,7 @@ from ads.vast import VastVersion, negotiate_version
 from ads.vmap import PASSED_ON, AdBreak, ScheduleRequest, ad_breaks, render_vmap
 from config.settings import get_settings
 from deployments.http_errors import discard_body, error_body, within
+from deployments.serving.ad_info import AdInfoPages
 from deployments.serving.autoscaling import CPU_METRIC, ProcessCpu
 from deployments.serving.beacons import BeaconIngest
 from deployments.serving.cors import cors_headers
@@ -189,8 +191,16 @@ class ServingIngress:
         self._rng = random.Random()
         self._edge = GeoHeaders.named(settings.geo_country_header, settings.geo_region_header)
         self._gdpr = GdprPolicy(GdprScope(settings.gdpr_applies), settings.tcf_vendor_id)
+        links = AdInfoLinks.of(
+            settings.require_secret("tracking_secret"),
+            base_url=settings.public_base_url,
+            previous=settings.previous_tracking_secret(),
+            icon_url=settings.ad_info_icon_url,
+        )
         self._render = DecisionRenderer(
-            self._signer, expires_seconds=playable_seconds(settings.impression_max_age_seconds)
+            self._signer,
+            expires_seconds=playable_seconds(settings.impression_max_age_seconds),
+            ad_info=links if settings.ad_info_icon else None,
         )
         self._ivt = InvalidTrafficFilter(
             excluded=settings.excluded_networks(),
@@ -243,6 +253,10 @@ class ServingIngress:
             "/api/v1/click": self._click,
             "/healthz": self._healthz,
         }
+        pages = AdInfoPages(links, lambda campaign_id: self._catalog.index.campaign(campaign_id))
+        self._routes[PAGE_PATH] = pages.page
+        self._routes[ICON_PATH] = pages.icon
+        self._routes[CODE_PATH] = pages.code
         if gc_young_threshold is not None:
             tune_gc(gc_young_threshold)
 

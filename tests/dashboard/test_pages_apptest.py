@@ -279,6 +279,7 @@ def test_create_form_sends_advertiser_and_categories(app: AppTest, api: httpx.Cl
     name = f"Brand {uuid.uuid4().hex[:8]}"
     app = new_campaign_form(app, name)
     labelled(app.text_input, "Advertiser").input("  Acme Motors ")
+    labelled(app.text_input, "Paid for by").input(" Media Agency ")
     categories = labelled(app.multiselect, "Categories")
     assert len(categories.options) == 26  # the tier-1 families
     assert "IAB2 · Automotive" in categories.options
@@ -288,10 +289,11 @@ def test_create_form_sends_advertiser_and_categories(app: AppTest, api: httpx.Cl
     assert not app.exception, app.exception
     assert app.title[0].value == name, texts(app)
     created = api.get(f"/campaigns/{app.query_params['id']}").json()["campaign"]
-    assert created["advertiser"] == "Acme Motors"
+    assert created["advertiser"] == "Acme Motors" and created["paid_by"] == "Media Agency"
     assert created["categories"] == ["IAB2", "IAB8"]
     shown = texts(app)  # now on its page
     assert "**Advertiser** Acme Motors" in shown
+    assert "**Paid for by** Media Agency" in shown
     assert "IAB2 · Automotive, IAB8 · Food & Drink" in shown
 
 
@@ -301,6 +303,7 @@ def test_detail_shows_advertiser_and_categories_and_edit_keeps_them(
     plain = create_campaign(api)
     app = goto(app, DETAIL, id=plain["id"])
     assert "**Advertiser** —" in texts(app)
+    assert "**Paid for by** —" in texts(app)
     assert "**Categories** —" in texts(app)
 
     # A subcategory set through the API, and an advertiser name that looks like markdown.
@@ -309,6 +312,7 @@ def test_detail_shows_advertiser_and_categories_and_edit_keeps_them(
     assert not app.exception, app.exception
     shown = texts(app)
     assert r"**Advertiser** Acme \*Motors\*" in shown  # shown as typed, not in italics
+    assert "**Paid for by** the advertiser" in shown
     assert r"IAB2\-3 · Automotive, IAB8 · Food & Drink" in shown
 
     app = goto(app, FORM, id=campaign["id"])

@@ -36,6 +36,7 @@ def test_campaign_round_trip() -> None:
         click_through_url=None,
         daily_cap=Decimal("10"),
         advertiser="Acme, Inc.",
+        paid_by="Agency & Co",
         categories=("IAB2", "IAB2-3"),
         frequency_cap=FrequencyCap(max_ads=3, hours=24),
         impression_trackers=("https://t.example/i?a=1,2&cb=[CACHEBUSTING]", "https://u.example/"),

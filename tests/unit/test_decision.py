@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ads.ad_info import AdInfoLinks
 from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition
 from ads.decision import (
     Decision,
@@ -104,6 +105,23 @@ def test_decision_json_has_every_field_players_need() -> None:
     assert body["captions"] == [] and body["skip_offset"] is None
     assert body["tracking"]["impression"] == SIGNER.urls(decision.beacons).impression
     assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer(SIGNER).vast(decision)
+    assert "ad_info" not in body  # no links given: no icon
+
+
+def test_json_and_vast_link_the_ads_information_page() -> None:
+    links = AdInfoLinks.of("k" * 32, base_url="https://ads.example.com")
+    renderer = DecisionRenderer(SIGNER, ad_info=links)
+    decision = filled(catalog())
+    body = json.loads(renderer.json(decision))
+    assert body["ad_info"] == {"url": links.page_url("c1"), "icon": links.icon_url}
+    pod = json.loads(renderer.json_pod("r", [decision, decision]))
+    assert [ad["ad_info"]["url"] for ad in pod["ads"]] == [links.page_url("c1")] * 2
+    page = links.page_url("c1").replace("&", "&amp;")
+    assert f"<IconClickThrough>{page}</IconClickThrough>" in renderer.vast(decision)
+    tagged = replace(
+        decision, creative=replace(decision.creative, vast_tag_url="https://t.example")
+    )
+    assert "ad_info" not in json.loads(renderer.json(tagged))
 
 
 def test_nothing_fits_gives_none_and_a_no_fill_document() -> None:

@@ -19,6 +19,7 @@ import xmlschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ads.ad_info import CODE_TEXT, AdInfoLinks
 from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.tracking import PLAYER_EVENTS, BeaconSigner, TrackingUrls
 from ads.vast import (
@@ -34,7 +35,10 @@ from ads.vast import (
 
 GOLDEN = Path(__file__).parent / "golden" / "vast_basic.xml"
 NS = {"v": "http://www.iab.com/VAST"}
-SIGNER = BeaconSigner("golden-tracking-secret", base_url="http://127.0.0.1:8000")
+SECRET = "golden-tracking-secret"
+BASE = "http://127.0.0.1:8000"
+SIGNER = BeaconSigner(SECRET, base_url=BASE)
+AD_INFO = AdInfoLinks.of(SECRET, base_url=BASE)
 
 CAMPAIGN = CatalogCampaign(
     id="cmp-0001",
@@ -352,8 +356,13 @@ def test_hostile_values_cannot_break_the_document(
         verifications=(Verification(name, f"https://v.example/{url_tail}.js", description),),
     )
     creative = replace(CREATIVE, id=creative_id, url=f"https://cdn.example/{url_tail}")
+    ad_info = AdInfoLinks.of(SECRET, base_url=BASE, icon_url=f"https://i.example/{url_tail}")
     ad = vast_ad(
-        campaign=campaign, creative=creative, description=description, ad_system_version=version
+        campaign=campaign,
+        creative=creative,
+        description=description,
+        ad_system_version=version,
+        ad_info=ad_info,
     )
 
     document = render_vast(ad, vast_version)
@@ -460,7 +469,8 @@ def test_every_version_validates_against_its_own_schema(
     version: VastVersion,
     creative: CatalogCreative,
 ) -> None:
-    document = render_vast(vast_ad(campaign=RICH, creative=creative, expires_seconds=3600), version)
+    ad = vast_ad(campaign=RICH, creative=creative, expires_seconds=3600, ad_info=AD_INFO)
+    document = render_vast(ad, version)
     vast_schemas[version].validate(document)
     assert parse(document).get("version") == version
     no_fill = render_no_fill("https://ads.example/e?code=[ERRORCODE]", version)
@@ -552,3 +562,30 @@ def test_a_skippable_ad_says_when_it_can_be_skipped(version: VastVersion) -> Non
     assert linear is not None and linear.get("skipoffset") == "00:00:05.000"
     plain = inline(render_vast(vast_ad(), version)).find("v:Creatives/v:Creative/v:Linear", NS)
     assert plain is not None and "skipoffset" not in plain.attrib  # not skippable
+
+
+@pytest.mark.parametrize("version", list(VastVersion))
+def test_the_ad_carries_its_information_icon(
+    vast_schemas: dict[VastVersion, xmlschema.XMLSchema], version: VastVersion
+) -> None:
+    document = render_vast(vast_ad(ad_info=AD_INFO), version)
+    vast_schemas[version].validate(document)
+    (icon,) = inline(document).findall("v:Creatives/v:Creative/v:Linear/v:Icons/v:Icon", NS)
+    assert (icon.get("program"), icon.get("width"), icon.get("height")) == ("AdChoices", "48", "48")
+    assert (icon.get("xPosition"), icon.get("yPosition")) == ("right", "top")
+    resource = icon.find("v:StaticResource", NS)
+    assert resource is not None and resource.get("creativeType") == "image/png"
+    assert resource.text == AD_INFO.icon_url
+    assert text_of(icon, "v:IconClicks/v:IconClickThrough") == AD_INFO.page_url(CAMPAIGN.id)
+    fallback = icon.find("v:IconClicks/v:IconClickFallbackImages/v:IconClickFallbackImage", NS)
+    if version is VastVersion.V4_2:  # a TV without a browser shows the page's QR code
+        assert fallback is not None
+        assert text_of(fallback, "v:AltText") == CODE_TEXT
+        assert text_of(fallback, "v:StaticResource") == AD_INFO.code_url(CAMPAIGN.id)
+    else:
+        assert fallback is None  # the element came with 4.2
+
+
+def test_no_icon_without_links_nor_on_a_third_party_tag() -> None:
+    assert "<Icons>" not in render_vast(vast_ad())
+    assert "<Icons>" not in render_vast(vast_ad(creative=WRAPPED, ad_info=AD_INFO))
