@@ -423,6 +423,8 @@ class CampaignOut(BaseModel):
     budget_planned: Money | None = None
     """What even pacing planned to spend by now (see ``ads.pacing.planned_by``); None for ASAP
     pacing, a zero CPM, or before the start."""
+    ad_info_url: str | None = None
+    """Its ads' "why this ad" page (ads/ad_info.py); None while ads carry no information icon."""
     behind_plan_since: datetime | None = None
     """When the delivery check (every minute) found it behind its plan
     (ads/delivery_alerts.py); None while on plan."""

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ads.ad_info import AdInfoLinks
 from ads.loudness import LoudnessPolicy
 from ads.networks import NetworkList, read_list
 
@@ -269,6 +270,15 @@ class Settings(BaseSettings):
         return LoudnessPolicy(
             target_lufs=self.loudness_target_lufs,
             max_true_peak_dbtp=self.loudness_max_true_peak_dbtp,
+        )
+
+    def ad_info_links(self) -> AdInfoLinks:
+        """The links of the ads' "why this ad" page and icon (signed with TRACKING_SECRET)."""
+        return AdInfoLinks.of(
+            self.require_secret("tracking_secret"),
+            base_url=self.public_base_url,
+            previous=self.previous_tracking_secret(),
+            icon_url=self.ad_info_icon_url,
         )
 
     def excluded_networks(self) -> NetworkList:

@@ -216,6 +216,13 @@ def _paid_by(campaign: Campaign) -> str:
     return "the advertiser" if campaign.advertiser else "—"
 
 
+def _ad_info(campaign: Campaign) -> str:
+    """A link to the page each ad's information icon opens for viewers."""
+    if campaign.ad_info_url is None:
+        return "no icon on the ads (AD_INFO_ICON is off)"
+    return f"[the page viewers see]({campaign.ad_info_url})"
+
+
 def _frequency_cap(campaign: Campaign) -> str:
     """``3 ads per device every 24 h`` (or ``per household``), or ``—``."""
     ads, hours = campaign.frequency_cap_ads, campaign.frequency_cap_hours
@@ -237,7 +244,8 @@ def _facts(campaign: Campaign) -> None:
             f"**Frequency cap** {_frequency_cap(campaign)}  \n"
             f"**Dayparts** {_daypart(campaign)}  \n"
             f"**Advertiser** {formatting.md(advertiser) if advertiser else '—'}  \n"
-            f"**Paid for by** {_paid_by(campaign)}"
+            f"**Paid for by** {_paid_by(campaign)}  \n"
+            f"**Why this ad** {_ad_info(campaign)}"
         )
     with right:
         url = campaign.click_through_url

@@ -37,7 +37,7 @@ from ads.serving_check import Published, ServingCheck, published_state, serving_
 from config.settings import get_settings
 from deployments.management.creative_service import delete_objects, stored_keys
 from deployments.management.deps import CurrentUser, EditorUser, SessionDep, StateDep, path_id
-from deployments.management.state import write_through
+from deployments.management.state import ManagementState, write_through
 from storage import campaign_history, stats
 from storage import campaigns as repo
 from storage import creatives as creative_repo
@@ -63,14 +63,18 @@ class CampaignPage(BaseModel):
     offset: int
 
 
-def _view(campaign: Campaign, now: datetime) -> CampaignOut:
-    """The campaign as the API shows it, with what its plan has released by ``now``."""
+def _view(campaign: Campaign, now: datetime, state: ManagementState) -> CampaignOut:
+    """The campaign as the API shows it, with what its plan has released by ``now`` and the
+    link of its ads' "why this ad" page."""
     planned = planned_by(campaign_record(campaign), now)
-    return CampaignOut.model_validate(campaign).model_copy(update={"budget_planned": planned})
+    page = None if state.ad_info is None else state.ad_info.page_url(str(campaign.id))
+    return CampaignOut.model_validate(campaign).model_copy(
+        update={"budget_planned": planned, "ad_info_url": page}
+    )
 
 
-def _out(campaign: Campaign) -> CampaignEnvelope:
-    return CampaignEnvelope(campaign=_view(campaign, datetime.now(UTC)))
+def _out(campaign: Campaign, state: ManagementState) -> CampaignEnvelope:
+    return CampaignEnvelope(campaign=_view(campaign, datetime.now(UTC), state))
 
 
 async def _load(session: AsyncSession, campaign_id: str, *, for_update: bool = False) -> Campaign:
@@ -100,13 +104,14 @@ async def create_campaign(
     )
     await _commit(session)
     await write_through(state, campaign.id)
-    return _out(campaign)
+    return _out(campaign, state)
 
 
 @router.get("", response_model=CampaignPage)
 async def list_campaigns(
     _: CurrentUser,
     session: SessionDep,
+    state: StateDep,
     status: CampaignStatus | None = None,
     search: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -117,7 +122,7 @@ async def list_campaigns(
     )
     now = datetime.now(UTC)
     return CampaignPage(
-        campaigns=[_view(r, now) for r in rows],
+        campaigns=[_view(r, now, state) for r in rows],
         total=total,
         limit=limit,
         offset=offset,
@@ -125,8 +130,10 @@ async def list_campaigns(
 
 
 @router.get("/{campaign_id}", response_model=CampaignEnvelope)
-async def get_campaign(campaign_id: str, _: CurrentUser, session: SessionDep) -> CampaignEnvelope:
-    return _out(await _load(session, campaign_id))
+async def get_campaign(
+    campaign_id: str, _: CurrentUser, session: SessionDep, state: StateDep
+) -> CampaignEnvelope:
+    return _out(await _load(session, campaign_id), state)
 
 
 @router.patch("/{campaign_id}", response_model=CampaignEnvelope)
@@ -154,7 +161,7 @@ async def update_campaign(
         )
     await _commit(session)
     await write_through(state, campaign.id)
-    return _out(campaign)
+    return _out(campaign, state)
 
 
 @router.put("/{campaign_id}/status", response_model=CampaignEnvelope)
@@ -165,7 +172,7 @@ async def change_status(
     campaign = await _set_status(session, campaign, body.status, actor=user.email)
     await _commit(session)
     await write_through(state, campaign.id)
-    return _out(campaign)
+    return _out(campaign, state)
 
 
 @router.post("/status", response_model=BulkStatusResult)

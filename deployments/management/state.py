@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ads.ad_info import AdInfoLinks
 from config.settings import Settings
 from storage.catalog import RedisCatalog
 from storage.catalog_publisher import CatalogPublisher
@@ -30,6 +31,8 @@ class ManagementState:
     publisher: CatalogPublisher
     store: ObjectStore
     jwt_secret: str
+    ad_info: AdInfoLinks | None
+    """Where each campaign's "why this ad" page is (None: ads carry no icon)."""
 
     @classmethod
     def build(cls, settings: Settings) -> ManagementState:
@@ -50,6 +53,7 @@ class ManagementState:
             publisher=publisher,
             store=store,
             jwt_secret=settings.require_secret("jwt_secret"),
+            ad_info=settings.ad_info_links() if settings.ad_info_icon else None,
         )
 
     async def close(self) -> None:

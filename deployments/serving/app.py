@@ -26,7 +26,7 @@ from starlette.responses import Response
 
 from actors.budget_ledger import ensure_budget_ledgers
 from actors.impression_sink import ensure_impression_sinks
-from ads.ad_info import CODE_PATH, ICON_PATH, PAGE_PATH, AdInfoLinks
+from ads.ad_info import CODE_PATH, ICON_PATH, PAGE_PATH
 from ads.audience import RequestProfile
 from ads.catalog import CatalogCampaign
 from ads.decision import (
@@ -191,12 +191,7 @@ class ServingIngress:
         self._rng = random.Random()
         self._edge = GeoHeaders.named(settings.geo_country_header, settings.geo_region_header)
         self._gdpr = GdprPolicy(GdprScope(settings.gdpr_applies), settings.tcf_vendor_id)
-        links = AdInfoLinks.of(
-            settings.require_secret("tracking_secret"),
-            base_url=settings.public_base_url,
-            previous=settings.previous_tracking_secret(),
-            icon_url=settings.ad_info_icon_url,
-        )
+        links = settings.ad_info_links()
         self._render = DecisionRenderer(
             self._signer,
             expires_seconds=playable_seconds(settings.impression_max_age_seconds),

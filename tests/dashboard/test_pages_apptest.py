@@ -313,6 +313,8 @@ def test_detail_shows_advertiser_and_categories_and_edit_keeps_them(
     shown = texts(app)
     assert r"**Advertiser** Acme \*Motors\*" in shown  # shown as typed, not in italics
     assert "**Paid for by** the advertiser" in shown
+    page = api.get(f"/campaigns/{campaign['id']}").json()["campaign"]["ad_info_url"]
+    assert f"**Why this ad** [the page viewers see]({page})" in shown
     assert r"IAB2\-3 · Automotive, IAB8 · Food & Drink" in shown
 
     app = goto(app, FORM, id=campaign["id"])

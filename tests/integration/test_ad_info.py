@@ -50,6 +50,7 @@ def test_every_ad_links_its_why_this_ad_page(
     assert page_url and code_url and icon_url
     assert urlsplit(page_url).path == PAGE_PATH and urlsplit(icon_url).path == ICON_PATH
     assert urlsplit(code_url).path == CODE_PATH
+    assert api.get(f"/campaigns/{cid}").json()["campaign"]["ad_info_url"] == page_url
 
     page = serving.get(path_of(page_url))
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
