@@ -1,7 +1,7 @@
 """CatalogSync: the periodic PostgreSQL → Redis catalog sync, the Redis → PostgreSQL copy of
-the ad inventory (storage/inventory_archive.py), the delivery check (storage/delivery_alerts.py),
-the campaign news webhook (actors/notifier.py) and its daily digest (actors/digest_sender.py),
-as a named detached actor."""
+the ad inventory (storage/inventory_archive.py), the delivery and playback checks
+(storage/delivery_alerts.py, storage/playback_alerts.py), the campaign news webhook
+(actors/notifier.py) and its daily digest (actors/digest_sender.py), as a named detached actor."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from storage.delivery_alerts import check_delivery
 from storage.inventory import RedisInventory
 from storage.inventory_archive import InventoryArchiver
 from storage.object_store import build_object_store
+from storage.playback_alerts import check_playback
 from storage.redis_client import connect as connect_redis
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,10 @@ class CatalogSync:
                 except Exception:
                     logger.exception("delivery check failed; retrying in %.1fs", self._interval)
                 try:
+                    await self.check_playback()
+                except Exception:
+                    logger.exception("playback check failed; retrying in %.1fs", self._interval)
+                try:
                     await self._digest.step(datetime.now(UTC))
                 except Exception as exc:
                     logger.warning("daily digest held back a minute: %s", exc)
@@ -127,6 +132,15 @@ class CatalogSync:
         self._delivery_checked_at = time.monotonic()
         if changed:
             logger.info("delivery: %d campaign(s) changed state", len(changed))
+        return len(changed)
+
+    async def check_playback(self) -> int:
+        """Set the active campaigns' recent player errors against their tries now; the
+        campaigns whose ads players started failing to play or play again."""
+        async with self._sessions.begin() as session:
+            changed = await check_playback(session, now=datetime.now(UTC))
+        if changed:
+            logger.info("playback: %d campaign(s) changed state", len(changed))
         return len(changed)
 
     async def send_digest(self, day: str) -> str:

@@ -428,6 +428,9 @@ class CampaignOut(BaseModel):
     behind_plan_since: datetime | None = None
     """When the delivery check (every minute) found it behind its plan
     (ads/delivery_alerts.py); None while on plan."""
+    failing_since: datetime | None = None
+    """When the playback check (every minute) found players failing to play its ads
+    (ads/playback_alerts.py); None while they play them."""
     start_date: datetime
     end_date: datetime
     click_through_url: str | None

@@ -33,6 +33,9 @@ class Action(StrEnum):
     DELIVERY = "delivery"
     """The ad server found the campaign behind its pacing plan, or back on it
     (ads/delivery_alerts.py)."""
+    PLAYBACK = "playback"
+    """The ad server found players failing to play the campaign's ads, or playing them again
+    (ads/playback_alerts.py)."""
 
 
 AD_SERVER = "ad server (automatic)"

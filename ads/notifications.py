@@ -3,6 +3,7 @@
 Each notified entry of a campaign's change history (ads/history.py) becomes one JSON POST:
 status changes (a campaign started, paused or completed, the ad server's own completions with
 their reason), delivery alerts (a campaign fell behind its pacing plan, or is back on it),
+playback alerts (players started failing to play its ads, or play them again),
 creatives added that wait for an admin's review, uploads that could not be processed, creative
 reviews (approved, rejected, taken down) and deletions. Edits are in the history, not in the
 notifications. The body carries the entry as the history API shows it, the campaign's name,
@@ -22,11 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ads import delivery_alerts, playback_alerts
 from ads.creative_review import ReviewStatus
-from ads.delivery_alerts import describe
 from ads.history import FAILED, Action, completion_note, processed_text
 
-NOTIFIED = frozenset({Action.STATUS, Action.REVIEWED, Action.DELETED, Action.DELIVERY})
+NOTIFIED = frozenset(
+    {Action.STATUS, Action.REVIEWED, Action.DELETED, Action.DELIVERY, Action.PLAYBACK}
+)
 """Always news; a creative added is news while it awaits review."""
 SIGNATURE_HEADER = "X-CTV-Signature"
 DELIVERY_HEADER = "X-CTV-Delivery"
@@ -68,7 +71,9 @@ def text(entry: ChangeEntry) -> str:
     elif entry.action == Action.CREATIVE_PROCESSED:
         what = processed_text(changes)
     elif entry.action == Action.DELIVERY:
-        what = describe(changes)
+        what = delivery_alerts.describe(changes)
+    elif entry.action == Action.PLAYBACK:
+        what = playback_alerts.describe(changes)
     elif entry.action == Action.REVIEWED:
         creative = str(changes.get("creative", [None, "a creative"])[-1])
         what = f"creative “{creative}” {changes.get('review', [None, 'reviewed'])[-1]}"

@@ -210,11 +210,21 @@ def failing_campaigns(campaigns: Iterable[CampaignFailures]) -> list[FailingCamp
     """The campaigns whose failure rate reaches :data:`WARN_AT`, highest first."""
     failing = []
     for c in campaigns:
-        rate = failure_rate(c.impressions, sum(n.errors - n.after_impression for n in c.codes))
+        rate = failure_rate(c.impressions, lost_before_play(c.codes))
         if rate >= WARN_AT:
-            top = _most_frequent((n.code, n.errors) for n in c.codes)
-            failing.append(FailingCampaign(c.id, c.name, rate, top))
+            failing.append(FailingCampaign(c.id, c.name, rate, top_code(c.codes)))
     return sorted(failing, key=lambda f: (-f.failure_rate, f.name))
+
+
+def lost_before_play(codes: Iterable[ErrorCount]) -> int:
+    """How many of the errors came from ads that failed before they played."""
+    return sum(n.errors - n.after_impression for n in codes)
+
+
+def top_code(codes: Iterable[ErrorCount]) -> int | None:
+    """The code of most of the errors (None: no code, or no error at all)."""
+    counted = [(n.code, n.errors) for n in codes]
+    return _most_frequent(counted) if counted else None
 
 
 def failure_rate(impressions: int, before_play: int) -> float:

@@ -197,6 +197,9 @@ class Campaign(Base):
     behind_plan_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """When the delivery check last found it behind its plan (ads/delivery_alerts.py); None
     while on plan."""
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the playback check found players failing to play its ads (ads/playback_alerts.py);
+    None while they play them."""
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

@@ -333,6 +333,35 @@ async def campaign_failures(session: AsyncSession, *, day: date) -> list[Campaig
     ]
 
 
+async def playback_counts(
+    session: AsyncSession, *, campaign_ids: Sequence[uuid.UUID], start: datetime
+) -> dict[uuid.UUID, tuple[int, list[ErrorCount]]]:
+    """Each of the campaigns' impressions counted since ``start`` (the start of an hour: its
+    hourly counters) and its error beacons of ads served since then per code (``creative_id``
+    unused), for the campaigns with either."""
+    if not campaign_ids:
+        return {}
+    e, h = AdEvent, CampaignHourlyStats
+    errors = await session.execute(
+        select(e.campaign_id, e.error_code, func.count(), func.count().filter(_played()))
+        .where(e.campaign_id.in_(campaign_ids), e.event_type == "error", e.served_at >= start)
+        .group_by(e.campaign_id, e.error_code)
+    )
+    impressions = await session.execute(
+        select(h.campaign_id, func.sum(h.impressions))
+        .where(h.campaign_id.in_(campaign_ids), h.hour >= start)
+        .group_by(h.campaign_id)
+    )
+    counts: dict[uuid.UUID, tuple[int, list[ErrorCount]]] = {
+        campaign_id: (int(n or 0), []) for campaign_id, n in impressions
+    }
+    for campaign_id, code, n, after in errors:
+        if campaign_id is not None:
+            counted = counts.setdefault(campaign_id, (0, []))[1]
+            counted.append(ErrorCount(None, code, int(n), int(after)))
+    return counts
+
+
 def _errors_of(
     campaign_id: uuid.UUID, start: datetime, end: datetime
 ) -> tuple[ColumnElement[bool], ...]:

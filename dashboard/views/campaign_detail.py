@@ -10,7 +10,7 @@ from typing import Protocol
 
 import streamlit as st
 
-from ads import delivery_alerts, event_log
+from ads import delivery_alerts, event_log, playback_alerts
 from ads.campaigns import CampaignStatus
 from ads.dayparts import Daypart, describe
 from ads.decision import MAX_AD_DURATION_S
@@ -275,6 +275,13 @@ def _delivery(api: AdminApi, campaign: Campaign) -> None:
             f"Behind its pacing plan since {formatting.moment(campaign.behind_plan_since)}: "
             "the serving check above says what holds it back, the spend curve below how far.",
             icon=":material/trending_down:",
+        )
+    if campaign.failing_since is not None and campaign.status == CampaignStatus.ACTIVE:
+        st.warning(
+            "Players have been failing to play its ads since "
+            f"{formatting.moment(campaign.failing_since)}: the player errors below say which "
+            "error code and what helps.",
+            icon=":material/error:",
         )
     shown = _delivery_range(campaign)
     start, end = shown.start, shown.end
@@ -686,6 +693,8 @@ def _change_text(change: CampaignChange) -> str:
         return formatting.md(processed_text(change.changes))
     if change.action == "delivery":
         return formatting.md(delivery_alerts.describe(change.changes))
+    if change.action == "playback":
+        return formatting.md(playback_alerts.describe(change.changes))
     if change.action == "creative_added":
         name = str(change.changes.get("creative", ["", "a creative"])[-1])
         waits = change.changes.get("review", [None, None])[-1] == "pending"

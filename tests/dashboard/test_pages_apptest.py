@@ -1013,6 +1013,26 @@ def test_detail_warns_while_the_delivery_check_finds_the_campaign_behind(
     assert any(w.startswith("Behind its pacing plan since Dec 6, 2026 14:02 UTC") for w in warnings)
 
 
+def test_detail_warns_while_the_playback_check_finds_players_failing(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    campaign = create_campaign(api)
+    assert api.put(f"/campaigns/{campaign['id']}/status", json={"status": "active"}).is_success
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not any("failing to play" in w.value for w in app.warning)
+    flagged_at = datetime(2026, 12, 6, 14, 2, tzinfo=UTC)
+    execute_sql(
+        stack,
+        "UPDATE campaigns SET failing_since = $2 WHERE id = $1::uuid",
+        [(campaign["id"], flagged_at)],
+    )
+    app = goto(app, DETAIL, id=campaign["id"])
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    since = "Players have been failing to play its ads since Dec 6, 2026 14:02 UTC"
+    assert any(w.startswith(since) for w in warnings), warnings
+
+
 def test_detail_shows_impressions_by_platform_and_place(
     app: AppTest, api: httpx.Client, stack: Stack
 ) -> None:
