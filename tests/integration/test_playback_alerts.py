@@ -66,18 +66,18 @@ def test_a_campaign_whose_ads_fail_to_play_is_flagged_once_and_unflagged_when_th
     def check() -> None:
         ray_client.get(sync.check_playback.remote(), timeout=30)
 
-    add_impressions(stack, cid, 90)
-    add_errors(stack, cid, 9, 403)  # too few tries yet: 99
+    add_impressions(stack, cid, 40)
+    add_errors(stack, cid, 9, 403)  # too few tries yet: 49
     check()
     assert playbacks(api, cid) == [] and failing_since(api, cid) is None
-    add_errors(stack, cid, 1, 405)  # 10 of 100 tries lost
+    add_errors(stack, cid, 1, 405)  # 10 of 50 tries lost
     check()
     check()  # still failing: not news again
     (failing,) = playbacks(api, cid)
     assert failing["actor"] == AD_SERVER
     assert failing["changes"]["playback"] == [PLAYING, FAILING]
-    assert failing["changes"]["failure_rate"] == [None, 0.1]
-    assert failing["changes"]["tries"] == [None, 100]
+    assert failing["changes"]["failure_rate"] == [None, 0.2]
+    assert failing["changes"]["tries"] == [None, 50]
     assert failing["changes"]["error_code"] == [None, 403]
     assert failing_since(api, cid) is not None
 
@@ -89,7 +89,7 @@ def test_a_campaign_whose_ads_fail_to_play_is_flagged_once_and_unflagged_when_th
     check()
     assert len(playbacks(api, cid)) == 2 and failing_since(api, cid) is not None
 
-    add_impressions(stack, cid, 1_910)  # 10 of 2,010 tries: under 1%
+    add_impressions(stack, cid, 1_960)  # 10 of 2,010 tries: under 1%
     check()
     assert playbacks(api, cid)[-1]["changes"]["playback"] == [FAILING, PLAYING]
     assert failing_since(api, cid) is None
@@ -101,7 +101,7 @@ def test_a_campaign_whose_ads_fail_to_play_is_flagged_once_and_unflagged_when_th
     )
     texts = [n["text"] for n in news(stack.webhook, cid) if n["event"] == "campaign.playback"]
     assert texts[0].startswith(
-        f"Campaign “{name}”: players failing to play its ads: 10.0% of 100 tries failed in the"
+        f"Campaign “{name}”: players failing to play its ads: 20.0% of 50 tries failed in the"
         " last hour, mostly 403 ("
     )
     assert texts[-1] == (
