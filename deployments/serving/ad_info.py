@@ -33,7 +33,8 @@ MAX_CODES = 1024
 
 
 class AdInfoPages:
-    """Answers ``GET /api/v1/about-ad?c=<campaign>&s=<tag>`` and the icon's own route."""
+    """Answers ``GET /api/v1/about-ad?c=<campaign>&s=<tag>`` (the page), the same link's QR code
+    (``/api/v1/about-ad.png``) and the icon (``/api/v1/ad-info.png``)."""
 
     def __init__(
         self, links: AdInfoLinks, campaign: Callable[[str], CatalogCampaign | None]
