@@ -66,6 +66,9 @@ class CatalogCreative:
     """Served until then (exclusive); None: until the campaign's end."""
     skip_offset_ms: int | None = None
     """Players offer to skip it from then on (VAST ``skipoffset``); None: not skippable."""
+    universal_ad_registry: str | None = None
+    universal_ad_value: str | None = None
+    """Its id in an industry registry (ads/universal_ad_id.py); both None without one."""
 
     def scheduled_at(self, now: datetime) -> bool:
         """Whether ``now`` lies in the creative's own schedule (always, without one)."""
@@ -251,6 +254,8 @@ def creative_from_hash(data: dict[str, str]) -> CatalogCreative:
         starts_at=_moment(data.get("starts_at")),
         ends_at=_moment(data.get("ends_at")),
         skip_offset_ms=int(skip) if (skip := data.get("skip_offset_ms")) else None,
+        universal_ad_registry=data.get("universal_ad_registry") or None,
+        universal_ad_value=data.get("universal_ad_value") or None,
     )
 
 

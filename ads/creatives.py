@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from ads.campaigns import ClickUrl, UtcDateTime
 from ads.errors import InvalidInput
 from ads.loudness import LoudnessReport
+from ads.universal_ad_id import UniversalAdId
 
 MAX_NAME_LENGTH = 255
 VAST_TAG_MIME = "application/xml"
@@ -88,12 +89,16 @@ class CreativeUpdate(BaseModel):
     skip_offset_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     """Seconds into the ad after which players offer to skip it (VAST ``skipoffset``), less than
     its length; null: not skippable (the usual on TV)."""
+    universal_ad_id: UniversalAdId | None = None
+    """Its id in an industry registry (Ad-ID in the US, Clearcast in the UK: VAST
+    ``<UniversalAdId>``); null: only this ad server's own id."""
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
         if not self.model_fields_set:
             raise ValueError(
-                "nothing to change: send name, paused, weight, starts_at, ends_at or skip_offset_s"
+                "nothing to change: send name, paused, weight, starts_at, ends_at, skip_offset_s"
+                " or universal_ad_id"
             )
         for field in self.model_fields_set - NULLABLE_FIELDS:
             if getattr(self, field) is None:
@@ -103,7 +108,15 @@ class CreativeUpdate(BaseModel):
 
 SCHEDULE_FIELDS = frozenset({"starts_at", "ends_at"})
 """The fields a creative's schedule is made of; null clears either side."""
-NULLABLE_FIELDS = SCHEDULE_FIELDS | {"skip_offset_s"}
+NULLABLE_FIELDS = SCHEDULE_FIELDS | {"skip_offset_s", "universal_ad_id"}
+
+
+def check_universal_ad_id(industry: UniversalAdId | None, *, vast_tag: bool) -> None:
+    """:class:`InvalidInput` (field ``universal_ad_id``) for an industry id on a third-party VAST
+    tag: its own ad server names its ads."""
+    if industry is not None and vast_tag:
+        problem = "a third-party VAST tag's ads carry their own ids (its ad server names them)"
+        raise InvalidInput(problem, details=[{"field": "universal_ad_id", "message": problem}])
 
 
 def skip_offset_ms(skip_offset_s: float | None, *, duration_ms: int, vast_tag: bool) -> int | None:
@@ -207,5 +220,7 @@ class CreativeOut(BaseModel):
     ends_at: datetime | None = None
     skip_offset_s: float | None = None
     """Players offer to skip it after this many seconds; None: not skippable."""
+    universal_ad_id: UniversalAdId | None = None
+    """Its id in an industry registry; None: only this ad server's own."""
     created_at: datetime
     updated_at: datetime

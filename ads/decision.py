@@ -337,6 +337,11 @@ def _json_template(
         **({"vast_tag_url": creative.vast_tag_url} if creative.vast_tag_url else {}),
         "duration": creative.duration_ms / 1000,
         "skip_offset": None if creative.skip_offset_ms is None else creative.skip_offset_ms / 1000,
+        "universal_ad_id": (
+            {"registry": creative.universal_ad_registry, "value": creative.universal_ad_value}
+            if creative.universal_ad_registry
+            else None
+        ),
         "media_files": files,
         "captions": [asdict(c) for c in creative.captions],
         "click_through_url": campaign.click_through_url,

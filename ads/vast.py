@@ -26,8 +26,8 @@ from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Ve
 from ads.separation import CATEGORY_AUTHORITY
 from ads.templates import Part, SlotTemplate
 from ads.tracking import CLICK, ERROR, IDS_SLOT, IMPRESSION, BeaconSigner, SignedBeacons
+from ads.universal_ad_id import OWN_REGISTRY
 
-UNIVERSAL_AD_ID_REGISTRY = "ctv-adserver"
 AD_SERVING_ID_SLOT = IDS_SLOT + 1
 """Where a :class:`VastTemplate` takes the ad serving id from, after the beacon values."""
 _HEAD_SLOT, _SEQUENCE_SLOT, _TAIL_SLOT = (
@@ -308,7 +308,7 @@ class VastTemplate:
                 else f' skipoffset="{format_duration(creative.skip_offset_ms)}"',
                 media_files=_media_files(creative, v4_0=v4_0),
                 click_through=_optional(_CLICK_THROUGH, campaign.click_through_url, escape=_uri),
-                universal_ad_id=_universal_ad_id(_attr(creative.id), v4_0=v4_0),
+                universal_ad_id=_universal_ad_ids(creative, version=version),
                 description=_optional(_DESCRIPTION, description, escape=_text),
                 expires="" if expires_seconds is None or v4_0 else _EXPIRES.format(expires_seconds),
                 icons="" if ad_info is None else _icons(ad_info, campaign.id, version=version),
@@ -424,11 +424,16 @@ def _caption_files(captions: Sequence[Caption]) -> str:
     return f"              <ClosedCaptionFiles>\n{inner}              </ClosedCaptionFiles>\n"
 
 
-def _universal_ad_id(creative_id: str, *, v4_0: bool) -> str:
-    """The creative's id in our registry; VAST 4.0 also wants it as ``idValue``."""
-    if v4_0:
-        return _UNIVERSAL_AD_ID_4_0.format(UNIVERSAL_AD_ID_REGISTRY, creative_id, creative_id)
-    return _UNIVERSAL_AD_ID.format(UNIVERSAL_AD_ID_REGISTRY, creative_id)
+def _universal_ad_ids(creative: CatalogCreative, *, version: VastVersion) -> str:
+    """The creative's id in an industry registry (when it has one) and in ours: VAST 4.2 lists
+    both, 4.0 and 4.1 hold one (the industry id when set); 4.0 wants it as ``idValue`` too."""
+    ids = [(OWN_REGISTRY, creative.id)]
+    if creative.universal_ad_registry and creative.universal_ad_value:
+        industry = (creative.universal_ad_registry, creative.universal_ad_value)
+        ids = [industry, *ids] if version is VastVersion.V4_2 else [industry]
+    if version is VastVersion.V4_0:
+        return "".join(_UNIVERSAL_AD_ID_4_0.format(_attr(r), _attr(v), _text(v)) for r, v in ids)
+    return "".join(_UNIVERSAL_AD_ID.format(_attr(r), _text(v)) for r, v in ids)
 
 
 def _original(creative: CatalogCreative) -> Rendition:

@@ -335,8 +335,9 @@ class AdminApi:
         return self._parse(CopiedCreatives, response)
 
     def update_creative(self, creative_id: uuid.UUID, **changes: object) -> Creative:
-        """Rename, pause / resume, reweight or schedule: ``name``, ``paused``, ``weight``,
-        ``starts_at``, ``ends_at`` (ISO 8601; None clears)."""
+        """Rename, pause / resume, reweight, schedule, make skippable or name its industry id:
+        ``name``, ``paused``, ``weight``, ``starts_at``, ``ends_at`` (ISO 8601; None clears),
+        ``skip_offset_s``, ``universal_ad_id`` (``{registry, value}``; None clears)."""
         response = self._request("PATCH", f"/creatives/{creative_id}", json=changes)
         return self._parse(Creative, response, "creative")
 

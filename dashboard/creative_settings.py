@@ -1,5 +1,6 @@
-"""A creative's settings on the campaign page: pause and resume, its rotation weight, its name
-and its own schedule within the campaign's flight (``PATCH /creatives/{id}``)."""
+"""A creative's settings on the campaign page: pause and resume, its rotation weight, its name,
+its own schedule within the campaign's flight, its skip offset and its industry id
+(``PATCH /creatives/{id}``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from ads.creatives import MAX_NAME_LENGTH, MAX_WEIGHT
+from ads.universal_ad_id import KNOWN_REGISTRIES
 from dashboard import components as ui
 from dashboard import formatting, session
 from dashboard.api_client import AdminApi, ApiError
@@ -23,6 +25,14 @@ SKIP_HELP = (
     "Players that can offer a Skip button show it the seconds set below into the ad (VAST "
     "skipoffset). Unticked: not skippable, as TV ads usually are. Skipped ads still count "
     "their impression; the skip is reported."
+)
+
+
+INDUSTRY_ID_HELP = (
+    "The spot's id in an industry registry, which players, server-side ad insertion and "
+    "measurement vendors know it by across ad servers: its Ad-ID code in the US (ad-id.org, "
+    "e.g. ABCD0123456H), its Clearcast clock number in the UK. Sent as VAST <UniversalAdId> "
+    "beside this ad server's own id. Emptied: only the ad server's own id."
 )
 
 
@@ -48,6 +58,8 @@ def state(creative: Creative, *, weighted: bool) -> None:
             color="orange",
             icon=":material/skip_next:",
         )
+    if creative.universal_ad_id is not None:
+        st.badge(str(creative.universal_ad_id), color="gray", icon=":material/tag:")
 
 
 def controls(api: AdminApi, creative: Creative) -> None:
@@ -87,6 +99,7 @@ def controls(api: AdminApi, creative: Creative) -> None:
                 step=0.5,
                 key=f"skip-{creative.id}",
             )
+        industry = None if creative.vast_tag_url else _industry_id(creative)
         starts_at = ends_at = None
         # Streamlit gives an emptied date back as its default: a schedule is cleared by this box.
         if st.checkbox(
@@ -111,8 +124,40 @@ def controls(api: AdminApi, creative: Creative) -> None:
                 weight=int(weight),
                 starts_at=_sent(starts_at),
                 ends_at=_sent(ends_at),
-                **({} if creative.vast_tag_url else {"skip_offset_s": skip_offset}),
+                **(
+                    {}
+                    if creative.vast_tag_url
+                    else {"skip_offset_s": skip_offset, "universal_ad_id": industry}
+                ),
             )
+
+
+def _industry_id(creative: Creative) -> dict[str, str] | None:
+    """The registry (one offered, or any other typed in) and the id; None while the id is
+    empty. The API checks both (an Ad-ID code's form, a registry's name)."""
+    stored = creative.universal_ad_id
+    registries = list(KNOWN_REGISTRIES)
+    if stored is not None and stored.registry not in registries:
+        registries.append(stored.registry)
+    registry_column, value_column = st.columns([2, 3])
+    registry = registry_column.selectbox(
+        "Industry ID registry",
+        registries,
+        index=registries.index(stored.registry) if stored else 0,
+        accept_new_options=True,
+        help=INDUSTRY_ID_HELP,
+        key=f"registry-{creative.id}",
+    )
+    value = value_column.text_input(
+        "Industry ID",
+        value=stored.value if stored else "",
+        max_chars=100,
+        placeholder="ABCD0123456H",
+        key=f"industry-id-{creative.id}",
+    )
+    if not value.strip() or not registry:
+        return None
+    return {"registry": registry, "value": value}
 
 
 def _shown(moment: datetime | None) -> datetime | None:

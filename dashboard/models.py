@@ -25,6 +25,7 @@ from ads.player_errors import CodeRow, CreativeErrors, PlatformErrors
 from ads.priority import Priority
 from ads.roles import Role, UserOut
 from ads.team_history import TeamChange
+from ads.universal_ad_id import UniversalAdId
 
 Campaign = CampaignOut
 
@@ -123,6 +124,7 @@ class Creative(ApiModel):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     skip_offset_s: float | None = None
+    universal_ad_id: UniversalAdId | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

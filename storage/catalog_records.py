@@ -93,4 +93,6 @@ def creative_record(creative: Creative, *, media_url: Callable[[str], str]) -> C
         starts_at=creative.starts_at,
         ends_at=creative.ends_at,
         skip_offset_ms=creative.skip_offset_ms,
+        universal_ad_registry=creative.universal_ad_registry,
+        universal_ad_value=creative.universal_ad_value,
     )

@@ -93,6 +93,8 @@ _COPIED_COLUMNS = (
     "paused",
     "weight",
     "skip_offset_ms",
+    "universal_ad_registry",
+    "universal_ad_value",
 )
 """What a copy keeps of its source: the content, the verdict on it and its settings, not who
 made it nor its schedule (a copy usually runs in another flight, where the dates would keep it

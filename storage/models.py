@@ -29,6 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ads.universal_ad_id import UniversalAdId
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -225,6 +227,10 @@ class Creative(Base):
         CheckConstraint(
             "skip_offset_ms > 0 AND skip_offset_ms < duration_ms", name="skip_offset_within"
         ),
+        CheckConstraint(
+            "(universal_ad_registry IS NULL) = (universal_ad_value IS NULL)",
+            name="universal_ad_id_whole",
+        ),
         Index(
             "ix_creatives_review_pending",
             "created_at",
@@ -277,6 +283,9 @@ class Creative(Base):
     """Served until then (exclusive); None: until the campaign ends."""
     skip_offset_ms: Mapped[int | None] = mapped_column(Integer)
     """When viewers may skip it (VAST ``skipoffset``); None: not skippable."""
+    universal_ad_registry: Mapped[str | None] = mapped_column(Text)
+    universal_ad_value: Mapped[str | None] = mapped_column(Text)
+    """Its id in an industry registry (ads/universal_ad_id.py); both None when it has none."""
     loudness_lufs: Mapped[float | None] = mapped_column(Double)
     """The upload's integrated loudness (ads/loudness.py; -70 is silence); None for a VAST tag
     and for uploads from before loudness was measured."""
@@ -291,6 +300,18 @@ class Creative(Base):
     def skip_offset_s(self) -> float | None:
         """The skip offset in seconds, as the API says it."""
         return None if self.skip_offset_ms is None else self.skip_offset_ms / 1000
+
+    @property
+    def universal_ad_id(self) -> UniversalAdId | None:
+        """Its id in an industry registry, as the API says it."""
+        if self.universal_ad_registry is None or self.universal_ad_value is None:
+            return None
+        return UniversalAdId(registry=self.universal_ad_registry, value=self.universal_ad_value)
+
+    @universal_ad_id.setter
+    def universal_ad_id(self, industry: UniversalAdId | None) -> None:
+        self.universal_ad_registry = industry.registry if industry else None
+        self.universal_ad_value = industry.value if industry else None
 
 
 class AdEvent(Base):

@@ -734,6 +734,10 @@ def _creative_text(change: CampaignChange) -> str:
     if "skip_offset_s" in change.changes:
         after = change.changes["skip_offset_s"][-1]
         parts.append(f"skippable after {after:g} s" if after else "not skippable")
+    if "universal_ad_id" in change.changes:
+        industry = change.changes["universal_ad_id"][-1]
+        named = f"{industry['registry']} {industry['value']}" if industry else "none"
+        parts.append(f"industry ID {formatting.md(named)}")
     for field, side, bound in (
         ("starts_at", "from", "the campaign's start"),
         ("ends_at", "until", "the campaign's end"),

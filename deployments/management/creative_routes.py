@@ -140,6 +140,7 @@ def creative_out(creative: Creative, state: ManagementState) -> CreativeOut:
         starts_at=creative.starts_at,
         ends_at=creative.ends_at,
         skip_offset_s=creative.skip_offset_s,
+        universal_ad_id=creative.universal_ad_id,
         created_at=creative.created_at,
         updated_at=creative.updated_at,
     )

@@ -31,6 +31,7 @@ from ads.creatives import (
     CreativeUpdate,
     VastTagCreate,
     check_schedule,
+    check_universal_ad_id,
     skip_offset_ms,
 )
 from ads.errors import InvalidInput, NotFound
@@ -233,10 +234,10 @@ async def review_creative(
 async def update_creative(
     state: ManagementState, creative_id: uuid.UUID, update: CreativeUpdate, editor: Principal
 ) -> Creative:
-    """Rename, pause, resume, reweight, schedule the creative or make it skippable, record what
-    changed in its campaign's history, then write the campaign through (a pause reaches every
-    replica as a review does). :class:`InvalidInput` for a schedule that ends before it starts
-    or a skip offset past the ad's end."""
+    """Rename, pause, resume, reweight, schedule the creative, make it skippable or name its
+    industry id, record what changed in its campaign's history, then write the campaign through
+    (a pause reaches every replica as a review does). :class:`InvalidInput` for a schedule that
+    ends before it starts, a skip offset past the ad's end or an industry id on a VAST tag."""
     fields = sorted(update.model_fields_set)
     async with state.sessions() as session:
         creative = await existing_creative(session, creative_id, for_update=True)
@@ -245,6 +246,7 @@ async def update_creative(
             for f in SCHEDULE_FIELDS
         }
         check_schedule(after["starts_at"], after["ends_at"])
+        check_universal_ad_id(update.universal_ad_id, vast_tag=creative.vast_tag_url is not None)
         named = creative.name
         before = {field: getattr(creative, field) for field in fields}
         for field in fields:

@@ -122,3 +122,33 @@ def test_an_editor_makes_a_creative_skippable(api: httpx.Client, stack: Stack) -
     app = app.button(key=f"save-creative-{spot}").click().run()
     assert api.get(f"/creatives/{spot}").json()["creative"]["skip_offset_s"] is None
     assert "changed creative “spot \\<1\\>”: not skippable" in texts(app)
+
+
+def test_an_editor_names_a_creatives_industry_id(api: httpx.Client, stack: Stack) -> None:
+    campaign = create_campaign(api, name="Industry ID")
+    spot = add_creative(stack, campaign["id"], duration_ms=15_000)
+    editor = new_user(api, "editor")["email"]
+    app: AppTest = goto(
+        log_in(new_app(), email=editor, password=PASSWORD), DETAIL, id=campaign["id"]
+    )
+    registry = app.selectbox(key=f"registry-{spot}")
+    assert registry.value == "ad-id.org" and registry.options == ["ad-id.org", "clearcast.co.uk"]
+    assert app.text_input(key=f"industry-id-{spot}").value == ""
+    app.text_input(key=f"industry-id-{spot}").input("ABC")  # not an Ad-ID code
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert any("an Ad-ID code is 11 letters or digits" in e.value for e in app.error), app.error
+    assert api.get(f"/creatives/{spot}").json()["creative"]["universal_ad_id"] is None
+
+    app.text_input(key=f"industry-id-{spot}").input("abcd0123456h")
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert not app.exception, app.exception
+    saved = api.get(f"/creatives/{spot}").json()["creative"]["universal_ad_id"]
+    assert saved == {"registry": "ad-id.org", "value": "ABCD0123456H"}
+    shown = texts(app)
+    assert ":gray-badge[:material/tag: ad-id.org ABCD0123456H]" in shown, shown
+    assert "changed creative “spot \\<1\\>”: industry ID ad\\-id.org ABCD0123456H" in shown
+
+    app.text_input(key=f"industry-id-{spot}").input("")
+    app = app.button(key=f"save-creative-{spot}").click().run()
+    assert api.get(f"/creatives/{spot}").json()["creative"]["universal_ad_id"] is None
+    assert "changed creative “spot \\<1\\>”: industry ID none" in texts(app)

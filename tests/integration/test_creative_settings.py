@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from tests.integration.factories import active_campaign, add_creative, wait_served
+from tests.integration.factories import active_campaign, add_creative, draft_campaign, wait_served
 from tests.stack_fixtures import ADMIN_EMAIL, Stack, wait_until
 
 VAST = {"v": "http://www.iab.com/VAST"}
@@ -155,3 +155,58 @@ def test_a_skippable_creative_says_so_in_vast_and_json(
         if "skip_offset_s" in c["changes"]
     ]
     assert history == [[5.0, None], [None, 5.0]]
+
+
+def test_an_industry_id_reaches_players_beside_ours(
+    stack: Stack, api: httpx.Client, editor: httpx.Client, serving: httpx.Client
+) -> None:
+    cid = active_campaign(stack, api, budget_total=5_000, duration_ms=15_000)
+    spot = next(c["id"] for c in api.get(f"/campaigns/{cid}/creatives").json()["creatives"])
+    wait_served(serving, cid)
+
+    def ids(version: str = "4.2") -> list[tuple[str | None, str | None]]:
+        answer = serving.get("/api/v1/vast", params={"campaign_id": cid, "vast_version": version})
+        found = ElementTree.fromstring(answer.content).findall(".//v:UniversalAdId", VAST)
+        return [(u.get("idRegistry"), u.text) for u in found]
+
+    assert ids() == [("ctv-adserver", spot)]
+    named = editor.patch(
+        f"/creatives/{spot}",
+        json={"universal_ad_id": {"registry": "AD-ID.org", "value": "abcd0123456h"}},
+    )
+    assert named.status_code == 200, named.text
+    industry = {"registry": "ad-id.org", "value": "ABCD0123456H"}
+    assert named.json()["creative"]["universal_ad_id"] == industry
+    wait_until(lambda: len(ids()) == 2, timeout=5)
+    assert ids() == [("ad-id.org", "ABCD0123456H"), ("ctv-adserver", spot)]
+    assert ids("4.1") == [("ad-id.org", "ABCD0123456H")]  # 4.1 holds one
+
+    for bad, says in (
+        ({"registry": "ad-id.org", "value": "ABC123"}, "an Ad-ID code is 11 letters or digits"),
+        ({"registry": "ctv-adserver", "value": "x"}, "own registry"),
+        ({"registry": "ad-id.org"}, "Field required"),
+        ("ABCD0123456H", "valid dictionary"),
+    ):
+        refused = editor.patch(f"/creatives/{spot}", json={"universal_ad_id": bad})
+        assert refused.status_code == 422 and says in refused.text, (bad, refused.text)
+    tag = editor.post(
+        f"/campaigns/{cid}/vast-tags",
+        json={"name": "SSP", "vast_tag_url": "https://ssp.example/v", "duration_s": 30},
+    ).json()["creative"]
+    refused = editor.patch(f"/creatives/{tag['id']}", json={"universal_ad_id": industry})
+    assert refused.status_code == 422 and "third-party VAST tag" in refused.text
+
+    # A copy (to a duplicated campaign) is the same spot: it keeps the id.
+    other = draft_campaign(api)
+    copied = editor.post(f"/campaigns/{other}/creatives/copy", json={"from_campaign_id": cid})
+    assert copied.status_code == 201, copied.text
+    assert [c["universal_ad_id"] for c in copied.json()["creatives"]] == [industry]
+    cleared = editor.patch(f"/creatives/{spot}", json={"universal_ad_id": None})
+    assert cleared.status_code == 200 and cleared.json()["creative"]["universal_ad_id"] is None
+    wait_until(lambda: ids() == [("ctv-adserver", spot)], timeout=5)
+    history = [
+        c["changes"]["universal_ad_id"]
+        for c in api.get(f"/campaigns/{cid}/history").json()["changes"]
+        if "universal_ad_id" in c["changes"]
+    ]
+    assert history == [[industry, None], [None, industry]]

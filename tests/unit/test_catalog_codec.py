@@ -92,6 +92,8 @@ def test_creative_round_trip_with_renditions() -> None:
     assert creative_from_hash(creative_to_hash(captioned)) == captioned
     skippable = replace(creative, skip_offset_ms=5_500)
     assert creative_from_hash(creative_to_hash(skippable)) == skippable
+    named = replace(creative, universal_ad_registry="clearcast.co.uk", universal_ad_value="A/B,1")
+    assert creative_from_hash(creative_to_hash(named)) == named
 
 
 def test_malformed_hash_raises() -> None:

@@ -106,6 +106,17 @@ def test_decision_json_has_every_field_players_need() -> None:
     assert body["tracking"]["impression"] == SIGNER.urls(decision.beacons).impression
     assert "<AdServingId>" + decision.ad_serving_id in DecisionRenderer(SIGNER).vast(decision)
     assert "ad_info" not in body  # no links given: no icon
+    assert body["universal_ad_id"] is None
+    named = replace(
+        decision,
+        creative=replace(
+            decision.creative, universal_ad_registry="ad-id.org", universal_ad_value="ABCD0123456H"
+        ),
+    )
+    assert json.loads(DecisionRenderer(SIGNER).json(named))["universal_ad_id"] == {
+        "registry": "ad-id.org",
+        "value": "ABCD0123456H",
+    }
 
 
 def test_json_and_vast_link_the_ads_information_page() -> None:

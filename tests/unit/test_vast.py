@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from ads.ad_info import CODE_TEXT, AdInfoLinks
 from ads.catalog import Caption, CatalogCampaign, CatalogCreative, Rendition, Verification
 from ads.tracking import PLAYER_EVENTS, BeaconSigner, TrackingUrls
+from ads.universal_ad_id import OWN_REGISTRY
 from ads.vast import (
-    UNIVERSAL_AD_ID_REGISTRY,
     VastAd,
     VastVersion,
     format_duration,
@@ -161,7 +161,7 @@ def test_the_ad_carries_ids_tracking_and_media(vast_schema: xmlschema.XMLSchema)
     assert creative.attrib == {"id": "crv-0001", "adId": "cmp-0001"}
     universal = creative.find("v:UniversalAdId", NS)
     assert universal is not None
-    assert (universal.get("idRegistry"), universal.text) == (UNIVERSAL_AD_ID_REGISTRY, "crv-0001")
+    assert (universal.get("idRegistry"), universal.text) == (OWN_REGISTRY, "crv-0001")
     linear = "v:Creatives/v:Creative/v:Linear"
     assert text_of(element, f"{linear}/v:Duration") == "00:00:30.000"
     tracking = {
@@ -487,7 +487,7 @@ def test_vast_4_0_carries_what_4_2_says_in_the_places_4_0_has() -> None:
     universal = ad.find("v:Creatives/v:Creative/v:UniversalAdId", NS)
     assert universal is not None
     assert (universal.get("idRegistry"), universal.get("idValue"), universal.text) == (
-        UNIVERSAL_AD_ID_REGISTRY,
+        OWN_REGISTRY,
         "crv-0001",
         "crv-0001",
     )
@@ -589,3 +589,20 @@ def test_the_ad_carries_its_information_icon(
 def test_no_icon_without_links_nor_on_a_third_party_tag() -> None:
     assert "<Icons>" not in render_vast(vast_ad())
     assert "<Icons>" not in render_vast(vast_ad(creative=WRAPPED, ad_info=AD_INFO))
+
+
+@pytest.mark.parametrize("version", list(VastVersion))
+def test_an_industry_id_comes_first_and_alone_where_the_version_holds_one(
+    vast_schemas: dict[VastVersion, xmlschema.XMLSchema], version: VastVersion
+) -> None:
+    spot = replace(CREATIVE, universal_ad_registry="ad-id.org", universal_ad_value="ABCD0123456H")
+    document = render_vast(vast_ad(creative=spot), version)
+    vast_schemas[version].validate(document)
+    ids = inline(document).findall("v:Creatives/v:Creative/v:UniversalAdId", NS)
+    named = [(u.get("idRegistry"), u.text) for u in ids]
+    if version is VastVersion.V4_2:
+        assert named == [("ad-id.org", "ABCD0123456H"), (OWN_REGISTRY, "crv-0001")]
+    else:
+        assert named == [("ad-id.org", "ABCD0123456H")]
+    if version is VastVersion.V4_0:
+        assert ids[0].get("idValue") == "ABCD0123456H"
