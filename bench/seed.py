@@ -125,7 +125,9 @@ async def _insert_vast_tag(
 async def _insert_creatives(
     database_url: str, campaigns: list[str], rng: random.Random, *, tags: bool = False
 ) -> dict[str, int]:
-    """1-3 video creatives per campaign; ``tags``: every fourth also gets a VAST tag."""
+    """1-3 video creatives per campaign; ``tags``: every fourth also gets a VAST tag. Every
+    fifth campaign's creatives have an industry id whose value holds XML's special
+    characters (printable ASCII, as registries allow)."""
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     counts: dict[str, int] = {}
     try:
@@ -146,17 +148,22 @@ async def _insert_creatives(
                     }
                     for w, h, kbps in RENDITIONS[: rng.randint(0, 3)]
                 ]
+                industry = (
+                    ("clearcast.co.uk", f"A&B<{index}>\"'/]]>/030") if index % 5 == 2 else None
+                )
                 await conn.execute(
                     """INSERT INTO creatives (id, campaign_id, name, status, file_key,
-                       duration_ms, size_bytes, width, height, bitrate_kbps, renditions)
+                       duration_ms, size_bytes, width, height, bitrate_kbps, renditions,
+                       universal_ad_registry, universal_ad_value)
                        VALUES ($1, $2, $3, 'active', $4, $5, 1000000, 1920, 1080, 8000,
-                       $6::jsonb)""",
+                       $6::jsonb, $7, $8)""",
                     creative_id,
                     uuid.UUID(campaign_id),
                     hostile_name(rng, index + 5000),
                     f"creatives/{creative_id}/original.mp4",
                     rng.choice(DURATIONS_MS),
                     json.dumps(renditions),
+                    *(industry or (None, None)),
                 )
     finally:
         await conn.close()

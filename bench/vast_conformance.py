@@ -32,6 +32,7 @@ import httpx
 import xmlschema
 
 from ads.separation import advertiser_key, family
+from ads.universal_ad_id import OWN_REGISTRY
 from ads.vast import XSD_FILES, VastVersion, negotiate_version
 from bench import report
 from bench.ingress import resolve
@@ -132,6 +133,10 @@ class Tally:
     """Ads with ``<AdVerifications>``."""
     wrapper_ads: int = 0
     """Third-party VAST tags served as ``<Wrapper>`` (each with its ``<VASTAdTagURI>``)."""
+    icon_ads: int = 0
+    """InLine ads with their information icon (``<Icon program="AdChoices">``)."""
+    industry_ads: int = 0
+    """InLine ads with an industry ``<UniversalAdId>`` (a registry other than ours)."""
     pod_ads: int = 0
     pod_disorder: int = 0
     pod_competitors: int = 0
@@ -172,6 +177,10 @@ def check(
     for ad in (*root.iterfind("v:Ad/v:InLine", NS), *root.iterfind("v:Ad/v:Wrapper", NS)):
         tally.tracked_ads += len(ad.findall("v:Impression", NS)) > 1
         tally.verified_ads += ad.find(_VERIFICATIONS[version], NS) is not None
+    for inline in root.iterfind("v:Ad/v:InLine", NS):
+        tally.icon_ads += inline.find(".//v:Icon[@program='AdChoices']", NS) is not None
+        registries = [u.get("idRegistry") for u in inline.iterfind(".//v:UniversalAdId", NS)]
+        tally.industry_ads += any(r != OWN_REGISTRY for r in registries)
     for wrapper in root.iterfind("v:Ad/v:Wrapper", NS):
         tally.wrapper_ads += 1
         if not (wrapper.findtext("v:VASTAdTagURI", namespaces=NS) or "").startswith("https://"):
@@ -298,6 +307,9 @@ def summary(tally: Tally, args: argparse.Namespace) -> list[str]:
         f"{tally.verified_ads:,}; third-party VAST tags served as `<Wrapper>`: "
         f"{tally.wrapper_ads:,} (their `AdTitle`/`Advertiser` checks skipped: a Wrapper has "
         "neither)",
+        f'- InLine ads with their information icon (`<Icon program="AdChoices">`): '
+        f"{tally.icon_ads:,}; with an industry `<UniversalAdId>` holding `&`, `<`, quotes and "
+        f"`]]>`: {tally.industry_ads:,}",
         f"- seeded: {args.campaigns} campaigns with names/descriptions/advertisers containing "
         "`<`, `&`, "
         "`]]>`, CDATA, quotes, RTL override, emoji, combining marks, tabs/newlines, macros, "
