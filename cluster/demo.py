@@ -20,6 +20,7 @@ from ads.captions import read_captions
 from ads.creative_review import ReviewStatus
 from ads.creatives import CreativeStatus
 from ads.history import Action
+from ads.universal_ad_id import AD_ID, UniversalAdId
 from config.settings import Settings, get_settings
 from deployments.management.caption_service import store_captions
 from deployments.management.creative_service import examine_upload, store_creative
@@ -44,6 +45,10 @@ the demo ad of the CTV ad server.
 00:00:07.500 --> 00:00:14.500
 Captions like these play with the ad.
 """
+DEMO_AD_IDS = {
+    "Demo — Streaming Premiere Launch": UniversalAdId(registry=AD_ID, value="NWST0000015H")
+}
+"""The demo spots' industry ids (VAST ``<UniversalAdId>``), by campaign."""
 DEMO_ACTOR = "demo seed (python -m cluster.demo)"
 """Who the demo campaigns' history says created them."""
 
@@ -62,6 +67,7 @@ def demo_campaigns(now: datetime) -> list[dict[str, Any]]:
             "click_through_url": "https://example.com/premiere",
             "description": "Season premiere awareness flight across CTV apps.",
             "advertiser": "Northwind Studios",
+            "paid_by": "Northwind Media Group",
             "categories": ["IAB1-5"],
             "frequency_cap_ads": 3,
             "frequency_cap_hours": 24,
@@ -114,13 +120,13 @@ async def seed_creatives(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], store: ObjectStore
 ) -> int:
     """Give each active demo campaign without creatives a generated 15 s 720p MP4 (about a
-    second to write) with English captions; the CreativeProcessor makes its renditions once the
-    stack runs."""
+    second to write) with English captions (and the premiere's an Ad-ID code); the
+    CreativeProcessor makes its renditions once the stack runs."""
     names = [c["name"] for c in demo_campaigns(datetime.now(UTC)) if c["status"] == "active"]
     async with sessions() as session:
-        query = select(Campaign.id).where(Campaign.name.in_(names))
-        ids = (await session.execute(query)).scalars().all()
-        bare = [i for i in ids if not await creative_repo.list_for_campaign(session, i)]
+        query = select(Campaign.id, Campaign.name).where(Campaign.name.in_(names))
+        named = dict((await session.execute(query)).tuples().all())
+        bare = [i for i in named if not await creative_repo.list_for_campaign(session, i)]
     if not bare:
         return 0
     with tempfile.TemporaryDirectory(prefix="ctv-demo-") as work:
@@ -146,6 +152,7 @@ async def seed_creatives(
                 made = await creative_repo.get(session, creative.id)
                 if made is not None:
                     made.captions = [entry]
+                    made.universal_ad_id = DEMO_AD_IDS.get(named[campaign_id])
                     await session.commit()
     return len(bare)
 

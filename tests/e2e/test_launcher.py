@@ -133,6 +133,14 @@ def test_up_down_up_keeps_data_and_leaves_nothing_running(launcher: Launcher) ->
     rds.close()
     demo_total = httpx.get(f"{api}/campaigns", headers=headers, timeout=30).json()["total"]
     assert demo_total >= 4  # the demo campaigns and ours
+    (premiere,) = httpx.get(
+        f"{api}/campaigns", headers=headers, params={"search": "Premiere"}, timeout=30
+    ).json()["campaigns"]
+    assert premiere["paid_by"] == "Northwind Media Group"  # its "why this ad" page says so
+    (spot,) = httpx.get(
+        f"{api}/campaigns/{premiere['id']}/creatives", headers=headers, timeout=30
+    ).json()["creatives"]
+    assert spot["universal_ad_id"] == {"registry": "ad-id.org", "value": "NWST0000015H"}
 
     assert launcher.processes(), "the stack's processes should mention its data dir"
     stopping = time.monotonic()
