@@ -59,7 +59,8 @@ def state(creative: Creative, *, weighted: bool) -> None:
             icon=":material/skip_next:",
         )
     if creative.universal_ad_id is not None:
-        st.badge(str(creative.universal_ad_id), color="gray", icon=":material/tag:")
+        named = formatting.md(str(creative.universal_ad_id))  # ids may hold ] * _ and the like
+        st.badge(named, color="gray", icon=":material/tag:")
 
 
 def controls(api: AdminApi, creative: Creative) -> None:

@@ -145,8 +145,8 @@ def test_an_editor_names_a_creatives_industry_id(api: httpx.Client, stack: Stack
     saved = api.get(f"/creatives/{spot}").json()["creative"]["universal_ad_id"]
     assert saved == {"registry": "ad-id.org", "value": "ABCD0123456H"}
     shown = texts(app)
-    assert ":gray-badge[:material/tag: ad-id.org ABCD0123456H]" in shown, shown
-    assert "changed creative “spot \\<1\\>”: industry ID ad\\-id.org ABCD0123456H" in shown
+    assert ":gray-badge[:material/tag: ad\\-id\\.org ABCD0123456H]" in shown, shown
+    assert "changed creative “spot \\<1\\>”: industry ID ad\\-id\\.org ABCD0123456H" in shown
 
     app.text_input(key=f"industry-id-{spot}").input("")
     app = app.button(key=f"save-creative-{spot}").click().run()

@@ -510,6 +510,9 @@ def test_a_duplicate_gets_copies_of_the_ready_creatives(
     captioned = send_captions(editor, video["id"], "en", CAPTIONS)
     assert captioned.status_code == 201, captioned.text
     (source_captions,) = captioned.json()["creative"]["captions"]
+    industry = {"registry": "ad-id.org", "value": "ABCD0123456H"}  # the same spot: kept
+    named = editor.patch(f"/creatives/{video['id']}", json={"universal_ad_id": industry})
+    assert named.status_code == 200, named.text
     target = draft_campaign(editor, name="Copy of the source")
 
     answer = editor.post(f"/campaigns/{target}/creatives/copy", json={"from_campaign_id": source})
@@ -528,6 +531,7 @@ def test_a_duplicate_gets_copies_of_the_ready_creatives(
     copy = copies["Spot <A>"]
     assert (copy["status"], copy["duration_ms"]) == ("active", original["duration_ms"])
     assert copy["loudness"] == original["loudness"] and copy["loudness"] is not None
+    assert copy["universal_ad_id"] == industry
     assert len(copy["renditions"]) == len(original["renditions"])
     urls = [copy["url"], *(r["url"] for r in copy["renditions"])]
     assert not set(urls) & {original["url"], *(r["url"] for r in original["renditions"])}
