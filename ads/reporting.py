@@ -367,9 +367,20 @@ class EndingSoon(BaseModel):
     budget_total: Money
 
 
+class FailingPlayback(BaseModel):
+    """An active campaign whose ads players fail to play (``ads.playback_alerts``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    failing_since: datetime
+
+
 class Dashboard(BaseModel):
-    """``GET /dashboard``: the last seven days across all campaigns, the campaigns behind their
-    plan now, those ending soon and those whose last day's rate falls short of their budget."""
+    """``GET /dashboard``: the last seven days across all campaigns, the campaigns whose ads
+    players fail to play, those behind their plan now, those ending soon and those whose last
+    day's rate falls short of their budget."""
 
     totals: DashboardTotals
     series: list[DashboardDay]
@@ -378,6 +389,7 @@ class Dashboard(BaseModel):
     behind_plan: list[BehindPlan] = []
     ending_soon: list[EndingSoon] = []
     falling_short: list[FallingShort] = []
+    failing_playback: list[FailingPlayback] = []
 
 
 def dashboard(
@@ -390,6 +402,7 @@ def dashboard(
     behind: list[BehindPlan] | None = None,
     ending: list[EndingSoon] | None = None,
     short: list[FallingShort] | None = None,
+    failing: list[FailingPlayback] | None = None,
 ) -> Dashboard:
     """The dashboard answer; its totals are the sums of its zero-filled daily ``series``."""
     summed = total(counters for _, counters in series)
@@ -419,6 +432,7 @@ def dashboard(
         behind_plan=behind or [],
         ending_soon=ending or [],
         falling_short=short or [],
+        failing_playback=failing or [],
     )
 
 

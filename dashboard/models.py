@@ -326,6 +326,12 @@ class EndingSoon(ApiModel):
     budget_total: float = 0.0
 
 
+class FailingPlayback(ApiModel):
+    id: uuid.UUID
+    name: str
+    failing_since: datetime
+
+
 class FallingShort(ApiModel):
     id: uuid.UUID
     name: str
@@ -341,6 +347,7 @@ class DashboardSummary(ApiModel):
     behind_plan: list[BehindPlan] = []
     ending_soon: list[EndingSoon] = []
     falling_short: list[FallingShort] = []
+    failing_playback: list[FailingPlayback] = []
 
 
 class PerformanceRow(ApiModel):

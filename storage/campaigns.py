@@ -195,6 +195,18 @@ async def ending(session: AsyncSession, *, now: datetime, within: timedelta) -> 
     return list(result.scalars().all())
 
 
+async def failing_playback(session: AsyncSession, *, limit: int) -> list[Campaign]:
+    """Active campaigns whose ads players fail to play (the playback check's flag), longest
+    failing first."""
+    result = await session.execute(
+        select(Campaign)
+        .where(Campaign.status == "active", Campaign.failing_since.is_not(None))
+        .order_by(Campaign.failing_since, Campaign.name)
+        .limit(limit)
+    )
+    return list(result.scalars().all())
+
+
 async def spend_today(session: AsyncSession, *, day: date) -> dict[uuid.UUID, Decimal]:
     """Each campaign's spend on ``day`` (UTC), from the daily roll-up."""
     result = await session.execute(

@@ -19,7 +19,13 @@ from config.settings import get_settings
 from dashboard import charts, formatting, metrics, session
 from dashboard import components as ui
 from dashboard.api_client import ApiError
-from dashboard.models import BehindPlan, DashboardTotals, EndingSoon, FallingShort
+from dashboard.models import (
+    BehindPlan,
+    DashboardTotals,
+    EndingSoon,
+    FailingPlayback,
+    FallingShort,
+)
 from dashboard.tags import vast_tag_url, vmap_tag_url
 
 RECENT = 5
@@ -271,6 +277,20 @@ def _campaign_row(campaign_id: uuid.UUID, name: str, *, icon: str) -> Iterator[N
         yield
 
 
+def _failing_playback(failing: list[FailingPlayback]) -> None:
+    """Active campaigns whose ads players keep failing to play: lost delivery until a
+    rendition, a codec or a CDN is fixed."""
+    if not failing:
+        return
+    st.subheader("Players failing")
+    for campaign in failing:
+        with _campaign_row(campaign.id, campaign.name, icon=":material/error:"):
+            st.caption(
+                f"since {formatting.moment(campaign.failing_since)} · its player errors say "
+                "which code and what helps"
+            )
+
+
 def _ending_soon(ending: list[EndingSoon]) -> None:
     """Active campaigns whose flight ends within days: a last look at delivery, or an
     extension to agree with the advertiser."""
@@ -345,6 +365,7 @@ def render() -> None:
                     f"**{formatting.md(top.name)}**: {formatting.count(top.impressions)} {unit}, "
                     f"{formatting.money(top.spend)}"
                 )
+    _failing_playback(summary.failing_playback)
     _behind_plan(summary.behind_plan)
     _falling_short(summary.falling_short)
     _ending_soon(summary.ending_soon)

@@ -49,6 +49,7 @@ from ads.reporting import (
     Dashboard,
     EndingSoon,
     ExportFormat,
+    FailingPlayback,
     Granularity,
     PerformanceReport,
     Reach,
@@ -321,6 +322,7 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
     now = datetime.now(UTC)
     behind, short = await campaign_repo.delivery_watch(session, now=now, limit=ATTENTION)
     ending = await campaign_repo.ending(session, now=now, within=ENDING_WITHIN)
+    failing = await campaign_repo.failing_playback(session, limit=ATTENTION)
     return reporting.dashboard(
         campaigns=campaigns,
         active_campaigns=active,
@@ -330,6 +332,7 @@ async def dashboard(_: CurrentUser, session: SessionDep) -> Dashboard:
         behind=behind,
         ending=[EndingSoon.model_validate(c) for c in ending[:ATTENTION]],
         short=short,
+        failing=[FailingPlayback.model_validate(c) for c in failing],
     )
 
 

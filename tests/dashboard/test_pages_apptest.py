@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
@@ -890,6 +891,29 @@ def test_home_lists_active_campaigns_projected_to_fall_short(
     links = [link for link in app.get("page_link") if short["id"] in link.proto.query_string]
     assert any(short["name"].lstrip("!") in link.proto.label for link in links)
     assert any("$0.00 of $1,500.00 by the end date (0.0%)" in c.value for c in app.caption)
+
+
+def test_home_lists_active_campaigns_whose_ads_players_fail_to_play(
+    app: AppTest, api: httpx.Client, stack: Stack
+) -> None:
+    failing = create_campaign(api, name=f"Failing {uuid.uuid4().hex[:6]}")
+    paused = create_campaign(api, name=f"Paused {uuid.uuid4().hex[:6]}")
+    assert api.put(f"/campaigns/{failing['id']}/status", json={"status": "active"}).is_success
+    since = datetime(2020, 1, 6, 9, 30, tzinfo=UTC)  # longer than any other test's: listed first
+    execute_sql(
+        stack,
+        "UPDATE campaigns SET failing_since = $2 WHERE id = $1::uuid",
+        [(failing["id"], since), (paused["id"], since)],  # a draft is not listed
+    )
+    listed = api.get("/dashboard").json()["failing_playback"]
+    assert listed[0] == {"id": failing["id"], "name": failing["name"], "failing_since": ANY}
+    assert paused["id"] not in [row["id"] for row in listed]
+    app = goto(app, HOME)
+    assert not app.exception, app.exception
+    assert "Players failing" in [h.value for h in app.subheader]
+    links = [link for link in app.get("page_link") if failing["id"] in link.proto.query_string]
+    assert any(failing["name"] in link.proto.label for link in links)
+    assert any(c.value.startswith("since Jan 6, 2020 09:30 UTC") for c in app.caption)
 
 
 def test_home_lists_active_campaigns_ending_within_days(app: AppTest, api: httpx.Client) -> None:
