@@ -1,4 +1,4 @@
-""" "Why this ad": the information icon on every ad and what the page it opens says.
+"""The ads' "why this ad" information icon, and what the page it opens says.
 
 The EU Digital Services Act (Art. 26) asks that a viewer can tell, for each ad, that it is an ad,
 on whose behalf it is shown, who paid for it, and the main parameters that chose them as its
