@@ -216,16 +216,11 @@ class Settings(BaseSettings):
 
     vast_xsd_dir: Path = Field(default=Path("../shared/vast"))
 
-    @field_validator("ad_info_icon_url")
+    @field_validator("public_base_url", "admin_api_url", "ad_info_icon_url")
     @classmethod
-    def _absolute_icon(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an absolute http(s) URL")
-        return value
-
-    @field_validator("public_base_url", "admin_api_url")
-    @classmethod
-    def _absolute_http(cls, value: str) -> str:
+    def _absolute_http(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")

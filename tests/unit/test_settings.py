@@ -25,6 +25,24 @@ def test_a_tracking_secret_shorter_than_16_characters_is_refused() -> None:
         Settings(tracking_secret=SecretStr("short")).require_secret("tracking_secret")
 
 
+def test_the_ad_info_links_sign_with_the_tracking_secrets_and_name_the_icon() -> None:
+    settings = Settings(
+        tracking_secret=SecretStr("n" * 32),
+        tracking_secret_previous=SecretStr("o" * 32),
+        public_base_url="https://ads.example.com/",
+    )
+    links = settings.ad_info_links()
+    assert links.keys == (b"n" * 32, b"o" * 32)
+    assert links.page_url("c1").startswith("https://ads.example.com/api/v1/about-ad?c=c1&s=")
+    assert links.icon_url == "https://ads.example.com/api/v1/ad-info.png"
+    own = Settings(
+        tracking_secret=SecretStr("n" * 32), ad_info_icon_url="https://cdn.example/i.svg"
+    )
+    assert own.ad_info_links().icon_type == "image/svg+xml"
+    with pytest.raises(ValueError, match="absolute http"):
+        Settings(ad_info_icon_url="/static/icon.png")
+
+
 def test_raw_events_outlive_the_beacon_replay_window() -> None:
     assert Settings(event_retention_days=3, beacon_max_age_seconds=2 * 86_400)
     assert Settings(event_retention_days=None).event_retention_days is None
