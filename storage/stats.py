@@ -305,20 +305,30 @@ def _played() -> ColumnElement[bool]:
     )
 
 
-async def campaign_failures(session: AsyncSession, *, day: date) -> list[CampaignFailures]:
-    """Every campaign with error beacons of ads served on ``day`` (UTC): its impressions
-    counted that day and its errors per code."""
+async def _errors_by_campaign(
+    session: AsyncSession, *where: ColumnElement[bool]
+) -> dict[uuid.UUID, list[ErrorCount]]:
+    """The error beacons ``where`` selects, per campaign and code (``creative_id`` unused),
+    with those of ads whose impression was counted."""
     e = AdEvent
-    start = datetime.combine(day, time.min, tzinfo=UTC)
     rows = await session.execute(
         select(e.campaign_id, e.error_code, func.count(), func.count().filter(_played()))
-        .where(e.event_type == "error", e.served_at >= start, e.served_at < start + _DAY)
+        .where(e.event_type == "error", *where)
         .group_by(e.campaign_id, e.error_code)
     )
     codes: dict[uuid.UUID, list[ErrorCount]] = {}
     for campaign_id, code, n, after in rows:
         if campaign_id is not None:
             codes.setdefault(campaign_id, []).append(ErrorCount(None, code, int(n), int(after)))
+    return codes
+
+
+async def campaign_failures(session: AsyncSession, *, day: date) -> list[CampaignFailures]:
+    """Every campaign with error beacons of ads served on ``day`` (UTC): its impressions
+    counted that day and its errors per code."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    served = AdEvent.served_at
+    codes = await _errors_by_campaign(session, served >= start, served < start + _DAY)
     if not codes:
         return []
     d = CampaignDailyStats
@@ -342,24 +352,15 @@ async def playback_counts(
     if not campaign_ids:
         return {}
     e, h = AdEvent, CampaignHourlyStats
-    errors = await session.execute(
-        select(e.campaign_id, e.error_code, func.count(), func.count().filter(_played()))
-        .where(e.campaign_id.in_(campaign_ids), e.event_type == "error", e.served_at >= start)
-        .group_by(e.campaign_id, e.error_code)
-    )
+    recent = (e.campaign_id.in_(campaign_ids), e.served_at >= start)
+    codes = await _errors_by_campaign(session, *recent)
     impressions = await session.execute(
         select(h.campaign_id, func.sum(h.impressions))
         .where(h.campaign_id.in_(campaign_ids), h.hour >= start)
         .group_by(h.campaign_id)
     )
-    counts: dict[uuid.UUID, tuple[int, list[ErrorCount]]] = {
-        campaign_id: (int(n or 0), []) for campaign_id, n in impressions
-    }
-    for campaign_id, code, n, after in errors:
-        if campaign_id is not None:
-            counted = counts.setdefault(campaign_id, (0, []))[1]
-            counted.append(ErrorCount(None, code, int(n), int(after)))
-    return counts
+    shown = {campaign_id: int(n or 0) for campaign_id, n in impressions}
+    return {cid: (shown.get(cid, 0), codes.get(cid, [])) for cid in shown.keys() | codes.keys()}
 
 
 def _errors_of(
