@@ -125,7 +125,7 @@ async def seed_creatives(
     names = [c["name"] for c in demo_campaigns(datetime.now(UTC)) if c["status"] == "active"]
     async with sessions() as session:
         query = select(Campaign.id, Campaign.name).where(Campaign.name.in_(names))
-        named = dict((await session.execute(query)).tuples().all())
+        named = {campaign_id: name for campaign_id, name in await session.execute(query)}
         bare = [i for i in named if not await creative_repo.list_for_campaign(session, i)]
     if not bare:
         return 0
